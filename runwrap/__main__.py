@@ -1,0 +1,3 @@
+from runwrap.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command line: click commands that parse, call one function below, and print."""

@@ -1,0 +1,13 @@
+"""The list of subcommands: one module each, registered here and nowhere else."""
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    from runwrap.cli import ls, run, show
+
+    group.add_command(run.run)
+    group.add_command(ls.ls)
+    group.add_command(ls.ls, name="runs")
+    group.add_command(show.show)

@@ -1,0 +1,67 @@
+"""`runwrap`: the wrapping form (`runwrap [OPTIONS] [--] COMMAND ...`) and the subcommands."""
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import click
+
+from runwrap.cli import commands
+
+WRAP_HELP = """Run COMMAND and record it: console, metrics, TensorBoard events, system load,
+config, code, git state and exit status.
+
+\b
+  runwrap [OPTIONS] [--] COMMAND [ARGS]...     wrap a program (same as `runwrap run ...`)
+  runwrap SUBCOMMAND ...                       look at runs (ls, show, tail, ...)
+
+runwrap's long options may also follow the command (`runwrap python train.py --project x`);
+put the command after -- to pass such an option to the program instead.
+"""
+
+
+class WrapGroup(click.Group):
+    """A group whose first word is a subcommand, or else the start of a command to wrap."""
+
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run"] + list(args)
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("runwrap", "[OPTIONS] [--] COMMAND [ARGS]... | SUBCOMMAND ...")
+
+
+@click.group(cls=WrapGroup, help=WRAP_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="runwrap", prog_name="runwrap")
+def cli() -> None:
+    pass
+
+
+commands.register(cli)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Entry point: click with errors shortened to one line and exit status 2."""
+    from runwrap.errors import Error
+
+    try:
+        rv = cli.main(args=argv, prog_name="runwrap", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("runwrap: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        click.echo(f"runwrap: {one_line(e.format_message())}", err=True)
+        sys.exit(e.exit_code)
+    except Error as e:
+        click.echo(f"runwrap: {one_line(str(e))}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)  # `runwrap ls | head`
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def one_line(message: str) -> str:
+    return " ".join(message.split())

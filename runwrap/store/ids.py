@@ -1,0 +1,51 @@
+"""Run ids, generated names, and the rule for names that end up in paths."""
+from __future__ import annotations
+
+import secrets
+import string
+
+from runwrap.errors import UsageError
+
+ID_ALPHABET = string.digits + string.ascii_lowercase
+ID_LENGTH = 8
+FORBIDDEN_CHARS = "/\\#?%:"
+
+_ADJECTIVES = (
+    "amber autumn bold brisk calm cosmic crisp dainty dapper dawn deft eager easy fancy fearless "
+    "fiery gentle glad golden grand happy hardy hazy honest icy jolly keen lively lucky lunar "
+    "mellow misty noble olive polar proud quiet rapid royal rustic serene sharp silent silver "
+    "smooth snowy solar stellar sunny swift tidy twilight upbeat vital vivid warm wild wise young"
+).split()
+_NOUNS = (
+    "aurora bird breeze brook butterfly canyon cedar cloud comet dawn deer dream dune eagle "
+    "ember field firefly flower forest frost galaxy glade grass harbor hill lake leaf meadow "
+    "moon morning mountain night ocean orchid pine planet pond rain river sea shadow sky "
+    "snow sound star stone sun sunset thunder tree valley violet water wave wind wood"
+).split()
+
+
+def new_run_id() -> str:
+    """Eight random lowercase base-36 characters (36^8 ≈ 2.8e12: collisions are negligible)."""
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+
+
+def generate_name() -> str:
+    """A readable name: two words and a number, like `brisk-river-42`."""
+    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{secrets.randbelow(1000)}"
+
+
+def check_path_name(value: str, what: str) -> str:
+    """Reject a value that will become a path component (`id`, `project`) if it is unusable."""
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"{what} must be a non-empty string, got {value!r}")
+    bad = [c for c in FORBIDDEN_CHARS if c in value]
+    if bad:
+        raise UsageError(f"{what} {value!r} contains {' '.join(bad)}; "
+                         f"use letters, digits, '-', '_' or '.' (none of {' '.join(FORBIDDEN_CHARS)})")
+    if value in (".", "..") or value.startswith("."):
+        raise UsageError(f"{what} {value!r} must not start with '.'")
+    if len(value) > 128:
+        raise UsageError(f"{what} {value[:20]!r}... is {len(value)} characters; use at most 128")
+    if any(ord(c) < 32 for c in value):
+        raise UsageError(f"{what} {value!r} contains a control character; remove it")
+    return value

@@ -1,0 +1,135 @@
+"""Runs as readers see them: load run.json, tell a crashed run from a running one, list, find.
+
+A run's status is what its owner last wrote (`running`, `finished`, `failed`, `killed`), except
+that a run still marked `running` whose owner process is gone is `crashed`: a reader works that
+out from the recorded host, pid and the pid's start time, so a SIGKILL of the owner is visible
+without anybody repairing run.json.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from runwrap.errors import UsageError
+from runwrap.store.documents import read_json
+from runwrap.store.layout import LATEST, RUN_JSON, iter_run_dirs
+
+STATUSES = ("running", "finished", "failed", "killed", "crashed")
+
+
+def process_start_ticks(pid: int) -> Optional[int]:
+    """The start time of `pid` in clock ticks since boot (Linux), to tell a reused pid apart."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+    fields = stat[stat.rfind(b")") + 2:].split()
+    try:
+        return int(fields[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def process_alive(pid: int, start_ticks: Optional[int] = None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # exists, owned by someone else
+    if start_ticks is not None:
+        now = process_start_ticks(pid)
+        if now is not None and now != start_ticks:
+            return False
+    return True
+
+
+def owner_identity() -> Dict[str, Any]:
+    """What a run records about its owner so readers can later tell whether it is still alive."""
+    pid = os.getpid()
+    return {"host": socket.gethostname(), "pid": pid, "pid_start": process_start_ticks(pid)}
+
+
+def effective_status(meta: Dict[str, Any]) -> str:
+    status = meta.get("status", "crashed")
+    if status != "running":
+        return status
+    owner = meta.get("owner") or {}
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or owner.get("host") != socket.gethostname():
+        return status  # another machine's run: we cannot tell, trust the document
+    return status if process_alive(pid, owner.get("pid_start")) else "crashed"
+
+
+@dataclass
+class RunInfo:
+    dir: Path
+    meta: Dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.meta.get("id") or self.dir.name
+
+    @property
+    def name(self) -> str:
+        return self.meta.get("name") or ""
+
+    @property
+    def project(self) -> str:
+        return self.meta.get("project") or self.dir.parent.name
+
+    @property
+    def status(self) -> str:
+        return effective_status(self.meta)
+
+    @property
+    def start_time(self) -> float:
+        value = self.meta.get("start_time")
+        return value if isinstance(value, (int, float)) else 0.0
+
+    @property
+    def tags(self) -> List[str]:
+        return list(self.meta.get("tags") or [])
+
+
+def load_run(run_dir: Path) -> Optional[RunInfo]:
+    meta = read_json(Path(run_dir) / RUN_JSON)
+    return RunInfo(Path(run_dir), meta) if isinstance(meta, dict) else None
+
+
+def list_runs(root: Path, project: Optional[str] = None) -> List[RunInfo]:
+    """Every readable run in the store, newest first."""
+    runs = [r for r in (load_run(d) for d in iter_run_dirs(root, project)) if r is not None]
+    runs.sort(key=lambda r: r.start_time, reverse=True)
+    return runs
+
+
+def find_run(root: Path, ref: str, project: Optional[str] = None) -> RunInfo:
+    """The run that `ref` names: `latest`, an id, a unique id prefix, or a name.
+
+    Raises UsageError naming the candidates when `ref` is unknown or ambiguous."""
+    if ref == LATEST:
+        link = root / LATEST
+        run = load_run(link.resolve()) if link.exists() and not project else None
+        if run is None:
+            runs = list_runs(root, project)
+            if not runs:
+                raise UsageError(f"no runs in store {root}; start one with `runwrap COMMAND`")
+            run = runs[0]
+        return run
+    runs = list_runs(root, project)
+    for matcher in (lambda r: r.id == ref, lambda r: r.id.startswith(ref), lambda r: r.name == ref):
+        found = [r for r in runs if matcher(r)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            names = ", ".join(f"{r.project}/{r.id} ({r.name})" for r in found[:10])
+            raise UsageError(f"run {ref!r} is ambiguous: {names}; give more of the id or --project")
+    near = ", ".join(f"{r.id} ({r.name})" for r in runs[:5])
+    hint = f"; recent runs: {near}" if near else f"; the store {root} has no runs"
+    raise UsageError(f"no run {ref!r} in {root}{hint}")

@@ -1,0 +1,149 @@
+"""Metric streams: append-only JSON Lines, one writer per file, readers that accept a torn tail.
+
+A record is one JSON object on one line. Reserved keys start with `_`: `_time` (unix seconds),
+`_step` (int, where the source has steps), `_runtime` (seconds since the run started). The other
+keys are metric names (may contain `/`) mapped to numbers or small JSON values. NaN and ±Infinity
+are written as the strings "NaN", "Infinity" and "-Infinity" so that every line is strict JSON
+(`jq` reads it); `decode_value` turns them back into floats.
+
+The file of a stream is `streams/<source>.jsonl`, or `streams/<source>.<part>.jsonl` when one
+source has several writers (one per process); the source is the name up to the first dot.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional
+
+from runwrap.store.layout import STREAMS_DIR
+from runwrap.store.values import decode_value, to_json_safe
+
+__all__ = ["decode_value", "encode_record", "StreamWriter", "StreamReader", "read_records",
+           "stream_path", "stream_files", "source_of"]
+
+_dumps = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def encode_record(record: Dict[str, Any]) -> bytes:
+    """One record as one line of strict JSON, newline included."""
+    try:
+        line = _dumps(record)
+    except ValueError:  # NaN or ±Inf somewhere: take the slow path only then
+        line = _dumps(to_json_safe(record))
+    return (line + "\n").encode("utf-8", "surrogatepass")
+
+
+def stream_path(run_dir: Path, source: str, part: Optional[str] = None) -> Path:
+    name = f"{source}.{part}.jsonl" if part else f"{source}.jsonl"
+    return run_dir / STREAMS_DIR / name
+
+
+def source_of(path: Path) -> str:
+    return Path(path).name.split(".", 1)[0]
+
+
+def stream_files(run_dir: Path) -> List[Path]:
+    """Every stream file of a run, sorted by name."""
+    try:
+        return sorted(p for p in (run_dir / STREAMS_DIR).iterdir() if p.name.endswith(".jsonl"))
+    except OSError:
+        return []
+
+
+class StreamWriter:
+    """Appends records to one stream file. Each record is a single write(2) to an O_APPEND file,
+    so a record that `write` returned from is in the kernel and survives a SIGKILL of the writer.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd: Optional[int] = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._torn = False  # a failed write may have left a partial line behind
+
+    def write(self, record: Dict[str, Any]) -> None:
+        self.write_bytes(encode_record(record))
+
+    def write_many(self, records: Iterable[Dict[str, Any]]) -> None:
+        data = b"".join(encode_record(r) for r in records)
+        if data:
+            self.write_bytes(data)
+
+    def write_bytes(self, data: bytes) -> None:
+        """Append already-encoded lines. Raises OSError (ENOSPC, EBADF...) to the caller."""
+        if self._fd is None:
+            raise OSError(errno.EBADF, f"stream {self.path.name} is closed")
+        if self._torn:
+            # Close the partial line a failed write left, so it spoils only itself.
+            data = b"\n" + data
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError:
+            self._torn = len(view) != len(data)
+            raise
+        self._torn = False
+
+    def fsync(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class StreamReader:
+    """Reads a stream file that may still be growing, resuming where the last `read` stopped.
+
+    The last line may be half-written (the writer is mid-write, or was killed): it is not
+    consumed, and `offset` stays at its start so the next `read` picks it up once complete. A
+    complete line that is not a JSON object is skipped and counted in `skipped`.
+    """
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: Path, offset: int = 0):
+        self.path = Path(path)
+        self.offset = offset
+        self.skipped = 0
+
+    def read(self) -> Iterator[Dict[str, Any]]:
+        try:
+            f = open(self.path, "rb")
+        except OSError:
+            return
+        with f:
+            f.seek(self.offset)
+            rest = b""
+            while True:
+                chunk = f.read(self.CHUNK)
+                if not chunk:
+                    return
+                lines = (rest + chunk).split(b"\n")
+                rest = lines.pop()  # incomplete (or empty) tail
+                for line in lines:
+                    self.offset += len(line) + 1
+                    record = parse_line(line)
+                    if record is None:
+                        if line.strip():
+                            self.skipped += 1
+                        continue
+                    yield record
+
+
+def parse_line(line: bytes) -> Optional[Dict[str, Any]]:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def read_records(path: Path) -> Iterator[Dict[str, Any]]:
+    """Every complete record of a stream file, in order."""
+    return StreamReader(path).read()
