@@ -1,0 +1,108 @@
+"""Creating a run directory: exclusive, so two runs never share one, then run.json and `latest`."""
+from __future__ import annotations
+
+import getpass
+import os
+import platform
+import socket
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from runwrap.errors import UsageError
+from runwrap.store.documents import write_json
+from runwrap.store.layout import RUN_JSON, STREAMS_DIR, point_latest, run_dir
+from runwrap.store.runs import owner_identity
+
+SECRET_WORDS = ("key", "token", "secret", "password", "passwd")
+
+
+def mask_argv(argv: List[str]) -> List[str]:
+    """The argv to record: the value of any option whose name holds key/token/secret/password is
+    replaced by `***` (both `--api-key=x` and `--api-key x`)."""
+    out: List[str] = []
+    mask_next = False
+    for word in argv:
+        if mask_next:
+            out.append("***")
+            mask_next = False
+            continue
+        if word.startswith("-") and len(word) > 1:
+            name, eq, _ = word.partition("=")
+            if any(s in name.lower() for s in SECRET_WORDS):
+                if eq:
+                    out.append(f"{name}=***")
+                else:
+                    out.append(word)
+                    mask_next = True
+                continue
+        out.append(word)
+    return out
+
+
+def machine_facts() -> Dict[str, Any]:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        user = str(os.getuid())
+    return {
+        "host": socket.gethostname(),
+        "user": user,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
+               owner_kind: str, exist_ok: bool = False) -> Path:
+    """Make `<root>/<project>/<run_id>/` and write its first run.json (status `running`).
+
+    `meta` holds the identity and anything else to record; this adds the owner, the machine
+    facts, runwrap's version and the start time unless given. Raises UsageError when the run
+    exists and `exist_ok` is false (resuming passes true and rewrites its own document)."""
+    from runwrap import __version__
+
+    path = run_dir(root, project, run_id)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.mkdir(path)
+    except FileExistsError:
+        if not exist_ok:
+            raise UsageError(f"run id {run_id!r} already exists in project {project!r}; "
+                             f"pass --resume allow (or resume='allow') or choose another id")
+    except OSError as e:
+        raise UsageError(f"cannot create the run directory {path}: {e.strerror}; "
+                         f"choose a writable --dir (or RUNWRAP_DIR)") from None
+    (path / STREAMS_DIR).mkdir(exist_ok=True)
+    doc: Dict[str, Any] = {"id": run_id, "project": project, "status": "running"}
+    doc.update(machine_facts())
+    doc["start_time"] = time.time()
+    doc["runwrap_version"] = __version__
+    doc.update(meta)
+    doc["owner"] = dict(owner_identity(), kind=owner_kind)
+    write_json(path / RUN_JSON, doc)
+    point_latest(root, path)
+    return path
+
+
+def argv0_project(argv: List[str]) -> Optional[str]:
+    """A project name guessed from a command: the script of `python x.py`, else the program."""
+    for word in argv:
+        base = os.path.basename(word)
+        if base.endswith(".py"):
+            return base[:-3] or None
+    if argv:
+        return os.path.basename(argv[0]) or None
+    return None
+
+
+def default_project(cwd: Optional[str] = None, program: Optional[str] = None) -> str:
+    """wandb's rule: the git root's folder name, else the program file's name, else uncategorized."""
+    here = Path(cwd or os.getcwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / ".git").exists():
+            return d.name or "uncategorized"
+    if program:
+        return program
+    return "uncategorized"
+
