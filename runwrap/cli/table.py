@@ -1,0 +1,132 @@
+"""Tables for humans that fit the terminal, and the same rows as CSV or JSON for scripts.
+
+    render_table(["id", "loss"], [["a1", 0.25], ["b2", None]])  ->  aligned text, one line a row
+
+Numbers are right-aligned and shown with 6 significant digits; a table wider than the terminal
+shrinks its widest columns first and marks cut cells with `…`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+from typing import Any, List, Optional, Sequence
+
+from runwrap.store.values import to_json_safe
+
+GAP = "  "
+MIN_COLUMN = 3
+
+
+def terminal_width() -> int:
+    return max(20, shutil.get_terminal_size((100, 24)).columns)
+
+
+def format_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return format(value, ".6g")
+    if isinstance(value, (list, tuple)):
+        return ",".join(format_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, default=str)
+    return str(value).replace("\n", " ")
+
+
+def _numeric(column: Sequence[Any]) -> bool:
+    values = [v for v in column if v is not None and v != ""]
+    return bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                for v in values)
+
+
+def _fit(widths: List[int], total: int) -> List[int]:
+    """Cap the widest columns at one common width so that the row fits `total` characters."""
+    needed = sum(widths) + len(GAP) * (len(widths) - 1)
+    if needed <= total:
+        return widths
+    budget = total - len(GAP) * (len(widths) - 1)
+    lo, hi = MIN_COLUMN, max(widths)
+    while lo < hi:  # the largest cap whose capped widths fit the budget
+        cap = (lo + hi + 1) // 2
+        if sum(min(w, cap) for w in widths) <= budget:
+            lo = cap
+        else:
+            hi = cap - 1
+    return [min(w, lo) for w in widths]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
+                 width: Optional[int] = None) -> str:
+    """`rows` (raw values) under `headers` as aligned text no wider than `width` (default: the
+    terminal's), without a trailing newline."""
+    width = terminal_width() if width is None else width
+    cells = [[format_cell(v) for v in row] for row in rows]
+    n = len(headers)
+    numeric = [_numeric([row[i] for row in rows if i < len(row)]) for i in range(n)]
+    natural = [max([len(h)] + [len(r[i]) for r in cells if i < len(r)]) for i, h in enumerate(headers)]
+    widths = _fit(natural, width)
+    lines = []
+    for row in [list(headers)] + cells:
+        parts = []
+        for i in range(n):
+            text = _clip(row[i] if i < len(row) else "", widths[i])
+            parts.append(text.rjust(widths[i]) if numeric[i] else text.ljust(widths[i]))
+        lines.append(GAP.join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def csv_value(value: Any) -> Any:
+    """A value as a CSV cell: numbers stay numbers (nan/inf as Python writes them), structures as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(to_json_safe(value))
+    return value
+
+
+def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([csv_value(v) for v in row])
+    return out.getvalue()
+
+
+def render_json(obj: Any) -> str:
+    """Strict JSON (NaN/±Inf as strings, like the streams), indented for reading."""
+    return json.dumps(to_json_safe(obj), indent=2, default=str)
+
+
+def human_size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
+def human_duration(seconds: Optional[float]) -> str:
+    if not isinstance(seconds, (int, float)) or seconds != seconds:
+        return ""
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h}h{m:02d}m"
+    if m:
+        return f"{m}m{s:02d}s"
+    return f"{s}s"
