@@ -85,14 +85,25 @@ def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
     return path
 
 
+# Programs that run another program: the project is named for what they run.
+_LAUNCHERS = {"python", "python3", "bash", "sh", "zsh", "env", "nohup", "time", "torchrun",
+              "accelerate", "deepspeed", "uv", "poetry", "pipenv", "conda", "srun", "mpirun",
+              "mpiexec", "xvfb-run", "stdbuf", "nice", "ipython"}
+
+
 def argv0_project(argv: List[str]) -> Optional[str]:
-    """A project name guessed from a command: the script of `python x.py`, else the program."""
+    """A project name guessed from a command: the script a launcher (python, bash, torchrun...)
+    runs, the module of `python -m`, else the program's own name; None for `python -c`."""
     for word in argv:
-        base = os.path.basename(word)
-        if base.endswith(".py"):
-            return base[:-3] or None
+        if word.endswith((".py", ".sh", ".ipynb")) and not word.startswith("-"):
+            return os.path.basename(word).rsplit(".", 1)[0] or None
+    for before, word in zip(argv, argv[1:]):
+        if before == "-m":
+            return word.rsplit(".", 1)[-1] or None
     if argv:
-        return os.path.basename(argv[0]) or None
+        base = os.path.basename(argv[0])
+        if base not in _LAUNCHERS and not base.startswith("python"):
+            return base or None
     return None
 
 

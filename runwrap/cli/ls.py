@@ -1,0 +1,93 @@
+"""`runwrap ls`: the runs in the store, newest first."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Dict, List, Optional
+
+import click
+
+
+def format_duration(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return "-"
+    seconds = float(seconds)
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, sec = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{sec:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def format_time(t: Optional[float]) -> str:
+    if not t:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
+def run_row(run: Any) -> Dict[str, Any]:
+    """What ls shows of a run, as plain data (also the --json form)."""
+    meta = run.meta
+    status = run.status
+    duration = meta.get("duration")
+    if status == "running" and run.start_time:
+        duration = time.time() - run.start_time
+    sync = meta.get("sync") or {}
+    return {"id": run.id, "name": run.name, "project": run.project, "status": status,
+            "start_time": meta.get("start_time"), "duration": duration,
+            "exit_code": meta.get("exit_code"), "tags": run.tags, "group": meta.get("group"),
+            "sync": sync.get("state", "local") if isinstance(sync, dict) else "local",
+            "dir": str(run.dir)}
+
+
+def render_table(headers: List[str], rows: List[List[str]]) -> str:
+    from runwrap.cli.table import render_table as render
+
+    return render(headers, rows)
+
+
+@click.command()
+@click.option("--project", help="Only runs of this project.")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS",
+              help="Only runs with this status (running, finished, failed, killed, crashed); "
+                   "repeatable or comma-separated.")
+@click.option("--tag", "tags", multiple=True, help="Only runs with this tag; repeatable.")
+@click.option("--group", help="Only runs of this group.")
+@click.option("--limit", type=int, default=None, help="At most this many runs.")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str],
+       limit: Optional[int], as_json: bool, store_dir: Optional[str]) -> None:
+    """List runs, newest first (alias: runs)."""
+    from runwrap.errors import UsageError
+    from runwrap.store.layout import store_root
+    from runwrap.store.runs import STATUSES, list_runs
+
+    wanted = {s.strip() for v in statuses for s in v.split(",") if s.strip()}
+    for s in wanted - set(STATUSES):
+        raise UsageError(f"--status {s!r} is not one of {', '.join(STATUSES)}")
+    rows = []
+    for run in list_runs(store_root(store_dir), project):
+        if group and run.meta.get("group") != group:
+            continue
+        if tags and not set(tags) <= set(run.tags):
+            continue
+        row = run_row(run)
+        if wanted and row["status"] not in wanted:
+            continue
+        rows.append(row)
+        if limit is not None and len(rows) >= limit:
+            break
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no runs", err=True)
+        return
+    headers = ["ID", "NAME", "PROJECT", "STATUS", "STARTED", "DURATION", "EXIT", "SYNC"]
+    table = [[r["id"], r["name"], r["project"], r["status"], format_time(r["start_time"]),
+              format_duration(r["duration"]),
+              "-" if r["exit_code"] is None else str(r["exit_code"]), r["sync"]] for r in rows]
+    click.echo(render_table(headers, table))

@@ -1,0 +1,109 @@
+"""`runwrap show RUN`: metadata, config, summary by source, paths."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Optional
+
+import click
+
+
+def describe(run: Any) -> Dict[str, Any]:
+    """Everything show prints, as plain data (also the --json form)."""
+    from runwrap.store import documents
+    from runwrap.store.layout import CONFIG_YAML, OUTPUT_LOG
+    from runwrap.store.summary import flat, load_summary
+
+    status = run.status
+    metrics = load_summary(run.dir, live=status == "running" or not (run.dir / "summary.json").exists())
+    meta = dict(run.meta)
+    meta["status"] = status
+    sync = meta.get("sync") if isinstance(meta.get("sync"), dict) else {}
+    return {
+        "run": meta,
+        "config": documents.read_yaml(run.dir / CONFIG_YAML, {}) or {},
+        "summary": flat(metrics),
+        "metrics": metrics,
+        "paths": {"dir": str(run.dir), "output_log": str(run.dir / OUTPUT_LOG),
+                  "streams": str(run.dir / "streams")},
+        "mlflow_url": sync.get("url"),
+    }
+
+
+def _flatten(prefix: str, value: Any, out: Dict[str, Any]) -> None:
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = value
+
+
+@click.command()
+@click.argument("run_ref", metavar="RUN", default="latest")
+@click.option("--project", help="Look for RUN in this project only.")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optional[str]) -> None:
+    """Show a run: RUN is an id, a unique id prefix, a name, or `latest` (default)."""
+    from runwrap.cli.ls import format_duration, format_time
+    from runwrap.store.layout import store_root
+    from runwrap.store.runs import find_run
+    from runwrap.store.values import to_json_safe
+
+    run = find_run(store_root(store_dir), run_ref, project)
+    info = describe(run)
+    if as_json:
+        click.echo(json.dumps(to_json_safe(info), indent=2, default=str))
+        return
+    meta = info["run"]
+    git = meta.get("git") or {}
+    lines = [
+        f"run       {meta.get('project')}/{run.id}  {meta.get('name', '')}",
+        f"status    {meta['status']}" + (f"  exit {meta['exit_code']}"
+                                         if meta.get("exit_code") is not None else "")
+        + (f"  signal {meta['signal']}" if meta.get("signal") else ""),
+        f"started   {format_time(meta.get('start_time'))}  duration "
+        f"{format_duration(meta.get('duration'))}",
+        f"command   {' '.join(meta.get('command') or [])}",
+        f"cwd       {meta.get('cwd', '')}",
+        f"host      {meta.get('user', '')}@{meta.get('host', '')}  python {meta.get('python', '')}",
+    ]
+    for key in ("group", "job_type", "notes"):
+        if meta.get(key):
+            lines.append(f"{key:<9} {meta[key]}")
+    if meta.get("tags"):
+        lines.append(f"tags      {', '.join(meta['tags'])}")
+    if git:
+        dirty = " (dirty, see diff.patch)" if git.get("dirty") else ""
+        lines.append(f"git       {git.get('commit') or '-'} on {git.get('branch') or '-'}{dirty}")
+    if info["mlflow_url"]:
+        lines.append(f"mlflow    {info['mlflow_url']}")
+    lines.append(f"dir       {info['paths']['dir']}")
+    config: Dict[str, Any] = {}
+    if isinstance(info["config"], dict):
+        for key, value in info["config"].items():
+            _flatten(str(key), value, config)
+    if config:
+        lines.append("")
+        lines.append("config")
+        width = max(len(k) for k in config)
+        lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
+    lines.extend(_metric_lines(info["metrics"], run.dir))
+    click.echo("\n".join(lines))
+
+
+def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -> list:
+    from runwrap.cli.table import render_table
+
+    out = []
+    for source, table in metrics.items():
+        if not table:
+            continue
+        out.append("")
+        out.append(f"metrics from {source}")
+        rows = []
+        for key, e in sorted(table.items()):
+            rows.append([key, e.get("last"), e.get("min"), e.get("max"), e.get("mean"),
+                         e.get("count"), e.get("step")])
+        body = render_table(["metric", "last", "min", "max", "mean", "count", "step"], rows)
+        out.extend("  " + line for line in body.splitlines())
+    return out

@@ -1,0 +1,74 @@
+"""`--config`: YAML files and KEY=VALUE words, merged in the order given."""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List
+
+from runwrap.errors import UsageError
+
+
+def _unwrap_wandb_layout(data: Dict[str, Any]) -> Dict[str, Any]:
+    """wandb's config-defaults.yaml writes `key: {desc: ..., value: ...}`; take the values."""
+    if data and all(isinstance(v, dict) and "value" in v for v in data.values()):
+        return {k: v["value"] for k, v in data.items()}
+    return data
+
+
+def load_config_file(path: str) -> Dict[str, Any]:
+    import yaml
+
+    try:
+        with open(path, "rb") as f:
+            data = yaml.safe_load(f)
+    except FileNotFoundError:
+        raise UsageError(f"--config file {path!r} does not exist; give a YAML file or KEY=VALUE")
+    except IsADirectoryError:
+        raise UsageError(f"--config {path!r} is a directory; give a YAML file or KEY=VALUE")
+    except OSError as e:
+        raise UsageError(f"--config file {path!r} cannot be read: {e.strerror}")
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"--config file {path!r} is not valid YAML{where}; fix the file")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"--config file {path!r} holds a {type(data).__name__}, not a mapping "
+                         f"of keys to values; write it as `key: value` lines")
+    return _unwrap_wandb_layout(data)
+
+
+def _set_nested(config: Dict[str, Any], dotted: str, value: Any) -> None:
+    """`a.b=1` sets config['a']['b'] (the way Hydra and OmegaConf users write overrides)."""
+    parts = dotted.split(".")
+    if any(not p for p in parts):
+        raise UsageError(f"--config key {dotted!r} has an empty part; write KEY=VALUE or A.B=VALUE")
+    node = config
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value
+
+
+def parse_config_args(items: List[str]) -> Dict[str, Any]:
+    """Merge `--config` words: an existing file is YAML; otherwise KEY=VALUE with VALUE read as a
+    YAML scalar (`lr=1e-3` is a float, `name=abc` a string, `flag=true` a bool)."""
+    import yaml
+
+    config: Dict[str, Any] = {}
+    for item in items:
+        if "=" in item and not os.path.isfile(item):
+            key, _, raw = item.partition("=")
+            key = key.strip()
+            if not key:
+                raise UsageError(f"--config {item!r} has no key; write KEY=VALUE")
+            try:
+                value = yaml.safe_load(raw) if raw.strip() else ""
+            except yaml.YAMLError:
+                value = raw
+            _set_nested(config, key, value)
+        else:
+            config.update(load_config_file(item))
+    return config

@@ -1,0 +1,141 @@
+"""Turning WrapOptions into a checked plan, before anything is started or written.
+
+Every bad input (an id with a forbidden character, an unknown resume target, a bad --config
+file, a program that does not exist) is found here, so a failed `runwrap` leaves no trace.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from runwrap import env as envnames
+from runwrap.errors import UsageError
+from runwrap.store import ids
+from runwrap.store.create import argv0_project, default_project
+from runwrap.store.layout import RUN_JSON, run_dir, store_root
+from runwrap.store.runs import RunInfo, list_runs, load_run
+from runwrap.wrap.child import resolve_program
+from runwrap.wrap.config_args import parse_config_args
+from runwrap.wrap.options import WrapOptions
+
+MODES = ("online", "offline", "disabled")
+RESUME_VALUES = ("allow", "never", "must", "auto")
+
+
+@dataclass
+class RunPlan:
+    options: WrapOptions
+    root: Path
+    project: str
+    run_id: str
+    name: str
+    tags: List[str]
+    config: Dict[str, Any]
+    mode: str
+    tracking_uri: Optional[str]
+    use_pty: bool
+    resume_from: Optional[RunInfo] = None  # the existing run this one continues
+    sources: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dir(self) -> Path:
+        return run_dir(self.root, self.project, self.run_id)
+
+
+def split_tags(values: List[str]) -> List[str]:
+    tags: List[str] = []
+    for value in values:
+        for tag in value.split(","):
+            tag = tag.strip()
+            if not tag:
+                continue
+            if len(tag) > 64:
+                raise UsageError(f"tag {tag[:20]!r}... is {len(tag)} characters; "
+                                 f"tags are 1 to 64 characters")
+            if tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+def resolve_tracking_uri(options: WrapOptions) -> Optional[str]:
+    return (options.tracking_uri or os.environ.get(envnames.TRACKING_URI)
+            or os.environ.get(envnames.MLFLOW_TRACKING_URI) or None)
+
+
+def _find_auto_resume(root: Path, project: str, command: List[str]) -> Optional[RunInfo]:
+    """wandb's `auto`: continue this machine's last run of the same command if it died."""
+    host = socket.gethostname()
+    for run in list_runs(root, project):
+        if run.meta.get("host") != host or run.meta.get("command") != command:
+            continue
+        return run if run.status in ("crashed", "killed") else None
+    return None
+
+
+def make_plan(options: WrapOptions) -> RunPlan:
+    if not options.command:
+        raise UsageError("no command given; usage: runwrap [OPTIONS] [--] COMMAND [ARGS]...")
+    mode_given = options.mode
+    if mode_given is not None and mode_given not in MODES:
+        raise UsageError(f"--mode {mode_given!r} is not one of {', '.join(MODES)}")
+    if options.resume is not None and options.resume not in RESUME_VALUES:
+        raise UsageError(f"--resume {options.resume!r} is not one of {', '.join(RESUME_VALUES)}")
+    if options.id is not None:
+        ids.check_path_name(options.id, "--id")
+    program_guess = argv0_project(options.command)
+    project = options.project or default_project(os.getcwd(), program_guess)
+    ids.check_path_name(project, "--project")
+    if options.entity is not None:
+        ids.check_path_name(options.entity, "--entity")
+    if options.stats_interval < 0:
+        raise UsageError(f"--stats-interval {options.stats_interval} is negative; give seconds "
+                         f"(0 turns sampling off)")
+    tags = split_tags(options.tags)
+    config = parse_config_args(options.config)
+    tracking_uri = resolve_tracking_uri(options)
+    mode = mode_given or ("online" if tracking_uri else "offline")
+
+    # The program is looked up on the PATH the child will have, like a shell does.
+    resolve_program(options.command[0], dict(os.environ))
+
+    root = store_root(options.dir)
+    resume_from = _resume_target(options, root, project)
+    run_id = resume_from.id if resume_from else (options.id or ids.new_run_id())
+    name = options.name or (resume_from.name if resume_from else "") or ids.generate_name()
+    use_pty = options.pty if options.pty is not None else os.isatty(1)
+    sources = dict(options.sources)
+    if not options.project:
+        sources["project"] = "default"
+    return RunPlan(options, root, project, run_id, name, tags, config, mode, tracking_uri,
+                   use_pty, resume_from, sources)
+
+
+def _resume_target(options: WrapOptions, root: Path, project: str) -> Optional[RunInfo]:
+    resume = options.resume
+    existing = None
+    if options.id is not None and (run_dir(root, project, options.id) / RUN_JSON).exists():
+        existing = load_run(run_dir(root, project, options.id))
+        if existing is None:
+            raise UsageError(f"run {project}/{options.id} exists but its run.json is unreadable; "
+                             f"choose another --id")
+    if resume in (None, "never"):
+        if existing is not None:
+            raise UsageError(f"run id {options.id!r} already exists in project {project!r}; "
+                             f"pass --resume allow to continue it, or choose another --id")
+        return None
+    if resume == "must":
+        if options.id is None:
+            raise UsageError("--resume must needs --id RUN_ID naming the run to continue")
+        if existing is None:
+            raise UsageError(f"--resume must: no run {options.id!r} in project {project!r} "
+                             f"under {root}; check --id, --project and --dir")
+    if resume == "auto" and options.id is None:
+        existing = _find_auto_resume(root, project, options.command)
+    if existing is not None and existing.status == "running":
+        pid = (existing.meta.get("owner") or {}).get("pid")
+        raise UsageError(f"run {existing.id!r} is still running (pid {pid}); wait for it or "
+                         f"choose another --id")
+    return existing

@@ -1,0 +1,292 @@
+"""A wrapped run from start to end: create the run, start the child, record, finish the run."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from runwrap import env as envnames
+from runwrap.collectors.base import Collector, CollectorContext, warn_once
+from runwrap.store import documents
+from runwrap.store.create import create_run, mask_argv
+from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
+                                  SUMMARY_JSON, SUMMARY_USER_JSON, point_latest)
+from runwrap.store.runs import owner_identity
+from runwrap.store.summary import summarize_streams
+from runwrap.wrap import terminal
+from runwrap.wrap.child import Child, spawn_pipes, spawn_pty
+from runwrap.wrap.collect import build_collectors
+from runwrap.wrap.console import ConsoleLog
+from runwrap.wrap.plan import RunPlan
+from runwrap.wrap.pump import Pump
+from runwrap.wrap.signals import FORWARDED
+
+GIT_WAIT = 5.0  # at most this long after the child exits for git facts still being read
+
+
+def exit_code_of(status: int) -> int:
+    """The shell's convention: the exit code, or 128+N when killed by signal N."""
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.waitstatus_to_exitcode(status)
+
+
+def child_env(plan: RunPlan, run_dir: Optional[Path]) -> Dict[str, str]:
+    """The child's environment: the user's, plus the run's RUNWRAP_* contract."""
+    env = dict(os.environ)
+    for name in envnames.RUN_VARIABLES:
+        env.pop(name, None)
+    values = {
+        envnames.MODE: plan.mode,
+        envnames.PROJECT: plan.project,
+        envnames.ENTITY: plan.options.entity,
+        envnames.WRAPPER_PID: str(os.getpid()),
+    }
+    if run_dir is not None:
+        values.update({
+            envnames.RUN_ID: plan.run_id,
+            envnames.RUN_DIR: str(run_dir),
+            envnames.NAME: plan.name,
+            envnames.GROUP: plan.options.group,
+            envnames.JOB_TYPE: plan.options.job_type,
+            envnames.TAGS: ",".join(plan.tags),
+            envnames.NOTES: plan.options.notes,
+            envnames.CONFIG_FILE: str(run_dir / CONFIG_YAML),
+        })
+    env.update({k: v for k, v in values.items() if v is not None})
+    if not plan.use_pty and envnames.PYTHONUNBUFFERED not in os.environ:
+        env[envnames.PYTHONUNBUFFERED] = "1"
+    return env
+
+
+def _identity(plan: RunPlan) -> Dict[str, Any]:
+    o = plan.options
+    return {"entity": o.entity, "name": plan.name, "notes": o.notes, "tags": plan.tags,
+            "group": o.group, "job_type": o.job_type, "mode": plan.mode}
+
+
+def _options_record(plan: RunPlan) -> Dict[str, Any]:
+    """Each resolved option and where its value came from, for debugging precedence."""
+    o = plan.options
+    values = {"project": plan.project, "entity": o.entity, "name": plan.name, "notes": o.notes,
+              "tags": plan.tags, "group": o.group, "job_type": o.job_type, "id": plan.run_id,
+              "dir": str(plan.root), "mode": plan.mode, "resume": o.resume, "pty": plan.use_pty,
+              "quiet": o.quiet, "scalars": o.scalars, "no_scalars": o.no_scalars,
+              "metrics_files": o.metrics_files, "tensorboard": o.tensorboard,
+              "tensorboard_discovery": o.tensorboard_discovery,
+              "stats_interval": o.stats_interval, "sync_timeout": o.sync_timeout,
+              "tracking_uri": plan.tracking_uri}
+    out = {}
+    for key, value in values.items():
+        source = plan.sources.get(key, "default")
+        if key == "name" and not o.name:
+            source = "resumed" if plan.resume_from else "generated"
+        if key == "id" and not o.id:
+            source = "resumed" if plan.resume_from else "generated"
+        out[key] = {"value": value, "source": source}
+    return out
+
+
+def _open_run(plan: RunPlan) -> Path:
+    meta = dict(_identity(plan))
+    meta.update({"command": mask_argv(plan.options.command), "cwd": os.getcwd(),
+                 "options": _options_record(plan), "exit_code": None, "signal": None,
+                 "end_time": None, "duration": None})
+    if plan.resume_from is None:
+        return create_run(plan.root, plan.project, plan.run_id, meta, owner_kind="wrapper")
+    run_dir = plan.resume_from.dir
+
+    def resume(doc: dict) -> None:
+        doc.setdefault("first_start_time", doc.get("start_time"))
+        doc.update(meta)
+        if not plan.options.name:
+            doc["name"] = plan.name
+        doc["status"] = "running"
+        doc["start_time"] = time.time()
+        doc["resumed"] = True
+        doc["resume_count"] = int(doc.get("resume_count") or 0) + 1
+        doc["owner"] = dict(owner_identity(), kind="wrapper")
+        doc.pop("summary_stale", None)
+
+    documents.update_json(run_dir / RUN_JSON, resume)
+    (run_dir / STREAMS_DIR).mkdir(exist_ok=True)
+    point_latest(plan.root, run_dir)
+    return run_dir
+
+
+def _write_config(plan: RunPlan, run_dir: Path) -> None:
+    config = {}
+    if plan.resume_from is not None:
+        config = documents.read_yaml(run_dir / CONFIG_YAML, {}) or {}
+    config.update(plan.config)
+    documents.write_yaml(run_dir / CONFIG_YAML, config)
+
+
+def _record_git(run_dir: Path, cwd: Path) -> None:
+    from runwrap.collectors.gitstate import read_git_state
+
+    try:
+        facts, diff = read_git_state(cwd)
+        if diff is not None:
+            documents.write_bytes_atomic(run_dir / DIFF_PATCH, diff)
+        documents.update_json(run_dir / RUN_JSON, lambda doc: doc.__setitem__("git", facts))
+    except OSError:
+        pass  # the run directory is gone or unwritable: the child must not notice
+
+
+class WrappedRun:
+    """One execution of `runwrap run`. `on_start`/`on_end` let the CLI print."""
+
+    def __init__(self, plan: RunPlan):
+        self.plan = plan
+        self.run_dir: Optional[Path] = None
+        self.collectors: List[Collector] = []
+        self.exit_code: Optional[int] = None
+        self.status: Optional[str] = None
+        self.duration: float = 0.0
+
+    def execute(self) -> int:
+        plan = self.plan
+        recording = plan.mode != "disabled"
+        if recording:
+            self.run_dir = _open_run(plan)
+            _write_config(plan, self.run_dir)
+        start = time.time()
+        console = ConsoleLog(str(self.run_dir / OUTPUT_LOG) if self.run_dir else None,
+                             on_error=lambda e: warn_once(
+                                 "output.log", f"output.log is no longer recorded: {e.strerror}"))
+        stdin_tty = os.isatty(0)
+        interactive = stdin_tty and terminal.is_foreground(0)
+        raw = terminal.RawInput(0) if plan.use_pty and interactive else None
+
+        # The child starts before runwrap has any thread (fork safety).
+        env = child_env(plan, self.run_dir)
+        child = self._spawn(env, interactive)
+        if raw is not None:
+            raw.enter()
+        try:
+            threads = []
+            if self.run_dir is not None:
+                self._note_child(child)
+                git = threading.Thread(target=_record_git, args=(self.run_dir, Path.cwd()),
+                                       name="runwrap-git", daemon=True)
+                git.start()
+                threads.append(git)
+                self._start_collectors(child, start, console)
+            # sync: the MLflow uploader starts here when plan.mode == "online".
+            forwarded = FORWARDED
+            if child.master is None and child.pgid == os.getpgrp():
+                # The terminal sends ^C, ^\ and hangups to the child itself (same group).
+                forwarded = (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)
+            stdin_fd = None
+            if child.master is not None and (interactive or not stdin_tty):
+                stdin_fd = 0
+            status = Pump(child, console, forwarded, raw, stdin_fd).run()
+        finally:
+            if raw is not None:
+                raw.leave()
+            if child.master is not None:
+                os.close(child.master)
+        self.exit_code = exit_code_of(status)
+        self.duration = time.time() - start
+        console.close()
+        if self.run_dir is not None:
+            for t in threads:
+                t.join(GIT_WAIT)
+            self._finish(status)
+        return self.exit_code
+
+    def _spawn(self, env: Dict[str, str], interactive: bool) -> Child:
+        plan = self.plan
+        try:
+            if plan.use_pty:
+                size_from = 1 if os.isatty(1) else (0 if os.isatty(0) else None)
+                return spawn_pty(plan.options.command, env, size_from)
+            return spawn_pipes(plan.options.command, env, own_group=not interactive)
+        except OSError as e:
+            if self.run_dir is not None:
+                self._record_end(status="failed", exit_code=127 if isinstance(
+                    e, FileNotFoundError) else 126, signal_name=None, error=str(e))
+            raise
+
+    def _note_child(self, child: Child) -> None:
+        assert self.run_dir is not None
+        try:
+            documents.update_json(self.run_dir / RUN_JSON,
+                                  lambda doc: doc.__setitem__("child_pid", child.pid))
+        except OSError as e:
+            warn_once("run.json", f"cannot update run.json: {e.strerror}")
+
+    def _start_collectors(self, child: Child, start: float, console: ConsoleLog) -> None:
+        assert self.run_dir is not None
+        ctx = CollectorContext(run_dir=self.run_dir, start_time=start, cwd=Path.cwd(),
+                               store_root=self.plan.root, child_pid=child.pid)
+        try:
+            self.collectors = build_collectors(self.plan.options, ctx)
+        except Exception as e:  # a broken collector must not stop the run
+            warn_once("collectors", f"collectors could not start: {e}")
+            self.collectors = []
+        sinks = [c.feed_line for c in self.collectors if hasattr(c, "feed_line")]  # type: ignore
+        if len(sinks) == 1:
+            console.sink = sinks[0]
+        elif sinks:
+            console.sink = lambda stream, line, t: [s(stream, line, t) for s in sinks]
+        for c in self.collectors:
+            try:
+                c.start()
+            except Exception as e:
+                warn_once(f"start-{type(c).__name__}", f"{type(c).__name__} did not start: {e}")
+
+    def _stop_collectors(self) -> Dict[str, Dict[str, int]]:
+        skipped: Dict[str, Dict[str, int]] = {}
+        for c in self.collectors:
+            name = type(c).__name__
+            try:
+                c.stop()
+            except Exception as e:
+                warn_once(f"stop-{name}", f"{name} failed at the end of the run: {e}")
+            problems = c.problems()
+            if problems:
+                skipped[name] = problems
+        return skipped
+
+    def _finish(self, status: int) -> None:
+        skipped = self._stop_collectors()
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        run_status = "killed" if sig else ("finished" if self.exit_code == 0 else "failed")
+        self._write_summary()
+        self._record_end(run_status, self.exit_code, signal.Signals(sig).name if sig else None,
+                         skipped=skipped)
+
+    def _write_summary(self) -> None:
+        assert self.run_dir is not None
+        try:
+            user = documents.read_json(self.run_dir / SUMMARY_USER_JSON, {}) or {}
+            summary = summarize_streams(self.run_dir).result(user)
+            documents.write_json(self.run_dir / SUMMARY_JSON, summary)
+        except OSError as e:
+            warn_once("summary", f"summary.json not written: {e.strerror}")
+
+    def _record_end(self, status: str, exit_code: Optional[int], signal_name: Optional[str],
+                    skipped: Optional[dict] = None, error: Optional[str] = None) -> None:
+        assert self.run_dir is not None
+        self.status = status
+        end = time.time()
+
+        def finish(doc: dict) -> None:
+            doc.update({"status": status, "exit_code": exit_code, "signal": signal_name,
+                        "end_time": end, "duration": round(end - doc.get("start_time", end), 3)})
+            if skipped:
+                doc["skipped"] = skipped
+            if error:
+                doc["error"] = error
+
+        try:
+            documents.update_json(self.run_dir / RUN_JSON, finish)
+        except OSError as e:
+            warn_once("run.json", f"cannot record the end of the run in run.json: {e.strerror}")
+
+
