@@ -6,8 +6,10 @@ import click
 
 def register(group: click.Group) -> None:
     from runwrap.cli import ls, run, show
+    from runwrap.cli import tail
 
     group.add_command(run.run)
     group.add_command(ls.ls)
     group.add_command(ls.ls, name="runs")
     group.add_command(show.show)
+    group.add_command(tail.tail)

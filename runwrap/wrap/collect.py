@@ -11,4 +11,8 @@ def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collec
     """The collectors for this run, not yet started. A collector whose construction fails is
     left out with a warning rather than stopping the run."""
     collectors: List[Collector] = []
+    if options.stats_interval > 0:
+        from runwrap.collectors.system import SystemSampler
+
+        collectors.append(SystemSampler(ctx, options.stats_interval))
     return collectors

@@ -1,0 +1,133 @@
+"""`runwrap tail RUN [-f]`: a run's metric records, one line each, as they land."""
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import sys
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
+
+import click
+
+from runwrap.store.layout import store_root
+from runwrap.store.runs import find_run, load_run
+from runwrap.store.streams import StreamReader, decode_value, encode_record, stream_files
+
+Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)
+
+
+@click.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("-f", "--follow", is_flag=True,
+              help="Keep printing records as they land; stop when the run ends.")
+@click.option("-n", "--lines", type=click.IntRange(min=0), default=None,
+              help="Start with only the last N records already written (default: all).")
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Only this source (stdout, files, tensorboard, system, sdk); repeatable.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print each record as its JSON line, with `_source` added.")
+@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR",
+              help="Store root (default: ./runwrap).")
+@click.option("--project", default=None, help="Look for RUN in this project only.")
+@click.option("--poll", type=click.FloatRange(min=0.01), default=0.25, show_default=True,
+              help="Seconds between looks for new records in follow mode.")
+def tail(run_ref: str, follow: bool, lines: Optional[int], sources: Tuple[str, ...],
+         as_json: bool, store_dir: Optional[str], project: Optional[str], poll: float) -> int:
+    """Print the records of RUN (an id, an id prefix, a name, or `latest`), every source
+    merged in time order, one line each: `[stdout] step=3 loss=0.41 acc=0.93`."""
+    try:
+        follow_run(find_run(store_root(store_dir), run_ref, project).dir, follow, lines, set(sources),
+                   format_json if as_json else format_line, poll)
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C is how one leaves `tail -f` early: no message, no traceback
+    return 0
+
+
+def follow_run(run_dir: Path, follow: bool, lines: Optional[int], sources: set,
+               fmt: Any, poll: float) -> None:
+    follower = Follower(run_dir, sources)
+    first: Iterable[Entry] = follower.read()
+    if lines is not None:
+        first = deque(first, maxlen=lines)  # reads everything (offsets move), keeps the last N
+    emit(first, fmt)
+    while follow:
+        # Status first, records second: once the run is seen ended, this read is the final one
+        # and has everything its writers wrote.
+        info = load_run(run_dir)
+        ended = info is None or info.status != "running"
+        emit(follower.read(), fmt)
+        if ended:
+            break
+        time.sleep(poll)
+
+
+def emit(entries: Iterable[Entry], fmt: Any) -> None:
+    write = sys.stdout.write
+    for label, record in entries:
+        write(fmt(label, record))
+        write("\n")
+    sys.stdout.flush()
+
+
+class Follower:
+    """Every stream file of a run, each read from where the last `read` stopped; files that
+    appear later are picked up on the next `read`."""
+
+    def __init__(self, run_dir: Path, sources: Optional[set] = None):
+        self.run_dir = run_dir
+        self.sources = sources or set()
+        self.readers: Dict[Path, StreamReader] = {}
+
+    def read(self) -> Iterator[Entry]:
+        """The records new since the last call, all streams merged by `_time` (each stream is
+        already in time order, so this streams through them without holding them all)."""
+        for path in stream_files(self.run_dir):
+            label = path.name[:-len(".jsonl")]
+            if path not in self.readers and self._wanted(label):
+                self.readers[path] = StreamReader(path)
+        streams = [((_time_key(rec), i, label, rec) for rec in reader.read())
+                   for i, (label, reader) in enumerate(
+                       (p.name[:-len(".jsonl")], r) for p, r in sorted(self.readers.items()))]
+        for _, _, label, record in heapq.merge(*streams, key=lambda e: (e[0], e[1])):
+            yield label, record
+
+    def _wanted(self, label: str) -> bool:
+        return not self.sources or label.split(".", 1)[0] in self.sources
+
+
+def _time_key(record: Dict[str, Any]) -> float:
+    t = record.get("_time")
+    return float(t) if isinstance(t, (int, float)) else -math.inf
+
+
+def format_line(label: str, record: Dict[str, Any]) -> str:
+    """`[source] step=3 loss=0.41`: the step first, then every metric in written order; the
+    time stamps are left out."""
+    parts = [f"[{label}]"]
+    step = record.get("_step")
+    if step is not None:
+        parts.append(f"step={step}")
+    for key, value in record.items():
+        if key.startswith("_"):
+            continue
+        parts.append(f"{key}={format_value(decode_value(value))}")
+    return " ".join(parts)
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower() if value is not None else "null"
+    if isinstance(value, float):
+        return format(value, ".6g")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value if value and " " not in value else json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def format_json(label: str, record: Dict[str, Any]) -> str:
+    return encode_record({"_source": label, **record}).decode("utf-8", "surrogatepass").rstrip("\n")
