@@ -1,0 +1,152 @@
+"""`runwrap export RUN`: a run's full history as CSV, JSON Lines or TensorBoard event files."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any, Iterator, List, Optional, Tuple
+
+import click
+
+from runwrap.cli.complete import dir_option, project_option, runs_argument
+
+SOURCES = ("stdout", "tensorboard", "sdk", "system", "files")
+
+
+@contextlib.contextmanager
+def _output(path: Optional[str]) -> Iterator[IO[str]]:
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    try:
+        f = open(path, "w", newline="", encoding="utf-8")
+    except OSError as e:
+        from runwrap.errors import UsageError
+
+        raise UsageError(f"cannot write -o {path}: {e.strerror}; choose a writable file") from None
+    with f:
+        yield f
+
+
+def _csv_value(value: Any) -> Any:
+    from runwrap.cli.table import csv_value
+
+    return csv_value(value)
+
+
+def export_csv_long(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
+    from runwrap.store.history import LONG_HEADERS, long_rows
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LONG_HEADERS)
+    for row in long_rows(run_dir, sources):
+        writer.writerow([_csv_value(v) for v in row])
+
+
+def export_csv_wide(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
+    from runwrap.store.history import RESERVED, wide_columns, wide_rows
+
+    columns = wide_columns(run_dir, sources)
+    keys = list(RESERVED) + [c.label for c in columns]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    for row in wide_rows(run_dir, columns, sources):
+        writer.writerow([_csv_value(row.get(k)) for k in keys])
+
+
+def export_jsonl(run_dir: Path, sources: Optional[List[str]], wide: bool, out: IO[str]) -> None:
+    from runwrap.store.history import LONG_HEADERS, long_rows, wide_columns, wide_rows
+    from runwrap.store.values import to_json_safe
+
+    dumps = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False,
+                             default=str).encode
+    if wide:
+        rows: Iterator[Any] = wide_rows(run_dir, wide_columns(run_dir, sources), sources)
+    else:
+        rows = (dict(zip(LONG_HEADERS, r)) for r in long_rows(run_dir, sources))
+    for row in rows:
+        try:
+            line = dumps(row)
+        except ValueError:  # NaN/Inf: stored as strings, like the streams
+            line = dumps(to_json_safe(row))
+        out.write(line + "\n")
+
+
+def export_tensorboard(run_dir: Path, sources: Optional[List[str]], logdir: str) -> int:
+    """Every numeric value as a TensorBoard scalar (tag = metric, or source:metric when two
+    sources share a name); records without a step use their position in the stream."""
+    from runwrap.errors import UsageError
+    from runwrap.store.history import files_by_source, wide_columns
+    from runwrap.store.streams import StreamReader
+    from runwrap.store.values import decode_value
+
+    try:
+        from tensorboardX import SummaryWriter
+    except ImportError:
+        raise UsageError("--format tensorboard needs tensorboardX: pip install 'runwrap[tensorboard]'") from None
+    labels = {(c.source, c.metric): c.label for c in wide_columns(run_dir, sources)}
+    count = 0
+    writer = SummaryWriter(logdir=logdir)
+    try:
+        for source, paths in files_by_source(run_dir, sources).items():
+            for path in paths:
+                for index, record in enumerate(StreamReader(path).read()):
+                    step = record.get("_step")
+                    step = step if isinstance(step, int) else index
+                    walltime = record.get("_time")
+                    for key, raw in record.items():
+                        value = decode_value(raw)
+                        if key.startswith("_") or isinstance(value, bool) or \
+                                not isinstance(value, (int, float)):
+                            continue
+                        writer.add_scalar(labels[(source, key)], value, global_step=step,
+                                          walltime=walltime if isinstance(walltime, (int, float)) else None)
+                        count += 1
+    finally:
+        writer.close()
+    return count
+
+
+@click.command()
+@runs_argument("run_ref", nargs=1)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "tensorboard"]), default="csv",
+              show_default=True, help="Output format; tensorboard writes event files into -o DIR.")
+@click.option("--wide/--long", default=True, show_default=True,
+              help="Wide: one row per step, a column per metric. Long: one row per value.")
+@click.option("--source", "sources", multiple=True, type=click.Choice(SOURCES),
+              help="Only values from this source; repeatable. Default: all.")
+@click.option("--output", "-o", metavar="FILE", help="Write here instead of stdout (a directory "
+              "for --format tensorboard).")
+@project_option
+@dir_option
+def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], output: Optional[str],
+           project: Optional[str], store_dir: Optional[str]) -> None:
+    """Export a run's full history (every value of every metric). Streams: memory stays flat
+    however long the run."""
+    from runwrap.cli.complete import resolve_runs
+    from runwrap.errors import UsageError
+    from runwrap.store.history import files_by_source
+
+    run = resolve_runs(store_dir, [run_ref], project)[0]
+    chosen = list(sources) or None
+    if chosen:
+        present = files_by_source(run.dir)
+        missing = [s for s in chosen if s not in present]
+        if missing:
+            raise UsageError(f"run {run.id} has no {', '.join(missing)} stream; it has: "
+                             f"{', '.join(present) or 'none'}")
+    if fmt == "tensorboard":
+        if not output:
+            raise UsageError("--format tensorboard needs -o DIR (the directory for the event files)")
+        n = export_tensorboard(run.dir, chosen, output)
+        click.echo(f"wrote {n} scalars of run {run.id} to {output}", err=True)
+        return
+    with _output(output) as out:
+        if fmt == "jsonl":
+            export_jsonl(run.dir, chosen, wide, out)
+        elif wide:
+            export_csv_wide(run.dir, chosen, out)
+        else:
+            export_csv_long(run.dir, chosen, out)

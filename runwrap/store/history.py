@@ -1,0 +1,199 @@
+"""A run's full history read back from its streams: long (one row per value), wide (one row per
+step) and single metric series for charts.
+
+Every reader here streams: memory grows with the number of metric names and stream files, never
+with the number of records, so a run of millions of points exports in constant memory. Wide rows
+need the column names before the first row, which costs one extra pass over the files.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from runwrap.store.streams import StreamReader, source_of, stream_files
+from runwrap.store.values import decode_value
+
+RESERVED = ("_step", "_time", "_runtime")
+LONG_HEADERS = ("source", "step", "time", "runtime", "metric", "value")
+
+
+def files_by_source(run_dir: Path, sources: Optional[Sequence[str]] = None) -> Dict[str, List[Path]]:
+    """The stream files of a run grouped by source, optionally only the named sources."""
+    out: Dict[str, List[Path]] = {}
+    for path in stream_files(Path(run_dir)):
+        source = source_of(path)
+        if sources and source not in sources:
+            continue
+        out.setdefault(source, []).append(path)
+    return out
+
+
+def metric_names(run_dir: Path, sources: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
+    """Each source's metric names in order of first appearance (one pass over the streams)."""
+    out: Dict[str, List[str]] = {}
+    for source, paths in files_by_source(run_dir, sources).items():
+        seen: Dict[str, None] = {}
+        for path in paths:
+            for record in StreamReader(path).read():
+                for key in record:
+                    if not key.startswith("_") and key not in seen:
+                        seen[key] = None
+        out[source] = list(seen)
+    return out
+
+
+def long_rows(run_dir: Path, sources: Optional[Sequence[str]] = None) -> Iterator[tuple]:
+    """(source, step, time, runtime, metric, value) for every logged value, file by file."""
+    for source, paths in files_by_source(run_dir, sources).items():
+        for path in paths:
+            for record in StreamReader(path).read():
+                step, t, runtime = record.get("_step"), record.get("_time"), record.get("_runtime")
+                for key, raw in record.items():
+                    if not key.startswith("_"):
+                        yield (source, step, t, runtime, key, decode_value(raw))
+
+
+@dataclass(frozen=True)
+class Column:
+    source: str
+    metric: str
+    label: str  # the metric name, or `source:metric` when two sources share the name
+
+
+def wide_columns(run_dir: Path, sources: Optional[Sequence[str]] = None) -> List[Column]:
+    names = metric_names(run_dir, sources)
+    owners: Dict[str, int] = {}
+    for metrics in names.values():
+        for m in metrics:
+            owners[m] = owners.get(m, 0) + 1
+    return [Column(s, m, m if owners[m] == 1 else f"{s}:{m}") for s, ms in names.items() for m in ms]
+
+
+@dataclass(order=True)
+class _Head:
+    """The next record of one stream file, ordered for a k-way merge."""
+
+    key: float
+    seq: int
+    record: Dict[str, Any] = field(compare=False)
+    source: str = field(compare=False)
+
+
+def _file_records(path: Path, source: str, stepped: bool, seq: int) -> Iterator[_Head]:
+    last = -math.inf
+    for record in StreamReader(path).read():
+        if stepped:
+            step = record.get("_step")
+            # A record without a step (rare in a stepped file) stays where it was written.
+            last = step if isinstance(step, (int, float)) else last
+        else:
+            t = record.get("_time")
+            last = t if isinstance(t, (int, float)) else last
+        yield _Head(last, seq, record, source)
+
+
+def _is_stepped(path: Path) -> bool:
+    for record in StreamReader(path).read():
+        return "_step" in record
+    return False
+
+
+def _rows(heads: Iterable[_Head], labels: Dict[Tuple[str, str], str], by_step: bool
+          ) -> Iterator[Dict[str, Any]]:
+    """Join consecutive records of equal step (or time) into one row; the last value wins."""
+    row: Optional[Dict[str, Any]] = None
+    current: Any = None
+    for head in heads:
+        record = head.record
+        marker = record.get("_step") if by_step else record.get("_time")
+        if row is None or marker != current or marker is None:
+            if row is not None:
+                yield row
+            row = {k: record.get(k) for k in RESERVED}
+            current = marker
+        for key, raw in record.items():
+            if not key.startswith("_"):
+                row[labels[(head.source, key)]] = decode_value(raw)
+    if row is not None:
+        yield row
+
+
+def _row_time(row: Dict[str, Any]) -> float:
+    t = row.get("_time")
+    return t if isinstance(t, (int, float)) else -math.inf
+
+
+def wide_rows(run_dir: Path, columns: List[Column],
+              sources: Optional[Sequence[str]] = None) -> Iterator[Dict[str, Any]]:
+    """One dict per step: `_step`, `_time`, `_runtime` and each column's value at that step.
+
+    Files whose records carry `_step` are merged by step; files without steps (the system
+    sampler) give one row per sample, merged by time. Both kinds are then interleaved by time."""
+    labels = {(c.source, c.metric): c.label for c in columns}
+    stepped: List[Iterator[_Head]] = []
+    timed: List[Iterator[_Head]] = []
+    seq = 0
+    for source, paths in files_by_source(run_dir, sources).items():
+        for path in paths:
+            kind = _is_stepped(path)
+            (stepped if kind else timed).append(_file_records(path, source, kind, seq))
+            seq += 1
+    by_step = _rows(heapq.merge(*stepped), labels, by_step=True)
+    by_time = _rows(heapq.merge(*timed), labels, by_step=False)
+    return heapq.merge(by_step, by_time, key=_row_time)
+
+
+@dataclass
+class Series:
+    """One metric of one run as points: x (step or seconds since start) and y."""
+
+    source: str
+    metric: str
+    xs: List[float] = field(default_factory=list)
+    ys: List[float] = field(default_factory=list)
+
+
+def _number(value: Any) -> Optional[float]:
+    value = decode_value(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def metric_series(run_dir: Path, metric: str, sources: Sequence[str], x: str = "step",
+                  start_time: Optional[float] = None) -> Optional[Series]:
+    """The numeric values of `metric` from the first source in `sources` that has any.
+
+    x="step" uses `_step` (the record's position in the stream when it has none); x="time" uses
+    `_runtime`, else `_time - start_time`. Points come out sorted by x (a stable sort, so
+    several writers of one source interleave correctly)."""
+    groups = files_by_source(run_dir, sources)
+    for source in sources:
+        series = Series(source, metric)
+        points: List[Tuple[float, float]] = []
+        for path in groups.get(source, []):
+            for index, record in enumerate(StreamReader(path).read()):
+                if metric not in record:
+                    continue
+                y = _number(record[metric])
+                if y is None:
+                    continue
+                if x == "time":
+                    xv = _number(record.get("_runtime"))
+                    if xv is None:
+                        t = _number(record.get("_time"))
+                        xv = None if t is None else t - (start_time or 0.0)
+                else:
+                    xv = _number(record.get("_step"))
+                    xv = float(index) if xv is None else xv
+                if xv is not None:
+                    points.append((xv, y))
+        if points:
+            points.sort(key=lambda p: p[0])
+            series.xs = [p[0] for p in points]
+            series.ys = [p[1] for p in points]
+            return series
+    return None
