@@ -88,14 +88,19 @@ class Follower:
             label = path.name[:-len(".jsonl")]
             if path not in self.readers and self._wanted(label):
                 self.readers[path] = StreamReader(path)
-        streams = [((_time_key(rec), i, label, rec) for rec in reader.read())
-                   for i, (label, reader) in enumerate(
-                       (p.name[:-len(".jsonl")], r) for p, r in sorted(self.readers.items()))]
+        streams = [_keyed(i, path.name[:-len(".jsonl")], reader)
+                   for i, (path, reader) in enumerate(sorted(self.readers.items()))]
         for _, _, label, record in heapq.merge(*streams, key=lambda e: (e[0], e[1])):
             yield label, record
 
     def _wanted(self, label: str) -> bool:
         return not self.sources or label.split(".", 1)[0] in self.sources
+
+
+def _keyed(index: int, label: str, reader: StreamReader
+           ) -> Iterator[Tuple[float, int, str, Dict[str, Any]]]:
+    for record in reader.read():
+        yield _time_key(record), index, label, record
 
 
 def _time_key(record: Dict[str, Any]) -> float:
