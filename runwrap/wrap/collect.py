@@ -15,4 +15,14 @@ def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collec
         from runwrap.collectors.system import SystemSampler
 
         collectors.append(SystemSampler(ctx, options.stats_interval))
+    if not options.no_scalars:
+        from runwrap.collectors.scalars import compile_patterns
+        from runwrap.collectors.stdout import StdoutScalars
+
+        # The CLI validated the patterns already; this raises UsageError if it did not.
+        collectors.append(StdoutScalars(ctx, compile_patterns(options.scalars)))
+    if options.metrics_files:
+        from runwrap.collectors.metricfiles import MetricsFiles
+
+        collectors.append(MetricsFiles(ctx, options.metrics_files))
     return collectors

@@ -1,0 +1,117 @@
+"""Scalars printed on the console: each final console line the wrapper sees goes through the
+scalar parser, and a line with values becomes one record of `streams/stdout.jsonl`.
+
+`feed_line` runs on the wrapper's console path, so it only parses and appends to a list; the
+records are encoded and written in batches: by the caller once 256 are waiting or 0.2 s have
+passed since the last write, and by a small flusher thread every 0.25 s otherwise, so a record
+is on disk well within one second of its line. `stop()` writes whatever is left.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Dict, List, Optional
+
+from runwrap.collectors.base import Collector, CollectorContext, warn_once
+from runwrap.collectors.scalars import ScalarParser
+from runwrap.store.streams import StreamWriter, encode_record, stream_path
+
+SOURCE = "stdout"
+FLUSH_COUNT = 256  # records waiting before the caller writes them itself
+FLUSH_AGE = 0.2  # seconds since the last write before the caller writes pending records
+FLUSH_TICK = 0.25  # seconds between the flusher thread's looks at pending records
+
+
+class StdoutScalars(Collector):
+    """Records the scalars of console lines. Never raises into the console path."""
+
+    def __init__(self, ctx: CollectorContext, patterns: ScalarParser):
+        super().__init__(ctx)
+        self._parse = patterns.parse
+        self._start = ctx.start_time
+        self._pending: List[Dict[str, Any]] = []
+        self._lock = threading.Lock()  # guards _pending and keeps batches in order on disk
+        self._writer: Optional[StreamWriter] = None
+        self._last_write = time.monotonic()
+        self._wake = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._closed = False
+        self.records = 0  # records written so far
+
+    def start(self) -> None:
+        self._ensure_flusher()
+
+    def feed_line(self, stream: str, line: str, t: float) -> None:
+        """Parse one final console line (`stream` is "stdout" or "stderr", `t` unix time)."""
+        try:
+            found = self._parse(line)
+            if found is None or self._closed:
+                return
+            values, step = found
+            record: Dict[str, Any] = {"_time": t, "_runtime": round(t - self._start, 6)}
+            if step is not None:
+                record["_step"] = step
+            record.update(values)
+            with self._lock:
+                self._pending.append(record)
+                if (len(self._pending) >= FLUSH_COUNT
+                        or time.monotonic() - self._last_write >= FLUSH_AGE):
+                    self._flush_locked()
+            if self._thread is None:
+                self._ensure_flusher()
+        except Exception as e:  # the console path must never see a collector's failure
+            self.count("error")
+            warn_once("stdout.error", f"stdout scalars: {type(e).__name__}: {e}; skipping")
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        self._last_write = time.monotonic()
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        try:
+            if self._writer is None:
+                self._writer = StreamWriter(stream_path(self.context.run_dir, SOURCE))
+            self._writer.write_bytes(b"".join(encode_record(r) for r in batch))
+            self.records += len(batch)
+        except OSError as e:
+            self.count("write_error", len(batch))
+            warn_once("stdout.write", f"cannot write stdout scalars ({e}); dropping them")
+
+    def _ensure_flusher(self) -> None:
+        with self._lock:
+            if self._thread is not None or self._closed:
+                return
+            self._thread = threading.Thread(target=self._flusher, name="runwrap-stdout-scalars",
+                                            daemon=True)
+        self._thread.start()
+
+    def _flusher(self) -> None:
+        while not self._wake.wait(FLUSH_TICK):
+            try:
+                if self._pending:
+                    self.flush()
+            except Exception:  # keep flushing whatever happens to one batch
+                self.count("error")
+
+    def stop(self) -> None:
+        """Write every pending record and close the stream; idempotent."""
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            try:
+                thread.join(timeout=5)
+            except RuntimeError:  # another thread is still starting it: it ends on _wake
+                pass
+        with self._lock:
+            self._closed = True
+            self._flush_locked()
+            if self._writer is not None:
+                try:
+                    self._writer.close()
+                except OSError:
+                    pass
+                self._writer = None
