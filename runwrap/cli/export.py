@@ -75,8 +75,9 @@ def export_jsonl(run_dir: Path, sources: Optional[List[str]], wide: bool, out: I
 
 
 def export_tensorboard(run_dir: Path, sources: Optional[List[str]], logdir: str) -> int:
-    """Every numeric value as a TensorBoard scalar (tag = metric, or source:metric when two
-    sources share a name); records without a step use their position in the stream."""
+    """Every numeric value as a TensorBoard scalar (tag = metric, or source/metric when two
+    sources share a name: TensorBoard shows `/` as a section); records without a step use their
+    position in the stream."""
     from runwrap.errors import UsageError
     from runwrap.store.history import files_by_source, wide_columns
     from runwrap.store.streams import StreamReader
@@ -86,7 +87,8 @@ def export_tensorboard(run_dir: Path, sources: Optional[List[str]], logdir: str)
         from tensorboardX import SummaryWriter
     except ImportError:
         raise UsageError("--format tensorboard needs tensorboardX: pip install 'runwrap[tensorboard]'") from None
-    labels = {(c.source, c.metric): c.label for c in wide_columns(run_dir, sources)}
+    labels = {(c.source, c.metric): c.metric if c.label == c.metric else f"{c.source}/{c.metric}"
+              for c in wide_columns(run_dir, sources)}
     count = 0
     writer = SummaryWriter(logdir=logdir)
     try:

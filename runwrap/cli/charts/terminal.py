@@ -52,8 +52,14 @@ def render_chart(chart: Chart, width: int = 80, height: int = 16, color: bool = 
         out.append(label.rjust(margin - 1) + " ┤" + "".join(cells).rstrip())
     out.append(" " * margin + "└" + "─" * cols)
     left, right = axis_number(x0), axis_number(x1)
-    axis = left + " " * max(1, cols - len(left) - len(right)) + right
-    out.append(" " * (margin + 1) + axis + f"  ({chart.xlabel})")
+    name = f"({chart.xlabel})"
+    gap = cols - len(left) - len(right)
+    if gap >= len(name) + 2:  # the axis name centered between the two ends
+        pad = gap - len(name)
+        axis = left + " " * (pad // 2) + name + " " * (pad - pad // 2) + right
+    else:
+        axis = left + " " * max(1, gap) + right
+    out.append(" " * (margin + 1) + axis)
     for k, line in enumerate(chart.lines):
         mark = "⣿"
         if color:
