@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, List
 
 from runwrap.errors import UsageError
+
+_FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 
 def _unwrap_wandb_layout(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -68,6 +71,8 @@ def parse_config_args(items: List[str]) -> Dict[str, Any]:
                 value = yaml.safe_load(raw) if raw.strip() else ""
             except yaml.YAMLError:
                 value = raw
+            if isinstance(value, str) and _FLOAT.match(value):
+                value = float(value)  # YAML 1.1 reads `1e-3` as a string; people mean 0.001
             _set_nested(config, key, value)
         else:
             config.update(load_config_file(item))

@@ -16,6 +16,7 @@ import time
 from typing import Callable, Dict, List, Optional
 
 MAX_LINE = 1 << 20
+COLLAPSE_AT = 1 << 14
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), and two-byte escapes (ESC x).
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -62,6 +63,10 @@ class ConsoleLog:
         parts = text.split("\n")
         if len(parts) == 1:
             state.pending += text
+            if len(state.pending) > COLLAPSE_AT and "\r" in text:
+                # A progress bar redrawn for hours never sends '\n': fold its old frames now.
+                done, _, current = state.pending.rpartition("\r")
+                state.pending = self._render(done) + "\r" + current
             if len(state.pending) > MAX_LINE:
                 self._emit(stream, [self._render(state.pending)])
                 state.pending = ""
@@ -71,6 +76,8 @@ class ConsoleLog:
         lines = [first] + parts[1:]
         if "\r" in text or "\x1b" in text:
             lines = [self._render(line) for line in lines]
+        else:  # only the first line can hold what earlier chunks brought
+            lines[0] = self._render(first)
         self._emit(stream, lines)
 
     @staticmethod

@@ -6,6 +6,7 @@ import errno
 import os
 import select
 import signal
+import termios
 from typing import Callable, Dict, Optional
 
 from runwrap.wrap import terminal
@@ -127,11 +128,42 @@ class Pump:
             data = os.read(self.stdin_fd, CHUNK)
         except OSError:
             data = b""
+        suspend = self._suspend_char() if data and self.raw is not None else None
         try:
-            write_all(self.child.master, data if data else EOT)
+            if suspend is not None and suspend in data:
+                before, _, after = data.partition(suspend)
+                write_all(self.child.master, before)
+                self._suspend_child()
+                data_left = after
+                if data_left:
+                    write_all(self.child.master, data_left)
+            else:
+                write_all(self.child.master, data if data else EOT)
         except OSError:
             return False
         return bool(data)
+
+    def _suspend_char(self) -> Optional[bytes]:
+        """The inner terminal's ^Z, when it would generate a signal (not in a raw-mode program)."""
+        try:
+            attrs = termios.tcgetattr(self.child.master)  # type: ignore[arg-type]
+        except termios.error:
+            return None
+        if not attrs[terminal.LFLAG] & termios.ISIG:
+            return None
+        char = attrs[terminal.CC][termios.VSUSP]
+        return char if char and char != b"\0" else None
+
+    def _suspend_child(self) -> None:
+        """^Z. The child leads its own session, so its group is orphaned and the kernel discards
+        SIGTSTP for it; SIGSTOP is the stop signal that works. Then the child-stopped path
+        hands the user's terminal back to the shell."""
+        pgid = self.child.pgid
+        try:
+            pgid = os.tcgetpgrp(self.child.master)  # type: ignore[arg-type]
+        except OSError:
+            pass
+        kill_group(pgid, self.child.pid, signal.SIGSTOP)
 
     def _reap(self) -> None:
         if self.status is not None:

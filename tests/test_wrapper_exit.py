@@ -1,0 +1,131 @@
+"""runwrap's exit status is the child's, and the run records how the child ended."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from wrapper_harness import RUNWRAP, only_run, run_json, runwrap
+
+
+@pytest.mark.parametrize("code,status", [(0, "finished"), (3, "failed")])
+def test_exit_code_is_the_childs(store, code, status):
+    done = runwrap("--quiet", sys.executable, "-c", f"import sys; sys.exit({code})")
+    assert done.returncode == code
+    meta = run_json(only_run(store))
+    assert meta["status"] == status
+    assert meta["exit_code"] == code
+    assert meta["end_time"] >= meta["start_time"]
+
+
+def test_command_not_found_exits_127_and_writes_nothing(store):
+    done = runwrap("no-such-program-xyz", "--flag")
+    assert done.returncode == 127
+    assert done.stderr.decode().strip() == "runwrap: command not found: no-such-program-xyz"
+    assert not store.exists()
+
+
+def test_not_executable_exits_126(store, tmp_path):
+    script = tmp_path / "script.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o644)
+    done = runwrap(str(script))
+    assert done.returncode == 126
+    assert "not executable" in done.stderr.decode()
+
+
+def test_directory_as_command_exits_126(store, tmp_path):
+    assert runwrap(str(tmp_path)).returncode == 126
+
+
+def _start_and_wait_for_child(store, code: str) -> subprocess.Popen:
+    proc = subprocess.Popen(RUNWRAP + ["--quiet", sys.executable, "-c", code],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"ready"
+    return proc
+
+
+def test_child_killed_by_sigterm_exits_143(store):
+    proc = _start_and_wait_for_child(store, "import time; print('ready', flush=True); time.sleep(60)")
+    proc.send_signal(signal.SIGTERM)  # to runwrap, which forwards it
+    assert proc.wait(30) == 143
+    meta = run_json(only_run(store))
+    assert meta["status"] == "killed"
+    assert meta["signal"] == "SIGTERM"
+    assert meta["exit_code"] == 143
+
+
+def test_child_killed_by_sigkill_exits_137(store):
+    proc = _start_and_wait_for_child(
+        store, "import os, time; print('ready', flush=True); time.sleep(0.2); "
+               "os.kill(os.getpid(), 9)")
+    assert proc.wait(30) == 137
+    assert run_json(only_run(store))["signal"] == "SIGKILL"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                                 signal.SIGQUIT])
+def test_signals_are_forwarded_to_the_child_once(store, sig):
+    code = ("import signal, sys, time\n"
+            "got = []\n"
+            f"signal.signal({int(sig)}, lambda s, f: got.append(s))\n"
+            "print('ready', flush=True)\n"
+            "end = time.time() + 30\n"
+            "while not got and time.time() < end: time.sleep(0.01)\n"
+            "time.sleep(0.3)\n"
+            "print('got', len(got), flush=True)\n")
+    proc = _start_and_wait_for_child(store, code)
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=30)
+    assert out.decode().split() == ["got", "1"]
+    assert proc.returncode == 0
+
+
+def test_signal_reaches_the_childs_workers(store):
+    """Forwarding goes to the child's process group: forked workers get it too."""
+    code = ("import os, signal, sys, time\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    signal.signal(signal.SIGTERM, lambda s, f: (print('worker got it', flush=True), os._exit(0)))\n"
+            "    time.sleep(30); os._exit(1)\n"
+            "signal.signal(signal.SIGTERM, lambda s, f: None)\n"
+            "time.sleep(0.2); print('ready', flush=True)\n"
+            "os.waitpid(pid, 0)\n")
+    proc = _start_and_wait_for_child(store, code)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert b"worker got it" in out
+    assert proc.returncode == 0
+
+
+def test_runwrap_killed_leaves_a_crashed_run(store):
+    proc = _start_and_wait_for_child(store, "import time; print('ready', flush=True); time.sleep(5)")
+    run_dir = only_run(store)
+    listed = runwrap("ls", "--json")
+    assert '"status": "running"' in listed.stdout.decode()
+    proc.kill()  # SIGKILL of runwrap itself
+    proc.wait()
+    meta = run_json(run_dir)
+    assert meta["status"] == "running"  # nobody repaired the document...
+    listed = runwrap("ls", "--json")
+    assert '"status": "crashed"' in listed.stdout.decode()  # ...but readers see the truth
+    shown = runwrap("show", "latest")
+    assert "crashed" in shown.stdout.decode()
+
+
+def test_runwrap_never_exits_before_the_child(store, tmp_path):
+    marker = tmp_path / "done"
+    code = ("import signal, time, pathlib\n"
+            "signal.signal(signal.SIGTERM, lambda s, f: None)\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(1.0)\n"
+            f"pathlib.Path({str(marker)!r}).write_text('x')\n")
+    proc = _start_and_wait_for_child(store, code)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+    assert marker.exists()
