@@ -1,0 +1,421 @@
+"""TensorBoard `Event` protos to scalars, with a protobuf wire decoder of our own.
+
+Only the fields a scalar needs are decoded (field numbers from tensorboard/compat/proto):
+
+    Event:           wall_time 1 (double), step 2 (int64), summary 5
+    Summary:         value 1 (repeated)
+    Summary.Value:   tag 1, simple_value 2 (float), old histogram 3, image 4, histo 5, audio 6,
+                     tensor 8, metadata 9
+    SummaryMetadata: plugin_data 1 { plugin_name 1 }
+    TensorProto:     dtype 1, tensor_shape 2 { dim 2 { size 1 } }, tensor_content 4,
+                     float_val 5, double_val 6, int_val 7, int64_val 10, bool_val 11,
+                     half_val 13, uint32_val 16, uint64_val 17
+
+Every other field is skipped by its wire type, so newer writers with more fields still decode.
+
+A value is a scalar when it has `simple_value` (tensorboardX, torch's default, TF1), or a
+one-element `tensor` whose plugin is `scalars` (torch `new_style` and `tensorboard.summary`
+write `float_val`/`double_val`; TF2's `tf.summary.scalar` writes `tensor_content`). TF2 writes a
+tag's metadata only with its first value, so `EventDecoder` remembers each tag's plugin for the
+file it reads. Values of other plugins (images, histograms, audio, text...) are counted by
+plugin name, not imported.
+
+Why not the `protobuf` runtime: it would be a new runtime dependency plus generated `_pb2`
+modules tied to its version, and building a message object per event costs more than this
+decoder spends reading the dozen fields it needs (see benchmarks/tensorboard_read.py). The tests
+check this decoder against the protobuf runtime on files written by real writers.
+"""
+from __future__ import annotations
+
+import struct
+from typing import Dict, List, Optional, Tuple
+
+__all__ = ["DecodeError", "EventDecoder", "ScalarEvent"]
+
+_double = struct.Struct("<d").unpack_from
+_float = struct.Struct("<f").unpack_from
+
+SCALARS_PLUGIN = "scalars"
+
+# TensorFlow DataType -> struct format of one element in tensor_content.
+_CONTENT_FORMAT = {
+    1: "<f",  # DT_FLOAT
+    2: "<d",  # DT_DOUBLE
+    3: "<i",  # DT_INT32
+    4: "<B",  # DT_UINT8
+    5: "<h",  # DT_INT16
+    6: "<b",  # DT_INT8
+    9: "<q",  # DT_INT64
+    10: "<?",  # DT_BOOL
+    17: "<H",  # DT_UINT16
+    19: "<e",  # DT_HALF
+    22: "<I",  # DT_UINT32
+    23: "<Q",  # DT_UINT64
+}
+_DT_BFLOAT16 = 14
+_DT_HALF = 19
+
+# Value fields that are other plugins' data in the old (pre-tensor) encoding.
+_LEGACY_KINDS = {3: "histograms", 4: "images", 5: "histograms", 6: "audio"}
+
+
+class DecodeError(ValueError):
+    """The bytes are not a well-formed Event."""
+
+
+# (wall_time, step, [(tag, number), ...]): a plain tuple, because building an object per event
+# would cost a fifth of the time decoding it takes.
+ScalarEvent = Tuple[float, int, List[Tuple[str, float]]]
+
+
+def _varint(buf: bytes, pos: int) -> Tuple[int, int]:
+    result = 0
+    shift = 0
+    while True:
+        try:
+            b = buf[pos]
+        except IndexError:
+            raise DecodeError("truncated varint") from None
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if b < 0x80:
+            return result, pos
+        shift += 7
+        if shift > 63:
+            raise DecodeError("varint longer than 10 bytes")
+
+
+def _skip(buf: bytes, pos: int, wire: int, end: int) -> int:
+    """Position after a field of wire type `wire` whose key ended at `pos`."""
+    if wire == 0:
+        _, pos = _varint(buf, pos)
+    elif wire == 1:
+        pos += 8
+    elif wire == 2:
+        n, pos = _varint(buf, pos)
+        pos += n
+    elif wire == 5:
+        pos += 4
+    else:  # groups (3, 4) are not used by these protos; 6 and 7 do not exist
+        raise DecodeError(f"unsupported wire type {wire}")
+    if pos > end:
+        raise DecodeError("field runs past its message")
+    return pos
+
+
+def _signed64(v: int) -> int:
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def _signed32(v: int) -> int:
+    # int32 fields are sign-extended to 64 bits on the wire.
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
+class EventDecoder:
+    """Decodes the events of one file; remembers each tag's plugin across events.
+
+    `other` counts values that are not scalars, by plugin name (`images`, `histograms`...).
+    """
+
+    def __init__(self) -> None:
+        self.plugins: Dict[str, str] = {}  # tag -> plugin name, from the first metadata seen
+        self.other: Dict[str, int] = {}
+        # Summary bytes before the float of a lone simple_value -> its tag (see decode()). Only
+        # values that had exactly these bytes and were decoded by the general path are here.
+        self._simple_prefixes: Dict[bytes, str] = {}
+
+    def decode(self, buf: bytes) -> Optional[ScalarEvent]:
+        """The event's scalars, or None when it has no summary (file_version, graph, logs).
+
+        Raises DecodeError for bytes that are not an Event.
+        """
+        # Fast path for the event almost every writer emits: `wall_time | step | summary` with
+        # one simple_value whose tag was decoded before. Anything else takes the general path.
+        end = len(buf)
+        if end > 16 and buf[0] == 0x09 and buf[end - 5] == 0x15:
+            pos = 9
+            step = 0
+            if buf[9] == 0x10:
+                pos = 10
+                shift = 0
+                while pos < end:
+                    b = buf[pos]
+                    pos += 1
+                    step |= (b & 0x7F) << shift
+                    if b < 0x80:
+                        break
+                    shift += 7
+                if step >= 1 << 63:
+                    step -= 1 << 64
+            if pos + 2 < end and buf[pos] == 0x2A and buf[pos + 1] == end - pos - 2:
+                tag = self._simple_prefixes.get(buf[pos + 2:end - 5])
+                if tag is not None:
+                    return _double(buf, 1)[0], step, [(tag, _float(buf, end - 4)[0])]
+        return self._decode(buf)
+
+    def _decode(self, buf: bytes) -> Optional[ScalarEvent]:
+        pos = 0
+        end = len(buf)
+        wall_time = 0.0
+        step = 0
+        values: Optional[List[Tuple[str, float]]] = None
+        try:
+            while pos < end:
+                key = buf[pos]
+                pos += 1
+                if key >= 0x80:
+                    key, pos = _varint(buf, pos - 1)
+                if key == 0x09:  # 1: wall_time, fixed64
+                    wall_time = _double(buf, pos)[0]
+                    pos += 8
+                elif key == 0x10:  # 2: step, varint
+                    b = buf[pos]
+                    if b < 0x80:
+                        step = b
+                        pos += 1
+                    else:
+                        step, pos = _varint(buf, pos)
+                        step = _signed64(step)
+                elif key == 0x2A:  # 5: summary
+                    n = buf[pos]
+                    pos += 1
+                    if n >= 0x80:
+                        n, pos = _varint(buf, pos - 1)
+                    stop = pos + n
+                    if stop > end:
+                        raise DecodeError("summary runs past the event")
+                    if values is None:
+                        values = []
+                    self._summary(buf, pos, stop, values)
+                    pos = stop
+                else:
+                    pos = _skip(buf, pos, key & 7, end)
+        except (IndexError, struct.error):
+            raise DecodeError("truncated event") from None
+        if pos != end:
+            raise DecodeError("event runs past its record")
+        if values is None:
+            return None
+        return wall_time, step, values
+
+    def _summary(self, buf: bytes, pos: int, end: int, out: List[Tuple[str, float]]) -> None:
+        while pos < end:
+            key = buf[pos]
+            pos += 1
+            if key >= 0x80:
+                key, pos = _varint(buf, pos - 1)
+            if key == 0x0A:  # 1: value
+                n = buf[pos]
+                pos += 1
+                if n >= 0x80:
+                    n, pos = _varint(buf, pos - 1)
+                stop = pos + n
+                if stop > end:
+                    raise DecodeError("value runs past its summary")
+                self._value(buf, pos, stop, out)
+                pos = stop
+            else:
+                pos = _skip(buf, pos, key & 7, end)
+
+    def _value(self, buf: bytes, pos: int, end: int, out: List[Tuple[str, float]]) -> None:
+        tag = ""
+        simple: Optional[float] = None
+        tensor: Optional[Tuple[int, int]] = None
+        plugin: Optional[str] = None
+        legacy: Optional[str] = None
+        while pos < end:
+            key = buf[pos]
+            pos += 1
+            if key >= 0x80:
+                key, pos = _varint(buf, pos - 1)
+            field = key >> 3
+            wire = key & 7
+            if key == 0x15:  # 2: simple_value, fixed32 float
+                simple = _float(buf, pos)[0]
+                pos += 4
+            elif wire == 2 and field in (1, 8, 9):
+                n, pos = _varint(buf, pos)
+                stop = pos + n
+                if stop > end:
+                    raise DecodeError("field runs past its value")
+                if field == 1:
+                    tag = buf[pos:stop].decode("utf-8", "replace")
+                elif field == 8:
+                    tensor = (pos, stop)
+                else:
+                    plugin = _plugin_name(buf, pos, stop)
+                pos = stop
+            else:
+                if field in _LEGACY_KINDS:
+                    legacy = _LEGACY_KINDS[field]
+                pos = _skip(buf, pos, wire, end)
+        if plugin is not None:
+            self.plugins.setdefault(tag, plugin)
+        if simple is not None:
+            out.append((tag, simple))
+            if len(self._simple_prefixes) < 10000:
+                self._simple_prefixes[_simple_prefix(tag)] = tag
+            return
+        if tensor is not None:
+            plugin = plugin if plugin is not None else self.plugins.get(tag)
+            if plugin == SCALARS_PLUGIN:
+                number = _tensor_scalar(buf, tensor[0], tensor[1])
+                if number is not None:
+                    out.append((tag, number))
+                    return
+                self._count("scalars_not_scalar")
+                return
+            self._count(plugin or "tensor_without_plugin")
+        elif legacy is not None:
+            self._count(legacy)
+
+    def _count(self, kind: str) -> None:
+        self.other[kind] = self.other.get(kind, 0) + 1
+
+
+def _encode_varint(v: int) -> bytes:
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def _simple_prefix(tag: str) -> bytes:
+    """The bytes of `Summary{value{tag, simple_value}}` before 0x15 and the float."""
+    raw = tag.encode("utf-8")
+    head = b"\x0a" + _encode_varint(len(raw)) + raw
+    return b"\x0a" + _encode_varint(len(head) + 5) + head
+
+
+def _plugin_name(buf: bytes, pos: int, end: int) -> str:
+    """SummaryMetadata.plugin_data.plugin_name ("" when absent)."""
+    name = ""
+    while pos < end:
+        key, pos = _varint(buf, pos)
+        if key == 0x0A:  # 1: plugin_data
+            n, pos = _varint(buf, pos)
+            stop = pos + n
+            p = pos
+            while p < stop:
+                k, p = _varint(buf, p)
+                if k == 0x0A:  # 1: plugin_name
+                    m, p = _varint(buf, p)
+                    name = buf[p:p + m].decode("utf-8", "replace")
+                    p += m
+                else:
+                    p = _skip(buf, p, k & 7, stop)
+            pos = stop
+        else:
+            pos = _skip(buf, pos, key & 7, end)
+    return name
+
+
+def _tensor_scalar(buf: bytes, pos: int, end: int) -> Optional[float]:
+    """The single number a one-element TensorProto holds, or None if it is not one."""
+    dtype = 0
+    elements = 1  # a tensor without a shape is taken as rank 0
+    content: Optional[bytes] = None
+    numbers: List[float] = []
+    while pos < end:
+        key, pos = _varint(buf, pos)
+        field = key >> 3
+        wire = key & 7
+        if field == 1 and wire == 0:
+            dtype, pos = _varint(buf, pos)
+        elif field == 2 and wire == 2:
+            n, pos = _varint(buf, pos)
+            elements = _shape_elements(buf, pos, pos + n)
+            pos += n
+        elif field == 4 and wire == 2:
+            n, pos = _varint(buf, pos)
+            content = buf[pos:pos + n]
+            pos += n
+        elif field in (5, 6, 7, 10, 11, 13, 16, 17):
+            pos = _repeated_numbers(buf, pos, end, field, wire, numbers)
+        else:
+            pos = _skip(buf, pos, wire, end)
+        if pos > end:
+            raise DecodeError("field runs past its tensor")
+    if elements != 1:
+        return None
+    if content:
+        fmt = _CONTENT_FORMAT.get(dtype)
+        if dtype == _DT_BFLOAT16 and len(content) == 2:
+            return _float(struct.pack("<I", int.from_bytes(content, "little") << 16))[0]
+        if fmt is None or struct.calcsize(fmt) != len(content):
+            return None
+        return struct.unpack(fmt, content)[0]
+    if len(numbers) != 1:
+        return None
+    number = numbers[0]
+    if dtype == _DT_HALF:
+        return struct.unpack("<e", struct.pack("<H", int(number) & 0xFFFF))[0]
+    if dtype == _DT_BFLOAT16:
+        return _float(struct.pack("<I", (int(number) & 0xFFFF) << 16))[0]
+    return number
+
+
+def _shape_elements(buf: bytes, pos: int, end: int) -> int:
+    """Number of elements of a TensorShapeProto (product of its dims; -1 if unknown)."""
+    elements = 1
+    while pos < end:
+        key, pos = _varint(buf, pos)
+        if key == 0x12:  # 2: dim
+            n, pos = _varint(buf, pos)
+            stop = pos + n
+            size = 0
+            p = pos
+            while p < stop:
+                k, p = _varint(buf, p)
+                if k == 0x08:  # 1: size
+                    size, p = _varint(buf, p)
+                    size = _signed64(size)
+                else:
+                    p = _skip(buf, p, k & 7, stop)
+            elements *= size if size >= 0 else -1
+            pos = stop
+        elif key == 0x18:  # 3: unknown_rank
+            v, pos = _varint(buf, pos)
+            if v:
+                return -1
+        else:
+            pos = _skip(buf, pos, key & 7, end)
+    return elements
+
+
+def _repeated_numbers(buf: bytes, pos: int, end: int, field: int, wire: int,
+                      out: List[float]) -> int:
+    """Append one repeated numeric field's elements (packed or not) to `out`."""
+    if field in (5, 6):  # float_val / double_val: fixed width
+        size, fmt = (4, "<f") if field == 5 else (8, "<d")
+        if wire == 2:
+            n, pos = _varint(buf, pos)
+            if n % size or pos + n > end:
+                raise DecodeError("bad packed floats")
+            out.extend(struct.unpack_from(f"<{n // size}{fmt[1]}", buf, pos))
+            return pos + n
+        if wire != (5 if size == 4 else 1):
+            raise DecodeError("bad float field")
+        out.append(struct.unpack_from(fmt, buf, pos)[0])
+        return pos + size
+    convert = _signed32 if field in (7, 13) else (_signed64 if field == 10 else int)
+    if field == 11:
+        convert = bool
+    if wire == 2:
+        n, pos = _varint(buf, pos)
+        stop = pos + n
+        if stop > end:
+            raise DecodeError("bad packed integers")
+        while pos < stop:
+            v, pos = _varint(buf, pos)
+            out.append(convert(v))
+        return pos
+    if wire != 0:
+        raise DecodeError("bad integer field")
+    v, pos = _varint(buf, pos)
+    out.append(convert(v))
+    return pos
