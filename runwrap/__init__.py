@@ -1,3 +1,52 @@
-"""runwrap: record ML runs without changing the program; `runwrap.init()` speaks wandb's API."""
+"""runwrap: record ML runs without changing the program; `runwrap.init()` speaks wandb's API.
+
+The in-process API is loaded on first use (module `__getattr__`), so `import runwrap` and the
+CLI stay fast. `runwrap.run`, `runwrap.config` and `runwrap.summary` follow the current run.
+"""
 
 __version__ = "0.1.0"
+
+# name -> (module, attribute): loaded once, then cached in this module's namespace.
+_LAZY = {
+    "init": ("runwrap.sdk.init", "init"),
+    "log": ("runwrap.sdk.api", "log"),
+    "finish": ("runwrap.sdk.api", "finish"),
+    "define_metric": ("runwrap.sdk.api", "define_metric"),
+    "save": ("runwrap.sdk.api", "save"),
+    "alert": ("runwrap.sdk.api", "alert"),
+    "watch": ("runwrap.sdk.api", "watch"),
+    "unwatch": ("runwrap.sdk.api", "unwatch"),
+    "Settings": ("runwrap.sdk.settings", "Settings"),
+    "Run": ("runwrap.sdk.run", "Run"),
+    "Error": ("runwrap.errors", "Error"),
+    "UsageError": ("runwrap.errors", "UsageError"),
+    "CommError": ("runwrap.errors", "CommError"),
+    "AuthenticationError": ("runwrap.errors", "AuthenticationError"),
+}
+# Names that follow the current run: never cached.
+_LIVE = {"run", "config", "summary"}
+
+
+def __getattr__(name: str):  # PEP 562
+    if name in _LIVE:
+        from runwrap.sdk import api, state
+
+        if name == "run":
+            return state.current
+        return api.current_config() if name == "config" else api.current_summary()
+    if name == "errors":
+        import importlib
+
+        return importlib.import_module("runwrap.errors")
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'runwrap' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(target[0]), target[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY) + list(_LIVE) + ["errors"])

@@ -1,0 +1,100 @@
+"""init() under the wrapper: join the wrapper's run instead of creating one.
+
+Same id and directory; the wrapper owns run.json's status (this process never writes it). This
+process's log() lines go to its own stream file, `streams/sdk.<rank|pid>.jsonl`, so several
+ranks or forked workers never interleave bytes in one file.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Dict
+
+from runwrap import env
+from runwrap.sdk import resume as resuming
+from runwrap.sdk.common import config_saver, writer_opener
+from runwrap.sdk.config import Config
+from runwrap.sdk.history import History
+from runwrap.sdk.init import Request, explicit_source, notice
+from runwrap.sdk.options import WRAPPER
+from runwrap.sdk.run import Run, warn
+from runwrap.store import documents
+from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
+
+
+def stream_part(label: Any) -> str:
+    """`x_label` if set, else `rank<RANK>` (torchrun and friends), else the pid."""
+    if label:
+        return str(label).replace("/", "_").replace(".", "_")
+    rank = os.environ.get("RANK")
+    return f"rank{rank}" if rank and rank.isdigit() else str(os.getpid())
+
+
+def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, notes: Any,
+           group: Any, job_type: Any) -> Run:
+    r = request.resolver
+    path = Path(os.environ[env.RUN_DIR])
+    meta = documents.read_json(path / RUN_JSON, {}) or {}
+    run_id = os.environ[env.RUN_ID]
+    run_project = meta.get("project") or os.environ.get(env.PROJECT) or path.parent.name
+    for what, given, fixed in (("id", id, run_id), ("project", project, run_project),
+                               ("dir", dir, str(path.parent.parent))):
+        if given is not None and str(given) != fixed and what != "dir":
+            notice(f"init({what}={given!r}) ignored: this process runs under the runwrap "
+                   f"wrapper, which records run {run_project}/{run_id}")
+        r.fix(what, fixed, WRAPPER)
+    # Identity: only what the program chose itself overrides what the wrapper recorded.
+    updates: Dict[str, Any] = {}
+    for key, arg in (("name", name), ("notes", notes), ("group", group), ("job_type", job_type)):
+        value = r.get(key, arg)
+        if value is not None and explicit_source(r, key):
+            updates[key] = value
+    r.get("tags", None)  # already resolved in request; keep the record
+    if request.tags is not None and explicit_source(r, "tags"):
+        known = list(meta.get("tags") or [])
+        updates["tags"] = known + [t for t in request.tags if t not in known]
+    if request.entity is not None and explicit_source(r, "entity"):
+        updates["entity"] = request.entity
+    part = stream_part(r.get("label", None))
+    pid = os.getpid()
+
+    def mutate(doc: dict) -> None:
+        doc.update(updates)
+        doc.setdefault("init", {})[str(pid)] = {"options": r.options, "time": time.time(),
+                                                "stream": f"sdk.{part}.jsonl"}
+    meta = documents.update_json(path / RUN_JSON, mutate)
+
+    config = _merged_config(path, request.config)
+    start_time = meta.get("start_time") or time.time()
+    step = resuming.last_step(path) + 1 if meta.get("resumed") else 0
+    history = History(writer_opener(path, part), start_time, step=step, warn=warn)
+    user = documents.read_json(path / SUMMARY_USER_JSON, {}) or {}
+    ident = {"id": run_id, "project": run_project, "entity": meta.get("entity"),
+             "name": meta.get("name"), "notes": meta.get("notes"), "tags": meta.get("tags") or [],
+             "group": meta.get("group"), "job_type": meta.get("job_type")}
+    return Run(run_dir=path, ident=ident, attached=True, history=history,
+               config=Config(config, allow_val_change=request.allow_val_change,
+                             on_change=config_saver(path)),
+               user_summary=user, mode=meta.get("mode") or request.mode,
+               resumed=bool(meta.get("resumed")), start_time=start_time, on_finish=None)
+
+
+def _merged_config(path: Path, mine: Dict[str, Any]) -> Dict[str, Any]:
+    """config.yaml already holds the wrapper's --config (and other ranks' keys): those win, like
+    a sweep's values in wandb; init()'s keys fill in the rest."""
+    if not mine and not (path / CONFIG_YAML).exists():
+        return {}
+    with documents.locked(path):
+        existing = documents.read_yaml(path / CONFIG_YAML, {})
+        if not isinstance(existing, dict):
+            existing = {}
+        merged = dict(mine)
+        merged.update(existing)
+        for key, value in mine.items():
+            if key in existing and existing[key] != value:
+                notice(f"config {key}={value!r} from init() is overridden by the run's "
+                       f"config ({existing[key]!r}, from runwrap --config or another process)")
+        if merged != existing:
+            documents.write_yaml(path / CONFIG_YAML, merged)
+    return merged

@@ -1,0 +1,42 @@
+"""Pieces both the standalone and the attached path use: config persistence, stream files."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from runwrap.store import documents
+from runwrap.store.layout import CONFIG_YAML
+from runwrap.store.streams import StreamWriter, stream_path
+
+
+def config_saver(run_dir: Path) -> Callable[[Dict[str, Any], List[str]], None]:
+    """Merge changed keys into config.yaml under the run's lock (other ranks and the wrapper
+    may write the same file), so no process overwrites another's keys."""
+    path = run_dir / CONFIG_YAML
+
+    def save(changed: Dict[str, Any], removed: List[str]) -> None:
+        with documents.locked(run_dir):
+            doc = documents.read_yaml(path, {})
+            if not isinstance(doc, dict):
+                doc = {}
+            doc.update(changed)
+            for key in removed:
+                doc.pop(key, None)
+            documents.write_yaml(path, doc)
+    return save
+
+
+def write_config(run_dir: Path, items: Dict[str, Any]) -> None:
+    if items:
+        documents.write_yaml(run_dir / CONFIG_YAML, items)
+    elif not (run_dir / CONFIG_YAML).exists():
+        documents.write_bytes_atomic(run_dir / CONFIG_YAML, b"{}\n")  # YAML, without importing yaml
+
+
+def writer_opener(run_dir: Path, part: Optional[str]) -> Callable[[bool], StreamWriter]:
+    """Opens this process's sdk stream: `sdk[.<part>].jsonl`; a forked child gets `sdk.<pid>`."""
+    def open_writer(forked: bool) -> StreamWriter:
+        name = str(os.getpid()) if forked else part
+        return StreamWriter(stream_path(run_dir, "sdk", name))
+    return open_writer

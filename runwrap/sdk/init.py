@@ -1,0 +1,259 @@
+"""`runwrap.init()`: wandb.init()'s signature; attaches to the wrapper's run or creates one.
+
+Everything a user can get wrong is checked before anything is written. Values are resolved by
+`options.Resolver` (arguments > settings > environment > defaults) and recorded in run.json.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from runwrap import env
+from runwrap.errors import CommError, UsageError
+from runwrap.sdk import state
+from runwrap.sdk.config import check_key, check_size, config_items, filter_keys, to_plain
+from runwrap.sdk.options import ARGUMENT, SETTINGS, Resolver
+from runwrap.sdk.resume import normalize_reinit, normalize_resume, parse_point
+from runwrap.sdk.run import check_tags
+from runwrap.sdk.settings import settings_dict
+
+MODES = ("online", "offline", "disabled")
+ANONYMOUS = ("never", "allow", "must")
+
+
+@dataclass
+class Request:
+    """init()'s resolved values, passed to the attach or standalone path."""
+
+    resolver: Resolver
+    config: Dict[str, Any]
+    allow_val_change: bool
+    mode: str
+    tags: Optional[tuple]
+    entity: Optional[str]
+    resume: Optional[str]
+    resume_from: Optional[tuple]
+    fork_from: Optional[tuple]
+    save_code: bool = False
+    sync_tensorboard: bool = False
+    monitor_gym: bool = False
+    explicit: Dict[str, Any] = field(default_factory=dict)
+
+
+def init(
+    entity: Optional[str] = None,
+    project: Optional[str] = None,
+    dir: Optional[Union[str, os.PathLike]] = None,  # noqa: A002 (wandb's name)
+    id: Optional[str] = None,  # noqa: A002
+    name: Optional[str] = None,
+    notes: Optional[str] = None,
+    tags: Optional[Sequence[str]] = None,
+    config: Union[Dict[str, Any], str, None] = None,
+    config_exclude_keys: Optional[List[str]] = None,
+    config_include_keys: Optional[List[str]] = None,
+    allow_val_change: Optional[bool] = None,
+    group: Optional[str] = None,
+    job_type: Optional[str] = None,
+    mode: Optional[str] = None,
+    force: Optional[bool] = None,
+    anonymous: Optional[str] = None,
+    reinit: Union[bool, str, None] = None,
+    resume: Union[bool, str, None] = None,
+    resume_from: Optional[str] = None,
+    fork_from: Optional[str] = None,
+    save_code: Optional[bool] = None,
+    tensorboard: Optional[bool] = None,
+    sync_tensorboard: Optional[bool] = None,
+    monitor_gym: Optional[bool] = None,
+    settings: Any = None,
+) -> Any:
+    """Start a run (or attach to the wrapper's run) and return it; see wandb.init()."""
+    explicit = {k: v for k, v in locals().items() if v is not None and k != "settings"}
+    if settings is not None:
+        explicit["settings"] = settings
+    resolver = Resolver(settings_dict(settings))
+    notebook = in_notebook()
+    how = normalize_reinit(resolver.get("reinit", reinit), notebook)
+    previous = state.current
+    if previous is not None:
+        if how == "return_previous":
+            if set(explicit) - {"reinit"}:
+                notice(f"init() returned the active run {previous.id}; the arguments of this "
+                       f"call ({', '.join(sorted(explicit))}) were ignored. Pass "
+                       f"reinit='finish_previous' or 'create_new' to start another run")
+            return previous
+        if how == "finish_previous":
+            for run in state.open_runs():
+                run.finish()
+    if tensorboard is not None:
+        warnings.warn("init(tensorboard=...) is deprecated; use sync_tensorboard=...",
+                      FutureWarning, stacklevel=2)
+        if sync_tensorboard is None:
+            sync_tensorboard = tensorboard
+    request = _validate(resolver, notebook, explicit, entity, tags, config, config_exclude_keys,
+                        config_include_keys, allow_val_change, mode, force, anonymous, resume,
+                        resume_from, fork_from)
+    request.save_code = bool(resolver.get("save_code", save_code, default=False))
+    request.sync_tensorboard = bool(resolver.get("sync_tensorboard", sync_tensorboard,
+                                                 default=False))
+    request.monitor_gym = bool(resolver.get("monitor_gym", monitor_gym, default=False))
+    if request.mode == "disabled":
+        return _disabled(request, project, id, name, notes, group, job_type)
+    if attach_target() is not None:
+        from runwrap.sdk.attach import attach
+
+        run = attach(request, project=project, dir=dir, id=id, name=name, notes=notes,
+                     group=group, job_type=job_type)
+    else:
+        from runwrap.sdk.standalone import create
+
+        run = create(request, project=project, dir=dir, id=id, name=name, notes=notes,
+                     group=group, job_type=job_type)
+    state.add(run)
+    _extras(run, request)
+    return run
+
+
+def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], entity: Any,
+              tags: Any, config: Any, exclude: Any, include: Any, allow_val_change: Any,
+              mode: Any, force: Any, anonymous: Any, resume: Any, resume_from: Any,
+              fork_from: Any) -> Request:
+    from runwrap.store.ids import check_path_name
+
+    mode_value = resolver.get("mode", mode)
+    if mode_value in ("dryrun", "run"):  # wandb's old spellings
+        mode_value = "offline" if mode_value == "dryrun" else "online"
+    if mode_value is not None and mode_value not in MODES:
+        raise UsageError(f"mode={mode_value!r} is not one of {', '.join(MODES)}")
+    anonymous_value = resolver.get("anonymous", anonymous, default="never")
+    if anonymous_value not in ANONYMOUS:
+        raise UsageError(f"anonymous={anonymous_value!r} is not one of {', '.join(ANONYMOUS)}")
+    items = filter_keys(config_items(config), include, exclude)
+    items = {check_key(k): to_plain(v) for k, v in items.items()}
+    for key, value in items.items():
+        check_size(key, value)
+    tag_value = resolver.get("tags", tags)
+    tag_tuple = check_tags(tag_value) if tag_value is not None else None
+    entity_value = resolver.get("entity", entity)
+    if entity_value is not None:
+        check_path_name(entity_value, "entity")
+    allow = bool(resolver.get("allow_val_change", allow_val_change, default=notebook))
+    resume_value = normalize_resume(resolver.get("resume", resume))
+    rf = resolver.get("resume_from", resume_from)
+    ff = resolver.get("fork_from", fork_from)
+    chosen = [n for n, v in (("resume", resume_value), ("resume_from", rf), ("fork_from", ff))
+              if v is not None]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} are mutually exclusive; pass only one of "
+                         f"resume, resume_from, fork_from")
+    point_from = parse_point(rf, "resume_from") if rf is not None else None
+    point_fork = parse_point(ff, "fork_from") if ff is not None else None
+    force_value = bool(resolver.get("force", force, default=False))
+    uri = resolver.get("tracking_uri", None)
+    if mode_value != "disabled":
+        mode_value = _choose_mode(resolver, mode_value, uri, force_value)
+    return Request(resolver, items, allow, mode_value or "offline", tag_tuple, entity_value,
+                   resume_value, point_from, point_fork, explicit)
+
+
+def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], force: bool) -> str:
+    """online needs a tracking server; force=True makes its absence an error, otherwise the run
+    records offline (`runwrap sync` uploads it later)."""
+    if force:
+        if not uri:
+            raise CommError("force=True but no tracking server is configured; set "
+                            "RUNWRAP_TRACKING_URI (or MLFLOW_TRACKING_URI, or "
+                            "settings={'tracking_uri': ...}), or drop force=True")
+        check = _server_check()
+        if check is not None:
+            check(uri)  # raises CommError / AuthenticationError
+        return resolver.fix("mode", mode or "online", resolver.source("mode") or "default")
+    if mode is None:
+        return resolver.fix("mode", "online" if uri else "offline", "default")
+    if mode == "online" and not uri:
+        notice("mode='online' but no tracking server is configured (RUNWRAP_TRACKING_URI); "
+               "recording offline, upload later with `runwrap sync`")
+        return resolver.fix("mode", "offline", "fallback")
+    return mode
+
+
+def _server_check() -> Any:
+    """The sync layer's server check, when it provides one."""
+    try:
+        from runwrap import sync
+    except ImportError:
+        return None
+    for name in ("check_server", "check_tracking_server", "authenticate"):
+        fn = getattr(sync, name, None)
+        if callable(fn):
+            return fn
+    return None
+
+
+def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, group: Any,
+              job_type: Any) -> Any:
+    from runwrap.sdk.disabled import DisabledRun
+    from runwrap.store.ids import generate_name, new_run_id
+
+    r = request.resolver
+    ident = {"id": r.get("id", id, default=new_run_id),
+             "project": r.get("project", project, default="uncategorized"),
+             "entity": request.entity, "name": r.get("name", name, default=generate_name),
+             "notes": r.get("notes", notes), "tags": list(request.tags or ()),
+             "group": r.get("group", group), "job_type": r.get("job_type", job_type)}
+    run = DisabledRun(ident, request.config)
+    state.add(run)
+    return run
+
+
+def _extras(run: Any, request: Request) -> None:
+    if request.save_code:
+        from runwrap.sdk.integrations import save_main_code
+
+        save_main_code(run)
+    if request.sync_tensorboard:
+        from runwrap.sdk.integrations import sync_tensorboard_dirs
+
+        sync_tensorboard_dirs(run)
+    if request.monitor_gym:
+        from runwrap.sdk.integrations import watch_gym
+
+        watch_gym(run)
+
+
+def attach_target() -> Optional[str]:
+    """The wrapper's run directory when this process runs under `runwrap` (else None)."""
+    run_dir = os.environ.get(env.RUN_DIR)
+    if run_dir and os.environ.get(env.RUN_ID) and os.path.isfile(os.path.join(run_dir, "run.json")):
+        return run_dir
+    return None
+
+
+def in_notebook() -> bool:
+    return "ipykernel" in sys.modules
+
+
+def program_name() -> Optional[str]:
+    """The main script's file name without .py (None for `python -c` and the REPL)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path:
+        return None
+    base = os.path.basename(path)
+    return (base[:-3] if base.endswith(".py") else base) or None
+
+
+def notice(message: str) -> None:
+    try:
+        sys.stderr.write(f"runwrap: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def explicit_source(resolver: Resolver, name: str) -> bool:
+    """True when the user chose `name` (argument or settings), not the environment/default."""
+    return resolver.source(name) in (ARGUMENT, SETTINGS)

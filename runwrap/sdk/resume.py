@@ -1,0 +1,127 @@
+"""resume / resume_from / fork_from: which run to continue, and moving history aside.
+
+History after a rewind point is never deleted: its lines move into
+`archive/rewind-<time>/<stream>.jsonl` inside the run directory.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+from runwrap.errors import UsageError
+from runwrap.store import documents
+from runwrap.store.streams import StreamReader, StreamWriter, encode_record, source_of, stream_files
+
+RESUME_VALUES = ("allow", "never", "must", "auto")
+REINIT_VALUES = ("default", "return_previous", "finish_previous", "create_new")
+_POINT = re.compile(r"^([^/\\#?%:]+)\?_step=(\d+)$")
+ARCHIVE_DIR = "archive"
+AUTO_MARKER = ".resume-auto.json"
+
+
+def normalize_resume(value: Any) -> Optional[str]:
+    """wandb's deprecated booleans: True means 'auto', False means not set."""
+    if value is True or value is False:
+        warnings.warn(f"resume={value} is deprecated; use resume='auto' or leave it unset",
+                      FutureWarning, stacklevel=5)
+        return "auto" if value else None
+    if value is None:
+        return None
+    if value not in RESUME_VALUES:
+        raise UsageError(f"resume={value!r} is not one of {', '.join(RESUME_VALUES)}")
+    return value
+
+
+def normalize_reinit(value: Any, notebook: bool) -> str:
+    if value is True:
+        return "finish_previous"
+    if value is False:
+        return "return_previous"
+    if value is None or value == "default":
+        return "finish_previous" if notebook else "return_previous"
+    if value not in REINIT_VALUES:
+        raise UsageError(f"reinit={value!r} is not one of {', '.join(REINIT_VALUES)} "
+                         f"(or True/False)")
+    return value
+
+
+def parse_point(value: Any, what: str) -> Tuple[str, int]:
+    match = _POINT.match(value) if isinstance(value, str) else None
+    if not match:
+        raise UsageError(f"{what}={value!r} is malformed; use '{{run_id}}?_step={{step}}', "
+                         f"e.g. 'abc123?_step=100'")
+    return match.group(1), int(match.group(2))
+
+
+def is_sdk_stream(path: Path) -> bool:
+    return source_of(path) == "sdk"
+
+
+def last_step(run_dir: Path) -> int:
+    """The highest `_step` in the run's sdk streams, or -1."""
+    top = -1
+    for path in stream_files(run_dir):
+        if is_sdk_stream(path):
+            for record in StreamReader(path).read():
+                step = record.get("_step")
+                if isinstance(step, int) and step > top:
+                    top = step
+    return top
+
+
+def rewind(run_dir: Path, step: int) -> Optional[Path]:
+    """Keep sdk history up to `step`; move the later lines into an archive folder."""
+    archive = run_dir / ARCHIVE_DIR / f"rewind-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    moved_any = False
+    for path in stream_files(run_dir):
+        if not is_sdk_stream(path):
+            continue
+        keep, later = [], []
+        for record in StreamReader(path).read():
+            s = record.get("_step")
+            (later if isinstance(s, int) and s > step else keep).append(record)
+        if not later:
+            continue
+        archive.mkdir(parents=True, exist_ok=True)
+        writer = StreamWriter(archive / path.name)
+        writer.write_many(later)
+        writer.fsync()
+        writer.close()
+        documents.write_bytes_atomic(path, b"".join(encode_record(r) for r in keep))
+        moved_any = True
+    return archive if moved_any else None
+
+
+def copy_history(source_dir: Path, dest: StreamWriter, step: int) -> int:
+    """Copy the source run's sdk lines with `_step <= step` into `dest`; returns how many."""
+    n = 0
+    for path in stream_files(source_dir):
+        if is_sdk_stream(path):
+            kept = [r for r in StreamReader(path).read()
+                    if isinstance(r.get("_step"), int) and r["_step"] <= step]
+            dest.write_many(kept)
+            n += len(kept)
+    return n
+
+
+def read_auto_marker(project_dir: Path, program: str) -> Optional[str]:
+    doc = documents.read_json(project_dir / AUTO_MARKER, {}) or {}
+    entry = doc.get(program) if isinstance(doc, dict) else None
+    return entry if isinstance(entry, str) else None
+
+
+def write_auto_marker(project_dir: Path, program: str, run_id: Optional[str]) -> None:
+    project_dir.mkdir(parents=True, exist_ok=True)
+    path = project_dir / AUTO_MARKER
+    with documents.locked(project_dir):
+        doc: Dict[str, Any] = documents.read_json(path, {}) or {}
+        if run_id is None:
+            doc.pop(program, None)
+        else:
+            doc[program] = run_id
+        documents.write_bytes_atomic(path, (json.dumps(doc, indent=2) + "\n").encode())

@@ -1,0 +1,344 @@
+"""`Run`: what init() returns. Thin: logging is History, config is Config, summary is Summary,
+documents are the store's; Run only wires them to one run directory."""
+from __future__ import annotations
+
+import glob as globlib
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from runwrap.errors import UsageError
+from runwrap.sdk import state
+from runwrap.sdk.config import Config
+from runwrap.sdk.history import History
+from runwrap.sdk.summary import SUMMARY_KINDS, Summary
+from runwrap.store import documents
+from runwrap.store.layout import (CONFIG_YAML, FILES_DIR, RUN_JSON, SUMMARY_JSON,
+                                  SUMMARY_USER_JSON)
+
+ALERT_LEVELS = ("INFO", "WARN", "ERROR")
+SAVE_POLICIES = ("live", "now", "end")
+
+
+def warn(kind: str, message: str) -> None:
+    from runwrap.collectors.base import warn_once
+
+    warn_once(f"sdk.{kind}", message)
+
+
+def check_tags(tags: Any) -> Tuple[str, ...]:
+    if tags is None:
+        return ()
+    if isinstance(tags, str):
+        tags = (tags,)
+    out = []
+    for tag in tags:
+        if not isinstance(tag, str) or not 1 <= len(tag) <= 64:
+            raise UsageError(f"tag {tag!r} must be a string of 1 to 64 characters; shorten it")
+        out.append(tag)
+    return tuple(out)
+
+
+class Metric:
+    """What define_metric() returns: the definition, readable as attributes."""
+
+    def __init__(self, name: str, spec: Dict[str, Any]):
+        self.name = name
+        self.step_metric = spec.get("step_metric")
+        self.step_sync = spec.get("step_sync")
+        self.hidden = spec.get("hidden")
+        self.summary = spec.get("summary")
+        self.goal = spec.get("goal")
+
+    def __repr__(self) -> str:
+        return f"Metric({self.name!r})"
+
+
+class Run:
+    def __init__(self, *, run_dir: Path, ident: Dict[str, Any], attached: bool, history: History,
+                 config: Config, user_summary: Dict[str, Any], mode: str, resumed: bool,
+                 start_time: float, on_finish: Optional[Callable[["Run", int, Optional[str]], None]] = None):
+        self._run_dir = Path(run_dir)
+        self._ident = ident
+        self._attached = attached
+        self._history = history
+        # log() is the hot path: the instance attribute skips one Python call per log.
+        self.log = history.log  # type: ignore[method-assign]
+        self.config = config
+        self._mode = mode
+        self._resumed = resumed
+        self._start_time = start_time
+        self._metrics: Dict[str, Dict[str, Any]] = {}
+        self._live_saves: List[Tuple[str, Optional[str]]] = []
+        self._end_saves: List[Tuple[str, Optional[str]]] = []
+        self._finished = False
+        self._finish_lock = threading.Lock()
+        self._on_finish = on_finish
+        self._closers: List[Callable[[], None]] = []  # background readers to stop at finish
+        self.summary = Summary(history.stats, lambda: history.first, lambda: self._metrics,
+                               user_summary, self._save_user_summary)
+
+    # -- identity -----------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._ident["id"]
+
+    @property
+    def project(self) -> str:
+        return self._ident["project"]
+
+    def project_name(self) -> str:
+        return self.project
+
+    @property
+    def entity(self) -> Optional[str]:
+        return self._ident.get("entity")
+
+    @property
+    def group(self) -> Optional[str]:
+        return self._ident.get("group")
+
+    @property
+    def job_type(self) -> Optional[str]:
+        return self._ident.get("job_type")
+
+    @property
+    def path(self) -> str:
+        return "/".join(p for p in (self.entity, self.project, self.id) if p)
+
+    @property
+    def dir(self) -> str:
+        """wandb's meaning: the folder whose files belong to the run (files/ here)."""
+        path = self._run_dir / FILES_DIR
+        path.mkdir(exist_ok=True)
+        return str(path)
+
+    @property
+    def run_dir(self) -> Path:
+        return self._run_dir
+
+    @property
+    def resumed(self) -> bool:
+        return self._resumed
+
+    @property
+    def step(self) -> int:
+        return self._history.step
+
+    @property
+    def start_time(self) -> float:
+        return self._start_time
+
+    @property
+    def offline(self) -> bool:
+        return self._mode != "online"
+
+    @property
+    def disabled(self) -> bool:
+        return False
+
+    @property
+    def url(self) -> Optional[str]:
+        return None
+
+    def get_url(self) -> Optional[str]:
+        return None
+
+    @property
+    def name(self) -> Optional[str]:
+        return self._ident.get("name")
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._set_ident("name", str(value))
+
+    @property
+    def notes(self) -> Optional[str]:
+        return self._ident.get("notes")
+
+    @notes.setter
+    def notes(self, value: str) -> None:
+        self._set_ident("notes", str(value))
+
+    @property
+    def tags(self) -> Tuple[str, ...]:
+        return tuple(self._ident.get("tags") or ())
+
+    @tags.setter
+    def tags(self, value: Sequence[str]) -> None:
+        self._set_ident("tags", list(check_tags(value)))
+
+    def _set_ident(self, key: str, value: Any) -> None:
+        self._ident[key] = value
+        self._update_meta(lambda doc: doc.__setitem__(key, value))
+
+    def _update_meta(self, mutate: Callable[[dict], Any]) -> None:
+        documents.update_json(self._run_dir / RUN_JSON, mutate)
+
+    # -- logging ------------------------------------------------------------------------------
+    def log(self, data: Dict[str, Any], step: Optional[int] = None, commit: Optional[bool] = None,
+            sync: Optional[bool] = None) -> None:
+        """Record `data` at the current step (wandb's step/commit rules); on disk on return."""
+        self._history.log(data, step, commit)
+
+    def define_metric(self, name: str, step_metric: Any = None, step_sync: Optional[bool] = None,
+                      hidden: Optional[bool] = None, summary: Optional[str] = None,
+                      goal: Optional[str] = None, overwrite: Optional[bool] = None) -> Metric:
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"define_metric name must be a non-empty string, got {name!r}")
+        spec: Dict[str, Any] = {}
+        if step_metric is not None:
+            spec["step_metric"] = getattr(step_metric, "name", step_metric)
+        if step_sync is not None:
+            spec["step_sync"] = bool(step_sync)
+        if hidden is not None:
+            spec["hidden"] = bool(hidden)
+        if summary is not None:
+            kinds = [k.strip() for k in str(summary).split(",") if k.strip()]
+            bad = [k for k in kinds if k not in SUMMARY_KINDS]
+            if bad:
+                raise UsageError(f"define_metric summary {bad[0]!r} is not one of "
+                                 f"{', '.join(SUMMARY_KINDS)}")
+            spec["summary"] = kinds
+        if goal is not None:
+            if goal not in ("minimize", "maximize"):
+                raise UsageError(f"define_metric goal {goal!r} must be 'minimize' or 'maximize'")
+            spec["goal"] = goal
+        if overwrite is False and name in self._metrics:
+            spec = dict(self._metrics[name], **spec)
+        self._metrics[name] = spec
+        self._update_meta(lambda doc: doc.setdefault("metrics", {}).__setitem__(name, spec))
+        return Metric(name, spec)
+
+    def _save_user_summary(self, changed: Dict[str, Any], removed: List[str]) -> None:
+        def mutate(doc: dict) -> None:
+            doc.update(changed)
+            for key in removed:
+                doc.pop(key, None)
+        documents.update_json(self._run_dir / SUMMARY_USER_JSON, mutate)
+
+    # -- files and events ---------------------------------------------------------------------
+    def save(self, glob_str: Optional[str] = None, base_path: Optional[str] = None,
+             policy: str = "live") -> List[str]:
+        """Copy the files matching `glob_str` into the run's files/ (again at finish for
+        `live` and `end`), keeping their paths relative to `base_path` (default: the glob's
+        folder). Returns the destination paths."""
+        if glob_str is None:
+            raise UsageError("run.save() needs a glob_str: a path or pattern of files to keep")
+        if policy not in SAVE_POLICIES:
+            raise UsageError(f"save policy {policy!r} is not one of {', '.join(SAVE_POLICIES)}")
+        glob_str = os.fspath(glob_str)
+        if policy == "end":
+            self._end_saves.append((glob_str, base_path))
+            return []
+        if policy == "live":
+            self._live_saves.append((glob_str, base_path))
+        return self._copy_matches(glob_str, base_path)
+
+    def _copy_matches(self, glob_str: str, base_path: Optional[str]) -> List[str]:
+        pattern = os.path.abspath(glob_str)
+        base = os.path.abspath(base_path) if base_path else os.path.dirname(pattern.split("*")[0]
+                                                                              if "*" in pattern else pattern)
+        files_dir = self._run_dir / FILES_DIR
+        out = []
+        for src in sorted(globlib.glob(pattern, recursive=True)):
+            if not os.path.isfile(src) or os.path.abspath(src).startswith(str(files_dir) + os.sep):
+                continue
+            rel = os.path.relpath(src, base)
+            if rel.startswith(".."):
+                rel = os.path.basename(src)
+            dest = files_dir / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+            out.append(str(dest))
+        return out
+
+    def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+        """Record an alert in run.json `alerts` and say it on stderr."""
+        name = getattr(level, "value", level) or "INFO"
+        name = str(name).upper()
+        if name not in ALERT_LEVELS:
+            raise UsageError(f"alert level {level!r} is not one of {', '.join(ALERT_LEVELS)}")
+        entry = {"title": str(title), "text": str(text), "level": name, "time": time.time(),
+                 "step": self._history.step}
+        self._update_meta(lambda doc: doc.setdefault("alerts", []).append(entry))
+        try:
+            sys.stderr.write(f"runwrap: alert [{name}] {title}: {text}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+    def mark_preempting(self) -> None:
+        """Record that the run is about to be preempted (it can be resumed later)."""
+        self._update_meta(lambda doc: doc.update(preempting=True, preempting_time=time.time()))
+
+    def watch(self, *args: Any, **kwargs: Any) -> None:
+        """wandb's gradient watching is not recorded; accepted so code runs unchanged."""
+
+    def unwatch(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    # -- the end ------------------------------------------------------------------------------
+    def finish(self, exit_code: Optional[int] = None, quiet: Optional[bool] = None) -> None:
+        """End the run: `finished` (exit code 0) or `failed`. Calling it again does nothing."""
+        self._finish(0 if exit_code is None else int(exit_code), None)
+
+    def _finish(self, code: int, signal_name: Optional[str]) -> None:
+        with self._finish_lock:
+            if self._finished:
+                return
+            self._finished = True
+        try:
+            for close in self._closers:
+                close()
+            for glob_str, base in self._live_saves + self._end_saves:
+                self._copy_matches(glob_str, base)
+            self._history.close()
+            if self._on_finish is not None and self._history.in_owner_process:
+                self._on_finish(self, code, signal_name)
+        finally:
+            state.forget(self)
+
+    def _finish_at_exit(self, code: int, signal_name: Optional[str]) -> None:
+        self._finish(code, signal_name)
+
+    def _close_quietly(self) -> None:
+        """A forked child's exit: close its own stream; the run is the parent's to finish."""
+        with self._finish_lock:
+            self._finished = True
+        self._history.close()
+        state.forget(self)
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, kind: Any, value: Any, tb: Any) -> bool:
+        if kind is None:
+            self._finish(0, None)
+        elif issubclass(kind, KeyboardInterrupt):
+            self._finish(130, "SIGINT")
+        elif issubclass(kind, SystemExit):
+            self._finish(state._exit_status_code(value.code), None)
+        else:
+            self._finish(1, None)
+        return False
+
+    def __repr__(self) -> str:
+        return f"<runwrap.Run {self.path} ({self.name})>"
+
+
+def write_final_documents(run: Run, code: int, signal_name: Optional[str]) -> None:
+    """A standalone run's end: summary.json from memory, then run.json's status."""
+    history = run._history
+    documents.write_json(run.run_dir / SUMMARY_JSON, history.builder.result(run.summary.user()))
+    end = time.time()
+    status = "killed" if signal_name else ("finished" if code == 0 else "failed")
+
+    def mutate(doc: dict) -> None:
+        doc.update(status=status, exit_code=code, signal=signal_name, end_time=end,
+                   duration=end - (doc.get("start_time") or run.start_time))
+    run._update_meta(mutate)

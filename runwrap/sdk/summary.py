@@ -1,0 +1,150 @@
+"""`run.summary`: each metric's last value by default, what define_metric asks for otherwise,
+and explicit assignments, which always win and are saved to summary-user.json."""
+from __future__ import annotations
+
+import fnmatch
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
+
+from runwrap.sdk.config import to_plain
+from runwrap.store.values import decode_value
+
+SUMMARY_KINDS = ("min", "max", "mean", "last", "first", "best", "copy", "none")
+
+
+class Summary:
+    def __init__(self, stats: Callable[[], Dict[str, Dict[str, Any]]],
+                 first: Callable[[], Dict[str, Any]],
+                 metrics: Callable[[], Dict[str, Dict[str, Any]]],
+                 user: Optional[Dict[str, Any]] = None,
+                 on_change: Optional[Callable[[Dict[str, Any], List[str]], None]] = None):
+        self._stats = stats
+        self._first = first
+        self._metrics = metrics
+        self._user: Dict[str, Any] = dict(user or {})
+        self._deleted: set = set()
+        self._on_change = on_change
+
+    def _definition(self, key: str) -> Optional[Dict[str, Any]]:
+        metrics = self._metrics()
+        if key in metrics:
+            return metrics[key]
+        for pattern, spec in metrics.items():
+            if "*" in pattern and fnmatch.fnmatchcase(key, pattern):
+                return spec
+        return None
+
+    def _computed(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        first = self._first()
+        for key, entry in self._stats().items():
+            if key in self._deleted:
+                continue
+            spec = self._definition(key)
+            kinds = (spec or {}).get("summary") or ["last"]
+            if spec and spec.get("hidden"):
+                continue
+            if "none" in kinds:
+                continue
+            if len(kinds) == 1:
+                value = self._pick(entry, kinds[0], first.get(key), spec)
+                if value is not _MISSING:
+                    out[key] = value
+            else:  # several: wandb stores them as a nested dict under the key
+                nested = {}
+                for kind in kinds:
+                    value = self._pick(entry, kind, first.get(key), spec)
+                    if value is not _MISSING:
+                        nested[kind] = value
+                out[key] = nested
+        return out
+
+    @staticmethod
+    def _pick(entry: Dict[str, Any], kind: str, first: Any, spec: Optional[Dict[str, Any]]) -> Any:
+        if kind in ("last", "copy"):
+            return decode_value(entry.get("last"))
+        if kind == "first":
+            return decode_value(first) if first is not None else decode_value(entry.get("last"))
+        if kind == "best":
+            kind = "max" if (spec or {}).get("goal") == "maximize" else "min"
+        return entry.get(kind, _MISSING)
+
+    def as_dict(self) -> Dict[str, Any]:
+        out = self._computed()
+        out.update(self._user)
+        return out
+
+    def user(self) -> Dict[str, Any]:
+        return dict(self._user)
+
+    # -- dict interface -----------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        if key in self._user:
+            return self._user[key]
+        return self._computed()[key]
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(f"summary has no key {key!r}") from None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if key.startswith("_"):
+            object.__setattr__(self, key, value)
+        else:
+            self[key] = value
+
+    def update(self, data: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
+        changed = {str(k): to_plain(v) for k, v in dict(data or {}, **kwargs).items()}
+        self._user.update(changed)
+        self._deleted.difference_update(changed)
+        if self._on_change is not None:
+            self._on_change(changed, [])
+
+    def __delitem__(self, key: str) -> None:
+        present = key in self._user or key in self._computed()
+        if not present:
+            raise KeyError(key)
+        self._user.pop(key, None)
+        self._deleted.add(key)
+        if self._on_change is not None:
+            self._on_change({}, [key])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.as_dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def __len__(self) -> int:
+        return len(self.as_dict())
+
+    def keys(self):
+        return self.as_dict().keys()
+
+    def values(self):
+        return self.as_dict().values()
+
+    def items(self):
+        return self.as_dict().items()
+
+    def __repr__(self) -> str:
+        return f"Summary({self.as_dict()!r})"
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
