@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import click
 
-from runwrap.cli import commands
+from runwrap.cli.commands import COMMANDS, HIDDEN
 
 WRAP_HELP = """Run COMMAND and record it: console, metrics, TensorBoard events, system load,
 config, code, git state and exit status.
@@ -23,8 +23,19 @@ put the command after -- to pass such an option to the program instead.
 class WrapGroup(click.Group):
     """A group whose first word is a subcommand, or else the start of a command to wrap."""
 
+    def list_commands(self, ctx: click.Context) -> List[str]:
+        return sorted(name for name in COMMANDS if name not in HIDDEN)
+
+    def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
+        if name not in COMMANDS:
+            return None
+        import importlib
+
+        module, attr = COMMANDS[name]
+        return getattr(importlib.import_module(f"runwrap.cli.{module}"), attr)
+
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
             args = ["run"] + list(args)
         return super().parse_args(ctx, args)
 
@@ -37,8 +48,6 @@ class WrapGroup(click.Group):
 def cli() -> None:
     pass
 
-
-commands.register(cli)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -1,7 +1,7 @@
 """Run ids, generated names, and the rule for names that end up in paths."""
 from __future__ import annotations
 
-import secrets
+import os
 import string
 
 from runwrap.errors import UsageError
@@ -24,14 +24,21 @@ _NOUNS = (
 ).split()
 
 
+def _random_below(n: int) -> int:
+    # os.urandom rather than `secrets`/`random`: their imports cost more than the whole id.
+    return int.from_bytes(os.urandom(8), "big") % n
+
+
 def new_run_id() -> str:
-    """Eight random lowercase base-36 characters (36^8 ≈ 2.8e12: collisions are negligible)."""
-    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+    """Eight random lowercase base-36 characters (36^8 ≈ 2.8e12: collisions are negligible;
+    the run directory is also created exclusively)."""
+    return "".join(ID_ALPHABET[_random_below(36)] for _ in range(ID_LENGTH))
 
 
 def generate_name() -> str:
     """A readable name: two words and a number, like `brisk-river-42`."""
-    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{secrets.randbelow(1000)}"
+    return (f"{_ADJECTIVES[_random_below(len(_ADJECTIVES))]}-"
+            f"{_NOUNS[_random_below(len(_NOUNS))]}-{_random_below(1000)}")
 
 
 def check_path_name(value: str, what: str) -> str:

@@ -25,4 +25,9 @@ def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collec
         from runwrap.collectors.metricfiles import MetricsFiles
 
         collectors.append(MetricsFiles(ctx, options.metrics_files))
+    if options.tensorboard or options.tensorboard_discovery:
+        from runwrap.collectors.tensorboard import TensorBoardCollector
+
+        collectors.append(TensorBoardCollector(ctx, options.tensorboard,
+                                               options.tensorboard_discovery))
     return collectors

@@ -58,9 +58,11 @@ def _set_nested(config: Dict[str, Any], dotted: str, value: Any) -> None:
 def parse_config_args(items: List[str]) -> Dict[str, Any]:
     """Merge `--config` words: an existing file is YAML; otherwise KEY=VALUE with VALUE read as a
     YAML scalar (`lr=1e-3` is a float, `name=abc` a string, `flag=true` a bool)."""
+    config: Dict[str, Any] = {}
+    if not items:
+        return config
     import yaml
 
-    config: Dict[str, Any] = {}
     for item in items:
         if "=" in item and not os.path.isfile(item):
             key, _, raw = item.partition("=")

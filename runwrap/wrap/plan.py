@@ -93,6 +93,10 @@ def make_plan(options: WrapOptions) -> RunPlan:
     if options.stats_interval < 0:
         raise UsageError(f"--stats-interval {options.stats_interval} is negative; give seconds "
                          f"(0 turns sampling off)")
+    if not options.no_scalars and options.scalars:
+        from runwrap.collectors.scalars import compile_patterns
+
+        compile_patterns(options.scalars)  # an invalid regex is a usage error, named
     tags = split_tags(options.tags)
     config = parse_config_args(options.config)
     tracking_uri = resolve_tracking_uri(options)
