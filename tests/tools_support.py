@@ -48,14 +48,15 @@ def runwrap(*args: Any, input: Optional[str] = None, env: Optional[Dict[str, str
 
 def make_run(store: Path, records: Iterable[Dict[str, Any]], *, run_id: str, name: str,
              project: str = "proj", config: Iterable[str] = (), tags: Optional[str] = None,
-             extra: Iterable[str] = ()) -> Path:
-    """Wrap the logger with the real `runwrap` and return the finished run's directory."""
+             extra: Iterable[str] = (), data_name: Optional[str] = None) -> Path:
+    """Wrap the logger with the real `runwrap` and return the finished run's directory.
+    The records go through a file named `data_name` (default: the run id) on the command line."""
     work = store.parent / "work"
     work.mkdir(parents=True, exist_ok=True)
     script = work / "logger.py"
     if not script.exists():
         script.write_text(LOGGER)
-    data = work / f"{run_id}.jsonl"
+    data = work / f"{data_name or run_id}.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in records))
     args: List[str] = ["--dir", str(store), "--project", project, "--id", run_id, "--name", name,
                        "--no-scalars", "--stats-interval", "0", "--quiet"]
