@@ -50,7 +50,6 @@ def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
         value = r.get(key, arg)
         if value is not None and explicit_source(r, key):
             updates[key] = value
-    r.get("tags", None)  # already resolved in request; keep the record
     if request.tags is not None and explicit_source(r, "tags"):
         known = list(meta.get("tags") or [])
         updates["tags"] = known + [t for t in request.tags if t not in known]
