@@ -1,0 +1,66 @@
+"""Run directories for the sync tests, made with the real store functions and StreamWriter."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+from runwrap.store import documents
+from runwrap.store.create import create_run
+from runwrap.store.layout import CONFIG_YAML, RUN_JSON
+from runwrap.store.streams import StreamWriter, stream_path
+
+T0 = 1_700_000_000.0  # a fixed start time: timestamps in the tests are exact
+
+
+def make_run(root: Path, run_id: str, project: str = "proj", config: Optional[dict] = None,
+             **meta: Any) -> Path:
+    """A run directory as the wrapper leaves it while running (status `running`)."""
+    doc = {"name": f"name-{run_id}", "start_time": T0, "mode": "offline",
+           "command": ["python", "train.py", "--lr", "0.1"]}
+    doc.update(meta)
+    run_dir = create_run(root, project, run_id, doc, owner_kind="wrapper")
+    documents.write_yaml(run_dir / CONFIG_YAML, config or {})
+    return run_dir
+
+
+def write_stream(run_dir: Path, source: str, records: Iterable[Dict[str, Any]],
+                 part: Optional[str] = None) -> int:
+    """Append records with the real writer; the number of numeric points written."""
+    writer = StreamWriter(stream_path(run_dir, source, part))
+    points = 0
+    try:
+        for record in records:
+            writer.write(record)
+            points += sum(1 for k, v in record.items() if not k.startswith("_")
+                          and (isinstance(v, (int, float)) or v in ("NaN", "Infinity", "-Infinity")))
+    finally:
+        writer.close()
+    return points
+
+
+def end_run(run_dir: Path, status: str = "finished", end_time: float = T0 + 100) -> None:
+    def finish(doc: dict) -> None:
+        doc.update({"status": status, "end_time": end_time, "exit_code": 0})
+
+    documents.update_json(run_dir / RUN_JSON, finish)
+
+
+def steps(n: int, keys: List[str], start: int = 0) -> List[Dict[str, Any]]:
+    """n records with _step and _time, one value per key (value = step * 10 + key index)."""
+    return [dict({"_step": s, "_time": T0 + s * 0.5},
+                 **{k: float(s * 10 + i) for i, k in enumerate(keys)})
+            for s in range(start, start + n)]
+
+
+def run_json(run_dir: Path) -> Dict[str, Any]:
+    return documents.read_json(run_dir / RUN_JSON, {})
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
