@@ -6,8 +6,9 @@
    reports the CPU time (user+sys) its process used during the sleep, with and without the
    sampler (the difference is the sampler's cost), as a share of one core.
 2. wrapper: `python -m runwrap --dir TMP --stats-interval I -- sleep S` under wait4(), which gives
-   the CPU of runwrap (the sleeping child's is ~0); runwrap's start-up (imports, run.json) is
-   included, so this is an upper bound on the steady-state cost.
+   the CPU of runwrap (the sleeping child's is ~0): all in; less the same wrapper running `true`
+   (start-up and exit: imports, run.json, summary); and less a `--stats-interval 0` run (what
+   the sampler adds).
 Needs nothing but this package and psutil. Not a test: numbers only.
 """
 from __future__ import annotations
@@ -47,11 +48,12 @@ def sampler_round(seconds: float, interval: float, enabled: bool) -> tuple:
     return float(cpu), float(wall), int(n)
 
 
-def wrapper_round(seconds: float, interval: float) -> tuple:
+def wrapper_round(seconds: float, interval: float, command: list = None) -> tuple:
+    command = command or ["sleep", str(seconds)]
     with tempfile.TemporaryDirectory() as store:
         t0 = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-m", "runwrap", "--dir", store,
-                                 "--stats-interval", str(interval), "--", "sleep", str(seconds)],
+                                 "--stats-interval", str(interval), "--", *command],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=store)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.monotonic() - t0
@@ -81,14 +83,20 @@ def main() -> None:
           f"(interval {args.interval} s, child sleeping {args.seconds} s)")
     if args.skip_wrapper:
         return
-    shares = []
+    total, steady, sampler = [], [], []
     for _ in range(args.rounds):
         cpu, wall = wrapper_round(args.seconds, args.interval)
-        shares.append(cpu / wall)
-        print(f"wrapper round: runwrap+child CPU {cpu * 1000:.1f} ms in {wall:.1f} s")
-    print(f"wrapper: median {100 * statistics.median(shares):.3f}% of one core, start-up included "
-          f"(`python -m runwrap --stats-interval {args.interval} -- sleep {args.seconds}`)")
-
+        cpu_off, _ = wrapper_round(args.seconds, 0)
+        cpu_start, _ = wrapper_round(args.seconds, args.interval, ["true"])
+        total.append(cpu / wall)
+        steady.append((cpu - cpu_start) / args.seconds)
+        sampler.append((cpu - cpu_off) / args.seconds)
+        print(f"wrapper round: CPU {cpu * 1000:.0f} ms in {wall:.1f} s; with --stats-interval 0 "
+              f"{cpu_off * 1000:.0f} ms; start-up and exit alone (`true`) {cpu_start * 1000:.0f} ms")
+    print(f"wrapper (`python -m runwrap --stats-interval {args.interval} -- sleep {args.seconds}`),"
+          f" medians in % of one core: all in {100 * statistics.median(total):.3f}, "
+          f"without start-up {100 * statistics.median(steady):.3f}, "
+          f"the sampler's share {100 * statistics.median(sampler):.3f}")
 
 if __name__ == "__main__":
     main()
