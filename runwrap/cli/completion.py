@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import click
+import click.shell_completion
 
 PROG = "runwrap"
 COMPLETE_VAR = "_RUNWRAP_COMPLETE"
@@ -25,13 +26,59 @@ WHERE = {
 }
 
 
+# click 8.4.0's own fish script is broken (pallets/click#3502: an unquoted \n splits a command
+# in two). This one reads what `runwrap` prints for fish with any click: `type,value<TAB>help`
+# per candidate (click 8.1, 8.4.1+), or type, value and help on three lines (click 8.4.0).
+FISH_SOURCE = r"""function %(complete_func)s;
+    set -l response (env %(complete_var)s=fish_complete COMP_WORDS=(commandline -cp) \
+COMP_CWORD=(commandline -t) %(prog_name)s);
+    set -l i 1;
+    while test $i -le (count $response);
+        set -l type $response[$i];
+        set -l value "";
+        set -l help "";
+        if contains -- $type plain dir file;
+            set value $response[(math $i + 1)];
+            set help $response[(math $i + 2)];
+            set i (math $i + 3);
+        else;
+            set -l parts (string split -m 1 "," -- $response[$i]);
+            set type $parts[1];
+            set value $parts[2];
+            set i (math $i + 1);
+        end;
+        if test "$type" = "dir";
+            __fish_complete_directories $value;
+        else if test "$type" = "file";
+            __fish_complete_path $value;
+        else if test "$type" = "plain";
+            if test -n "$help" -a "$help" != "_";
+                printf '%%s\t%%s\n' $value $help;
+            else;
+                echo $value;
+            end;
+        end;
+    end;
+end;
+
+complete --no-files --command %(prog_name)s --arguments \
+"(%(complete_func)s)";
+"""
+
+
+class FishSource(click.shell_completion.FishComplete):
+    """click's fish support with the script above."""
+
+    source_template = FISH_SOURCE
+
+
 def completion_source(shell: str) -> str:
     """The script click generates for `shell` (what `_RUNWRAP_COMPLETE=<shell>_source` prints)."""
     from click.shell_completion import get_completion_class
 
     from runwrap.cli.main import cli
 
-    cls = get_completion_class(shell)
+    cls = FishSource if shell == "fish" else get_completion_class(shell)
     if cls is None:
         raise click.BadParameter(f"unsupported shell {shell!r}; choose bash, zsh or fish")
     return cls(cli, {}, PROG, COMPLETE_VAR).source().rstrip("\n") + "\n"
