@@ -151,3 +151,12 @@ def test_run_size_counts_blocks_of_every_file(tmp_path):
     (tmp_path / "a" / "big").write_bytes(b"x" * 100_000)
     (tmp_path / "small").write_bytes(b"x")
     assert run_size(tmp_path) >= 100_001
+
+
+def test_ls_size_shows_each_runs_size_on_disk(store):
+    result = runwrap("ls", "--size", "--json", "--dir", store)
+    assert result.returncode == 0, result.stderr
+    sizes = {r["id"]: r["size"] for r in json.loads(result.stdout)}
+    assert sizes["newrun01"] == run_size(store / "proj" / "newrun01") > 0
+    table = runwrap("ls", "--size", "--dir", store).stdout.splitlines()
+    assert table[0].split()[-1] == "SIZE" and table[1].endswith("KB")

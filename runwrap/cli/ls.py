@@ -56,10 +56,11 @@ def render_table(headers: List[str], rows: List[List[str]]) -> str:
 @click.option("--tag", "tags", multiple=True, help="Only runs with this tag; repeatable.")
 @click.option("--group", help="Only runs of this group.")
 @click.option("--limit", type=int, default=None, help="At most this many runs.")
+@click.option("--size", "with_size", is_flag=True, help="Also show each run's size on disk.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
 def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str],
-       limit: Optional[int], as_json: bool, store_dir: Optional[str]) -> None:
+       limit: Optional[int], with_size: bool, as_json: bool, store_dir: Optional[str]) -> None:
     """List runs, newest first (alias: runs)."""
     from runwrap.errors import UsageError
     from runwrap.store.layout import store_root
@@ -77,6 +78,10 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
         row = run_row(run)
         if wanted and row["status"] not in wanted:
             continue
+        if with_size:
+            from runwrap.store.cleanup import run_size
+
+            row["size"] = run_size(run.dir)
         rows.append(row)
         if limit is not None and len(rows) >= limit:
             break
@@ -90,4 +95,10 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
     table = [[r["id"], r["name"], r["project"], r["status"], format_time(r["start_time"]),
               format_duration(r["duration"]),
               "-" if r["exit_code"] is None else str(r["exit_code"]), r["sync"]] for r in rows]
+    if with_size:
+        from runwrap.cli.table import human_size
+
+        headers.append("SIZE")
+        for line, r in zip(table, rows):
+            line.append(human_size(r["size"]))
     click.echo(render_table(headers, table))
