@@ -5,17 +5,19 @@ Default grammar (used unless `--scalars` is given). A line is scanned left to ri
 
     pair      = boundary key quote? sep number end
     boundary  = start of line | space | tab | one of , ; | ( [ { ' "
-    key       = a letter, then letters, digits, `_`, `.`, `/`, `-`   (`train/loss`, `lr.head`)
+    key       = a letter (ASCII, or any non-ASCII character), then those, ASCII digits, `_`,
+                `.`, `/`, `-`   (`train/loss`, `lr.head`, `损失`)
     quote     = ' or "                    (so printed dicts work: {'loss': 0.41, 'epoch': 1})
     sep       = optional blanks, `:` or `=`, optional blanks
     number    = [+-] digits [. digits] [e|E [+-] digits]  |  [+-] .digits  |  [+-] nan|inf|infinity
-                (nan/inf in any case)
+                (digits 0-9; nan/inf in any case)
     end       = end of line | blank | one of , ; | ) ] } % / ' "  |  `.` not followed by a digit
 
-A *step key* (`global_step`, `step`, `iteration`, `iter`, `epoch`, any case) may also be
-followed by blanks alone: `epoch 3 loss: 0.41 acc=0.93` gives epoch=3, loss=0.41, acc=0.93.
-The step key's value is a metric like any other, and the line's `_step` too when it is an
-integer; when a line holds several step keys the finest wins (global_step, step, iteration,
+A *step key* (`global_step`, `step`, `iteration`, `iter`, `epoch`, in lower, Title or UPPER
+case) may also be followed by blanks alone, before a number that starts with a sign or digit:
+`epoch 3 loss: 0.41 acc=0.93` gives epoch=3, loss=0.41, acc=0.93.
+The step key's value is a metric like any other, and the line's `_step` too when it is
+written as plain digits; when a line holds several step keys the finest wins (global_step, step, iteration,
 iter, epoch in that order). Values written without sign, point, exponent (`3`) are ints,
 everything else floats. A key seen twice on a line keeps the last value.
 
@@ -32,13 +34,14 @@ match of every pattern gives values:
     NAME:=REGEX                     REGEX has (?P<value>...); NAME is the fixed key
     (?P<some_metric>...)            any other named group is a metric of that name
     (?P<step>...)                   optional in any of them: sets `_step`
-A matched value that is not a number is ignored.
+A matched value that is not a number (after dropping punctuation glued to its end, as in
+`0.5,`) is ignored.
 """
 from __future__ import annotations
 
 import re
 import sys
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from runwrap.errors import UsageError
 
@@ -50,7 +53,6 @@ Parsed = Tuple[Dict[str, Number], Optional[int]]
 
 MAX_LINE = 8192
 STEP_KEYS = ("global_step", "step", "iteration", "iter", "epoch")  # finest first
-_STEP_RANK = {k: i for i, k in enumerate(STEP_KEYS)}
 
 # Possessive quantifiers (3.11+) stop the engine from giving back characters it can never use
 # (a key can only be followed by a quote, a blank or a separator): about twice as fast. Older
@@ -59,16 +61,28 @@ _P = "+" if sys.version_info >= (3, 11) else ""
 _NUMBER = (rf"[-+]?{_P}(?:(?:\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})(?:[eE][-+]?{_P}\d+{_P})?{_P}"
            rf"|(?i:nan|inf(?:inity)?{_P}))")
 _END = r"""(?=[\s,;|)\]}%/'"]|\.(?!\d)|$)"""
+_BOUNDARY = r"""[ \t,;|(\[{'"]"""
+# A step key may be followed by blanks alone (`epoch 3`): a lookbehind per step word checks,
+# only where a word is followed by blanks and a digit, that the word just read is one.
+_STEP_BEHIND = "|".join(
+    f"(?<={_BOUNDARY}(?:{word}|{word.title()}|{word.upper()}))" for word in STEP_KEYS)
 # The pattern starts with a boundary character class, so the regex engine jumps from boundary
 # to boundary in C instead of trying every position; the line gets a leading blank for it.
 _DEFAULT = re.compile(
-    r"""[ \t,;|(\[{'"]"""
-    rf"""(?:(?P<s>(?i:global_step|iteration|step|epoch|iter))['"]?(?:[ \t]*{_P}[:=][ \t]*{_P}|[ \t]+{_P})"""
-    rf"""|(?P<k>[A-Za-z][\w./-]*{_P})['"]?[ \t]*{_P}[:=][ \t]*{_P})"""
-    rf"(?P<v>{_NUMBER}){_END}")
+    _BOUNDARY
+    + rf"""([A-Za-z\u00aa-\U0010ffff][\w./\u00aa-\U0010ffff-]*{_P})['"]?"""
+    + rf"(?:[ \t]*{_P}[:=][ \t]*{_P}|(?=[ \t]+[-+]?\d)(?:{_STEP_BEHIND})[ \t]+{_P})"
+    + rf"({_NUMBER}){_END}",
+    # ASCII classes are faster; letters beyond ASCII are listed in the key classes instead,
+    # so keys in any script still work while digits stay 0-9.
+    re.ASCII)
+# Step keys as they are found on lines, mapped to their rank (finest first).
+_STEP_RANK = {variant: rank for rank, word in enumerate(STEP_KEYS)
+              for variant in (word, word.title(), word.upper())}
 
 _FIXED_KEY = re.compile(r"([A-Za-z_][\w./-]*):=(.*)", re.S)
 _RESERVED_GROUPS = ("key", "value", "step")
+_TRAILING = ",;:|)]}%'\""
 
 
 def parse_number(text: str) -> Optional[Number]:
@@ -82,12 +96,23 @@ def parse_number(text: str) -> Optional[Number]:
         return None
 
 
+def _loose_number(text: str) -> Optional[Number]:
+    """A number captured by a user's pattern, forgiving punctuation glued to its end."""
+    return parse_number(text.strip().rstrip(_TRAILING))
+
+
 def as_step(value: Optional[Number]) -> Optional[int]:
     if type(value) is int:  # not bool
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None
+
+
+def _may_hold_bare_step(line: str) -> bool:
+    """False when `line` surely holds no step key (`Step`, `EPOCH`, `iter`...)."""
+    return ("tep" in line or "poch" in line or "ter" in line
+            or "TEP" in line or "POCH" in line or "TER" in line)
 
 
 def _cut(line: str) -> str:
@@ -124,22 +149,24 @@ class ScalarParser:
     def _parse_default(self, line: str) -> Optional[Parsed]:
         if len(line) > MAX_LINE:
             line = _cut(line)
+        if "=" not in line and ":" not in line and not _may_hold_bare_step(line):
+            return None  # cheaper than the regex for plain text lines
         found = _DEFAULT.findall(" " + line)
         if not found:
             return None
-        values: Dict[str, Number] = {}
+        values: Dict[str, Any] = dict(found)
         step: Optional[int] = None
-        step_rank = len(STEP_KEYS)
-        for skey, key, text in found:
+        best = len(STEP_KEYS)
+        rank_of = _STEP_RANK.get
+        for key, text in values.items():  # replacing values in place: the dict keeps its size
             # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
-            value: Number = int(text) if text.isdigit() and len(text) < 19 else float(text)
-            if skey:
-                values[skey] = value
-                rank = _STEP_RANK[skey.lower()]
-                if rank < step_rank and (type(value) is int or value.is_integer()):
-                    step, step_rank = int(value), rank
+            if text.isdigit() and len(text) < 19:
+                value = values[key] = int(text)
+                rank = rank_of(key)
+                if rank is not None and rank < best:
+                    step, best = value, rank
             else:
-                values[key] = value
+                values[key] = float(text)
         return values, step
 
     def _parse_user(self, line: str) -> Optional[Parsed]:
@@ -151,16 +178,16 @@ class ScalarParser:
             for m in p.regex.finditer(line):
                 if p.has_value:
                     key = m.group("key") if p.has_key else p.fixed_key
-                    value = parse_number(m.group("value") or "")
+                    value = _loose_number(m.group("value") or "")
                     if key and value is not None:
                         values[key] = value
                 for name in p.metric_groups:
                     text = m.group(name)
-                    value = parse_number(text) if text else None
+                    value = _loose_number(text) if text else None
                     if value is not None:
                         values[name] = value
                 if p.has_step and m.group("step"):
-                    found = as_step(parse_number(m.group("step")))
+                    found = as_step(_loose_number(m.group("step")))
                     if found is not None:
                         step = found
         if not values:

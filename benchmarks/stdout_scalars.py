@@ -1,0 +1,143 @@
+"""Stdout scalar parsing speed: runwrap's parser against a bare read of the same file and
+against a Guild-style parser (one `key: value` per line, Guild AI's default output-scalar
+patterns applied with re.search to every line; a re-implementation of the loop, not Guild
+itself, which also writes every value it finds to a TensorBoard file).
+
+    python benchmarks/stdout_scalars.py [--lines 1000000] [--rounds 5]
+
+The file is a training log: 45% metric lines with several values each (`epoch 3 step 120
+loss: 0.4123 acc=0.8812 lr=3.00e-04`), 10% Keras progress lines, 10% printed dicts
+(Hugging Face Trainer), 5% Guild-style `key: value` lines, 30% other log lines (paths,
+timestamps, warnings) with no values. Prints lines/s medians over the rounds and the ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from typing import Callable, Dict, List, Tuple
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from runwrap.collectors.scalars import default_parser  # noqa: E402
+
+OTHER = [
+    "Loading dataset from /data/imagenet/train with 8 workers",
+    "2026-11-27 16:50:28,123 INFO trainer.py:212 - saving checkpoint to ckpt/model_0003.pt",
+    "WARNING: the learning rate scheduler was called before optimizer.step()",
+    "  warnings.warn(",
+    "Downloading: 100%|##########| 440M/440M [00:12<00:00, 36.1MB/s]",
+    "",
+    "Validation finished; best model so far",
+]
+
+
+def make_log(path: str, n: int, seed: int = 0) -> None:
+    rnd = random.Random(seed)
+    with open(path, "w") as f:
+        step = 0
+        for i in range(n):
+            r = rnd.random()
+            step += 1
+            if r < 0.45:
+                f.write(f"epoch {step // 1000} step {step} loss: {rnd.random():.4f} "
+                        f"acc={rnd.random():.4f} lr={rnd.random() * 1e-3:.2e}\n")
+            elif r < 0.55:
+                f.write(f"{step % 1875}/1875 [==============================] - 3s 2ms/step - "
+                        f"loss: {rnd.random():.4f} - accuracy: {rnd.random():.4f}\n")
+            elif r < 0.65:
+                f.write(f"{{'loss': {rnd.random():.4f}, 'learning_rate': {rnd.random():.3e}, "
+                        f"'epoch': {step / 1000:.2f}}}\n")
+            elif r < 0.70:
+                f.write(f"loss: {rnd.random():.4f}\n")
+            else:
+                f.write(OTHER[i % len(OTHER)] + "\n")
+
+
+def bare_read(path: str) -> int:
+    n = 0
+    with open(path) as f:
+        for _ in f:
+            n += 1
+    return n
+
+
+def ours(path: str) -> int:
+    parse = default_parser().parse
+    n = 0
+    with open(path) as f:
+        for line in f:
+            found = parse(line)
+            if found is not None:
+                n += len(found[0])
+    return n
+
+
+# Guild's defaults: `(\key): (\value)` with \key = [^ \t]+ and \value = [0-9\.e\-]+, anchored
+# to the whole line, and a step pattern; every pattern is tried on every line.
+GUILD_PATTERNS = [re.compile(r"^([^ \t]+):\s+([0-9\.e\-]+)$"), re.compile(r"^step:\s+([0-9]+)$")]
+
+
+def guild_style(path: str) -> int:
+    n = 0
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip()
+            for pattern in GUILD_PATTERNS:
+                m = pattern.search(line)
+                if m:
+                    try:
+                        float(m.group(2) if m.lastindex and m.lastindex > 1 else m.group(1))
+                    except ValueError:
+                        continue
+                    n += 1
+    return n
+
+
+def measure(fn: Callable[[str], int], path: str, lines: int) -> Tuple[float, float]:
+    """(lines per wall second, lines per CPU second of this process) for one pass."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn(path)
+    return lines / (time.perf_counter() - wall), lines / (time.process_time() - cpu)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "train.log")
+        make_log(path, args.lines)
+        print(f"{args.lines} lines, {os.path.getsize(path) / 1e6:.1f} MB; values found: "
+              f"runwrap {ours(path)}, guild-style {guild_style(path)}")
+        # Interleave the contenders round by round so a busy moment hurts all of them alike.
+        # CPU-time rates are printed too: on a shared machine they move less than wall time.
+        contenders = (("bare read", bare_read), ("runwrap", ours), ("guild-style", guild_style))
+        wall: Dict[str, List[float]] = {name: [] for name, _ in contenders}
+        cpu: Dict[str, List[float]] = {name: [] for name, _ in contenders}
+        for _ in range(args.rounds):
+            for name, fn in contenders:
+                w, c = measure(fn, path, args.lines)
+                wall[name].append(w)
+                cpu[name].append(c)
+        results = {name: statistics.median(rates) for name, rates in wall.items()}
+        cpu_results = {name: statistics.median(rates) for name, rates in cpu.items()}
+        for name, _ in contenders:
+            print(f"{name:12s} median {results[name]:>12,.0f} lines/s wall "
+                  f"{cpu_results[name]:>12,.0f} lines/s cpu   "
+                  f"(wall: {', '.join(f'{r:,.0f}' for r in wall[name])})")
+        for label, res in (("wall", results), ("cpu", cpu_results)):
+            print(f"[{label}] runwrap / bare read = {res['runwrap'] / res['bare read']:.3f}   "
+                  f"runwrap / guild-style = {res['runwrap'] / res['guild-style']:.3f}")
+        print(f"runwrap per line = {1e6 / results['runwrap']:.2f} us wall, "
+              f"{1e6 / cpu_results['runwrap']:.2f} us cpu (target: >= 300,000 lines/s)")
+
+
+if __name__ == "__main__":
+    main()
