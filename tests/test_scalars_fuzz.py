@@ -1,0 +1,57 @@
+"""Random lines into the stdout parser: no exception, and every value it returns is a number
+whose key appears in the line."""
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runwrap.collectors.scalars import compile_patterns, default_parser
+
+parse = default_parser().parse
+
+# Text built from the pieces that matter to the grammar, so the fuzzer reaches deep paths.
+PIECES = st.sampled_from(["loss", "step", "Epoch", "ITER", "global_step", "x/y", "_k", ":",
+                          "=", " ", "\t", ",", "'", '"', "{", "}", "(", ")", "[", "]", "%", ".",
+                          "-", "+", "e", "E", "0", "1", "9", "nan", "inf", "Infinity", "\r",
+                          "\x1b[0m", "\x00", "é", "损失", "٣", "²", "9" * 30])
+LINES = st.one_of(st.text(max_size=300), st.lists(PIECES, max_size=60).map("".join))
+
+
+@settings(max_examples=600, deadline=None)
+@given(LINES)
+def test_default_parser_never_raises_and_returns_numbers_for_keys_in_the_line(line):
+    found = parse(line)
+    if found is None:
+        return
+    values, step = found
+    assert values
+    for key, value in values.items():
+        assert key in line
+        assert isinstance(value, (int, float)) and not isinstance(value, bool)
+    if step is not None:
+        assert isinstance(step, int) and step in [v for v in values.values()
+                                                 if not (isinstance(v, float) and math.isnan(v))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_decoded_as_the_console_does_never_raise(data):
+    parse(data.decode("utf-8", "replace"))
+    parse(data.decode("latin-1"))
+
+
+USER = compile_patterns([r"(?P<key>\w+)\s*->\s*(?P<value>\S+)", r"acc:=A(?P<value>\S*)",
+                         r"\[(?P<step>[^\]]*)\](?P<other>\S*)"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=200),
+                 st.lists(st.sampled_from(["a", "->", " ", "A", "[", "]", "1", "1e400", "nan",
+                                           "-", ".", ",", "x", "9" * 30]), max_size=40)
+                 .map("".join)))
+def test_user_patterns_never_raise(line):
+    found = USER.parse(line)
+    if found is not None:
+        assert all(isinstance(v, (int, float)) for v in found[0].values())
