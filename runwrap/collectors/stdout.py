@@ -17,9 +17,19 @@ from runwrap.collectors.scalars import ScalarParser
 from runwrap.store.streams import StreamWriter, encode_record, stream_path
 
 SOURCE = "stdout"
-FLUSH_COUNT = 256  # records waiting before the caller writes them itself
-FLUSH_AGE = 0.2  # seconds since the last write before the caller writes pending records
-FLUSH_TICK = 0.25  # seconds between the flusher thread's looks at pending records
+# What a line must contain for the default grammar (or a typical --scalars pattern) to find a
+# value in it: a separator or a step word. A batch without any is skipped whole.
+_STEP_WORDS = ("step", "epoch", "iter", "STEP", "EPOCH", "ITER", "Step", "Epoch", "Iter")
+SMALL_BLOCK = 8192
+
+
+def _may_hold_scalars(text: str) -> bool:
+    """False when the default grammar cannot find a value in `text`. ':' and '=' are found at
+    memchr speed; the step words (`epoch 3` has neither separator) cost a scan each, so they
+    are looked for in small blocks only — the console of a training script, not a flood."""
+    if ":" in text or "=" in text:
+        return True
+    return len(text) <= SMALL_BLOCK and any(w in text for w in _STEP_WORDS)
 
 
 class StdoutScalars(Collector):
@@ -28,6 +38,7 @@ class StdoutScalars(Collector):
     def __init__(self, ctx: CollectorContext, patterns: ScalarParser):
         super().__init__(ctx)
         self._parse = patterns.parse
+        self._prefilter = not patterns.patterns  # user patterns may match anything
         self._start = ctx.start_time
         self._pending: List[Dict[str, Any]] = []
         self._lock = threading.Lock()  # guards _pending and keeps batches in order on disk
@@ -40,6 +51,15 @@ class StdoutScalars(Collector):
 
     def start(self) -> None:
         self._ensure_flusher()
+
+    def feed_text(self, stream: str, text: str, t: float) -> None:
+        """Parse a block of final console lines ('\n'-separated); the wrapper calls this once
+        per chunk it reads. Most console output holds no metric: with the default grammar a
+        block without a separator or a step word is skipped after a few C-level searches."""
+        if self._prefilter and not _may_hold_scalars(text):
+            return
+        for line in text.split("\n"):
+            self.feed_line(stream, line, t)
 
     def feed_line(self, stream: str, line: str, t: float) -> None:
         """Parse one final console line (`stream` is "stdout" or "stderr", `t` unix time)."""

@@ -13,7 +13,7 @@ import codecs
 import os
 import re
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional
 
 MAX_LINE = 1 << 20
 COLLAPSE_AT = 1 << 14
@@ -22,7 +22,7 @@ COLLAPSE_AT = 1 << 14
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _ERASE_LINE = re.compile(r"\x1b\[[012]?K")
 
-LineSink = Callable[[str, str, float], None]  # (stream, line, time)
+TextSink = Callable[[str, str, float], None]  # (stream, final lines joined by '\n', time)
 
 
 def _overwrite(line: str, segment: str) -> str:
@@ -40,11 +40,13 @@ class _StreamState:
 
 
 class ConsoleLog:
-    """Feeds the child's bytes per stream; appends final lines to output.log (fd) and hands each
-    to `sink`. A write failure (disk full) is reported once through `on_error` and recording of
-    the log stops, while lines still go to the sink."""
+    """Feeds the child's bytes per stream; appends final lines to output.log (fd) and hands them
+    to `sink` as one block of text per chunk ('\n'-separated complete lines, no trailing
+    newline), so the console path costs a few C-level passes per chunk, not work per line.
+    A write failure (disk full) is reported once through `on_error`; recording of the log then
+    stops while lines still go to the sink."""
 
-    def __init__(self, path: Optional[str], sink: Optional[LineSink] = None,
+    def __init__(self, path: Optional[str], sink: Optional[TextSink] = None,
                  on_error: Optional[Callable[[OSError], None]] = None):
         self.fd: Optional[int] = None
         if path is not None:
@@ -57,6 +59,16 @@ class ConsoleLog:
         state = self.streams.get(stream)
         if state is None:
             state = self.streams[stream] = _StreamState()
+        if (data.isascii() and b"\r" not in data and b"\x1b" not in data
+                and not state.decoder.getstate()[0]):
+            # Plain text, the common case: no decoding, splitting or rendering needed.
+            cut = data.rfind(b"\n")
+            if cut >= 0 and "\r" not in state.pending and "\x1b" not in state.pending:
+                head = data[:cut].decode("ascii")
+                block = state.pending + head if state.pending else head
+                state.pending = data[cut + 1:].decode("ascii")
+                self._emit_block(stream, block)
+                return
         text = state.decoder.decode(data)
         if not text:
             return
@@ -68,7 +80,7 @@ class ConsoleLog:
                 done, _, current = state.pending.rpartition("\r")
                 state.pending = self._render(done) + "\r" + current
             if len(state.pending) > MAX_LINE:
-                self._emit(stream, [self._render(state.pending)])
+                self._emit_block(stream, self._render(state.pending))
                 state.pending = ""
             return
         first = state.pending + parts[0]
@@ -78,7 +90,7 @@ class ConsoleLog:
             lines = [self._render(line) for line in lines]
         else:  # only the first line can hold what earlier chunks brought
             lines[0] = self._render(first)
-        self._emit(stream, lines)
+        self._emit_block(stream, "\n".join(lines))
 
     @staticmethod
     def _render(raw: str) -> str:
@@ -90,16 +102,12 @@ class ConsoleLog:
             line = _overwrite(line, segment)
         return line
 
-    def _emit(self, stream: str, lines: List[str]) -> None:
-        now = time.time()
+    def _emit_block(self, stream: str, block: str) -> None:
         if self.sink is not None:
-            sink = self.sink
-            for line in lines:
-                sink(stream, line, now)
+            self.sink(stream, block, time.time())
         if self.fd is not None:
-            data = ("\n".join(lines) + "\n").encode("utf-8", "replace")
             try:
-                os.write(self.fd, data)
+                os.write(self.fd, (block + "\n").encode("utf-8", "replace"))
             except OSError as e:
                 os.close(self.fd)
                 self.fd = None
@@ -112,7 +120,7 @@ class ConsoleLog:
             rest = state.pending + state.decoder.decode(b"", final=True)
             state.pending = ""
             if rest:
-                self._emit(stream, [self._render(rest)])
+                self._emit_block(stream, self._render(rest))
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None

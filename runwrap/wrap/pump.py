@@ -3,6 +3,7 @@ keys to the child, signals to the child, and the child's exit status back."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import select
 import signal
@@ -14,7 +15,9 @@ from runwrap.wrap.child import Child
 from runwrap.wrap.console import ConsoleLog
 from runwrap.wrap.signals import SignalRelay, kill_group
 
-CHUNK = 1 << 16
+CHUNK = 1 << 20  # read this much at most per wake-up
+PIPE_SIZE = 1 << 20  # Linux lets a process grow its pipes to 1 MiB: fewer, larger reads
+F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named only from Python 3.10
 DRAIN_IDLE_MS = 50  # after the child exits: stop once its output has been idle this long
 
 EOT = b"\x04"  # what a terminal sends for ^D: end of input for a reader on the pty
@@ -48,6 +51,13 @@ class Pump:
             self.outputs[child.stdout] = ("stdout", 1)  # type: ignore[index]
             self.outputs[child.stderr] = ("stderr", 2)  # type: ignore[index]
         self.dead_dest: set = set()  # our stdout/stderr fds that are gone (EPIPE, EIO)
+        for fd in self.outputs:
+            os.set_blocking(fd, False)
+            if child.master is None:
+                try:
+                    fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+                except OSError:
+                    pass  # over the system's limit: the default size works, just slower
 
     def run(self) -> int:
         wake_r, wake_w = os.pipe()
@@ -91,15 +101,38 @@ class Pump:
         assert self.status is not None
         return self.status
 
+    def _read_available(self, fd: int) -> Optional[bytes]:
+        """What can be read from `fd` now, up to CHUNK; b"" at end of output; None if nothing.
+        A pty hands out at most a few KiB per read: reading on until it is empty means one
+        write to the terminal and one console update per wake-up, not one per few KiB."""
+        parts = []
+        size = 0
+        while size < CHUNK:
+            try:
+                data = os.read(fd, CHUNK - size)
+            except BlockingIOError:
+                break
+            except InterruptedError:
+                continue
+            except OSError as e:
+                if e.errno == errno.EIO:  # Linux: a pty master reads EIO once all slaves closed
+                    data = b""
+                else:
+                    raise
+            if not data:
+                if not parts:
+                    return b""
+                break
+            parts.append(data)
+            size += len(data)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
     def _copy_output(self, fd: int) -> bool:
-        try:
-            data = os.read(fd, CHUNK)
-        except OSError as e:
-            if e.errno == errno.EIO:  # Linux: a pty master reads EIO once every slave fd closed
-                return False
-            if e.errno in (errno.EAGAIN, errno.EINTR):
-                return True
-            raise
+        data = self._read_available(fd)
+        if data is None:
+            return True
         if not data:
             return False
         stream, dest = self.outputs[fd]

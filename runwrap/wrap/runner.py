@@ -22,6 +22,7 @@ from runwrap.wrap.collect import build_collectors
 from runwrap.wrap.console import ConsoleLog
 from runwrap.wrap.plan import RunPlan
 from runwrap.wrap.pump import Pump
+from runwrap.wrap.upload import start_upload, stop_upload
 from runwrap.wrap.signals import FORWARDED
 
 GIT_WAIT = 5.0  # at most this long after the child exits for git facts still being read
@@ -180,6 +181,7 @@ class WrappedRun:
                 threads.append(git)
                 self._start_collectors(child, start, console)
             # sync: the MLflow uploader starts here when plan.mode == "online".
+            uploader = start_upload(plan.mode, plan.tracking_uri, self.run_dir)
             forwarded = FORWARDED
             if child.master is None and child.pgid == os.getpgrp():
                 # The terminal sends ^C, ^\ and hangups to the child itself (same group).
@@ -200,6 +202,7 @@ class WrappedRun:
             for t in threads:
                 t.join(GIT_WAIT)
             self._finish(status)
+            stop_upload(uploader, plan.options.sync_timeout)
         return self.exit_code
 
     def _spawn(self, env: Dict[str, str], interactive: bool) -> Child:
@@ -232,11 +235,11 @@ class WrappedRun:
         except Exception as e:  # a broken collector must not stop the run
             warn_once("collectors", f"collectors could not start: {e}")
             self.collectors = []
-        sinks = [c.feed_line for c in self.collectors if hasattr(c, "feed_line")]  # type: ignore
+        sinks = [c.feed_text for c in self.collectors if hasattr(c, "feed_text")]  # type: ignore
         if len(sinks) == 1:
             console.sink = sinks[0]
         elif sinks:
-            console.sink = lambda stream, line, t: [s(stream, line, t) for s in sinks]
+            console.sink = lambda stream, text, t: [s(stream, text, t) for s in sinks]
         for c in self.collectors:
             try:
                 c.start()
