@@ -1,7 +1,7 @@
 """Scalars printed on the console: each final console line the wrapper sees goes through the
 scalar parser, and a line with values becomes one record of `streams/stdout.jsonl`.
 
-`feed_line` runs on the wrapper's console path, so it only parses and appends to a list; the
+`feed_text` runs on the wrapper's console path, so it only parses and appends to a list; the
 records are encoded and written in batches: by the caller once 256 are waiting or 0.2 s have
 passed since the last write, and by a small flusher thread every 0.25 s otherwise, so a record
 is on disk well within one second of its line. `stop()` writes whatever is left.
@@ -17,8 +17,10 @@ from runwrap.collectors.scalars import ScalarParser
 from runwrap.store.streams import StreamWriter, encode_record, stream_path
 
 SOURCE = "stdout"
-# What a line must contain for the default grammar (or a typical --scalars pattern) to find a
-# value in it: a separator or a step word. A batch without any is skipped whole.
+FLUSH_COUNT = 256  # records waiting before the caller writes them itself
+FLUSH_AGE = 0.2  # seconds since the last write before the caller writes pending records
+FLUSH_TICK = 0.25  # seconds between the flusher thread's looks at pending records
+# A block of lines the default grammar can find no value in is skipped whole.
 _STEP_WORDS = ("step", "epoch", "iter", "STEP", "EPOCH", "ITER", "Step", "Epoch", "Iter")
 SMALL_BLOCK = 8192
 
