@@ -13,7 +13,7 @@ import json
 import random
 import threading
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Union
 
 from runwrap.errors import AuthenticationError, CommError
 from runwrap.store.values import to_json_safe
@@ -253,10 +253,18 @@ def _retry_after(resp: Any) -> Optional[float]:
         return None
 
 
-def check_server(config: SyncConfig, attempts: int = 2, timeout: float = 10.0) -> None:
+def check_server(config: Union[SyncConfig, str], attempts: int = 2, timeout: float = 10.0,
+                 anonymous: Optional[str] = None) -> None:
     """Fail fast before a run starts (`force=True`): AuthenticationError when the server rejects
     the credentials (or anonymous="never" has none), CommError when it cannot be reached or is
-    not an MLflow tracking server. An authenticated API call, since /health needs no login."""
+    not an MLflow tracking server. An authenticated API call, since /health needs no login.
+    `config` may be a bare URI; credentials and TLS then come from the environment."""
+    if isinstance(config, str):
+        from runwrap.sync.config import resolve_config
+
+        resolved = resolve_config(tracking_uri=config, anonymous=anonymous)
+        assert resolved is not None
+        config = resolved
     client = RestClient(config, attempts=attempts, backoff=0.3, timeout=timeout)
     try:
         client.get("experiments/search", max_results=1)

@@ -1,0 +1,92 @@
+"""`runwrap sync`: upload offline runs, and what online runs left behind, to the MLflow server."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, List, Optional
+
+import click
+
+
+def _pick_runs(root: Any, refs: tuple, all_runs: bool, project: Optional[str]) -> List[Any]:
+    from runwrap.errors import UsageError
+    from runwrap.store.runs import find_run, list_runs
+
+    if refs and all_runs:
+        raise UsageError("give RUN names or --all, not both")
+    if refs:
+        picked = []
+        for ref in refs:
+            run = find_run(root, ref, project)
+            if all(r.dir != run.dir for r in picked):
+                picked.append(run)
+        return picked
+    if all_runs or project:
+        return sorted(list_runs(root, project), key=lambda r: r.start_time)
+    raise UsageError("name the runs to upload (ids, names or `latest`), or pass --all "
+                     "(every run in the store) or --project P")
+
+
+@click.command()
+@click.argument("refs", nargs=-1, metavar="[RUN]...")
+@click.option("--all", "all_runs", is_flag=True, help="Every run in the store (or in --project).")
+@click.option("--project", help="Only runs of this project (alone: all of them).")
+@click.option("--dry-run", is_flag=True, help="Show what would be uploaded; send nothing.")
+@click.option("--tracking-uri", metavar="URI",
+              help="MLflow tracking server (default: $RUNWRAP_TRACKING_URI, $MLFLOW_TRACKING_URI).")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
+         tracking_uri: Optional[str], as_json: bool, store_dir: Optional[str]) -> int:
+    """Upload runs to the MLflow tracking server: offline runs, and the points online runs
+    could not send. Safe to repeat: nothing the server already holds is sent again."""
+    from runwrap.errors import UsageError
+    from runwrap.store.layout import store_root
+    from runwrap.sync import pending_points, resolve_config, sync_run
+
+    config = resolve_config(tracking_uri=tracking_uri)
+    if config is None and not dry_run:
+        raise UsageError("no tracking server: pass --tracking-uri URI or set "
+                         "RUNWRAP_TRACKING_URI (or MLFLOW_TRACKING_URI)")
+    runs = _pick_runs(store_root(store_dir), refs, all_runs, project)
+    live = sys.stderr.isatty() and not as_json
+    rows = []
+    total = 0
+    for i, run in enumerate(runs, 1):
+        label = f"[{i}/{len(runs)}] {run.project}/{run.id}"
+        if dry_run:
+            n = pending_points(run.dir, config.uri if config else None)
+            rows.append({"id": run.id, "project": run.project, "dir": str(run.dir),
+                         "pending_points": n})
+            if not as_json:
+                click.echo(f"{label} ({run.name}): {n:,} points to upload")
+            total += n
+            continue
+
+        def progress(points: int, label: str = label) -> None:
+            if live:
+                click.echo(f"\r{label}: {points:,} points", nl=False, err=True)
+
+        result = sync_run(run.dir, config, progress=progress,  # type: ignore[arg-type]
+                          warn=lambda kind, msg: click.echo(f"runwrap: warning: {msg}", err=True))
+        if live and result.points:
+            click.echo("\r\033[K", nl=False, err=True)
+        total += result.points
+        rows.append({"id": run.id, "project": run.project, "dir": str(run.dir),
+                     "state": result.state, "points": result.points, "params": result.params,
+                     "tags": result.tags, "url": result.url, "error": result.error})
+        if not as_json:
+            line = f"{label} ({run.name}): {result.state}, {result.points:,} points uploaded"
+            if result.url:
+                line += f"  {result.url}"
+            click.echo(line)
+            if result.error:
+                click.echo(f"  {result.error}", err=True)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    elif runs:
+        verb = "to upload" if dry_run else "uploaded"
+        click.echo(f"{len(runs)} run{'s' if len(runs) != 1 else ''}, {total:,} points {verb}")
+    else:
+        click.echo("no runs to upload", err=True)
+    return 1 if any(r.get("error") for r in rows) else 0
