@@ -17,5 +17,6 @@ COMMANDS = {
     "rm": ("remove", "rm"),
     "gc": ("remove", "gc"),
     "completion": ("completion", "completion"),
+    "sync": ("sync", "sync"),  # issue 5: upload to MLflow
 }
 HIDDEN = {"runs"}  # aliases, left out of --help
