@@ -28,10 +28,10 @@ def config_saver(run_dir: Path) -> Callable[[Dict[str, Any], List[str]], None]:
 
 
 def write_config(run_dir: Path, items: Dict[str, Any]) -> None:
+    """config.yaml when there is a config (readers take a missing file as empty: init() stays
+    one fsync cheaper and never imports yaml for a run without config)."""
     if items:
         documents.write_yaml(run_dir / CONFIG_YAML, items)
-    elif not (run_dir / CONFIG_YAML).exists():
-        documents.write_bytes_atomic(run_dir / CONFIG_YAML, b"{}\n")  # YAML, without importing yaml
 
 
 def writer_opener(run_dir: Path, part: Optional[str]) -> Callable[[bool], StreamWriter]:

@@ -121,7 +121,8 @@ def line_template(keys: Tuple[str, ...]) -> str:
     """A %-format string producing the same line as encode_record for these keys followed by
     the reserved keys; values are formatted with %r (float repr is JSON's float form)."""
     fields = [_dumps(k).replace("%", "%%") + ":%r" for k in keys]
-    return "{" + ",".join(fields + ['"_step":%d', '"_time":%r', '"_runtime":%r']) + "}\n"
+    # Microseconds are plenty for the clock, and %.6f formats twice as fast as repr.
+    return "{" + ",".join(fields + ['"_step":%d', '"_time":%.6f', '"_runtime":%.6f']) + "}\n"
 
 
 class History:
