@@ -1,4 +1,4 @@
-"""runwrap's own CPU while the wrapped program sleeps: the system sampler alone, and the whole wrapper.
+"""runwrap's own CPU while the wrapped program sleeps: the system sampler alone, and the wrapper.
 
     python benchmarks/system_overhead.py [--seconds 30] [--interval 2] [--rounds 1] [--skip-wrapper]
 
@@ -92,7 +92,8 @@ def main() -> None:
         steady.append((cpu - cpu_start) / args.seconds)
         sampler.append((cpu - cpu_off) / args.seconds)
         print(f"wrapper round: CPU {cpu * 1000:.0f} ms in {wall:.1f} s; with --stats-interval 0 "
-              f"{cpu_off * 1000:.0f} ms; start-up and exit alone (`true`) {cpu_start * 1000:.0f} ms")
+              f"{cpu_off * 1000:.0f} ms; start-up and exit alone (`true`) "
+              f"{cpu_start * 1000:.0f} ms")
     print(f"wrapper (`python -m runwrap --stats-interval {args.interval} -- sleep {args.seconds}`),"
           f" medians in % of one core: all in {100 * statistics.median(total):.3f}, "
           f"without start-up {100 * statistics.median(steady):.3f}, "

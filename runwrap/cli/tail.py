@@ -39,7 +39,8 @@ def tail(run_ref: str, follow: bool, lines: Optional[int], sources: Tuple[str, .
     """Print the records of RUN (an id, an id prefix, a name, or `latest`), every source
     merged in time order, one line each: `[stdout] step=3 loss=0.41 acc=0.93`."""
     try:
-        follow_run(find_run(store_root(store_dir), run_ref, project).dir, follow, lines, set(sources),
+        run = find_run(store_root(store_dir), run_ref, project)
+        follow_run(run.dir, follow, lines, set(sources),
                    format_json if as_json else format_line, poll)
     except KeyboardInterrupt:
         return 130  # Ctrl-C is how one leaves `tail -f` early: no message, no traceback

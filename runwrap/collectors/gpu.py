@@ -7,7 +7,7 @@ for that device, silently; any other NVML error warns once and is counted.
 
 Metric names (`{index}` is NVML's device index):
 
-    system/gpu/{index}/utilization (%)      time a kernel was running, last sample period
+    system/gpu/{index}/utilization (%)      share of time a kernel was running (NVML's window)
     system/gpu/{index}/memory used (MiB)    device memory in use, by everybody
     system/gpu/{index}/memory usage (%)     the same as a share of the device's memory
     system/gpu/{index}/temperature (C)      core temperature
@@ -119,8 +119,8 @@ class GpuSampler:
 
         def process_memory() -> List[Tuple[str, float]]:
             used: Dict[int, int] = {}
-            lists = ("nvmlDeviceGetComputeRunningProcesses", "nvmlDeviceGetGraphicsRunningProcesses")
-            for fname in lists:
+            for fname in ("nvmlDeviceGetComputeRunningProcesses",
+                          "nvmlDeviceGetGraphicsRunningProcesses"):
                 fn = getattr(nvml, fname, None)
                 if fn is None:
                     continue
