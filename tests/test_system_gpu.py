@@ -165,7 +165,7 @@ def test_a_gpu_that_fails_mid_run_warns_once_counts_and_sampling_goes_on(tmp_pat
     assert len(recs) >= 4
     assert "system/gpu/0/utilization (%)" not in recs[-1]
     assert recs[-1]["system/gpu/0/temperature (C)"] == 61  # the other readings still work
-    assert sampler.problems()["gpu_error"] >= 2
+    assert sampler.problems()["gpu_error"] >= 1
     err = capfd.readouterr().err
     assert err.count("GPU utilization") == 1
 

@@ -67,7 +67,7 @@ def test_sleeping_child_yields_system_records_every_interval(tmp_path):
         child.kill()
         child.wait()
     recs = records(tmp_path)
-    assert 4 <= len(recs) <= 8
+    assert 3 <= len(recs) <= 8  # 7 on time; fewer when a loaded machine wakes us late
     for rec in recs:
         assert isinstance(rec["_time"], float)
         assert 0 < rec["_runtime"] < 2

@@ -161,3 +161,34 @@ def test_ctrl_c_ends_tail_follow_quietly_with_130(tmp_path):
         if follower.poll() is None:
             follower.kill()
             follower.wait()
+
+
+def test_tail_follow_of_a_real_wrapped_run_shows_its_system_records_and_ends_with_it(tmp_path):
+    store = tmp_path / "store"
+    wrapper = subprocess.Popen([sys.executable, "-m", "runwrap", "--dir", str(store),
+                                "--stats-interval", "0.2", "--", "sleep", "1.5"],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while not list(store.glob("*/*/run.json")):
+        assert time.time() < deadline and wrapper.poll() is None
+        time.sleep(0.02)
+    follower = subprocess.Popen([sys.executable, "-m", "runwrap", "tail", "--dir", str(store),
+                                 "-f", "--poll", "0.05", "--source", "system", "latest"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = read_line(follower)
+        assert wrapper.poll() is None  # seen while the run is still going
+        rest = follower.stdout.read().splitlines()
+        assert follower.wait(timeout=30) == 0
+        assert wrapper.wait(timeout=30) == 0
+        run_json = json.loads(next(store.glob("*/*/run.json")).read_text())
+        assert run_json["status"] == "finished"  # tail ended because the run did
+    finally:
+        for p in (wrapper, follower):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    lines = [first] + rest
+    assert len(lines) >= 4
+    assert all(line.startswith("[system] system/cpu/usage (%)=") for line in lines)
+    assert "system/process/count=1" in first
