@@ -265,3 +265,66 @@ def test_missing_files_and_directories_are_no_problem(tmp_path, work):
     time.sleep(0.3)
     collector.stop()
     assert records(tmp_path) == [] and collector.problems() == {}
+
+
+def test_a_csv_rewritten_whole_every_epoch_is_recorded_once_per_row(tmp_path, work):
+    # pandas' DataFrame.to_csv(path) each epoch: open with "w", header and every row again.
+    path = work / "history.csv"
+    collector = follow(tmp_path, work, "history.csv")
+    try:
+        for epoch in range(1, 6):
+            with open(path, "w") as f:
+                f.write("epoch,loss\n")
+                for e in range(1, epoch + 1):
+                    f.write(f"{e},{1 / e}\n")
+            time.sleep(0.3)
+    finally:
+        collector.stop()
+    assert [(r["epoch"], r["loss"]) for r in metrics(tmp_path)] == [
+        (e, 1 / e) for e in range(1, 6)]
+
+
+def test_a_file_replaced_by_a_longer_copy_renamed_over_it_is_recorded_once(tmp_path, work):
+    path = work / "m.jsonl"
+    collector = follow(tmp_path, work, "m.jsonl")
+    try:
+        for n in range(1, 5):
+            tmp = work / "m.jsonl.tmp"
+            tmp.write_text("".join(f'{{"i": {i}}}\n' for i in range(1, n + 1)))
+            os.replace(tmp, path)
+            time.sleep(0.4)
+    finally:
+        collector.stop()
+    assert [r["i"] for r in metrics(tmp_path)] == [1, 2, 3, 4]
+
+
+def test_a_file_rewritten_longer_with_other_content_is_read_from_the_start(tmp_path, work):
+    path = work / "m.jsonl"
+    collector = follow(tmp_path, work, "m.jsonl")
+    try:
+        path.write_text('{"run": 1, "i": 1}\n')
+        assert wait_for(lambda: len(records(tmp_path)) == 1)
+        path.write_text('{"run": 2, "i": 1}\n{"run": 2, "i": 2}\n')
+        assert wait_for(lambda: len(records(tmp_path)) == 3)
+    finally:
+        collector.stop()
+    assert [(r["run"], r["i"]) for r in metrics(tmp_path)] == [(1, 1), (2, 1), (2, 2)]
+
+
+def test_lines_the_writer_adds_to_a_rotated_file_after_the_rotation_are_kept(tmp_path, work):
+    path = work / "train.jsonl"
+    collector = follow(tmp_path, work, "train.jsonl")
+    try:
+        old = open(path, "a")
+        old.write('{"i": 1}\n')
+        old.flush()
+        assert wait_for(lambda: len(records(tmp_path)) == 1)
+        os.rename(path, work / "train.jsonl.1")
+        append(path, '{"i": 3}\n')
+        assert wait_for(lambda: len(records(tmp_path)) == 2)  # the rotation has been seen
+        old.write('{"i": 2}\n')  # the writer had not switched files yet
+        old.close()
+        assert wait_for(lambda: len(records(tmp_path)) == 3)
+    finally:
+        collector.stop()
+    assert sorted(r["i"] for r in metrics(tmp_path)) == [1, 2, 3]

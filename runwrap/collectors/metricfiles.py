@@ -18,13 +18,17 @@ How a file is followed (a resumable reader per file, like TensorBoard's loaders)
   re-expanded every 0.25 s (less often when expanding them is slow); paths inside the run store
   are never read (unless the program itself runs inside the store: then only the run's own
   directory is left out), so `**/*.jsonl` cannot feed the run its own streams.
-- A file is followed by inode, through an open descriptor: growth is read from where the last
-  read stopped; a file that shrank was truncated and is read again from the start; a path
-  that now names another inode was rotated: the old file is read to its end, then the new one
-  from its start (a rotated file that still matches a pattern keeps being followed).
+- A file is followed by inode, through an open descriptor (`filetail.FileTail`): growth is
+  read from where the last read stopped. A file rewritten in place is read again from the
+  start, unless the rewrite begins with everything already read (pandas' `to_csv` each
+  epoch): then only what is new is read. Nothing is recorded twice.
+- Rotation: when a path names another inode, the old file is still read while the writer
+  may be finishing it (until it has been quiet for 2 s, and at stop), and the new file from
+  its start, or, if it is a longer copy of the old one renamed over it, from where the old
+  one was read to. A rotated file that still matches a pattern simply keeps being followed.
 - A last line without its newline is a write in progress: it waits for the next read. At
   `stop()` (the child has exited) it is taken if it parses. A line that does not parse is
-  skipped, counted in run.json (`bad_line`) and warned about once.
+  skipped, counted in run.json (`bad_line`; over 1 MiB: `long_line`) and warned about once.
 - A file that already existed, untouched since before the run started, is followed from its
   current end (its old content belongs to an earlier run); its CSV header is still read.
 """
@@ -40,6 +44,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
+from runwrap.collectors.filetail import MAX_LINE, FileTail
 from runwrap.collectors.scalars import as_step, parse_number
 from runwrap.store.streams import StreamWriter, stream_path
 
@@ -47,9 +52,8 @@ SOURCE = "files"
 POLL = 0.25  # seconds between looks at the files (a stat and a read each)
 MAX_SCAN_INTERVAL = 5.0  # slow glob expansion is repeated at most this rarely
 MAX_FILES = 256  # files followed at once
-MAX_LINE = 1 << 20  # a line longer than this is skipped
 MAX_DEPTH = 8  # nesting flattened in JSON objects
-CHUNK = 1 << 20
+ROTATED_GRACE = 2.0  # seconds a rotated-away file is still read after its last growth
 
 JSONL_EXT = (".jsonl", ".ndjson", ".json")
 CSV_EXT = (".csv", ".tsv")
@@ -83,30 +87,28 @@ def parse_json_line(line: bytes) -> Optional[Tuple[Dict[str, Any], Optional[int]
     return metrics, step
 
 
-class _Tail:
-    """One metrics file being followed: its descriptor, where reading stopped, its format."""
+class _Followed:
+    """One metrics file: where it is, what it is called in records, how its lines read."""
 
     def __init__(self, path: str, name: str, fd: int, key: Tuple[int, int], offset: int):
         self.path = path
         self.name = name  # as the file was first seen; stays the same after a rotation
-        self.fd = fd
         self.key = key
-        self.offset = offset  # bytes read so far (the partial line included)
-        self.partial = b""  # the last line, not yet complete
-        self.too_long = False  # dropping an over-long line up to its newline
+        self.tail = FileTail(fd, offset)
+        self.gone_since: Optional[float] = None  # no pattern matches it any more (rotated)
         ext = os.path.splitext(path)[1].lower()
+        self.fixed_format = ext in JSONL_EXT or ext in CSV_EXT
         self.format: Optional[str] = ("jsonl" if ext in JSONL_EXT else
                                       "csv" if ext in CSV_EXT else None)
-        self.fixed_format = self.format is not None
-        self.delimiter: Optional[str] = "\t" if ext == ".tsv" else None
+        self.tsv = ext == ".tsv"
+        self.delimiter: Optional[str] = "\t" if self.tsv else None
         self.header: Optional[List[str]] = None
 
-    def restart(self) -> None:
-        """The file was truncated: read it again from the start, header included."""
-        self.offset = 0
-        self.partial = b""
-        self.too_long = False
+    def forget_content(self) -> None:
+        """The file was rewritten from the start: its header (and format) may have changed."""
         self.header = None
+        if not self.tsv:
+            self.delimiter = None
         if not self.fixed_format:
             self.format = None
 
@@ -123,7 +125,7 @@ class MetricsFiles(Collector):
         store = os.path.realpath(str(ctx.store_root)) + os.sep
         if not (os.path.realpath(str(ctx.cwd)) + os.sep).startswith(store):
             self._excluded.append(store)
-        self._tails: Dict[Tuple[int, int], _Tail] = {}
+        self._files: Dict[Tuple[int, int], _Followed] = {}
         self._writer: Optional[StreamWriter] = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -155,9 +157,9 @@ class MetricsFiles(Collector):
             self._stopped = True
             self._next_scan = 0.0
             self._guard(lambda: self._poll(final=True))
-            for tail in self._tails.values():
-                self._close(tail)
-            self._tails.clear()
+            for followed in self._files.values():
+                self._close(followed)
+            self._files.clear()
             if self._writer is not None:
                 try:
                     self._writer.close()
@@ -187,8 +189,16 @@ class MetricsFiles(Collector):
             took = time.monotonic() - now
             self._scan_interval = min(MAX_SCAN_INTERVAL, max(POLL, 20 * took))
             self._next_scan = time.monotonic() + self._scan_interval
-        for tail in list(self._tails.values()):
-            self._read(tail, final)
+        for key, followed in list(self._files.items()):
+            grew = self._read(followed, final)
+            if followed.gone_since is not None:
+                # A file rotated away may still get the writer's last lines; let it go once
+                # it has been quiet for a while.
+                if grew:
+                    followed.gone_since = now
+                elif final or now - followed.gone_since > ROTATED_GRACE:
+                    self._close(followed)
+                    del self._files[key]
 
     def _matches(self) -> List[str]:
         paths = set()
@@ -200,7 +210,7 @@ class MetricsFiles(Collector):
         return sorted(paths)
 
     def _scan(self, first: bool) -> None:
-        """Match the patterns again: follow new files, finish files rotated or deleted."""
+        """Match the patterns again: follow new files, notice rotated or deleted ones."""
         found: Dict[Tuple[int, int], Tuple[str, os.stat_result]] = {}
         for path in self._matches():
             try:
@@ -213,34 +223,53 @@ class MetricsFiles(Collector):
             if any(real.startswith(prefix) for prefix in self._excluded):
                 continue
             found.setdefault((st.st_dev, st.st_ino), (path, st))
-        for key, tail in list(self._tails.items()):
+        now = time.monotonic()
+        by_path: Dict[str, _Followed] = {}
+        for key, followed in self._files.items():
             if key in found:
-                tail.path = found[key][0]
-            else:  # rotated away or deleted: finish what it holds, then let it go
-                self._read(tail, final=True)
-                self._close(tail)
-                del self._tails[key]
+                followed.path = found[key][0]
+                followed.gone_since = None
+            elif followed.gone_since is None:
+                followed.gone_since = now
+                by_path[followed.path] = followed
         for key, (path, st) in found.items():
-            if key in self._tails:
+            if key in self._files:
                 continue
-            if len(self._tails) >= MAX_FILES:
+            if sum(f.gone_since is None for f in self._files.values()) >= MAX_FILES:
                 self.count("too_many_files")
                 warn_once("files.too_many", f"metrics files: following only {MAX_FILES} "
                           "files; narrow the --metrics-file pattern")
                 break
-            self._follow(path, key, st, first)
+            self._follow(path, key, st, first, by_path.get(path))
 
-    def _follow(self, path: str, key: Tuple[int, int], st: os.stat_result, first: bool) -> None:
+    def _follow(self, path: str, key: Tuple[int, int], st: os.stat_result, first: bool,
+                replaced: Optional[_Followed]) -> None:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:
             return
+        if replaced is not None:
+            self._read(replaced, final=False)  # whatever the old file still held
+            if replaced.tail.continues_in(fd):
+                # Replaced by a longer copy of itself (written elsewhere, renamed over it):
+                # go on in the new file from where the old one was read to.
+                old_fd = replaced.tail.fd
+                replaced.tail.move_to(fd)
+                self._close_fd(old_fd)
+                del self._files[replaced.key]
+                replaced.key, replaced.gone_since = key, None
+                self._files[key] = replaced
+                return
         # Content from before the run (untouched since it started) belongs to an earlier run.
         old = first and st.st_mtime < self.context.start_time
-        tail = _Tail(path, self._name(path), fd, key, st.st_size if old else 0)
+        try:
+            followed = _Followed(path, self._name(path), fd, key, st.st_size if old else 0)
+        except OSError:
+            self._close_fd(fd)
+            return
         if old and st.st_size:
-            self._read_header(tail)
-        self._tails[key] = tail
+            self._read_header(followed)
+        self._files[key] = followed
 
     def _name(self, path: str) -> str:
         try:
@@ -249,50 +278,47 @@ class MetricsFiles(Collector):
             return path
         return path if rel.startswith("..") else rel
 
-    def _read_header(self, tail: _Tail) -> None:
-        """For a CSV file followed from its end: its header row, from the start."""
-        head = os.pread(tail.fd, 65536, 0)
+    def _read_header(self, followed: _Followed) -> None:
+        """For a file followed from its end: its format and CSV header, from its start."""
+        head = os.pread(followed.tail.fd, 65536, 0)
         line = head.split(b"\n", 1)[0]
-        if tail.format is None:
-            tail.format = "jsonl" if line.lstrip().startswith(b"{") else "csv"
-        if tail.format == "csv" and b"\n" in head:
-            self._csv_line(tail, line)
+        if followed.format is None:
+            followed.format = "jsonl" if line.lstrip().startswith(b"{") else "csv"
+        if followed.format == "csv" and b"\n" in head:
+            self._csv_line(followed, line.rstrip(b"\r"))
 
-    def _close(self, tail: _Tail) -> None:
+    def _close(self, followed: _Followed) -> None:
+        self._close_fd(followed.tail.fd)
+
+    @staticmethod
+    def _close_fd(fd: int) -> None:
         try:
-            os.close(tail.fd)
+            os.close(fd)
         except OSError:
             pass
 
     # -- reading -------------------------------------------------------------------------
 
-    def _read(self, tail: _Tail, final: bool = False) -> None:
-        size = os.fstat(tail.fd).st_size
-        if size < tail.offset:
-            tail.restart()
-        while tail.offset < size:
-            data = os.pread(tail.fd, CHUNK, tail.offset)
-            if not data:
-                break
-            tail.offset += len(data)
-            lines = (tail.partial + data).split(b"\n")
-            tail.partial = lines.pop()
-            if tail.too_long:  # inside a line already counted as too long: drop up to its end
-                if lines:
-                    lines.pop(0)
-                    tail.too_long = False
-                else:
-                    tail.partial = b""
-            if len(tail.partial) > MAX_LINE:
-                self._bad(tail, "long_line")
-                tail.partial, tail.too_long = b"", True
-            self._emit(tail, lines)
-        if final and tail.partial and not tail.too_long:
-            # The writer is gone: a last line without newline is as complete as it gets.
-            last, tail.partial = tail.partial, b""
-            self._emit(tail, [last], quiet=True)
+    def _read(self, followed: _Followed, final: bool = False) -> bool:
+        """Read what the file gained; True if it gave any line."""
+        tail = followed.tail
+        long_before = tail.long_lines
+        lines = tail.read(final)
+        if tail.restarted:
+            tail.restarted = False
+            followed.forget_content()
+        if tail.long_lines != long_before:
+            self._bad(followed, "long_line", tail.long_lines - long_before)
+        if tail.unterminated:
+            # The final read's last line lacks its newline: taken if it parses, and not
+            # counted as garbage if it does not (it may be a write cut short).
+            self._emit(followed, lines[:-1])
+            self._emit(followed, lines[-1:], quiet=True)
+        else:
+            self._emit(followed, lines)
+        return bool(lines)
 
-    def _emit(self, tail: _Tail, lines: List[bytes], quiet: bool = False) -> None:
+    def _emit(self, f: _Followed, lines: List[bytes], quiet: bool = False) -> None:
         now = time.time()
         base = {"_time": now, "_runtime": round(now - self.context.start_time, 6)}
         records = []
@@ -301,17 +327,17 @@ class MetricsFiles(Collector):
                 line = line[:-1]
             if not line.strip():
                 continue
-            if tail.format is None:
-                tail.format = "jsonl" if line.lstrip().startswith(b"{") else "csv"
-            if tail.format == "jsonl":
+            if f.format is None:
+                f.format = "jsonl" if line.lstrip().startswith(b"{") else "csv"
+            if f.format == "jsonl":
                 parsed = parse_json_line(line)
             else:
-                parsed = self._csv_line(tail, line)
+                parsed = self._csv_line(f, line)
                 if parsed is True:  # a header
                     continue
             if parsed is None:
                 if not quiet:
-                    self._bad(tail, "bad_line")
+                    self._bad(f, "bad_line")
                 continue
             metrics, step = parsed
             if not metrics:
@@ -319,32 +345,32 @@ class MetricsFiles(Collector):
             record = dict(base)
             if step is not None:
                 record["_step"] = step
-            record["_file"] = tail.name
+            record["_file"] = f.name
             record.update(metrics)
             records.append(record)
         if records:
             self._write(records)
 
-    def _csv_line(self, tail: _Tail, line: bytes) -> Any:
+    def _csv_line(self, f: _Followed, line: bytes) -> Any:
         """True for a header row, (metrics, step) for a data row, None for garbage."""
         text = line.decode("utf-8", "replace")
-        if tail.delimiter is None:
-            tail.delimiter = "\t" if "\t" in text and "," not in text else ","
+        if f.delimiter is None:
+            f.delimiter = "\t" if "\t" in text and "," not in text else ","
         try:
-            row = next(csv.reader([text], delimiter=tail.delimiter))
+            row = next(csv.reader([text], delimiter=f.delimiter))
         except (csv.Error, StopIteration):
             return None
         row = [cell.strip() for cell in row]
-        if tail.header is None:
-            tail.header = [c.lstrip("\ufeff") for c in row]
+        if f.header is None:
+            f.header = [c.lstrip("\ufeff") for c in row]
             return True
-        if row == tail.header:
+        if row == f.header:
             return True  # a program that restarted and wrote its header again
-        if len(row) != len(tail.header):
+        if len(row) != len(f.header):
             return None
         metrics: Dict[str, Any] = {}
         step: Optional[int] = None
-        for name, cell in zip(tail.header, row):
+        for name, cell in zip(f.header, row):
             if not name or not cell:
                 continue
             value = parse_number(cell)
@@ -356,10 +382,11 @@ class MetricsFiles(Collector):
                 metrics[name] = value
         return metrics, step
 
-    def _bad(self, tail: _Tail, kind: str) -> None:
-        self.count(kind)
-        warn_once(f"files.{kind}", f"metrics file {tail.name}: skipping lines that are not "
-                  f"{'JSON objects' if tail.format == 'jsonl' else 'CSV rows'} "
+    def _bad(self, f: _Followed, kind: str, n: int = 1) -> None:
+        self.count(kind, n)
+        what = ("longer than 1 MiB" if kind == "long_line" else
+                "not JSON objects" if f.format == "jsonl" else "not CSV rows")
+        warn_once(f"files.{kind}", f"metrics file {f.name}: skipping lines that are {what} "
                   "(counted in run.json)")
 
     def _write(self, records: List[Dict[str, Any]]) -> None:
