@@ -12,7 +12,8 @@ import pytest
 
 from runwrap.collectors import base
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.metricfiles import MAX_LINE, MetricsFiles
+from runwrap.collectors.filetail import MAX_LINE
+from runwrap.collectors.metricfiles import MetricsFiles
 from runwrap.store.streams import read_records, stream_path
 from runwrap.store.values import decode_value
 

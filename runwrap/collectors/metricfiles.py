@@ -44,7 +44,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.filetail import MAX_LINE, FileTail
+from runwrap.collectors.filetail import FileTail
 from runwrap.collectors.scalars import as_step, parse_number
 from runwrap.store.streams import StreamWriter, stream_path
 

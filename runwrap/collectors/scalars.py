@@ -17,9 +17,9 @@ A *step key* (`global_step`, `step`, `iteration`, `iter`, `epoch`, in lower, Tit
 case) may also be followed by blanks alone, before a number that starts with a sign or digit:
 `epoch 3 loss: 0.41 acc=0.93` gives epoch=3, loss=0.41, acc=0.93.
 The step key's value is a metric like any other, and the line's `_step` too when it is
-written as plain digits; when a line holds several step keys the finest wins (global_step, step, iteration,
-iter, epoch in that order). Values written without sign, point, exponent (`3`) are ints,
-everything else floats. A key seen twice on a line keeps the last value.
+written as plain digits; when a line holds several step keys the finest wins (global_step,
+step, iteration, iter, epoch in that order). Values written without sign, point, exponent
+(`3`) are ints, everything else floats. A key seen twice on a line keeps the last value.
 
 What does not count, on purpose: a number glued to more text (`loss: 0.4s`, `v=1.2.3`,
 `12:30:00`, `date: 2024-01-05`), a key glued to the text before it (`ms/step` in `2ms/step`),

@@ -1,5 +1,7 @@
-"""Scalars printed on the console: each final console line the wrapper sees goes through the
-scalar parser, and a line with values becomes one record of `streams/stdout.jsonl`.
+"""Scalars printed on the console: each final console line the wrapper sees, from stdout and
+stderr alike, goes through the scalar parser (`scalars.py`), and a line with values becomes
+one record of `streams/stdout.jsonl`: `_time` (when the wrapper read the line), `_runtime`,
+`_step` where the line has a step key, then the values in the order printed.
 
 `feed_text` runs on the wrapper's console path, so it only parses and appends to a list; the
 records are encoded and written in batches: by the caller once 256 are waiting or 0.2 s have
