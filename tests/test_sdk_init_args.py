@@ -248,17 +248,6 @@ def test_online_without_a_server_falls_back_to_offline_with_one_notice(tmp_path)
     assert doc["mode"] == "offline" and doc["options"]["anonymous"]["value"] == "allow"
 
 
-def test_tracking_uri_from_the_environment_makes_the_run_online(tmp_path):
-    done = run_script(tmp_path, """
-        import runwrap
-        runwrap.init(project="p").finish()
-    """, extra_env={"MLFLOW_TRACKING_URI": "http://127.0.0.1:9"})
-    assert done.returncode == 0, done.stderr
-    doc = meta(only_run(tmp_path / "store"))
-    assert doc["mode"] == "online"
-    assert doc["options"]["tracking_uri"]["source"] == "environment:MLFLOW_TRACKING_URI"
-
-
 def test_reinit_return_previous_says_the_arguments_were_ignored(tmp_path):
     done = run_script(tmp_path, """
         import runwrap

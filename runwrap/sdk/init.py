@@ -9,7 +9,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from runwrap import env
 from runwrap.errors import CommError, UsageError
@@ -40,6 +40,7 @@ class Request:
     save_code: bool = False
     sync_tensorboard: bool = False
     monitor_gym: bool = False
+    sync_config: Any = None  # runwrap.sync.SyncConfig of an online run
     explicit: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -128,8 +129,8 @@ def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], enti
         mode_value = "offline" if mode_value == "dryrun" else "online"
     if mode_value is not None and mode_value not in MODES:
         raise UsageError(f"mode={mode_value!r} is not one of {', '.join(MODES)}")
-    anonymous_value = resolver.get("anonymous", anonymous, default="never")
-    if anonymous_value not in ANONYMOUS:
+    anonymous_value = resolver.get("anonymous", anonymous)
+    if anonymous_value is not None and anonymous_value not in ANONYMOUS:
         raise UsageError(f"anonymous={anonymous_value!r} is not one of {', '.join(ANONYMOUS)}")
     items = filter_keys(config_items(config), include, exclude)
     items = {check_key(k): to_plain(v) for k, v in items.items()}
@@ -153,44 +154,39 @@ def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], enti
     point_fork = parse_point(ff, "fork_from") if ff is not None else None
     force_value = bool(resolver.get("force", force, default=False))
     uri = resolver.get("tracking_uri", None)
+    sync_config = None
     if mode_value != "disabled":
-        mode_value = _choose_mode(resolver, mode_value, uri, force_value)
-    return Request(resolver, items, allow, mode_value or "offline", tag_tuple, entity_value,
-                   resume_value, point_from, point_fork, explicit)
+        mode_value, sync_config = _choose_mode(resolver, mode_value, uri, force_value,
+                                               anonymous_value)
+    request = Request(resolver, items, allow, mode_value or "offline", tag_tuple, entity_value,
+                      resume_value, point_from, point_fork, explicit=explicit)
+    request.sync_config = sync_config
+    return request
 
 
-def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], force: bool) -> str:
-    """online needs a tracking server; force=True makes its absence an error, otherwise the run
+def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], force: bool,
+                 anonymous: Optional[str]) -> Tuple[str, Any]:
+    """(mode, the tracking server's SyncConfig or None). online needs a server; force=True
+    makes its absence or refusal an error before the program does any work, otherwise the run
     records offline (`runwrap sync` uploads it later)."""
-    if force:
-        if not uri:
-            raise CommError("force=True but no tracking server is configured; set "
-                            "RUNWRAP_TRACKING_URI (or MLFLOW_TRACKING_URI, or "
-                            "settings={'tracking_uri': ...}), or drop force=True")
-        check = _server_check()
-        if check is not None:
-            check(uri)  # raises CommError / AuthenticationError
-        return resolver.fix("mode", mode or "online", resolver.source("mode") or "default")
+    if force and not uri:
+        raise CommError("force=True but no tracking server is configured; set "
+                        "RUNWRAP_TRACKING_URI (or MLFLOW_TRACKING_URI, or "
+                        "settings={'tracking_uri': ...}), or drop force=True")
     if mode is None:
-        return resolver.fix("mode", "online" if uri else "offline", "default")
+        mode = resolver.fix("mode", "online" if uri else "offline", "default")
     if mode == "online" and not uri:
         notice("mode='online' but no tracking server is configured (RUNWRAP_TRACKING_URI); "
                "recording offline, upload later with `runwrap sync`")
-        return resolver.fix("mode", "offline", "fallback")
-    return mode
+        return resolver.fix("mode", "offline", "fallback"), None
+    if mode != "online" and not force:
+        return mode, None
+    from runwrap.sync import check_server, resolve_config
 
-
-def _server_check() -> Any:
-    """The sync layer's server check, when it provides one."""
-    try:
-        from runwrap import sync
-    except ImportError:
-        return None
-    for name in ("check_server", "check_tracking_server", "authenticate"):
-        fn = getattr(sync, name, None)
-        if callable(fn):
-            return fn
-    return None
+    config = resolve_config(tracking_uri=uri, anonymous=anonymous)
+    if force:
+        check_server(config)  # raises AuthenticationError / CommError
+    return mode, config
 
 
 def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, group: Any,

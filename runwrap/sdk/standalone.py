@@ -24,6 +24,8 @@ from runwrap.store.layout import (CONFIG_YAML, DEFAULT_DIR, DIFF_PATCH, RUN_JSON
 from runwrap.store.runs import effective_status
 from runwrap.store.summary import USER, SummaryBuilder, load_summary, summarize_streams
 
+SYNC_TIMEOUT = 10.0  # seconds finish() gives the upload; the rest waits for `runwrap sync`
+
 # run.json fields a resumed run takes over from its earlier life (status etc. start afresh).
 CARRIED = ("name", "notes", "tags", "group", "job_type", "entity", "start_time", "metrics",
            "alerts", "fork", "rewinds", "resume_count", "git", "code")
@@ -97,16 +99,26 @@ def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
                     on_change=config_saver(path))
     marker = (root / project, program or "-") if request.resume == "auto" else None
 
+    uploader = None
+    if request.mode == "online" and request.sync_config is not None:
+        from runwrap.sync import Uploader
+
+        uploader = Uploader(path, request.sync_config)
+
     def on_finish(run: Run, code: int, signal_name: Optional[str]) -> None:
         write_final_documents(run, code, signal_name)
         if marker is not None and code == 0:
             resuming.write_auto_marker(marker[0], marker[1], None)
+        if uploader is not None:  # after the final status: the upload ends the remote run
+            uploader.stop(SYNC_TIMEOUT)
 
     run = Run(run_dir=path, ident=ident, attached=False, history=history, config=config,
               user_summary=user, mode=request.mode, resumed=prior_dir is not None,
               start_time=start_time, on_finish=on_finish)
     if marker is not None:
         resuming.write_auto_marker(marker[0], marker[1], run_id)
+    if uploader is not None:
+        uploader.start()
     _record_git_in_background(path)
     return run
 
