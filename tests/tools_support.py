@@ -1,5 +1,5 @@
 """Real runs for the tools tests (compare, export, plot, rm, gc, completion): made by the real
-wrapper around a small program that logs records into the run's `sdk` stream."""
+wrapper around a small program that logs with `runwrap.init()`."""
 from __future__ import annotations
 
 import json
@@ -11,23 +11,17 @@ from typing import Any, Dict, Iterable, List, Optional
 
 REPO = Path(__file__).resolve().parents[1]
 
-# The child logs the records of a JSON Lines file into the run it was started for, through the
-# store's own writer (what runwrap.init().log() does underneath).
+# The child logs the records of a JSON Lines file with `runwrap.init()` and `run.log()`, which
+# attach to the wrapper's run (one run, one directory) and write its `sdk` stream.
 LOGGER = """
-import json, os, sys, time
-from pathlib import Path
-from runwrap.store.streams import StreamWriter, stream_path
+import json, sys
+import runwrap
 
-writer = StreamWriter(stream_path(Path(os.environ["RUNWRAP_RUN_DIR"]), "sdk"))
-start = time.time()
+run = runwrap.init()
 with open(sys.argv[1]) as f:
-    for i, line in enumerate(f):
-        record = json.loads(line)
-        record.setdefault("_step", i)
-        record.setdefault("_time", start + i)
-        record.setdefault("_runtime", float(i))
-        writer.write(record)
-print("logged", i + 1, "records")
+    for line in f:
+        run.log(json.loads(line))
+run.finish()
 """
 
 

@@ -30,10 +30,13 @@ def _output(path: Optional[str]) -> Iterator[IO[str]]:
         yield f
 
 
-def _csv_value(value: Any) -> Any:
-    from runwrap.cli.table import csv_value
+_STRUCTURES = (dict, list)
 
-    return csv_value(value)
+
+def _structure(value: Any) -> str:
+    from runwrap.store.values import to_json_safe
+
+    return json.dumps(to_json_safe(value))
 
 
 def export_csv_long(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
@@ -41,8 +44,11 @@ def export_csv_long(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(LONG_HEADERS)
-    for row in long_rows(run_dir, sources):
-        writer.writerow([_csv_value(v) for v in row])
+    write = writer.writerow
+    for source, step, t, runtime, metric, value in long_rows(run_dir, sources):
+        if value.__class__ in _STRUCTURES:
+            value = _structure(value)
+        write((source, step, t, runtime, metric, value))  # None is written as an empty cell
 
 
 def export_csv_wide(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
@@ -52,8 +58,13 @@ def export_csv_wide(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -
     keys = list(RESERVED) + [c.label for c in columns]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(keys)
+    write = writer.writerow
     for row in wide_rows(run_dir, columns, sources):
-        writer.writerow([_csv_value(row.get(k)) for k in keys])
+        values = [row.get(k) for k in keys]
+        for i, v in enumerate(values):
+            if v.__class__ in _STRUCTURES:
+                values[i] = _structure(v)
+        write(values)
 
 
 def export_jsonl(run_dir: Path, sources: Optional[List[str]], wide: bool, out: IO[str]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from runwrap.store.streams import StreamReader, source_of, stream_files
-from runwrap.store.values import decode_value
+from runwrap.store.values import NONFINITE, decode_value
 
 RESERVED = ("_step", "_time", "_runtime")
 LONG_HEADERS = ("source", "step", "time", "runtime", "metric", "value")
@@ -52,8 +52,9 @@ def long_rows(run_dir: Path, sources: Optional[Sequence[str]] = None) -> Iterato
             for record in StreamReader(path).read():
                 step, t, runtime = record.get("_step"), record.get("_time"), record.get("_runtime")
                 for key, raw in record.items():
-                    if not key.startswith("_"):
-                        yield (source, step, t, runtime, key, decode_value(raw))
+                    if key[:1] != "_":
+                        yield (source, step, t, runtime, key,
+                               NONFINITE.get(raw, raw) if raw.__class__ is str else raw)
 
 
 @dataclass(frozen=True)
@@ -72,27 +73,26 @@ def wide_columns(run_dir: Path, sources: Optional[Sequence[str]] = None) -> List
     return [Column(s, m, m if owners[m] == 1 else f"{s}:{m}") for s, ms in names.items() for m in ms]
 
 
-@dataclass(order=True)
-class _Head:
-    """The next record of one stream file, ordered for a k-way merge."""
-
-    key: float
-    seq: int
-    record: Dict[str, Any] = field(compare=False)
-    source: str = field(compare=False)
+# A merge head is (key, file number, source, record): the file number is unique among the
+# heads being compared, so a tuple comparison never reaches the record.
+_Head = Tuple[float, int, str, Dict[str, Any]]
 
 
 def _file_records(path: Path, source: str, stepped: bool, seq: int) -> Iterator[_Head]:
     last = -math.inf
+    marker = "_step" if stepped else "_time"
     for record in StreamReader(path).read():
-        if stepped:
-            step = record.get("_step")
-            # A record without a step (rare in a stepped file) stays where it was written.
-            last = step if isinstance(step, (int, float)) else last
-        else:
-            t = record.get("_time")
-            last = t if isinstance(t, (int, float)) else last
-        yield _Head(last, seq, record, source)
+        value = record.get(marker)
+        # A record without a step (rare in a stepped file) stays where it was written.
+        if value is not None:
+            last = value
+        yield (last, seq, source, record)
+
+
+def _merge(iterators: List[Iterator[_Head]]) -> Iterator[_Head]:
+    if len(iterators) == 1:
+        return iterators[0]  # the common case: one file, no merge needed
+    return heapq.merge(*iterators)
 
 
 def _is_stepped(path: Path) -> bool:
@@ -101,22 +101,24 @@ def _is_stepped(path: Path) -> bool:
     return False
 
 
-def _rows(heads: Iterable[_Head], labels: Dict[Tuple[str, str], str], by_step: bool
+def _rows(heads: Iterable[_Head], labels: Dict[str, Dict[str, str]], by_step: bool
           ) -> Iterator[Dict[str, Any]]:
     """Join consecutive records of equal step (or time) into one row; the last value wins."""
     row: Optional[Dict[str, Any]] = None
     current: Any = None
-    for head in heads:
-        record = head.record
-        marker = record.get("_step") if by_step else record.get("_time")
+    marker_key = "_step" if by_step else "_time"
+    for _key, _seq, source, record in heads:
+        marker = record.get(marker_key)
         if row is None or marker != current or marker is None:
             if row is not None:
                 yield row
-            row = {k: record.get(k) for k in RESERVED}
+            row = {"_step": record.get("_step"), "_time": record.get("_time"),
+                   "_runtime": record.get("_runtime")}
             current = marker
+        names = labels[source]
         for key, raw in record.items():
-            if not key.startswith("_"):
-                row[labels[(head.source, key)]] = decode_value(raw)
+            if key[:1] != "_":
+                row[names[key]] = NONFINITE.get(raw, raw) if raw.__class__ is str else raw
     if row is not None:
         yield row
 
@@ -132,17 +134,24 @@ def wide_rows(run_dir: Path, columns: List[Column],
 
     Files whose records carry `_step` are merged by step; files without steps (the system
     sampler) give one row per sample, merged by time. Both kinds are then interleaved by time."""
-    labels = {(c.source, c.metric): c.label for c in columns}
+    labels: Dict[str, Dict[str, str]] = {}
+    for c in columns:
+        labels.setdefault(c.source, {})[c.metric] = c.label
     stepped: List[Iterator[_Head]] = []
     timed: List[Iterator[_Head]] = []
     seq = 0
     for source, paths in files_by_source(run_dir, sources).items():
+        labels.setdefault(source, {})
         for path in paths:
             kind = _is_stepped(path)
             (stepped if kind else timed).append(_file_records(path, source, kind, seq))
             seq += 1
-    by_step = _rows(heapq.merge(*stepped), labels, by_step=True)
-    by_time = _rows(heapq.merge(*timed), labels, by_step=False)
+    by_step = _rows(_merge(stepped), labels, by_step=True) if stepped else iter(())
+    if not timed:
+        return by_step
+    by_time = _rows(_merge(timed), labels, by_step=False)
+    if not stepped:
+        return by_time
     return heapq.merge(by_step, by_time, key=_row_time)
 
 
