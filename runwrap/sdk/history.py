@@ -149,6 +149,7 @@ class History:
         self._bstep = 0
         self.first: Dict[str, Any] = {}
         self.closed = False
+        self.dropped = 0  # log() calls whose line could not be written (disk full, ...)
         self._owner_pid = os.getpid()
         _live.add(self)
 
@@ -186,8 +187,11 @@ class History:
                     if total - total == 0:  # all finite numbers (NaN/Inf take the slow path)
                         s = self.step
                         now = time.time()
-                        self._write((template % (values + (s, now, now - self.start_time))
-                                     ).encode())
+                        try:
+                            self._write((template % (values + (s, now, now - self.start_time))
+                                         ).encode())
+                        except OSError as e:
+                            self._write_failed(e)
                         self.step = s + 1
                         if keys != self._bkeys or len(self._brows) >= BLOCK_ROWS:
                             self._fold()
@@ -229,7 +233,10 @@ class History:
         record["_step"] = at
         record["_time"] = now
         record["_runtime"] = now - self.start_time
-        self._write(encode_record(record))
+        try:
+            self._write(encode_record(record))
+        except OSError as e:
+            self._write_failed(e)
         self._fold()
         for key in record:
             if key not in self.first and key not in RESERVED:
@@ -251,6 +258,14 @@ class History:
                 self.first[key] = value
         merge_columns(self.builder, self.source, keys, rows, self._bstep)
         self._brows = []
+
+    def _write_failed(self, error: OSError) -> None:
+        # Disk full, run directory gone...: recording failed, the program must not (DESIGN:
+        # "the child is never slowed or killed because recording failed").
+        self.dropped += 1
+        self._warn_once("write", f"run.log() cannot write {self._writer.path}: "
+                                 f"{error.strerror or error}; logged values are not recorded "
+                                 f"while this lasts")
 
     def _warn_once(self, kind: str, message: str) -> None:
         if self._warn is not None:
