@@ -308,8 +308,8 @@ def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
     run_dir = Path(run_dir)
     lock = SyncLock(run_dir)
     if not lock.acquire():
-        return SyncResult(run_dir, state="busy",
-                          error="another runwrap process is uploading this run right now")
+        return SyncResult(run_dir, state="busy",  # its wrapper is uploading it right now
+                          messages=["another runwrap process is uploading this run right now"])
     try:
         client = RestClient(config, attempts=attempts)
     except BaseException:
