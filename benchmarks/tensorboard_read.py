@@ -4,11 +4,13 @@
 
 Writes a file of N scalar events with tensorboardX's own pieces (its `summary.scalar`, its
 Event proto and its RecordWriter: the bytes its SummaryWriter writes, without the queue thread),
-four tags, one value per event. Then, each measurement in a fresh process (so peak RSS is that
+four tags, one value per event; `--encoding tf2` writes TF2's tensor_content events instead. Then, each measurement in a fresh process (so peak RSS is that
 reader's alone), reports the median values/s and peak RSS of:
 
 - ours:             RecordReader + EventDecoder, every CRC checked (C CRC-32C if installed)
 - ours, pure CRC:   the same with the pure-Python CRC fallback
+- ours + protobuf:  RecordReader + the protobuf runtime's Event parser (the alternative we
+                    did not take for decoding)
 - ours, collector:  TensorBoardCollector importing the file into streams/tensorboard.jsonl
 - EventFileLoader:  tensorboard.backend.event_processing (no TensorFlow: pure-Python CRC)
 - EventAccumulator: TensorBoard's scalar accumulator over that loader
@@ -33,10 +35,21 @@ ROOT = Path(__file__).resolve().parents[1]
 TAGS = ("loss", "acc", "lr", "grad_norm")
 
 
-def write_file(path: Path, values: int) -> None:
-    from tensorboardX.proto import event_pb2
+def write_file(path: Path, values: int, encoding: str) -> None:
+    import struct
+
+    from tensorboardX.proto import event_pb2, summary_pb2, tensor_pb2, tensor_shape_pb2
     from tensorboardX.record_writer import RecordWriter
     from tensorboardX.summary import scalar
+
+    def tf2_scalar(tag: str, value: float, first: bool) -> "summary_pb2.Summary":
+        """What TF2's tf.summary.scalar writes: tensor_content, metadata on first use only."""
+        tensor = tensor_pb2.TensorProto(dtype="DT_FLOAT", tensor_content=struct.pack("<f", value),
+                                        tensor_shape=tensor_shape_pb2.TensorShapeProto())
+        v = summary_pb2.Summary.Value(tag=tag, tensor=tensor)
+        if first:
+            v.metadata.plugin_data.plugin_name = "scalars"
+        return summary_pb2.Summary(value=[v])
 
     writer = RecordWriter(str(path))
     writer.write(event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2")
@@ -44,8 +57,10 @@ def write_file(path: Path, values: int) -> None:
     t = time.time()
     for i in range(values):
         step = i // len(TAGS)
-        event = event_pb2.Event(wall_time=t + i * 1e-3, step=step,
-                                summary=scalar(TAGS[i % len(TAGS)], 1.0 / (i + 1)))
+        tag = TAGS[i % len(TAGS)]
+        summary = (scalar(tag, 1.0 / (i + 1)) if encoding == "tensorboardx"
+                   else tf2_scalar(tag, 1.0 / (i + 1), i < len(TAGS)))
+        event = event_pb2.Event(wall_time=t + i * 1e-3, step=step, summary=summary)
         writer.write(event.SerializeToString())
     writer.close()
 
@@ -71,6 +86,22 @@ def measure(kind: str, path: str, limit: int) -> dict:
                     values += 1
                 if values >= limit:
                     break
+    elif kind == "ours+protobuf":
+        from tensorboard.compat.proto.event_pb2 import Event
+
+        from runwrap.collectors.tfrecord import RecordReader
+
+        start = time.perf_counter()
+        for data in RecordReader(path).read():
+            event = Event.FromString(data)
+            for value in event.summary.value:
+                if value.HasField("simple_value"):
+                    value.simple_value
+                else:
+                    value.tensor.tensor_content
+                values += 1
+            if values >= limit:
+                break
     elif kind == "collector":
         from runwrap.collectors.base import CollectorContext
         from runwrap.collectors.tensorboard import TensorBoardCollector
@@ -90,7 +121,8 @@ def measure(kind: str, path: str, limit: int) -> dict:
         start = time.perf_counter()
         for event in EventFileLoader(path).Load():
             for value in event.summary.value:
-                value.tensor.float_val[0]  # simple_value, migrated into a tensor by the loader
+                # simple_value is migrated into a tensor's float_val by the loader.
+                value.tensor.float_val[0] if value.tensor.float_val else value.tensor.tensor_content
                 values += 1
             if values >= limit:
                 break
@@ -100,7 +132,9 @@ def measure(kind: str, path: str, limit: int) -> dict:
         start = time.perf_counter()
         acc = EventAccumulator(path, size_guidance={"scalars": 0})
         acc.Reload()
-        values = sum(len(acc.Scalars(tag)) for tag in acc.Tags()["scalars"])
+        tags = acc.Tags()  # simple_value events land in scalars, TF2 tensors in tensors
+        values = (sum(len(acc.Scalars(tag)) for tag in tags["scalars"])
+                  + sum(len(acc.Tensors(tag)) for tag in tags["tensors"]))
     seconds = time.perf_counter() - start
     return {"values": values, "seconds": seconds, "rss_mb": peak_rss_mb()}
 
@@ -120,7 +154,9 @@ def peak_rss_mb() -> float:
 
 def run_child(kind: str, path: Path, limit: int) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), str(limit)],
-                         check=True, capture_output=True, text=True)
+                         capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{kind} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -143,6 +179,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--peer-values", type=int, default=100_000)
     parser.add_argument("--peer-rounds", type=int, default=3)
+    parser.add_argument("--encoding", choices=("tensorboardx", "tf2"), default="tensorboardx",
+                        help="simple_value events (tensorboardX, torch) or TF2 tensor_content")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "PATH", "LIMIT"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -157,7 +195,7 @@ def main() -> None:
         big.parent.mkdir()
         small.parent.mkdir()
         t = time.perf_counter()
-        write_file(big, args.values)
+        write_file(big, args.values, args.encoding)
         print(f"wrote {args.values:,} values ({big.stat().st_size / 1e6:.1f} MB) "
               f"in {time.perf_counter() - t:.1f} s")
         prefix_file(big, small, args.peer_values)
@@ -167,6 +205,8 @@ def main() -> None:
         plan = [
             (f"ours ({CRC_IMPLEMENTATION} CRC)", "ours", big, args.values, args.rounds),
             ("ours, pure-Python CRC", "ours-pure", small, args.peer_values, args.peer_rounds),
+            ("our framing + protobuf (upb)", "ours+protobuf", big, args.values,
+             max(1, args.rounds // 2)),
             ("ours, collector to JSONL", "collector", big, args.values, max(1, args.rounds // 2)),
             ("TensorBoard EventFileLoader", "loader", small, args.peer_values, args.peer_rounds),
             ("TensorBoard EventAccumulator", "accumulator", small, args.peer_values, 1),

@@ -379,3 +379,74 @@ def test_fuzz_valid_framing_around_garbage_payloads(tmp_path, payload):
 def test_crc_implementation_is_named():
     assert CRC_IMPLEMENTATION in {"google-crc32c", "crc32c", "python"}
     assert masked_crc(b"") == masked_crc(b"", crc32c_python)
+
+
+# -- the template fast path decodes exactly like the general path -------------------------------
+
+_ENCODINGS = ["simple", "float_val", "double_val", "content_f", "content_d", "content_e",
+              "content_i", "content_q", "half_val", "image"]
+
+
+def _encoded_event(tag: str, step: int, value: float, encoding: str, metadata: bool) -> bytes:
+    if encoding == "simple":
+        v = summary_pb2.Summary.Value(tag=tag, simple_value=value)
+    elif encoding == "image":
+        v = summary_pb2.Summary.Value(tag=tag, image=summary_pb2.Summary.Image(height=1))
+    else:
+        t = tensor_pb2.TensorProto(tensor_shape=scalar_shape())
+        if encoding == "float_val":
+            t.dtype, t.float_val[:] = types_pb2.DT_FLOAT, [value]
+        elif encoding == "double_val":
+            t.dtype, t.double_val[:] = types_pb2.DT_DOUBLE, [value]
+        elif encoding == "half_val":
+            t.dtype = types_pb2.DT_HALF
+            t.half_val[:] = [struct.unpack("<H", struct.pack("<e", min(max(value, -6e4), 6e4)))[0]]
+        else:
+            fmt = {"f": "<f", "d": "<d", "e": "<e", "i": "<i", "q": "<q"}[encoding[-1]]
+            t.dtype = {"f": types_pb2.DT_FLOAT, "d": types_pb2.DT_DOUBLE, "e": types_pb2.DT_HALF,
+                       "i": types_pb2.DT_INT32, "q": types_pb2.DT_INT64}[encoding[-1]]
+            number = min(max(value, -6e4), 6e4)
+            number = int(number) if fmt in ("<i", "<q") else number
+            t.tensor_content = struct.pack(fmt, number)
+        v = summary_pb2.Summary.Value(tag=tag, tensor=t)
+        if metadata:
+            v.metadata.plugin_data.plugin_name = "scalars"
+    return event_pb2.Event(wall_time=1e9 + step, step=step,
+                           summary=summary_pb2.Summary(value=[v])).SerializeToString()
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a[0], a[1]) == (b[0], b[1]) and len(a[2]) == len(b[2]) and all(
+        x[0] == y[0] and (x[1] == y[1] or (x[1] != x[1] and y[1] != y[1]))
+        for x, y in zip(a[2], b[2]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["loss", "acc", "a/b", "é" * 70]),
+                          st.integers(-2**40, 2**62),
+                          st.floats(allow_nan=True, allow_infinity=True, width=32),
+                          st.sampled_from(_ENCODINGS), st.booleans()), min_size=1, max_size=20))
+def test_fast_path_decodes_like_the_general_path(events):
+    fast, general = EventDecoder(), EventDecoder()
+    for i, (tag, step, value, encoding, metadata) in enumerate(events):
+        if encoding.startswith("content_") or encoding == "half_val":
+            if value != value or value in (math.inf, -math.inf):
+                value = 1.5
+        data = _encoded_event(tag, step, value, encoding, metadata or i == 0)
+        assert _same(fast.decode(data), general._decode(data)), (tag, step, value, encoding)
+    assert fast.other == general.other
+
+
+def test_fast_path_is_taken_for_repeated_scalar_shapes():
+    decoder = EventDecoder()
+    for encoding in ("simple", "float_val", "double_val", "content_f", "content_d"):
+        decoder.decode(_encoded_event("m", 1, 0.5, encoding, True))
+    assert sum(len(t) for shapes in decoder._templates.values() for _, _, t in shapes) == 5
+    general_calls = []
+    decoder._decode = lambda buf: general_calls.append(buf)  # type: ignore[method-assign]
+    for encoding in ("simple", "float_val", "double_val", "content_f", "content_d"):
+        assert decoder.decode(_encoded_event("m", 300, 0.25, encoding, True)) == \
+            (1e9 + 300, 300, [("m", 0.25)])
+    assert general_calls == []
