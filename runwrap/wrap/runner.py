@@ -263,6 +263,14 @@ class WrappedRun:
         skipped = self._stop_collectors()
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         run_status = "killed" if sig else ("finished" if self.exit_code == 0 else "failed")
+        assert self.run_dir is not None
+        if not (self.run_dir / RUN_JSON).is_file():
+            # Deleted or replaced during the run: say so once, and do not write a run.json
+            # of end fields only into a directory a late collector write may have recreated.
+            self.status = run_status
+            warn_once("run-dir", f"the run directory {self.run_dir} was removed or replaced "
+                                 f"during the run; the end of the run is not recorded")
+            return
         self._write_summary()
         self._record_end(run_status, self.exit_code, signal.Signals(sig).name if sig else None,
                          skipped=skipped)
