@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from runwrap import env
@@ -24,24 +23,28 @@ MODES = ("online", "offline", "disabled")
 ANONYMOUS = ("never", "allow", "must")
 
 
-@dataclass
 class Request:
-    """init()'s resolved values, passed to the attach or standalone path."""
+    """init()'s resolved values, passed to the attach or standalone path (a plain class:
+    dataclasses costs milliseconds to import and init() must stay cheap)."""
 
-    resolver: Resolver
-    config: Dict[str, Any]
-    allow_val_change: bool
-    mode: str
-    tags: Optional[tuple]
-    entity: Optional[str]
-    resume: Optional[str]
-    resume_from: Optional[tuple]
-    fork_from: Optional[tuple]
-    save_code: bool = False
-    sync_tensorboard: bool = False
-    monitor_gym: bool = False
-    sync_config: Any = None  # runwrap.sync.SyncConfig of an online run
-    explicit: Dict[str, Any] = field(default_factory=dict)
+    def __init__(self, resolver: Resolver, config: Dict[str, Any], allow_val_change: bool,
+                 mode: str, tags: Optional[tuple], entity: Optional[str], resume: Optional[str],
+                 resume_from: Optional[tuple], fork_from: Optional[tuple],
+                 explicit: Optional[Dict[str, Any]] = None):
+        self.resolver = resolver
+        self.config = config
+        self.allow_val_change = allow_val_change
+        self.mode = mode
+        self.tags = tags
+        self.entity = entity
+        self.resume = resume
+        self.resume_from = resume_from
+        self.fork_from = fork_from
+        self.explicit = explicit or {}
+        self.save_code = False
+        self.sync_tensorboard = False
+        self.monitor_gym = False
+        self.sync_config: Any = None  # runwrap.sync.SyncConfig of an online run
 
 
 def init(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 import warnings
 from pathlib import Path
@@ -19,7 +18,7 @@ from runwrap.store.streams import StreamReader, StreamWriter, encode_record, sou
 
 RESUME_VALUES = ("allow", "never", "must", "auto")
 REINIT_VALUES = ("default", "return_previous", "finish_previous", "create_new")
-_POINT = re.compile(r"^([^/\\#?%:]+)\?_step=(\d+)$")
+_POINT = r"^([^/\\#?%:]+)\?_step=(\d+)$"
 ARCHIVE_DIR = "archive"
 AUTO_MARKER = ".resume-auto.json"
 
@@ -51,7 +50,9 @@ def normalize_reinit(value: Any, notebook: bool) -> str:
 
 
 def parse_point(value: Any, what: str) -> Tuple[str, int]:
-    match = _POINT.match(value) if isinstance(value, str) else None
+    import re
+
+    match = re.match(_POINT, value) if isinstance(value, str) else None
     if not match:
         raise UsageError(f"{what}={value!r} is malformed; use '{{run_id}}?_step={{step}}', "
                          f"e.g. 'abc123?_step=100'")

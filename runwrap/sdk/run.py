@@ -2,9 +2,7 @@
 documents are the store's; Run only wires them to one run directory."""
 from __future__ import annotations
 
-import glob as globlib
 import os
-import shutil
 import sys
 import threading
 import time
@@ -24,10 +22,19 @@ ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 SAVE_POLICIES = ("live", "now", "end")
 
 
-def warn(kind: str, message: str) -> None:
-    from runwrap.collectors.base import warn_once
+_warned: set = set()
 
-    warn_once(f"sdk.{kind}", message)
+
+def warn(kind: str, message: str) -> None:
+    """One line on stderr the first time `kind` happens in this process."""
+    if kind in _warned:
+        return
+    _warned.add(kind)
+    try:
+        sys.stderr.write(f"runwrap: warning: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # stderr closed: recording goes on regardless
 
 
 def check_tags(tags: Any) -> Tuple[str, ...]:
@@ -240,6 +247,9 @@ class Run:
         return self._copy_matches(glob_str, base_path)
 
     def _copy_matches(self, glob_str: str, base_path: Optional[str]) -> List[str]:
+        import glob as globlib
+        import shutil
+
         pattern = os.path.abspath(glob_str)
         base = os.path.abspath(base_path) if base_path else os.path.dirname(pattern.split("*")[0]
                                                                               if "*" in pattern else pattern)

@@ -5,7 +5,6 @@ wandb's settings are accepted for compatibility and ignored; they are still reco
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Dict, Iterator, Mapping, Optional
 
 from runwrap.errors import UsageError
@@ -31,6 +30,8 @@ KNOWN = frozenset(ACTIVE + ACCEPTED)
 def check_keys(keys: Any) -> None:
     for key in keys:
         if key not in KNOWN:
+            import difflib
+
             close = difflib.get_close_matches(str(key), sorted(KNOWN), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(ACTIVE)}"
             raise UsageError(f"unknown setting {key!r}{hint}")

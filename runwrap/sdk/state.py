@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import signal
 import sys
 import threading
 from typing import Any, List, Optional
@@ -71,7 +70,7 @@ def _install_hooks() -> None:
     def excepthook(kind, value, tb):  # type: ignore[no-untyped-def]
         global _exit_code, _killed_by
         if issubclass(kind, KeyboardInterrupt):
-            _exit_code, _killed_by = 128 + signal.SIGINT, "SIGINT"
+            _exit_code, _killed_by = 128 + 2, "SIGINT"  # as a shell reports SIGINT
         else:
             _exit_code = 1
         original_hook(kind, value, tb)

@@ -2,7 +2,6 @@
 and explicit assignments, which always win and are saved to summary-user.json."""
 from __future__ import annotations
 
-import fnmatch
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 from runwrap.sdk.config import to_plain
@@ -28,6 +27,8 @@ class Summary:
         metrics = self._metrics()
         if key in metrics:
             return metrics[key]
+        import fnmatch
+
         for pattern, spec in metrics.items():
             if "*" in pattern and fnmatch.fnmatchcase(key, pattern):
                 return spec
