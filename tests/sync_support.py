@@ -1,6 +1,9 @@
 """Run directories for the sync tests, made with the real store functions and StreamWriter."""
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
@@ -64,3 +67,43 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+class FakeServer:
+    """A tiny HTTP server on 127.0.0.1 whose answers a test scripts: (status, headers, body)."""
+
+    def __init__(self, answers: List[tuple]):
+        self.answers = list(answers)
+        self.requests: List[dict] = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                fake.requests.append({"path": self.path, "headers": dict(self.headers),
+                                      "body": self.rfile.read(length)})
+                status, headers, body = (fake.answers.pop(0) if len(fake.answers) > 1
+                                         else fake.answers[0])
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.uri = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def json_answer(status: int, doc: dict, **headers: str) -> tuple:
+    return status, dict({"Content-Type": "application/json"}, **headers), json.dumps(doc).encode()

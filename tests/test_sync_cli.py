@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlflow_server import free_port, mlflow_server  # noqa: F401  (the session fixture)
-from sync_support import end_run, make_run, run_json, steps, write_stream
+from sync_support import FakeServer, end_run, json_answer, make_run, run_json, steps, write_stream
 
 pytestmark = pytest.mark.mlflow
 
@@ -25,6 +25,16 @@ run.finish()
 
 def runwrap(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "runwrap", *args], cwd=cwd, timeout=timeout,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True)
+
+
+def python(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """A plain `python script` (no wrapper) with extra environment variables."""
+    import os
+
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("RUNWRAP_", "MLFLOW_"))}
+    full.update(env)
+    return subprocess.run([sys.executable, "-c", script], cwd=cwd, env=full, timeout=120,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True)
 
 
@@ -110,3 +120,52 @@ def test_server_down_does_not_hold_the_run_and_sync_uploads_the_rest(mlflow_serv
     rid = run_json(run_dir)["sync"]["run_id"]
     assert len(mlflow_server.history(rid, "loss")) == 300
     assert mlflow_server.run(rid)["info"]["status"] == "FINISHED"
+
+
+STANDALONE = """\
+import runwrap
+run = runwrap.init(project="solo", config={"lr": 0.5, "net": {"depth": 3}}, notes="by init",
+                   tags=["sdk"], group="g1", job_type="eval")
+for step in range(150):
+    run.log({"loss": 1.0 / (step + 1)})
+run.finish()
+"""
+
+
+def test_standalone_init_run_streams_to_the_server_with_every_param_and_point(mlflow_server,
+                                                                               tmp_path):
+    store = tmp_path / "store"
+    done = python(STANDALONE, tmp_path, RUNWRAP_DIR=str(store),
+                  MLFLOW_TRACKING_URI=mlflow_server.uri)
+    assert done.returncode == 0, done.stderr
+    run_dir = next(store.glob("solo/*/run.json")).parent
+    sync = run_json(run_dir)["sync"]
+    assert sync["state"] == "synced", sync
+    rid = sync["run_id"]
+    assert mlflow_server.run(rid)["info"]["status"] == "FINISHED"
+    assert mlflow_server.params(rid) == {"lr": "0.5", "net.depth": "3"}
+    tags = mlflow_server.tags(rid)
+    assert (tags["mlflow.note.content"], tags["runwrap.group"], tags["runwrap.job_type"]) == (
+        "by init", "g1", "eval")
+    assert sorted(p["step"] for p in mlflow_server.history(rid, "loss")) == list(range(150))
+
+
+FORCED = """\
+import runwrap
+try:
+    runwrap.init(project="forced", force=True)
+except runwrap.errors.Error as e:
+    print(type(e).__name__)
+"""
+
+
+def test_init_force_with_a_401_server_raises_authentication_error_before_the_run(tmp_path):
+    server = FakeServer([json_answer(401, {"error_code": "UNAUTHENTICATED",
+                                           "message": "who are you"})])
+    try:
+        done = python(FORCED, tmp_path, RUNWRAP_DIR=str(tmp_path / "store"),
+                      RUNWRAP_TRACKING_URI=server.uri, MLFLOW_TRACKING_TOKEN="nope")
+    finally:
+        server.close()
+    assert done.stdout.strip() == "AuthenticationError", done.stderr
+    assert not list((tmp_path / "store").glob("forced/*"))  # nothing was recorded

@@ -1,9 +1,7 @@
 """When the tracking server is down, slow, refuses, or wants credentials."""
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import time
 from pathlib import Path
 from typing import Iterator, List
@@ -11,53 +9,14 @@ from typing import Iterator, List
 import pytest
 
 from mlflow_server import free_port, mlflow_server  # noqa: F401  (the session fixture)
-from sync_support import T0, end_run, make_run, run_json, steps, wait_for, write_stream
+from sync_support import (T0, FakeServer, end_run, json_answer, make_run, run_json, steps,
+                          wait_for, write_stream)
 from runwrap.errors import AuthenticationError, CommError
 from runwrap.store import documents
 from runwrap.store.streams import StreamWriter, stream_path
 from runwrap.sync import Uploader, check_server, resolve_config, sync_run
 from runwrap.sync.client import RestClient
 from runwrap.sync.cursor import REJECTED_JSONL, SYNC_JSON
-
-
-class FakeServer:
-    """A tiny HTTP server on 127.0.0.1 whose answers a test scripts: (status, headers, body)."""
-
-    def __init__(self, answers: List[tuple]):
-        self.answers = list(answers)
-        self.requests: List[dict] = []
-        fake = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                fake.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "body": self.rfile.read(length)})
-                status, headers, body = (fake.answers.pop(0) if len(fake.answers) > 1
-                                         else fake.answers[0])
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.uri = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def json_answer(status: int, doc: dict, **headers: str) -> tuple:
-    return status, dict({"Content-Type": "application/json"}, **headers), json.dumps(doc).encode()
 
 
 @pytest.fixture
