@@ -109,6 +109,31 @@ def list_runs(root: Path, project: Optional[str] = None) -> List[RunInfo]:
     return runs
 
 
+def _find_by_directory(root: Path, ref: str, project: Optional[str]) -> Optional[RunInfo]:
+    """The run whose directory name (its id) is `ref` or the only one starting with `ref`,
+    found from directory listings alone; None when that takes reading run.json files (names,
+    ambiguity), which find_run then does. Keeps `runwrap show ID` fast in a store of 10,000 runs."""
+    exact: List[Path] = []
+    prefixed: List[Path] = []
+    try:
+        projects = [project] if project else os.listdir(root)
+    except OSError:
+        return None
+    for proj in projects:
+        if proj.startswith(".") or proj == LATEST:
+            continue
+        try:
+            names = os.listdir(root / proj)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(ref) and not name.startswith("."):
+                (exact if name == ref else prefixed).append(root / proj / name)
+    chosen = exact if exact else prefixed
+    run = load_run(chosen[0]) if len(chosen) == 1 else None
+    return run if run is not None and run.id.startswith(ref) else None
+
+
 def find_run(root: Path, ref: str, project: Optional[str] = None) -> RunInfo:
     """The run that `ref` names: `latest`, an id, a unique id prefix, or a name.
 
@@ -122,6 +147,9 @@ def find_run(root: Path, ref: str, project: Optional[str] = None) -> RunInfo:
                 raise UsageError(f"no runs in store {root}; start one with `runwrap COMMAND`")
             run = runs[0]
         return run
+    fast = _find_by_directory(root, ref, project)
+    if fast is not None:
+        return fast
     runs = list_runs(root, project)
     for matcher in (lambda r: r.id == ref, lambda r: r.id.startswith(ref), lambda r: r.name == ref):
         found = [r for r in runs if matcher(r)]

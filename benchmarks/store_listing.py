@@ -1,0 +1,183 @@
+"""How fast runwrap answers over a big store: `ls`, `compare`, and shell completion.
+
+    python benchmarks/store_listing.py [--runs 10000] [--projects 10] [--rounds 5] [--no-peer]
+
+Builds a store of RUNS runs (PROJECTS projects of equal size; each run has run.json, config.yaml,
+summary.json and a small sdk stream, as the wrapper leaves them; 1% are `running` runs whose
+owner is gone, so the crashed check runs too), then times each command as a user runs it (a fresh
+`python -m runwrap` process, wall clock, median of ROUNDS):
+
+  ls                    every run in the store                     (target < 0.5 s)
+  ls --project          the runs of one project
+  compare --project     one project's runs side by side            (target < 0.5 s)
+  compare A B           two runs named by id and by name (the name lookup reads the store)
+  complete `compare <TAB>` completion of run ids and names in one project's store  (target < 0.2 s)
+
+Peer: MLflow (when installed) with the same number of runs as one project in its file store:
+`MlflowClient.search_runs` over them, in-process (so without MLflow's own CLI start-up).
+Not a test: numbers only.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def build_store(root: Path, runs: int, projects: int) -> List[str]:
+    """Plain writes in the store's format (the atomic writer's fsync per file would make building
+    10,000 runs take minutes and is not what is measured). Returns the run ids of project p0."""
+    import yaml
+
+    per = runs // projects
+    ids: List[str] = []
+    now = time.time()
+    for p in range(projects):
+        for i in range(per):
+            run_id = f"r{p:02d}{i:05d}"
+            run_dir = root / f"p{p}" / run_id
+            (run_dir / "streams").mkdir(parents=True)
+            status = "running" if i % 100 == 7 else ("failed" if i % 10 == 3 else "finished")
+            meta = {
+                "id": run_id, "project": f"p{p}", "name": f"bench-run-{p}-{i}", "entity": None,
+                "notes": "", "tags": ["bench"] if i % 5 == 0 else [], "group": f"g{i % 7}",
+                "job_type": "train", "status": status,
+                "owner": {"host": os.uname().nodename, "pid": 2**22 - 1 - i, "pid_start": 1,
+                          "kind": "wrapper"},
+                "command": ["python", "train.py", "--lr", str(0.001 * (i % 9 + 1))],
+                "cwd": "/home/user/project", "host": os.uname().nodename, "user": "user",
+                "python": "3.11.7", "platform": "Linux", "start_time": now - 86400 + i,
+                "end_time": now - 86400 + i + 60, "duration": 60.0, "exit_code": 0,
+                "signal": None, "runwrap_version": "0.1.0", "mode": "offline",
+                "git": {"commit": "0123456789abcdef" * 2 + "01234567", "branch": "main",
+                        "remote": "git@example.com:x/y.git", "dirty": False},
+            }
+            (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
+            config = {"lr": 0.001 * (i % 9 + 1), "batch_size": 32 * (1 + i % 4), "epochs": 10,
+                      "model": {"depth": 4 + i % 3, "width": 256, "dropout": 0.1},
+                      "optimizer": "adam", "seed": i}
+            (run_dir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+            summary = {"sdk": {m: {"last": 1.0 / (i + 1), "min": 0.001, "max": 2.0, "mean": 0.5,
+                                   "count": 100, "step": 99}
+                               for m in ("loss", "acc", "val_loss", "val_acc", "lr")}}
+            (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+            (run_dir / "streams" / "sdk.jsonl").write_text("".join(
+                json.dumps({"_step": s, "_time": now + s, "loss": 1.0 / (s + 1)}) + "\n"
+                for s in range(10)))
+            if p == 0:
+                ids.append(run_id)
+        os.symlink(f"p{p}/r{p:02d}{per - 1:05d}", root / ".latest-tmp")
+        os.replace(root / ".latest-tmp", root / "latest")
+    return ids
+
+
+def timed(args: List[str], env: Dict[str, str], rounds: int) -> float:
+    """Median wall seconds of a fresh process running `args`."""
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        result = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        times.append(time.perf_counter() - t0)
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed: {result.stderr.decode()[-500:]}")
+    return statistics.median(times)
+
+
+def peer_mlflow(root: Path, runs: int, rounds: int) -> float:
+    """Median seconds of MlflowClient.search_runs over `runs` runs in a file store."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    from mlflow.entities import Metric, Param
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=(root / "mlruns").as_uri())
+    exp = client.create_experiment("bench")
+    now = int(time.time() * 1000)
+    for i in range(runs):
+        run = client.create_run(exp, run_name=f"bench-run-{i}")
+        client.log_batch(run.info.run_id,
+                         metrics=[Metric(m, 1.0 / (i + 1), now, 99) for m in
+                                  ("loss", "acc", "val_loss", "val_acc", "lr")],
+                         params=[Param("lr", str(0.001 * (i % 9 + 1))),
+                                 Param("batch_size", str(32 * (1 + i % 4))), Param("seed", str(i))])
+        client.set_terminated(run.info.run_id)
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        found = client.search_runs([exp], max_results=runs)
+        times.append(time.perf_counter() - t0)
+        assert len(found) == runs, len(found)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--projects", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="runwrap-bench-"))
+    try:
+        store = tmp / "store"
+        t0 = time.perf_counter()
+        ids = build_store(store, args.runs, args.projects)
+        per = args.runs // args.projects
+        print(f"built a store of {args.runs} runs ({args.projects} projects of {per}) "
+              f"in {time.perf_counter() - t0:.1f} s")
+        env = dict(os.environ, RUNWRAP_DIR=str(store), COLUMNS="200",
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+        rw = [sys.executable, "-m", "runwrap"]
+        baseline = timed([sys.executable, "-c", "pass"], env, args.rounds)
+        rows = [
+            (f"ls ({args.runs} runs)", timed(rw + ["ls"], env, args.rounds), 0.5),
+            (f"ls --project ({per} runs)", timed(rw + ["ls", "--project", "p0"], env, args.rounds), None),
+            (f"compare --project ({per} runs)",
+             timed(rw + ["compare", "--project", "p0"], env, args.rounds), 0.5),
+            ("compare A B (2 runs by id and name)",
+             timed(rw + ["compare", ids[1], "bench-run-0-2"], env, args.rounds), 0.5),
+        ]
+        comp_env = dict(env, _RUNWRAP_COMPLETE="bash_complete", COMP_WORDS="runwrap show ",
+                        COMP_CWORD="2")
+        rows.append((f"complete `compare <TAB>` (--project p0: {per} runs)",
+                     timed(rw, dict(comp_env, COMP_WORDS="runwrap compare --project p0 ",
+                                    COMP_CWORD="4"), args.rounds), 0.2))
+        rows.append((f"complete `compare <TAB>` (whole store: {args.runs} runs)",
+                     timed(rw, dict(comp_env, COMP_WORDS="runwrap compare ", COMP_CWORD="2"),
+                           args.rounds), None))
+        print(f"python start-up alone: {baseline:.3f} s (median of {args.rounds})")
+        print(f"{'command':<52} {'median s':>9}  target")
+        for name, seconds, target in rows:
+            verdict = "" if target is None else (f"< {target}  ok" if seconds < target else f"< {target}  MISSED")
+            print(f"{name:<52} {seconds:>9.3f}  {verdict}")
+        if not args.no_peer:
+            try:
+                import mlflow  # noqa: F401
+            except ImportError:
+                print("peer: mlflow is not installed; skipped")
+            else:
+                ours = timed(rw + ["ls", "--project", "p0", "--json"], env, args.rounds)
+                theirs = peer_mlflow(tmp, per, args.rounds)
+                print(f"peer, {per} runs: runwrap ls --json (fresh process) {ours:.3f} s; "
+                      f"MLflow search_runs, file store (in-process) {theirs:.3f} s; "
+                      f"ratio {theirs / ours:.1f}x")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
