@@ -13,6 +13,7 @@ from sdk_harness import (all_runs, child_env, config, meta, metrics, only_run, r
 FIRST = """
     import runwrap
     run = runwrap.init(project="p", id="r1", config={"lr": 0.1})
+    run.log({"grad": float("inf")}, commit=False)
     for i in range(5):
         run.log({"loss": 10.0 - i})
     run.summary["note"] = "first life"
@@ -26,13 +27,14 @@ def test_resume_allow_continues_steps_config_and_summary(tmp_path):
         import runwrap
         run = runwrap.init(project="p", id="r1", resume="allow")
         print(run.resumed, run.step, run.config.lr, run.summary["note"], run.summary["loss"])
-        run.log({"loss": 1.0})
+        run.log({"loss": 1.0, "grad": 2.0})
         run.finish()
     """)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "5", "0.1", "first", "life", "6.0"]
     run = only_run(tmp_path / "store")
-    assert [r["_step"] for r in records(run)] == [0, 1, 2, 3, 4, 5]
+    assert [r["_step"] for r in records(run)] == [0, 0, 1, 2, 3, 4, 5]
+    assert summary(run)["sdk"]["grad"]["max"] == "Infinity"
     stats = summary(run)["sdk"]["loss"]
     assert stats["count"] == 6 and stats["min"] == 1.0 and stats["max"] == 10.0
     assert config(run) == {"lr": 0.1}
@@ -99,8 +101,8 @@ def test_resume_from_rewinds_and_archives_the_later_history(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["r1", "3", "8.0"]
     run = only_run(tmp_path / "store")
-    assert [(r["_step"], r["loss"]) for r in records(run)] == [(0, 10.0), (1, 9.0), (2, 8.0),
-                                                              (3, 0.5)]
+    assert [(r["_step"], r.get("loss")) for r in records(run)] == [
+        (0, None), (0, 10.0), (1, 9.0), (2, 8.0), (3, 0.5)]
     archived = list((run / "archive").glob("rewind-*/sdk.jsonl"))
     assert len(archived) == 1
     assert [json.loads(l)["_step"] for l in archived[0].read_text().splitlines()] == [3, 4]
@@ -119,9 +121,10 @@ def test_fork_from_starts_a_new_run_with_the_parents_history_up_to_the_step(tmp_
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", "0.1"]
     child = tmp_path / "store" / "p" / "child"
-    assert [(r["_step"], r["loss"]) for r in records(child)] == [(0, 10.0), (1, 9.0), (2, 0.1)]
-    assert meta(child)["fork"] == {"run_id": "r1", "project": "p", "step": 1, "records": 2}
-    assert len(records(tmp_path / "store" / "p" / "r1")) == 5  # the parent is untouched
+    assert [(r["_step"], r.get("loss")) for r in records(child)] == [
+        (0, None), (0, 10.0), (1, 9.0), (2, 0.1)]
+    assert meta(child)["fork"] == {"run_id": "r1", "project": "p", "step": 1, "records": 3}
+    assert len(records(tmp_path / "store" / "p" / "r1")) == 6  # the parent is untouched
 
 
 def test_resume_point_errors(tmp_path):

@@ -23,6 +23,7 @@ from runwrap.store.layout import (CONFIG_YAML, DEFAULT_DIR, DIFF_PATCH, RUN_JSON
                                   SUMMARY_USER_JSON, run_dir as run_dir_of, store_root)
 from runwrap.store.runs import effective_status
 from runwrap.store.summary import USER, SummaryBuilder, load_summary, summarize_streams
+from runwrap.store.values import decode_value
 
 SYNC_TIMEOUT = 10.0  # seconds finish() gives the upload; the rest waits for `runwrap sync`
 
@@ -189,6 +190,10 @@ def _history_state(path: Path, prior_dir: Optional[Path], source_dir: Optional[P
         return builder, point + 1, user
     summary = load_summary(path)
     summary.pop(USER, None)
+    # summary.json stores NaN/Inf as strings; the builder compares numbers.
+    summary = {source: {key: {k: decode_value(v) for k, v in entry.items()}
+                        for key, entry in table.items() if isinstance(entry, dict)}
+               for source, table in summary.items() if isinstance(table, dict)}
     return SummaryBuilder(initial=summary), resuming.last_step(path) + 1, user
 
 
