@@ -118,6 +118,7 @@ def test_a_bare_number_after_a_word_that_is_no_step_key_is_ignored():
 
 def test_a_key_seen_twice_keeps_the_last_value():
     assert values("loss=1 loss=2") == {"loss": 2}
+    assert parse("step=1 loss=1 step=2") == ({"step": 2, "loss": 1}, 2)
 
 
 def test_a_ten_megabyte_line_is_cut_quickly_and_never_cut_inside_a_number():

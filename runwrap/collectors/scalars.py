@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from runwrap.errors import UsageError
 
@@ -154,16 +154,16 @@ class ScalarParser:
         found = _DEFAULT.findall(" " + line)
         if not found:
             return None
-        values: Dict[str, Any] = dict(found)
+        values: Dict[str, Number] = {}
         step: Optional[int] = None
         best = len(STEP_KEYS)
         rank_of = _STEP_RANK.get
-        for key, text in values.items():  # replacing values in place: the dict keeps its size
+        for key, text in found:  # a loop over the list: measurably faster than a dict's items
             # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
             if text.isdigit() and len(text) < 19:
                 value = values[key] = int(text)
                 rank = rank_of(key)
-                if rank is not None and rank < best:
+                if rank is not None and rank <= best:  # a later one of the same rank wins
                     step, best = value, rank
             else:
                 values[key] = float(text)
