@@ -17,7 +17,7 @@ PIECES = st.sampled_from([b"{", b"}", b'"a"', b'"step"', b":", b",", b"\n", b"\r
 CONTENT = st.one_of(st.binary(max_size=2000), st.lists(PIECES, max_size=80).map(b"".join))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=500))
 def test_json_line_parser_never_raises(line):
     found = parse_json_line(line)
@@ -29,7 +29,8 @@ def test_json_line_parser_never_raises(line):
 
 
 @settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
 @given(jsonl=CONTENT, csv=CONTENT, other=CONTENT, more=CONTENT)
 def test_random_file_contents_never_raise_and_records_hold_numbers(tmp_path_factory, jsonl, csv,
                                                                    other, more):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runwrap.collectors.scalars import compile_patterns, default_parser
@@ -19,7 +19,7 @@ PIECES = st.sampled_from(["loss", "step", "Epoch", "ITER", "global_step", "x/y",
 LINES = st.one_of(st.text(max_size=300), st.lists(PIECES, max_size=60).map("".join))
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(LINES)
 def test_default_parser_never_raises_and_returns_numbers_for_keys_in_the_line(line):
     found = parse(line)
@@ -35,7 +35,7 @@ def test_default_parser_never_raises_and_returns_numbers_for_keys_in_the_line(li
                                                  if not (isinstance(v, float) and math.isnan(v))]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_random_bytes_decoded_as_the_console_does_never_raise(data):
     parse(data.decode("utf-8", "replace"))
@@ -46,7 +46,7 @@ USER = compile_patterns([r"(?P<key>\w+)\s*->\s*(?P<value>\S+)", r"acc:=A(?P<valu
                          r"\[(?P<step>[^\]]*)\](?P<other>\S*)"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=200),
                  st.lists(st.sampled_from(["a", "->", " ", "A", "[", "]", "1", "1e400", "nan",
                                            "-", ".", ",", "x", "9" * 30]), max_size=40)
