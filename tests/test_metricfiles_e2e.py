@@ -83,12 +83,11 @@ def test_jsonl_and_csv_appended_while_running_are_recorded_live_and_value_by_val
     jsonl = [r for r in got if r["_file"] == os.path.join("logs", "metrics.jsonl")]
     table = [r for r in got if r["_file"] == os.path.join("logs", "table.csv")]
     assert len(jsonl) + len(table) == len(got)
-    assert jsonl == [{"_step": s, "_file": os.path.join("logs", "metrics.jsonl"), "step": s,
+    assert jsonl == [{"_step": s, "_file": os.path.join("logs", "metrics.jsonl"),
                       "loss": 1.0 / s, "val/acc": s / 10} for s in range(1, 6)]
     expected_table = []
     for s in range(1, 6):
-        row = {"_step": s, "_file": os.path.join("logs", "table.csv"), "step": s,
-               "loss": 2.0 / s}
+        row = {"_step": s, "_file": os.path.join("logs", "table.csv"), "loss": 2.0 / s}
         if s != 2:
             row["acc"] = s / 5
         expected_table.append(row)

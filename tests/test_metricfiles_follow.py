@@ -71,8 +71,8 @@ def test_jsonl_lines_appended_while_running_land_within_one_second(tmp_path, wor
     finally:
         collector.stop()
     assert metrics(tmp_path) == [
-        {"_step": 1, "_file": "metrics.jsonl", "step": 1, "loss": 0.5},
-        {"_step": 2, "_file": "metrics.jsonl", "step": 2, "loss": 0.25},
+        {"_step": 1, "_file": "metrics.jsonl", "loss": 0.5},
+        {"_step": 2, "_file": "metrics.jsonl", "loss": 0.25},
     ]
     first = records(tmp_path)[0]
     assert first["_runtime"] == pytest.approx(first["_time"] - collector.context.start_time,
@@ -80,6 +80,7 @@ def test_jsonl_lines_appended_while_running_land_within_one_second(tmp_path, wor
 
 
 def test_jsonl_numbers_are_metrics_nested_objects_flattened_other_values_left_out(tmp_path, work):
+    # `_step` is the step; `step` then is an ordinary metric.
     append(work / "m.ndjson", '{"_step": 7, "step": 3, "train": {"loss": 1.5, "sub": {"x": 2}}, '
                               '"ok": true, "name": "run", "list": [1, 2], "_private": 1, '
                               '"bad": NaN, "big": Infinity, "n": null}\n')
@@ -100,9 +101,9 @@ def test_csv_header_then_rows_non_numeric_cells_skipped(tmp_path, work):
         collector.stop()
     got = metrics(tmp_path)
     assert math.isnan(got[1].pop("loss"))
-    assert got == [{"_step": 1, "_file": "log.csv", "step": 1, "loss": 0.5},
-                   {"_step": 2, "_file": "log.csv", "step": 2, "acc": 0.9},
-                   {"_step": 3, "_file": "log.csv", "step": 3, "loss": 0.125, "acc": 0.01}]
+    assert got == [{"_step": 1, "_file": "log.csv", "loss": 0.5},
+                   {"_step": 2, "_file": "log.csv", "acc": 0.9},
+                   {"_step": 3, "_file": "log.csv", "loss": 0.125, "acc": 0.01}]
 
 
 def test_csv_quoted_cells_repeated_header_and_tsv(tmp_path, work):
@@ -112,7 +113,7 @@ def test_csv_quoted_cells_repeated_header_and_tsv(tmp_path, work):
     assert metrics(tmp_path) == [
         {"_file": "a.csv", "epoch": 1, "val loss": 0.5},
         {"_file": "a.csv", "epoch": 2, "val loss": 0.25},
-        {"_step": 1, "_file": "b.tsv", "step": 1, "loss": 3},
+        {"_step": 1, "_file": "b.tsv", "loss": 3},
     ]
 
 
@@ -149,8 +150,20 @@ def test_a_torn_last_line_waits_for_its_end(tmp_path, work):
         assert wait_for(lambda: len(records(tmp_path)) == 1)
     finally:
         collector.stop()
-    assert metrics(tmp_path) == [{"_step": 4, "_file": "m.jsonl", "loss": 1.25, "step": 4}]
+    assert metrics(tmp_path) == [{"_step": 4, "_file": "m.jsonl", "loss": 1.25}]
     assert collector.problems() == {}
+
+
+def test_a_step_that_is_no_integer_is_a_metric_and_no_step(tmp_path, work):
+    append(work / "m.jsonl", '{"step": 0.5, "a": 1}\n{"step": "x", "a": 2}\n')
+    append(work / "m.csv", "_step,step,a\n,3,1\n7,3,2\n")
+    follow(tmp_path, work, "m.jsonl", "m.csv").stop()
+    assert sorted(metrics(tmp_path), key=lambda r: (r["_file"], r["a"])) == [
+        {"_step": 3, "_file": "m.csv", "a": 1},
+        {"_step": 7, "_file": "m.csv", "step": 3, "a": 2},
+        {"_file": "m.jsonl", "step": 0.5, "a": 1},
+        {"_file": "m.jsonl", "a": 2},
+    ]
 
 
 def test_at_stop_a_last_line_without_newline_is_taken_if_it_parses(tmp_path, work):
@@ -172,7 +185,7 @@ def test_truncated_file_is_read_again_from_the_start(tmp_path, work):
         assert wait_for(lambda: len(records(tmp_path)) == 4)
     finally:
         collector.stop()
-    assert [(r["step"], r["loss"]) for r in metrics(tmp_path)] == [
+    assert [(r["_step"], r["loss"]) for r in metrics(tmp_path)] == [
         (1, 0.9), (2, 0.8), (3, 0.7), (1, 0.5)]
 
 

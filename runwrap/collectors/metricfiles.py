@@ -3,12 +3,13 @@ followed live into `streams/files.jsonl`.
 
 Formats, by extension, else by the first non-blank line (`{` means JSON Lines, else CSV):
 - JSON Lines (.jsonl .ndjson .json): one object per line. Numbers are metrics (booleans and
-  strings are not), nested objects are flattened with `/` (`{"val": {"loss": 1}}` -> `val/loss`),
-  `_step` or else `step` (an integer) is the record's step; `step` also stays a metric. Other
-  keys starting with `_` are left out: they would clash with the reserved keys.
+  strings are not), nested objects are flattened with `/` (`{"val": {"loss": 1}}` -> `val/loss`).
 - CSV (.csv; .tsv is tab-separated; a header with tabs and no commas is too): the first row
   is the header, each later row a record; cells that are not numbers are skipped, a repeated
-  header row is ignored, a column named `step` or `_step` gives the step.
+  header row is ignored.
+- In both, `_step`, or else an integer `step`, is the record's `_step` (a `step` used so is not
+  a metric as well); other names starting with `_` are left out, they would clash with the
+  reserved keys.
 
 Each record carries `_file`: the file's path relative to the child's working directory, so
 two files with the same metric names stay apart in one stream.
@@ -77,14 +78,22 @@ def parse_json_line(line: bytes) -> Optional[Tuple[Dict[str, Any], Optional[int]
         return None
     if not isinstance(obj, dict):
         return None
-    step = as_step(obj.get("_step")) if "_step" in obj else None
-    if step is None and "step" in obj:
-        step = as_step(obj.get("step"))
     metrics: Dict[str, Any] = {}
     _flatten(obj, "", metrics, 0)
-    for key in [k for k in metrics if k.startswith("_")]:
-        del metrics[key]
-    return metrics, step
+    return _split_step(metrics)
+
+
+def _split_step(values: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[int]]:
+    """(metrics, step): `_step`, or else an integer `step`, is the step; a `step` used so is
+    no metric as well. Keys starting with `_` are reserved, never metrics."""
+    step = as_step(values.get("_step"))
+    if step is None:
+        step = as_step(values.get("step"))
+        if step is not None:
+            del values["step"]
+    for key in [k for k in values if k.startswith("_")]:
+        del values[key]
+    return values, step
 
 
 class _Followed:
@@ -368,19 +377,13 @@ class MetricsFiles(Collector):
             return True  # a program that restarted and wrote its header again
         if len(row) != len(f.header):
             return None
-        metrics: Dict[str, Any] = {}
-        step: Optional[int] = None
+        values: Dict[str, Any] = {}
         for name, cell in zip(f.header, row):
-            if not name or not cell:
-                continue
-            value = parse_number(cell)
-            if value is None:
-                continue
-            if name in ("step", "_step"):
-                step = as_step(value) if step is None or name == "_step" else step
-            if not name.startswith("_"):
-                metrics[name] = value
-        return metrics, step
+            if name and cell:
+                value = parse_number(cell)
+                if value is not None:
+                    values[name] = value
+        return _split_step(values)
 
     def _bad(self, f: _Followed, kind: str, n: int = 1) -> None:
         self.count(kind, n)
