@@ -221,9 +221,19 @@ def filter_keys(items: Dict[str, Any], include: Optional[Iterable[str]],
         raise UsageError("config_include_keys and config_exclude_keys are mutually exclusive; "
                          "pass only one")
     if include is not None:
-        wanted = set(include)
+        wanted = _key_set(include, "config_include_keys")
         return {k: v for k, v in items.items() if k in wanted}
     if exclude is not None:
-        unwanted = set(exclude)
+        unwanted = _key_set(exclude, "config_exclude_keys")
         return {k: v for k, v in items.items() if k not in unwanted}
     return items
+
+
+def _key_set(keys: Any, argument: str) -> set:
+    """A list of config keys as a set; one string is one key (not a set of its letters)."""
+    if isinstance(keys, str):
+        return {keys}
+    try:
+        return set(keys)
+    except TypeError:
+        raise UsageError(f"{argument}={keys!r} must be a list of config keys") from None

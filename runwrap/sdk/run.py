@@ -42,6 +42,8 @@ def check_tags(tags: Any) -> Tuple[str, ...]:
         return ()
     if isinstance(tags, str):
         tags = (tags,)
+    elif not isinstance(tags, (list, tuple, set, frozenset)):
+        raise UsageError(f"tags={tags!r} must be a list of strings, e.g. tags=['baseline']")
     out = []
     for tag in tags:
         if not isinstance(tag, str) or not 1 <= len(tag) <= 64:
