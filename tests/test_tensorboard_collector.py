@@ -2,6 +2,7 @@
 `streams/tensorboard.jsonl` records, live, named by subfolder, and counts what it skips."""
 from __future__ import annotations
 
+import json
 import os
 import struct
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from runwrap.collectors import dirwatch
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.tensorboard import TensorBoardCollector, watch_dirs
+from runwrap.collectors.tensorboard import OLD_FILE_SLACK, TensorBoardCollector, watch_dirs
 from runwrap.collectors.tfrecord import RecordReader, encode_record
 from runwrap.store.streams import read_records
 
@@ -275,18 +276,24 @@ def test_end_to_end_through_the_wrapper(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     (work / "script.py").write_text(SCRIPT)
-    store = tmp_path / "store"
     env = dict(os.environ)
     env.pop("RUNWRAP_DIR", None)
-    result = subprocess.run([sys.executable, "-m", "runwrap", "--dir", str(store), "--project",
-                             "p", "python", "script.py"], cwd=work, env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    (run_dir,) = [p for p in (store / "p").iterdir() if p.is_dir()]
-    recs = list(read_records(run_dir / "streams" / "tensorboard.jsonl"))
-    for name in ("logs/train/loss", "logs/eval/loss"):
-        assert values_of(recs, name) == [(s, f32(1.0 / (s + 1))) for s in range(25)]
-    import json
-
-    summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["tensorboard"]["logs/train/loss"]["last"] == f32(1 / 25)
+    # The store is inside the working directory, as with the default ./runwrap.
+    for _ in range(2):  # the second run must not import the first run's files
+        result = subprocess.run([sys.executable, "-m", "runwrap", "--dir", "store", "--project",
+                                 "p", "python", "script.py"], cwd=work, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        time.sleep(OLD_FILE_SLACK + 0.1)
+    run_dirs = sorted((p for p in (work / "store" / "p").iterdir() if p.is_dir()),
+                      key=lambda p: json.loads((p / "run.json").read_text())["start_time"])
+    assert len(run_dirs) == 2
+    for run_dir in run_dirs:
+        recs = list(read_records(run_dir / "streams" / "tensorboard.jsonl"))
+        for name in ("logs/train/loss", "logs/eval/loss"):
+            assert values_of(recs, name) == [(s, f32(1.0 / (s + 1))) for s in range(25)]
+        assert len(recs) == 50
+        summary = json.loads((run_dir / "summary.json").read_text())
+        assert summary["tensorboard"]["logs/train/loss"]["last"] == f32(1 / 25)
+        assert "TensorBoardCollector" not in json.loads(
+            (run_dir / "run.json").read_text()).get("skipped", {})
