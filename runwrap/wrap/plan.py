@@ -91,11 +91,11 @@ def make_plan(options: WrapOptions) -> RunPlan:
     if options.entity is not None:
         ids.check_path_name(options.entity, "--entity")
     if not 0 <= options.stats_interval < float("inf"):  # also NaN and inf
-        raise UsageError(f"--stats-interval {options.stats_interval} is not a finite number of seconds "
-                         f">= 0; give seconds (0 turns sampling off)")
+        raise UsageError(f"--stats-interval {options.stats_interval} is not a finite number of "
+                         f"seconds >= 0; give seconds (0 turns sampling off)")
     if not 0 <= options.sync_timeout < float("inf"):
-        raise UsageError(f"--sync-timeout {options.sync_timeout} is not a finite number of seconds "
-                         f">= 0; give seconds to wait for uploads at exit")
+        raise UsageError(f"--sync-timeout {options.sync_timeout} is not a finite number of "
+                         f"seconds >= 0; give seconds to wait for uploads at exit")
     if not options.no_scalars and options.scalars:
         from runwrap.collectors.scalars import compile_patterns
 
