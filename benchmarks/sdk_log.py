@@ -4,7 +4,8 @@
     python benchmarks/sdk_log.py [--rounds 5] [--n 20000]
 
 Every measurement runs in a fresh interpreter, alternating the contenders, and prints medians:
-1. import time over `python -c pass` (wall clock of the whole process);
+1. import time: inside the process (time.perf_counter around the import statement), and the
+   whole process's wall clock over `python -c pass` (noisy on a busy machine);
 2. init() time (offline, no config) inside the process;
 3. finish() plus interpreter exit (from just before finish() to the parent seeing the exit);
 4. log() of 1 and of 10 float scalars, N calls including finish(), in calls per second.
@@ -63,6 +64,12 @@ run.finish()
 """
 
 
+BARE_EXIT_CHILD = """
+import json, time
+print(json.dumps({"before_finish": time.time()}), flush=True)
+"""
+
+
 def environment(tmp: str) -> dict:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("RUNWRAP_", "WANDB_")) and k != "PYTHONDONTWRITEBYTECODE"}
@@ -106,13 +113,17 @@ def main() -> None:
             imp, init = SETUP[name]
             run_child(INIT_CHILD.format(imp=imp, init=init), [], env, tmp)
         bare_start = []
+        bare_exit = []
         imports = {n: [] for n in who}
+        inner_imports = {n: [] for n in who}
         inits = {n: [] for n in who}
         exits = {n: [] for n in who}
         for _ in range(args.rounds):
             start = time.perf_counter()
             subprocess.run([PY, "-c", "pass"], env=env, check=True)
             bare_start.append(time.perf_counter() - start)
+            out, _, ended = run_child(BARE_EXIT_CHILD, [], env, tmp)
+            bare_exit.append(ended - out["before_finish"])
             for name in who:
                 imp, init = SETUP[name]
                 start = time.perf_counter()
@@ -120,12 +131,16 @@ def main() -> None:
                 imports[name].append(time.perf_counter() - start)
                 out, _, ended = run_child(INIT_CHILD.format(imp=imp, init=init), [], env, tmp)
                 inits[name].append(out["init"])
+                inner_imports[name].append(out["import"])
                 exits[name].append(ended - out["before_finish"])
         base = median(bare_start)
-        print(f"python -c pass: {base * 1e3:.1f} ms (median of {args.rounds})")
-        print(f"{'':10s} {'import over bare':>17s} {'init()':>10s} {'finish+exit':>12s}")
+        print(f"python -c pass: {base * 1e3:.1f} ms; a bare interpreter's exit: "
+              f"{median(bare_exit) * 1e3:.1f} ms (medians of {args.rounds})")
+        print(f"{'':10s} {'import':>10s} {'process over bare':>18s} {'init()':>10s} "
+              f"{'finish+exit':>12s}")
         for name in who:
-            print(f"{name:10s} {(median(imports[name]) - base) * 1e3:14.1f} ms "
+            print(f"{name:10s} {median(inner_imports[name]) * 1e3:7.1f} ms "
+                  f"{(median(imports[name]) - base) * 1e3:15.1f} ms "
                   f"{median(inits[name]) * 1e3:7.1f} ms {median(exits[name]) * 1e3:9.1f} ms")
         for width in (1, 10):
             rates = {n: [] for n in who + ["bare"]}
