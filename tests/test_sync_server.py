@@ -227,3 +227,25 @@ def test_crashed_run_is_failed_on_the_server_and_running_run_stays_running(mlflo
                           lambda doc: doc["owner"].update(pid=999_999_999, pid_start=1))
     assert sync_run(crashed, config_for(mlflow_server)).state == "synced"
     assert mlflow_server.run(mlflow_run_id(crashed))["info"]["status"] == "FAILED"
+
+
+def test_run_deleted_on_the_server_stops_the_upload_and_keeps_every_point(mlflow_server, tmp_path):
+    run_dir = make_run(tmp_path, "deleted1")
+    write_stream(run_dir, "sdk", steps(5, ["loss"]))
+    config = config_for(mlflow_server)
+    assert sync_run(run_dir, config).points == 5
+    rid = mlflow_run_id(run_dir)
+    mlflow_server.api("POST", "runs/delete", json={"run_id": rid})
+    write_stream(run_dir, "sdk", steps(5, ["loss"], start=5))
+    end_run(run_dir)
+
+    refused = sync_run(run_dir, config)
+
+    assert refused.state == "error" and refused.points == 0
+    assert "active" in refused.error
+    assert run_json(run_dir)["sync"]["state"] == "error"
+    assert not (run_dir / "sync-rejected.jsonl").exists()
+    mlflow_server.api("POST", "runs/restore", json={"run_id": rid})
+    again = sync_run(run_dir, config)
+    assert (again.state, again.points) == ("synced", 5)
+    assert sorted(p["step"] for p in mlflow_server.history(rid, "loss")) == list(range(10))

@@ -54,6 +54,14 @@ def _ms(t: Any) -> Optional[int]:
     return int(round(t * 1000)) if isinstance(t, (int, float)) else None
 
 
+def _about_the_batch(error: Rejected) -> bool:
+    """A refusal of this batch's content (a bad value, too large), as opposed to one about the
+    run itself (deleted, not active, not found), after which nothing can be uploaded."""
+    if "'active' state" in error.server_message:  # MLflow says INVALID_PARAMETER_VALUE here too
+        return False
+    return error.error_code in ("INVALID_PARAMETER_VALUE", "BAD_REQUEST") or error.status == 413
+
+
 class RunSync:
     def __init__(self, run_dir: Path, config: SyncConfig, client: RestClient,
                  warn: Optional[Warn] = None, progress: Optional[Callable[[int], None]] = None):
@@ -181,16 +189,17 @@ class RunSync:
             if not moves:
                 break
             try:
-                self._send(batch, moves)
+                accepted = self._send(batch, moves)
             except CommError:
                 self.tails.clear()  # rebuilt from the committed positions next time
                 raise
             for stream, pos in moves.items():
                 self.state.set_position(stream, pos)
-            self.state.data["points"] += len(batch.metrics)
+            if accepted:
+                self.state.data["points"] += len(batch.metrics)
+                sent += len(batch.metrics)
+                self.result.points += len(batch.metrics)
             self.state.save()
-            sent += len(batch.metrics)
-            self.result.points += len(batch.metrics)
             batches += 1
             if self.progress is not None:
                 self.progress(self.result.points)
@@ -217,11 +226,12 @@ class RunSync:
             batch.tags.append({"key": mapping.cursor_tag(name), "value": after.encode()})
         return batch, moves
 
-    def _send(self, batch: Batch, moves: Dict[str, Position]) -> None:
+    def _send(self, batch: Batch, moves: Dict[str, Position]) -> bool:
         """One log-batch. A lost answer is followed, before any retry, by a look at the run's
         cursor tags: if they already show this batch, it was committed and is not sent again. A
-        refusal (4xx) is reported once and the batch kept in sync-rejected.jsonl; the upload
-        goes on past it."""
+        refusal of the batch's content (4xx) is reported once, the batch kept in
+        sync-rejected.jsonl, and the upload goes on past it (returns False); a refusal about
+        the run itself (deleted) raises, and every point stays for a later upload."""
         def committed() -> bool:
             if not moves:
                 return False
@@ -234,7 +244,11 @@ class RunSync:
             self.client.log_batch(self.state.run_id, batch.metrics, batch.params, batch.tags,
                                   before_retry=committed)
         except Rejected as e:
+            if not _about_the_batch(e):
+                raise  # about the run (deleted, not active): stop, keep every point for later
             self._keep_rejected(batch, e)
+            return False
+        return True
 
     def _keep_rejected(self, batch: Batch, error: Rejected) -> None:
         self.state.data["rejected"] += 1
@@ -329,7 +343,8 @@ def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
         rs.write_run_json("error", str(e))
         raise
     except CommError as e:
-        rs.result.state = "partial" if rs.state.run_id else "error"
+        refused = isinstance(e, Rejected) or not rs.state.run_id
+        rs.result.state = "error" if refused else "partial"
         rs.result.error = str(e)
         rs.write_run_json(rs.result.state, str(e))
     finally:
