@@ -262,3 +262,48 @@ def test_import_runwrap_does_not_load_the_sdk(tmp_path):
         print(runwrap.__version__, [m for m in sys.modules if m.startswith("runwrap.")])
     """)
     assert done.stdout.strip() == "0.1.0 []"
+
+
+def test_exit_builtin_and_argparse_errors_are_the_runs_exit_code(tmp_path):
+    done = run_script(tmp_path, """
+        import argparse, runwrap
+        runwrap.init(project="p")
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--n", type=int, required=True)
+        parser.parse_args([])             # exits 2 through sys.exit
+    """)
+    assert done.returncode == 2
+    assert meta(only_run(tmp_path / "store"))["exit_code"] == 2
+    done = run_script(tmp_path, """
+        import runwrap
+        runwrap.init(project="q")
+        exit(4)
+    """)
+    assert done.returncode == 4
+    assert meta(only_run(tmp_path / "store", "q"))["exit_code"] == 4
+
+
+def test_a_keyboard_interrupt_marks_the_run_killed_by_sigint(tmp_path):
+    done = run_script(tmp_path, """
+        import runwrap
+        runwrap.init(project="p")
+        raise KeyboardInterrupt
+    """)
+    assert done.returncode in (130, -2, 1)
+    doc = meta(only_run(tmp_path / "store"))
+    assert (doc["status"], doc["exit_code"], doc["signal"]) == ("killed", 130, "SIGINT")
+
+
+def test_in_a_notebook_kernel_config_values_may_change_and_init_finishes_the_previous_run(tmp_path):
+    done = run_script(tmp_path, """
+        import sys, types
+        sys.modules["ipykernel"] = types.ModuleType("ipykernel")  # what a Jupyter kernel loads
+        import runwrap
+        first = runwrap.init(project="p", config={"lr": 0.1})
+        first.config.lr = 0.2                     # allowed by default in notebooks
+        second = runwrap.init(project="q")        # reinit='default' finishes the first
+        print(first.config.lr, second is not first)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0.2", "True"]
+    assert meta(only_run(tmp_path / "store", "p"))["status"] == "finished"

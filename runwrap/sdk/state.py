@@ -1,8 +1,9 @@
 """The process's runs: the current one (`runwrap.run`) and every unfinished one, finished at
 interpreter exit with the status the program ended with.
 
-`sys.exit(n)` is seen by wrapping `sys.exit` (SystemExit never reaches an excepthook), an
-uncaught exception by chaining `sys.excepthook`; atexit then finishes each open run.
+`sys.exit(n)` (and the exit()/quit() builtins) is seen by wrapping it, since SystemExit never
+reaches an excepthook; an uncaught exception by chaining `sys.excepthook`; atexit then finishes
+each open run. A bare `raise SystemExit(n)` cannot be seen from atexit: it is recorded as 0.
 """
 from __future__ import annotations
 
@@ -77,7 +78,27 @@ def _install_hooks() -> None:
 
     sys.exit = exit
     sys.excepthook = excepthook
+    # The REPL-style exit()/quit() builtins raise SystemExit themselves; see their code too.
+    import builtins
+
+    for name in ("exit", "quit"):
+        quitter = getattr(builtins, name, None)
+        if quitter is not None:
+            setattr(builtins, name, _Quitter(quitter))
     atexit.register(_finish_at_exit)
+
+
+class _Quitter:
+    def __init__(self, inner: Any):
+        self._inner = inner
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+    def __call__(self, code: Any = None) -> None:
+        global _exit_code
+        _exit_code = _exit_status_code(code)
+        self._inner(code)
 
 
 def _finish_at_exit() -> None:
