@@ -25,6 +25,8 @@ def terminal_width() -> int:
 
 
 def format_cell(value: Any) -> str:
+    if value.__class__ is str:  # most cells: no work beyond keeping the row on one line
+        return value if "\n" not in value else value.replace("\n", " ")
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -73,17 +75,19 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
     """`rows` (raw values) under `headers` as aligned text no wider than `width` (default: the
     terminal's), without a trailing newline."""
     width = terminal_width() if width is None else width
-    cells = [[format_cell(v) for v in row] for row in rows]
     n = len(headers)
+    cells = [[format_cell(row[i]) if i < len(row) else "" for i in range(n)] for row in rows]
     numeric = [_numeric([row[i] for row in rows if i < len(row)]) for i in range(n)]
-    natural = [max([len(h)] + [len(r[i]) for r in cells if i < len(r)]) for i, h in enumerate(headers)]
+    natural = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     widths = _fit(natural, width)
     lines = []
     for row in [list(headers)] + cells:
         parts = []
         for i in range(n):
-            text = _clip(row[i] if i < len(row) else "", widths[i])
-            parts.append(text.rjust(widths[i]) if numeric[i] else text.ljust(widths[i]))
+            text, w = row[i], widths[i]
+            if len(text) > w:
+                text = _clip(text, w)
+            parts.append(text.rjust(w) if numeric[i] else text.ljust(w))
         lines.append(GAP.join(parts).rstrip())
     return "\n".join(lines)
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from runwrap.errors import UsageError
+from runwrap.store.documents import read_json, write_bytes_atomic
 from runwrap.store.layout import CONFIG_YAML
 from runwrap.store.runs import RunInfo
 from runwrap.store.summary import PRIORITY, load_summary
-from runwrap.store.values import decode_value
+from runwrap.store.values import decode_value, to_json_safe
 
 SYSTEM = "system"
 FIXED = ("id", "name", "project", "status", "duration")
@@ -29,6 +32,54 @@ def read_config(path: Any) -> Dict[str, Any]:
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+CONFIG_CACHE = ".cache/configs.json"  # under the store root: parsed configs by file signature
+_CACHE_VERSION = 1
+_CACHE_LIMIT = 100_000
+
+
+def read_configs(run_dirs: Sequence[Path]) -> List[Dict[str, Any]]:
+    """Each run's flattened config. Parsing YAML costs ~0.5 ms a file, so parsed configs are
+    kept in `<store>/.cache/configs.json`, keyed by path, mtime and size: a second compare of
+    1,000 runs reads one JSON file and stats the configs. The cache is only ever an
+    optimisation: unreadable or unwritable, it is ignored."""
+    if not run_dirs:
+        return []
+    root = Path(run_dirs[0]).parent.parent
+    cache = read_json(root / CONFIG_CACHE, {}) or {}
+    entries = cache.get("configs") if cache.get("version") == _CACHE_VERSION else None
+    entries = entries if isinstance(entries, dict) else {}
+    changed = False
+    out = []
+    for run_dir in run_dirs:
+        folder = str(run_dir)  # plain strings: pathlib costs more than the stat here
+        path = os.path.join(folder, CONFIG_YAML)
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append({})
+            continue
+        key = folder[len(str(root)) + 1:]
+        signature = [st.st_mtime_ns, st.st_size]
+        hit = entries.get(key)
+        if isinstance(hit, list) and len(hit) == 2 and hit[0] == signature and isinstance(hit[1], dict):
+            out.append({k: decode_value(v) for k, v in hit[1].items()})
+            continue
+        flat = flatten(read_config(path))
+        entries[key] = [signature, to_json_safe(flat)]
+        changed = True
+        out.append(flat)
+    if changed:
+        if len(entries) > _CACHE_LIMIT:
+            entries = {}
+        try:
+            (root / CONFIG_CACHE).parent.mkdir(exist_ok=True)
+            write_bytes_atomic(root / CONFIG_CACHE, json.dumps(
+                {"version": _CACHE_VERSION, "configs": entries}, default=str).encode())
+        except OSError:
+            pass  # a read-only store still compares, just slower
+    return out
 
 
 def flatten(value: Any, prefix: str = "", out: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -89,8 +140,13 @@ class Comparison:
 
 
 def _same(values: List[Any]) -> bool:
-    first = json.dumps(values[0], sort_keys=True, default=str)
-    return all(json.dumps(v, sort_keys=True, default=str) == first for v in values[1:])
+    first = values[0]
+    if all(v.__class__ is first.__class__ and v == first for v in values):
+        return True  # the common case, decided without serialising
+    if first.__class__ in (dict, list):
+        dumped = json.dumps(first, sort_keys=True, default=str)
+        return all(json.dumps(v, sort_keys=True, default=str) == dumped for v in values)
+    return False
 
 
 def compare_runs(runs: Sequence[RunInfo], metrics: Sequence[str] = ()) -> Comparison:
@@ -99,13 +155,14 @@ def compare_runs(runs: Sequence[RunInfo], metrics: Sequence[str] = ()) -> Compar
     now = time.time()
     records = []
     summaries = []
-    for run in runs:
+    configs = read_configs([run.dir for run in runs])
+    for run, config in zip(runs, configs):
         status = run.status
         summary = load_summary(run.dir)
         summaries.append(summary)
         records.append({"id": run.id, "name": run.name, "project": run.project, "status": status,
-                        "duration": duration_of(run, status, now),
-                        "config": flatten(read_config(run.dir / CONFIG_YAML)), "metrics": {}})
+                        "duration": duration_of(run, status, now), "config": config,
+                        "metrics": {}})
     keys: List[str] = []
     for r in records:
         keys += [k for k in r["config"] if k not in keys]
