@@ -125,6 +125,7 @@ def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
             entries = os.listdir(pdir)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        ppath = Path(pdir)
         for name in entries:
             if name.startswith("."):
                 continue
@@ -134,7 +135,7 @@ def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
             except (OSError, ValueError):
                 continue
             if isinstance(meta, dict):
-                yield RunInfo(Path(pdir, name), meta)
+                yield RunInfo(ppath / name, meta)
 
 
 def _find_by_directory(root: Path, ref: str, project: Optional[str]) -> Optional[RunInfo]:
