@@ -60,3 +60,31 @@ def test_series_takes_the_first_source_that_has_the_metric_and_sorts_by_x(tmp_pa
     assert by_time.xs == [2.0, 4.0]
     assert metric_series(tmp_path, "loss", ["stdout"]).ys == [9.0]
     assert metric_series(tmp_path, "nope", ["sdk", "stdout"]) is None
+
+
+def test_downsampler_keeps_bucket_means_in_bounded_memory():
+    from runwrap.store.history import Downsampler
+
+    d = Downsampler(10)
+    for i in range(100_000):
+        d.add(float(i))
+    values = d.values()
+    assert 10 <= len(values) <= 20
+    assert values == sorted(values)
+    assert values[0] < 5000 and values[-1] > 95_000
+    small = Downsampler(10)
+    for v in (1.0, 2.0, 3.0):
+        small.add(v)
+    assert small.values() == [1.0, 2.0, 3.0]
+
+
+def test_metric_sketches_read_each_metric_for_sparklines(tmp_path):
+    from runwrap.cli.charts import sparkline
+    from runwrap.store.history import metric_sketches
+
+    _write(tmp_path, "sdk", [{"_step": i, "loss": 1.0 / (i + 1), "note": "x", "bad": float("nan")}
+                             for i in range(1000)])
+    sketch = metric_sketches(tmp_path, buckets=20)
+    assert set(sketch["sdk"]) == {"loss"}  # text and NaN-only metrics have no line
+    line = sparkline(sketch["sdk"]["loss"], 20)
+    assert len(line) == 20 and line[0] == "█" and line[-1] == "▁"

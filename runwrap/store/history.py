@@ -206,3 +206,54 @@ def metric_series(run_dir: Path, metric: str, sources: Sequence[str], x: str = "
             series.ys = [p[1] for p in points]
             return series
     return None
+
+
+class Downsampler:
+    """Means of equal-sized consecutive buckets of a stream of numbers, in memory bounded by
+    2*`buckets`: when full, neighbouring buckets merge and the bucket size doubles. Enough for a
+    sparkline of a run of any length."""
+
+    def __init__(self, buckets: int):
+        self.limit = max(1, buckets) * 2
+        self.size = 1
+        self.sums: List[float] = []
+        self.counts: List[int] = []
+
+    def add(self, value: float) -> None:
+        if self.counts and self.counts[-1] < self.size:
+            self.sums[-1] += value
+            self.counts[-1] += 1
+            return
+        if len(self.sums) == self.limit:
+            self.sums = [a + b for a, b in zip(self.sums[0::2], self.sums[1::2])]
+            self.counts = [a + b for a, b in zip(self.counts[0::2], self.counts[1::2])]
+            self.size *= 2
+            if self.counts[-1] < self.size:
+                self.sums[-1] += value
+                self.counts[-1] += 1
+                return
+        self.sums.append(value)
+        self.counts.append(1)
+
+    def values(self) -> List[float]:
+        return [s / c for s, c in zip(self.sums, self.counts)]
+
+
+def metric_sketches(run_dir: Path, buckets: int = 40,
+                    sources: Optional[Sequence[str]] = None) -> Dict[str, Dict[str, List[float]]]:
+    """{source: {metric: up to 2*buckets bucket means}} of every finite numeric value, reading
+    each stream once (for `runwrap show`'s sparklines)."""
+    out: Dict[str, Dict[str, Downsampler]] = {}
+    for source, paths in files_by_source(run_dir, sources).items():
+        table = out.setdefault(source, {})
+        for path in paths:
+            for record in StreamReader(path).read():
+                for key, raw in record.items():
+                    if key[:1] == "_" or raw.__class__ not in (int, float):
+                        continue
+                    if math.isfinite(raw):
+                        sampler = table.get(key)
+                        if sampler is None:
+                            sampler = table[key] = Downsampler(buckets)
+                        sampler.add(raw)
+    return {s: {m: d.values() for m, d in t.items()} for s, t in out.items()}
