@@ -75,6 +75,8 @@ def test_plain_digits_are_ints_and_everything_else_floats():
     "loss: info",
     "loss:",
     "_step=5",
+    "2026-11-27 16:50:28,123 INFO trainer.py:212 - saving checkpoint",
+    "I1127 16:50:28.123456 140 model.cc:88] built",
     "",
 ])
 def test_lines_without_a_clean_key_and_number_give_nothing(line):
@@ -85,6 +87,11 @@ def test_a_key_glued_to_text_before_it_is_not_a_key():
     # Keras: `2ms/step - loss: 0.29`: `step` belongs to `2ms/step`, it is no step key.
     line = "1875/1875 [==========] - 3s 2ms/step - loss: 0.2960 - accuracy: 0.9140"
     assert parse(line) == ({"loss": 0.296, "accuracy": 0.914}, None)
+
+
+def test_a_logging_prefix_with_a_source_line_leaves_the_message_values():
+    line = "I1127 16:50:28.123456 140 trainer.py:212] step 100 loss=0.5"
+    assert parse(line) == ({"step": 100, "loss": 0.5}, 100)
 
 
 def test_printed_python_dicts_are_parsed():

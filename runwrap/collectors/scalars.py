@@ -23,7 +23,8 @@ step, iteration, iter, epoch in that order). Values written without sign, point,
 
 What does not count, on purpose: a number glued to more text (`loss: 0.4s`, `v=1.2.3`,
 `12:30:00`, `date: 2024-01-05`), a key glued to the text before it (`ms/step` in `2ms/step`),
-keys starting with `_` (they would clash with the reserved `_time`, `_step`, `_runtime`).
+keys starting with `_` (they would clash with the reserved `_time`, `_step`, `_runtime`), a
+source file's line number (`trainer.py:212`, as logging prints it).
 
 Only the first MAX_LINE characters of a line are parsed, cut back to the last blank so that
 no number is cut in half: a 10 MB line costs no more than an 8 KB one.
@@ -76,6 +77,9 @@ _DEFAULT = re.compile(
     # ASCII classes are faster; letters beyond ASCII are listed in the key classes instead,
     # so keys in any script still work while digits stay 0-9.
     re.ASCII)
+# `file.py:123` is how logging (`%(filename)s:%(lineno)d`, absl) names a place in the code.
+_SOURCE_SUFFIXES = frozenset(("py", "pyx", "c", "cc", "cpp", "cu", "h", "hpp", "rs", "go",
+                              "java", "js", "ts", "jl", "lua", "sh"))
 # Step keys as they are found on lines, mapped to their rank (finest first).
 _STEP_RANK = {variant: rank for rank, word in enumerate(STEP_KEYS)
               for variant in (word, word.title(), word.upper())}
@@ -159,6 +163,8 @@ class ScalarParser:
         best = len(STEP_KEYS)
         rank_of = _STEP_RANK.get
         for key, text in found:  # a loop over the list: measurably faster than a dict's items
+            if "." in key and key[key.rindex(".") + 1:] in _SOURCE_SUFFIXES:
+                continue  # `trainer.py:212` in a log line's prefix is a place, not a metric
             # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
             if text.isdigit() and len(text) < 19:
                 value = values[key] = int(text)
@@ -167,7 +173,7 @@ class ScalarParser:
                     step, best = value, rank
             else:
                 values[key] = float(text)
-        return values, step
+        return (values, step) if values else None
 
     def _parse_user(self, line: str) -> Optional[Parsed]:
         if len(line) > MAX_LINE:
