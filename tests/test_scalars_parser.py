@@ -109,6 +109,7 @@ def test_printed_python_dicts_are_parsed():
     ("iteration 7 loss=1", 7),
     ("global_step=1200 loss=1", 1200),
     ("Epoch 3/10 loss=1", 3),
+    ("Epoch 2:  50%|#####     | 50/100 [00:01<00:01, 40.1it/s, v_num=0, train_loss=0.5]", 2),
     ("epoch 2 step 150 loss=1", 150),
     ("global_step: 1200 step=5 epoch=1", 1200),
     ("epoch: 0.5 loss=1", None),

@@ -11,7 +11,8 @@ Default grammar (used unless `--scalars` is given). A line is scanned left to ri
     sep       = optional blanks, `:` or `=`, optional blanks
     number    = [+-] digits [. digits] [e|E [+-] digits]  |  [+-] .digits  |  [+-] nan|inf|infinity
                 (digits 0-9; nan/inf in any case)
-    end       = end of line | blank | one of , ; | ) ] } % / ' "  |  `.` not followed by a digit
+    end       = end of line | blank | one of , ; | ) ] } % / ' "  |  `.` or `:` not followed by
+                a digit
 
 A *step key* (`global_step`, `step`, `iteration`, `iter`, `epoch`, in lower, Title or UPPER
 case) may also be followed by blanks alone, before a number that starts with a sign or digit:
@@ -61,7 +62,7 @@ STEP_KEYS = ("global_step", "step", "iteration", "iter", "epoch")  # finest firs
 _P = "+" if sys.version_info >= (3, 11) else ""
 _NUMBER = (rf"[-+]?{_P}(?:(?:\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})(?:[eE][-+]?{_P}\d+{_P})?{_P}"
            rf"|(?i:nan|inf(?:inity)?{_P}))")
-_END = r"""(?=[\s,;|)\]}%/'"]|\.(?!\d)|$)"""
+_END = r"""(?=[\s,;|)\]}%/'"]|[.:](?!\d)|$)"""
 _BOUNDARY = r"""[ \t,;|(\[{'"]"""
 # A step key may be followed by blanks alone (`epoch 3`): a lookbehind per step word checks,
 # only where a word is followed by blanks and a digit, that the word just read is one.
