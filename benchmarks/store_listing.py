@@ -197,9 +197,9 @@ def main() -> None:
         for name, seconds in in_process(store, "p0", args.rounds):
             print(f"  {name:<50} {seconds:>9.3f}")
         if not args.no_peer:
-            try:
-                import mlflow  # noqa: F401
-            except ImportError:
+            import importlib.util
+
+            if importlib.util.find_spec("mlflow") is None:
                 print("peer: mlflow is not installed; skipped")
             else:
                 ours = timed(rw + ["ls", "--project", "p0", "--json"], env, args.rounds)

@@ -109,7 +109,7 @@ def test_fish_completes_run_ids_and_names(shell_env):
     if not shutil.which("fish"):
         pytest.skip("fish is not installed (apt-get install -y fish)")
     env = dict(shell_env, HOME=str(Path(shell_env["RUNWRAP_DIR"]).parent))
-    script = f"source {COMPLETIONS / 'runwrap.fish'}; complete -C 'runwrap show c'; complete -C 'runwrap plot c'"
+    script = f"source {COMPLETIONS / 'runwrap.fish'}; complete -C 'runwrap plot c'"
     result = subprocess.run(["fish", "--no-config", "-c", script], env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
