@@ -199,7 +199,13 @@ class MetricsFiles(Collector):
             self._scan_interval = min(MAX_SCAN_INTERVAL, max(POLL, 20 * took))
             self._next_scan = time.monotonic() + self._scan_interval
         for key, followed in list(self._files.items()):
-            grew = self._read(followed, final)
+            try:
+                grew = self._read(followed, final)
+            except Exception as e:  # one file's trouble must not starve the others
+                self.count("error")
+                warn_once("files.read", f"metrics file {followed.name}: {type(e).__name__}: "
+                          f"{e}; going on")
+                grew = False
             if followed.gone_since is not None:
                 # A file rotated away may still get the writer's last lines; let it go once
                 # it has been quiet for a while.
