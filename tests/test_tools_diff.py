@@ -17,6 +17,7 @@ def store(tmp_path_factory):
     for run_dir, body in ((a, "x = 1\n"), (b, "x = 2\n"), (c, "x = 1\n")):
         (run_dir / "code").mkdir(exist_ok=True)
         (run_dir / "code" / "train.py").write_text("import os\n" + body)
+    (b / "code" / "weights.bin").write_bytes(b"\0\1\2")  # only in b, and not text
     (b / "diff.patch").write_text("--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n")
     return store
 
@@ -33,6 +34,7 @@ def test_config_code_and_patch_differences_are_unified_diffs(store):
     # the commands differ in the data file they were given
     assert "--- a/diffa001/run.json" in out
     assert "-command: " in out and "diffa001.jsonl\n+command: " in out
+    assert "Binary files a/diffa001/code/weights.bin and b/diffb001/code/weights.bin differ" in out
     assert "\x1b[" not in out
 
 

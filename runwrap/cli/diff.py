@@ -50,6 +50,13 @@ def _file_lines(path: Path) -> Optional[List[str]]:
     return data.decode("utf-8", "replace").splitlines()
 
 
+def _bytes(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _code_files(run: Any) -> List[str]:
     from runwrap.store.layout import CODE_DIR
 
@@ -75,7 +82,7 @@ def diff_runs(a: Any, b: Any) -> Iterator[str]:
     for rel in sorted(set(_code_files(a)) | set(_code_files(b))):
         old, new = _file_lines(a.dir / CODE_DIR / rel), _file_lines(b.dir / CODE_DIR / rel)
         if old is None or new is None:
-            if (a.dir / CODE_DIR / rel).read_bytes() != (b.dir / CODE_DIR / rel).read_bytes():
+            if _bytes(a.dir / CODE_DIR / rel) != _bytes(b.dir / CODE_DIR / rel):
                 yield f"Binary files a/{a.id}/{CODE_DIR}/{rel} and b/{b.id}/{CODE_DIR}/{rel} differ"
             continue
         yield from unified(old, new, f"{CODE_DIR}/{rel}")
