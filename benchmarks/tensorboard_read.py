@@ -131,7 +131,7 @@ def measure(kind: str, path: str, limit: int) -> dict:
         from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
         start, cpu = time.perf_counter(), time.process_time()
-        acc = EventAccumulator(path, size_guidance={"scalars": 0})
+        acc = EventAccumulator(path, size_guidance={"scalars": 0, "tensors": 0})  # keep all
         acc.Reload()
         tags = acc.Tags()  # simple_value events land in scalars, TF2 tensors in tensors
         values = (sum(len(acc.Scalars(tag)) for tag in tags["scalars"])
