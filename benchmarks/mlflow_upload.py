@@ -31,7 +31,7 @@ from runwrap.store.streams import StreamWriter, stream_path  # noqa: E402
 T0 = 1_700_000_000.0
 
 
-def start_server(workdir: Path) -> tuple:
+def start_server(workdir: Path, workers: int) -> tuple:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -40,7 +40,7 @@ def start_server(workdir: Path) -> tuple:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
          f"sqlite:///{workdir / 'mlflow.db'}", "--default-artifact-root", str(workdir / "art"),
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         cwd=workdir, env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
         start_new_session=True)
     uri = f"http://127.0.0.1:{port}"
@@ -106,13 +106,15 @@ def main(argv: Optional[List[str]] = None) -> None:
     ap.add_argument("--points", type=int, default=20000, help="points per round (default 20000)")
     ap.add_argument("--keys", type=int, default=10, help="metrics per record (default 10)")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=4,
+                    help="server workers when starting one (default 4, mlflow server's own)")
     args = ap.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="runwrap-bench-"))
     proc = None
     try:
         uri = args.tracking_uri
         if not uri:
-            proc, uri = start_server(workdir)
+            proc, uri = start_server(workdir, args.workers)
         records = max(1, args.points // args.keys)
         a: List[float] = []
         b: List[float] = []

@@ -180,21 +180,22 @@ def test_batch_committed_but_cursor_not_saved_is_not_sent_again(mlflow_server, t
     """The one window the local cursor cannot close (the server committed, we died before
     sync.json moved) is closed by the cursor tag the server stored with the batch."""
     run_dir = make_run(tmp_path, "window01")
-    write_stream(run_dir, "sdk", steps(1500, ["loss"]))
+    write_stream(run_dir, "sdk", steps(2500, ["loss"]))
     end_run(run_dir)
     config = config_for(mlflow_server)
     rs = RunSync(run_dir, config, RestClient(config))
     rs.open()
     before = (run_dir / SYNC_JSON).read_bytes()
-    assert rs.pump(max_batches=1) == 999
-    (run_dir / SYNC_JSON).write_bytes(before)  # as if we died between the 200 and the write
+    assert rs.pump(max_batches=2) == 2 * 999  # two in flight at once, one per cursor-tag slot
+    rs.close()
+    (run_dir / SYNC_JSON).write_bytes(before)  # as if we died between the 200s and the writes
     assert SyncState(run_dir, config.uri).position("sdk.jsonl").offset == 0
 
     result = sync_run(run_dir, config)
 
-    assert result.points == 1500 - 999
+    assert result.points == 2500 - 2 * 999
     hist = mlflow_server.history(mlflow_run_id(run_dir), "loss")
-    assert sorted(p["step"] for p in hist) == list(range(1500))
+    assert sorted(p["step"] for p in hist) == list(range(2500))
 
 
 def test_anonymous_must_sends_no_user_identity(mlflow_server, tmp_path):

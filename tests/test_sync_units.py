@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from sync_support import T0, make_run, write_stream
+from sync_support import T0, make_run, steps, write_stream
 from runwrap.errors import UsageError
 from runwrap.store.streams import StreamWriter, stream_path
 from runwrap.sync import resolve_config
@@ -182,3 +182,21 @@ def test_dry_run_counts_the_points_not_yet_acknowledged(tmp_path):
                                                   Position()).take(7)[1])
     state.save()
     assert pending_points(run_dir, "http://a") == 13
+
+
+def test_resume_follows_committed_ranges_from_its_position_but_never_across_a_gap(tmp_path):
+    from runwrap.sync.mapping import cursor_tag
+    from runwrap.sync.runsync import Range, RunSync
+
+    run_dir = make_run(tmp_path, "chain001")
+    write_stream(run_dir, "sdk", steps(3, ["a"]))
+    write_stream(run_dir, "system", [{"_time": T0, "cpu": 1}])
+    config = resolve_config("http://127.0.0.1:9", environ={})
+    p0, p1, p2, p3 = (Position(o, o // 10, 0) for o in (0, 10, 20, 30))
+    tags = {cursor_tag("sdk.jsonl", 1): Range(p0, p1).encode(),  # committed, record lost
+            cursor_tag("sdk.jsonl", 0): Range(p1, p2).encode(),  # and the next one too
+            cursor_tag("system.jsonl", 0): Range(p2, p3).encode()}  # after a gap: not adopted
+    rs = RunSync(run_dir, config, client=None)  # type: ignore[arg-type]
+    rs._adopt_server_positions(tags)
+    assert SyncState(run_dir, config.uri).position("sdk.jsonl") == p2
+    assert SyncState(run_dir, config.uri).position("system.jsonl") == Position()

@@ -102,10 +102,26 @@ class RestClient:
         self.timeout = timeout
         self.deadline: Optional[float] = None
         self.stop = stop or threading.Event()
-        self.session = make_session(config)
+        # One Session (and so one kept-alive connection) per thread: the uploader has two
+        # batches in flight from two threads, and a Session is not meant to be shared.
+        self._local = threading.local()
+        self._sessions: list = []
+        self._sessions_lock = threading.Lock()
+
+    @property
+    def session(self) -> Any:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = make_session(self.config)
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
 
     def close(self) -> None:
-        self.session.close()
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
     # -- transport ---------------------------------------------------------------------------
 

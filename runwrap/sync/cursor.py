@@ -8,12 +8,18 @@ points than one batch holds is split). The position only moves after the server 
 after, so a cut at any instant leaves a position that is at most one batch behind the server.
 
 Exactly once. The window that remains — the server committed a batch, then we died (or lost the
-answer) before `sync.json` moved — is closed on the server's side: every batch also carries a
-tag `runwrap.sync.<stream file>` holding the position after it, and MLflow writes a batch's tags
-after its metrics. On start and before re-sending a batch whose answer was lost, the uploader
-reads those tags and takes the further of the two positions, so a committed batch is never sent
-again. (MLflow's SQL store also ignores a point identical in key, step, timestamp and value to
-one it holds, and our timestamps come from the record, so a re-sent point is harmless there.)
+answer) before `sync.json` moved — is closed on the server's side: every batch also carries, for
+each stream in it, a tag `runwrap.sync.<stream file>.<slot>` holding the range (from, to) it
+covers, and MLflow writes a batch's tags after its metrics, so a tag never names points the
+server does not hold. Batch j uses slot j % 2 and is only sent once batch j - 2 was answered (two
+are in flight: the server parses one while it inserts the other), so the at most two batches a
+cut can leave unanswered sit in different slots. On start, the uploader follows the chain of
+ranges that begin exactly at its own position; before re-sending a batch whose answer was lost
+it looks for the batch's own range in its slot. Either way a committed batch is not sent again.
+The one case left — the later of two batches in flight committed and the earlier not, then the
+upload cut — re-sends the later one; MLflow's SQL store ignores a point identical in key, step,
+timestamp and value to one it holds, and our timestamps come from the record, so even then the
+server keeps each point once.
 
 One uploader per run at a time: whoever uploads holds an exclusive flock on `.sync.lock`.
 """

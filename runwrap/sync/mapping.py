@@ -46,9 +46,10 @@ def clean_key(key: str) -> str:
     return fixed
 
 
-def cursor_tag(stream_file: str) -> str:
-    """The tag in which the server keeps a stream's upload position (see cursor.py)."""
-    return clean_key(CURSOR_TAG_PREFIX + stream_file)
+def cursor_tag(stream_file: str, slot: int) -> str:
+    """The tag in which the server keeps the range of a stream that the last batch using
+    `slot` carried (see cursor.py)."""
+    return clean_key(f"{CURSOR_TAG_PREFIX}{stream_file}.{slot}")
 
 
 def cut(value: str, limit: int) -> Tuple[str, bool]:

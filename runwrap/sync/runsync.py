@@ -7,13 +7,15 @@ instant neither loses nor repeats a point.
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import hashlib
 import json
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional
 
 from runwrap.errors import CommError
 from runwrap.store import documents
@@ -28,6 +30,7 @@ from runwrap.sync.cursor import REJECTED_JSONL, Position, SyncState
 from runwrap.sync.tails import StreamTail
 
 TERMINAL = ("finished", "failed", "crashed", "killed")
+DEPTH = 2  # log-batch requests in flight at once
 Warn = Callable[[str, str], None]  # (kind, one-line message)
 
 
@@ -44,6 +47,34 @@ class SyncResult:
     error: Optional[str] = None
     pending: int = 0  # points left (only computed by dry runs)
     messages: List[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Range:
+    """The part of one stream a batch carries: from `start` up to `end` (positions)."""
+
+    start: Position
+    end: Position
+
+    def encode(self) -> str:
+        """The value of the batch's cursor tag on the server."""
+        return json.dumps({"from": self.start.as_dict(), "to": self.end.as_dict()},
+                          separators=(",", ":"))
+
+    @classmethod
+    def parse(cls, value: Optional[str]) -> Optional["Range"]:
+        try:
+            doc = json.loads(value) if value else None
+            return cls(Position.parse(doc["from"]), Position.parse(doc["to"]))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+@dataclass
+class _Flight:
+    batch: Batch
+    ranges: Dict[str, Range]
+    future: Any  # concurrent.futures.Future of RunSync._post
 
 
 def _digest(value: str) -> str:
@@ -74,6 +105,9 @@ class RunSync:
         self.result = SyncResult(self.run_dir)
         self.tails: Dict[str, StreamTail] = {}
         self.meta: Dict[str, Any] = {}
+        self.depth = DEPTH
+        self._seq = 0  # batches launched: batch j carries its ranges in cursor-tag slot j % depth
+        self._senders: Optional[concurrent.futures.ThreadPoolExecutor] = None
 
     # -- the run on the server ---------------------------------------------------------------
 
@@ -131,12 +165,19 @@ class RunSync:
         return tags
 
     def _adopt_server_positions(self, server_tags: Dict[str, str]) -> None:
-        """Take the server's cursor tag where it is ahead of sync.json: the batch it names was
-        committed, only our record of it was lost."""
+        """Follow the server's cursor tags from where sync.json stands: a batch range that
+        starts at our position was committed, only our record of it was lost (cursor.py)."""
         for path in stream_files(self.run_dir):
-            value = server_tags.get(mapping.cursor_tag(path.name))
-            if value is not None and self.state.position(path.name) < Position.parse(value):
-                self.state.set_position(path.name, Position.parse(value))
+            pos = self.state.position(path.name)
+            ranges = [Range.parse(server_tags.get(mapping.cursor_tag(path.name, slot)))
+                      for slot in range(self.depth)]
+            moved = True
+            while moved:
+                moved = False
+                for r in ranges:
+                    if r is not None and r.start == pos and pos < r.end:
+                        pos, moved = r.end, True
+            self.state.set_position(path.name, pos)
         self.state.save()
 
     def _send_params_and_tags(self) -> None:
@@ -160,7 +201,9 @@ class RunSync:
         sent_tags: Dict[str, str] = self.state.data.setdefault("tags", {})
         new_tags = {k: v for k, v in tags.items() if sent_tags.get(k) != _digest(v)}
         for batch in split_params_and_tags(new_params, new_tags):
-            self._send(batch, {})
+            refused = self._post(batch)
+            if refused is not None:
+                self._keep_rejected(batch, refused)
             for p in batch.params:
                 sent_params[p["key"]] = _digest(p["value"])
             for t in batch.tags:
@@ -179,40 +222,47 @@ class RunSync:
     # -- metric streams ----------------------------------------------------------------------
 
     def pump(self, max_batches: Optional[int] = None) -> int:
-        """Send the points written so far, batch by batch; the number sent. Raises CommError /
-        AuthenticationError when the server cannot be reached (positions stay committed)."""
+        """Send the points written so far; the number sent. Raises CommError /
+        AuthenticationError when the server cannot be reached (committed positions stay).
+
+        Up to `depth` batches are in flight (the server parses one while its database inserts
+        the other); answers are taken in order, so positions only ever move over a contiguous
+        acknowledged prefix. Batch j uses cursor-tag slot j % depth and is sent only after batch
+        j - depth was acknowledged, so a slot is never overwritten while the range it names
+        could still matter to a resume."""
         self._discover_streams()
-        sent = 0
-        batches = 0
-        while max_batches is None or batches < max_batches:
-            batch, moves = self._next_batch()
-            if not moves:
-                break
-            try:
-                accepted = self._send(batch, moves)
-            except CommError:
-                self.tails.clear()  # rebuilt from the committed positions next time
-                raise
-            for stream, pos in moves.items():
-                self.state.set_position(stream, pos)
-            if accepted:
-                self.state.data["points"] += len(batch.metrics)
-                sent += len(batch.metrics)
-                self.result.points += len(batch.metrics)
-            self.state.save()
-            batches += 1
-            if self.progress is not None:
-                self.progress(self.result.points)
-        return sent
+        flights: Deque[_Flight] = collections.deque()
+        sent = made = 0
+        exhausted = False
+        try:
+            while True:
+                if (not exhausted and len(flights) < self.depth
+                        and (max_batches is None or made < max_batches)):
+                    flight = self._launch(self._seq % self.depth)
+                    if flight is not None:
+                        flights.append(flight)
+                        self._seq += 1
+                        made += 1
+                        continue
+                    exhausted = True
+                if not flights:
+                    return sent
+                sent += self._land(flights.popleft())
+        except BaseException:
+            for flight in flights:  # let them end: their outcome is read back on resume
+                concurrent.futures.wait([flight.future])
+            self.tails.clear()  # rebuilt from the committed positions next time
+            raise
 
     def _discover_streams(self) -> None:
         for path in stream_files(self.run_dir):
             if path.name not in self.tails:
                 self.tails[path.name] = StreamTail(path, self.state.position(path.name))
 
-    def _next_batch(self) -> tuple:
+    def _launch(self, slot: int) -> Optional["_Flight"]:
+        """The next batch from the streams, sent from a sender thread; None when none is left."""
         batch = Batch()
-        moves: Dict[str, Position] = {}
+        ranges: Dict[str, Range] = {}
         for name, tail in self.tails.items():
             room = batch.room_for_metrics() - 1  # one item for this stream's cursor tag
             if room <= 0 or len(batch.tags) >= MAX_TAGS:
@@ -222,33 +272,57 @@ class RunSync:
             if after == before:
                 continue
             batch.metrics.extend(points)
-            moves[name] = after
-            batch.tags.append({"key": mapping.cursor_tag(name), "value": after.encode()})
-        return batch, moves
+            ranges[name] = Range(before, after)
+            batch.tags.append({"key": mapping.cursor_tag(name, slot),
+                               "value": ranges[name].encode()})
+        if not ranges:
+            return None
+        if self._senders is None:
+            self._senders = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self.depth, thread_name_prefix="runwrap-send")
+        future = self._senders.submit(self._post, batch, slot, ranges)
+        return _Flight(batch, ranges, future)
 
-    def _send(self, batch: Batch, moves: Dict[str, Position]) -> bool:
-        """One log-batch. A lost answer is followed, before any retry, by a look at the run's
-        cursor tags: if they already show this batch, it was committed and is not sent again. A
-        refusal of the batch's content (4xx) is reported once, the batch kept in
-        sync-rejected.jsonl, and the upload goes on past it (returns False); a refusal about
-        the run itself (deleted) raises, and every point stays for a later upload."""
+    def _land(self, flight: "_Flight") -> int:
+        """Wait for the oldest batch's answer and commit its positions; the points it carried."""
+        refused = flight.future.result()  # raises when the batch could not be delivered
+        for stream, r in flight.ranges.items():
+            self.state.set_position(stream, r.end)
+        points = 0
+        if refused is None:
+            points = len(flight.batch.metrics)
+            self.state.data["points"] += points
+            self.result.points += points
+        else:
+            self._keep_rejected(flight.batch, refused)
+        self.state.save()
+        if self.progress is not None:
+            self.progress(self.result.points)
+        return points
+
+    def _post(self, batch: Batch, slot: Optional[int] = None,
+              ranges: Optional[Dict[str, Range]] = None) -> Optional[Rejected]:
+        """One log-batch; None when the server took it, the refusal when it refused the batch's
+        content (a bad value, too large: kept in sync-rejected.jsonl, and the upload goes on).
+        A refusal about the run itself (deleted) raises: every point stays for later. A lost
+        answer is followed, before any retry, by a look at the run's cursor tags: if they
+        already hold this batch's ranges, it was committed and is not sent again."""
         def committed() -> bool:
-            if not moves:
+            if not ranges:
                 return False
             run = self.client.get_run(self.state.run_id)  # type: ignore[arg-type]
             tags = {t["key"]: t.get("value", "") for t in run["data"].get("tags", [])}
-            return all(not (Position.parse(tags.get(mapping.cursor_tag(s))) < pos)
-                       for s, pos in moves.items())
+            return all(Range.parse(tags.get(mapping.cursor_tag(s, slot))) == r
+                       for s, r in ranges.items())
 
         try:
             self.client.log_batch(self.state.run_id, batch.metrics, batch.params, batch.tags,
                                   before_retry=committed)
         except Rejected as e:
             if not _about_the_batch(e):
-                raise  # about the run (deleted, not active): stop, keep every point for later
-            self._keep_rejected(batch, e)
-            return False
-        return True
+                raise
+            return e
+        return None
 
     def _keep_rejected(self, batch: Batch, error: Rejected) -> None:
         self.state.data["rejected"] += 1
@@ -262,6 +336,11 @@ class RunSync:
                           default=str, allow_nan=True)
         with open(self.run_dir / REJECTED_JSONL, "a", encoding="utf-8") as f:
             f.write(line + "\n")
+
+    def close(self) -> None:
+        if self._senders is not None:
+            self._senders.shutdown(wait=True)
+            self._senders = None
 
     # -- the end -----------------------------------------------------------------------------
 
@@ -348,6 +427,7 @@ def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
         rs.result.error = str(e)
         rs.write_run_json(rs.result.state, str(e))
     finally:
+        rs.close()
         client.close()
         lock.release()
     return rs.result

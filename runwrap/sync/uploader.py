@@ -104,6 +104,9 @@ class Uploader:
             self._fail("bug", f"upload stopped: {type(e).__name__}: {e}; `runwrap sync` "
                        f"uploads the rest later")
         finally:
+            sync: Optional[RunSync] = getattr(self, "_sync", None)
+            if sync is not None:
+                sync.close()
             if self._client is not None:
                 self._client.close()
             lock.release()
