@@ -16,14 +16,19 @@ def config_saver(run_dir: Path) -> Callable[[Dict[str, Any], List[str]], None]:
     path = run_dir / CONFIG_YAML
 
     def save(changed: Dict[str, Any], removed: List[str]) -> None:
-        with documents.locked(run_dir):
-            doc = documents.read_yaml(path, {})
-            if not isinstance(doc, dict):
-                doc = {}
-            doc.update(changed)
-            for key in removed:
-                doc.pop(key, None)
-            documents.write_yaml(path, doc)
+        try:
+            with documents.locked(run_dir):
+                doc = documents.read_yaml(path, {})
+                if not isinstance(doc, dict):
+                    doc = {}
+                doc.update(changed)
+                for key in removed:
+                    doc.pop(key, None)
+                documents.write_yaml(path, doc)
+        except OSError as e:  # disk full, run directory gone: the program goes on
+            from runwrap.sdk.run import not_recorded
+
+            not_recorded(CONFIG_YAML, e)
     return save
 
 

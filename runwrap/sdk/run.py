@@ -37,6 +37,12 @@ def warn(kind: str, message: str) -> None:
         pass  # stderr closed: recording goes on regardless
 
 
+def not_recorded(what: str, error: OSError) -> None:
+    """A document could not be written (disk full, run directory gone): say so once; the
+    program goes on (DESIGN: recording failing never kills the program)."""
+    warn(f"write {what}", f"cannot record {what}: {error.strerror or error}; the program goes on")
+
+
 def check_tags(tags: Any) -> Tuple[str, ...]:
     if tags is None:
         return ()
@@ -186,7 +192,10 @@ class Run:
         self._update_meta(lambda doc: doc.__setitem__(key, value))
 
     def _update_meta(self, mutate: Callable[[dict], Any]) -> None:
-        documents.update_json(self._run_dir / RUN_JSON, mutate)
+        try:
+            documents.update_json(self._run_dir / RUN_JSON, mutate)
+        except OSError as e:
+            not_recorded(RUN_JSON, e)
 
     # -- logging ------------------------------------------------------------------------------
     def log(self, data: Dict[str, Any], step: Optional[int] = None, commit: Optional[bool] = None,
@@ -228,7 +237,10 @@ class Run:
             doc.update(changed)
             for key in removed:
                 doc.pop(key, None)
-        documents.update_json(self._run_dir / SUMMARY_USER_JSON, mutate)
+        try:
+            documents.update_json(self._run_dir / SUMMARY_USER_JSON, mutate)
+        except OSError as e:
+            not_recorded(SUMMARY_USER_JSON, e)
 
     # -- files and events ---------------------------------------------------------------------
     def save(self, glob_str: Optional[str] = None, base_path: Optional[str] = None,
@@ -311,7 +323,10 @@ class Run:
                 self._copy_matches(glob_str, base)
             self._history.close()
             if self._on_finish is not None and self._history.in_owner_process:
-                self._on_finish(self, code, signal_name)
+                try:
+                    self._on_finish(self, code, signal_name)
+                except OSError as e:
+                    not_recorded("the end of the run", e)
         finally:
             state.forget(self)
 
