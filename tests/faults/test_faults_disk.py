@@ -76,6 +76,39 @@ def test_full_disk_child_keeps_running_console_passes_warns_once_and_keeps_what_
     assert (run_dir / "config.yaml").read_text().strip() == "lr: 0.1", line
 
 
+STANDALONE = """
+    import sys, runwrap
+    run = runwrap.init(project="alone", config={"lr": 0.1})
+    for i in range(40000):
+        run.log({"i": i, "loss": 1.0 / (i + 1), "pad": "x" * 60})
+    run.config.update({"late": 1})
+    run.summary["best"] = 0.5
+    run.name = "renamed"
+    run.finish()
+    print("finished", flush=True)
+"""
+
+
+def test_full_disk_under_a_standalone_init_run_the_program_finishes_normally(small_disk,
+                                                                            tmp_path):
+    script = write_script(tmp_path / "work", "alone.py", STANDALONE)
+    done = subprocess.run(["python", str(script)], cwd=tmp_path / "work",
+                          env=clean_env(small_disk), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    warnings = warning_lines(done.stderr)
+    repeated = {w: n for w, n in Counter(warnings).items() if n > 1}
+    [run_dir] = run_dirs(small_disk)
+    records, torn, _ = stream_lines(run_dir)
+    steps = [r["i"] for r in records]
+    line = figures("full-disk-standalone", logged=40000, kept_on_disk=len(steps),
+                   lost=40000 - len(steps), torn_tail=torn, exit=done.returncode,
+                   warnings=len(warnings), repeated_warnings=len(repeated))
+    assert done.returncode == 0 and done.stdout == "finished\n", (line, done.stderr[-3000:])
+    assert no_traceback(done.stderr) and warnings and not repeated, (line, done.stderr)
+    assert 0 < len(steps) < 40000 and steps == list(range(len(steps))) and torn <= 1, line
+    assert json.loads((run_dir / "run.json").read_text())["id"] == run_dir.name, line
+
+
 @pytest.fixture
 def read_only_store(tmp_path) -> Iterator[Path]:
     """A read-only filesystem (root ignores chmod): a tmpfs remounted read-only."""
