@@ -297,3 +297,24 @@ def test_end_to_end_through_the_wrapper(tmp_path):
         assert summary["tensorboard"]["logs/train/loss"]["last"] == f32(1 / 25)
         assert "TensorBoardCollector" not in json.loads(
             (run_dir / "run.json").read_text()).get("skipped", {})
+
+
+def test_working_directory_too_big_to_watch_is_rescanned_instead(tmp_path, monkeypatch):
+    from runwrap.collectors import tensorboard
+
+    monkeypatch.setattr(tensorboard, "WATCH_TREE_LIMIT", 3)
+    monkeypatch.setattr(tensorboard, "RESCAN_INTERVAL", 0.3)
+    ctx = make_context(tmp_path)
+    for i in range(5):
+        (ctx.cwd / f"data{i}").mkdir()
+    collector = TensorBoardCollector(ctx, [], discovery=True)
+    collector.start()
+    try:
+        assert collector.wait_ready()
+        assert collector._subscriptions == []  # nothing watched: the tree is too big
+        with tensorboardX.SummaryWriter(str(ctx.cwd / "data3" / "tb")) as writer:
+            writer.add_scalar("loss", 0.5, 7)
+        wait_for(lambda: len(records(ctx)) == 1)
+    finally:
+        collector.stop()
+    assert values_of(records(ctx), "data3/tb/loss") == [(7, 0.5)]

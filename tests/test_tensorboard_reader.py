@@ -451,3 +451,12 @@ def test_fast_path_is_taken_for_repeated_scalar_shapes():
         assert decoder.decode(_encoded_event("m", 300, 0.25, encoding, True)) == \
             (1e9 + 300, 300, [("m", 0.25)])
     assert general_calls == []
+
+
+def test_a_replaced_shorter_file_is_read_from_its_start(tmp_path):
+    path = tmp_path / "events.out.tfevents.replaced"
+    write_records(path, [b"one", b"two", b"three"])
+    reader = RecordReader(path)
+    assert list(reader.read()) == [b"one", b"two", b"three"]
+    path.write_bytes(encode_record(b"new"))
+    assert list(reader.read()) == [b"new"]
