@@ -73,6 +73,8 @@ def test_full_disk_child_keeps_running_console_passes_warns_once_and_keeps_what_
     # What was written before the disk filled is intact: a gap-free prefix, at most a torn tail.
     assert 0 < len(steps) < 40000 and steps == list(range(len(steps))) and torn <= 1, line
     assert meta["id"] == run_dir.name, line
+    leftovers = [p.name for p in run_dir.rglob(".*.tmp")]  # failed atomic writes clean up
+    assert not leftovers, (line, leftovers)
     assert (run_dir / "config.yaml").read_text().strip() == "lr: 0.1", line
 
 
