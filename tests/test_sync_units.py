@@ -186,7 +186,8 @@ def test_dry_run_counts_the_points_not_yet_acknowledged(tmp_path):
 
 def test_resume_follows_committed_ranges_from_its_position_but_never_across_a_gap(tmp_path):
     from runwrap.sync.mapping import cursor_tag
-    from runwrap.sync.runsync import Range, RunSync
+    from runwrap.sync.runsync import RunSync
+    from runwrap.sync.streaming import Range
 
     run_dir = make_run(tmp_path, "chain001")
     write_stream(run_dir, "sdk", steps(3, ["a"]))

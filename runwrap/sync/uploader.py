@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Optional, Set
+from typing import Optional, Set
 
 from runwrap.errors import AuthenticationError, CommError
 from runwrap.sync.client import Rejected, RestClient
