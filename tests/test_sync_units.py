@@ -26,6 +26,9 @@ def test_tracking_uri_precedence_is_flag_settings_runwrap_then_mlflow_variable()
     assert resolve_config(environ=env).source == "RUNWRAP_TRACKING_URI"
     assert resolve_config(environ={"MLFLOW_TRACKING_URI": "http://b:2/"}).uri == "http://b:2"
     assert resolve_config(environ={}) is None
+    # MLflow's own variable naming a local store (for other tools) is no server for us.
+    assert resolve_config(environ={"MLFLOW_TRACKING_URI": "file:///tmp/mlruns"}) is None
+    assert resolve_config(environ={"MLFLOW_TRACKING_URI": "databricks"}) is None
 
 
 def test_credentials_come_from_mlflow_variables_or_the_uri_and_are_masked():

@@ -1,7 +1,8 @@
 """Where the tracking server is and how to talk to it: URI, credentials, TLS.
 
 Precedence, highest first: `--tracking-uri` (or init()'s argument), `settings`,
-$RUNWRAP_TRACKING_URI, $MLFLOW_TRACKING_URI. Credentials come only from the environment
+$RUNWRAP_TRACKING_URI, $MLFLOW_TRACKING_URI (only an http(s) value of the latter counts: it
+often names a local store for other tools). Credentials come only from the environment
 (MLflow's own names) or from a `user:password@` in the URI; they live in a `SyncConfig` whose
 repr masks them, and nothing in this package writes them anywhere.
 """
@@ -113,6 +114,10 @@ def resolve_config(tracking_uri: Optional[str] = None, settings_uri: Optional[st
     if picked is None:
         return None
     uri, source = picked
+    if source == env.MLFLOW_TRACKING_URI and not uri.lower().startswith(("http://", "https://")):
+        # The ecosystem's variable often names a local store (file:, sqlite:) or `databricks`
+        # for other tools; that is not a server runwrap can talk to, so it means "none".
+        return None
     clean, user, password = split_credentials(uri, source)
     username = environ.get(env.MLFLOW_TRACKING_USERNAME) or user
     password = environ.get(env.MLFLOW_TRACKING_PASSWORD) or password

@@ -22,8 +22,8 @@ def start_upload(mode: str, tracking_uri: Optional[str], run_dir: Optional[Path]
     try:
         config = resolve_config(tracking_uri=tracking_uri)
         if config is None:
-            warn_once("sync-uri", "mode is online but no tracking URI is set; the run stays "
-                      "local (`runwrap sync --tracking-uri URI` uploads it later)")
+            warn_once("sync-uri", "mode is online but no http(s) tracking server is set; the "
+                      "run stays local (`runwrap sync --tracking-uri URI` uploads it later)")
             return None
         uploader = Uploader(run_dir, config, warn=warn_once)
         uploader.start()
