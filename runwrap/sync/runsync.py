@@ -103,9 +103,11 @@ class RunSync(StreamUpload):
         recorded it (found by the `runwrap.run_id` tag it was created with)."""
         experiment = self.client.experiment_id(mapping.experiment_name(self.meta))
         local_id = str(self.meta["id"])
-        found = self.client.post("runs/search", {
-            "experiment_ids": [experiment], "max_results": 1,
-            "filter": f"tags.`{mapping.RUN_ID_TAG}` = '{local_id}'"}).get("runs") or []
+        found = []
+        if "'" not in local_id:  # a quote would end the filter's string literal
+            found = self.client.post("runs/search", {
+                "experiment_ids": [experiment], "max_results": 1,
+                "filter": f"tags.`{mapping.RUN_ID_TAG}` = '{local_id}'"}).get("runs") or []
         if found:
             run = found[0]
             tags = {t["key"]: t.get("value", "") for t in run["data"].get("tags", [])}
