@@ -52,7 +52,7 @@ def test_sixteen_wrapped_runs_started_at_once_get_sixteen_complete_directories(t
                    exits=sorted(Counter(p.returncode for p in procs).items()))
     assert all(p.returncode == 0 for p in procs), (line, [e[-500:] for _, e in outs])
     assert no_traceback(*(e.decode() for _, e in outs)), line
-    assert len(dirs) == RUNS and len(set(ids)) == RUNS and len(set(names)) == RUNS, line
+    assert len(dirs) == RUNS and len(set(ids)) == RUNS, line  # (names may repeat by chance)
     assert complete == RUNS and owners == set(range(RUNS)) and torn_total == 0, line
     for n, (out, _) in enumerate(outs):
         assert out.decode() == f"worker {n} loss=0.5\n", line  # each console is its own
