@@ -18,6 +18,7 @@ from runwrap.errors import Error
 from faults_support import (clean_env, figures, mount_tmpfs, no_traceback, remount_read_only,
                             run_dirs, stream_lines, unmount, warning_lines, write_script,
                             RUNWRAP)
+from wrapper_harness import Terminal
 
 
 @pytest.fixture
@@ -76,6 +77,26 @@ def test_full_disk_child_keeps_running_console_passes_warns_once_and_keeps_what_
     leftovers = [p.name for p in run_dir.rglob(".*.tmp")]  # failed atomic writes clean up
     assert not leftovers, (line, leftovers)
     assert (run_dir / "config.yaml").read_text().strip() == "lr: 0.1", line
+
+
+def test_full_disk_on_a_real_terminal_the_screen_still_shows_everything(small_disk, tmp_path):
+    script = write_script(tmp_path / "work", "fill.py", FILLER)
+    term = Terminal(["--dir", str(small_disk), "--project", "tty", "--stats-interval", "0",
+                     "--no-tensorboard-discovery", "python", str(script)],
+                    cwd=tmp_path / "work", env=clean_env())
+    try:
+        term.read_until(b"done", timeout=90)
+        code = term.wait(60)
+    finally:
+        term.close()
+    screen = term.output.decode(errors="replace").replace("\r\n", "\n")
+    steps = sum(1 for l in screen.splitlines() if l.startswith("step "))
+    warnings = warning_lines(screen)
+    repeated = {w: n for w, n in Counter(warnings).items() if n > 1}
+    line = figures("full-disk-terminal", console_lines=steps, exit=code, warnings=len(warnings),
+                   repeated_warnings=len(repeated))
+    assert code == 3 and steps == 400, (line, screen[-2000:])
+    assert warnings and not repeated and no_traceback(screen), (line, screen[-2000:])
 
 
 STANDALONE = """
