@@ -49,7 +49,8 @@ def machine_facts() -> Dict[str, Any]:
         "host": socket.gethostname(),
         "user": user,
         "python": platform.python_version(),
-        "platform": platform.platform(),
+        # Not platform.platform(): it runs `uname -p` in a subprocess (tens of ms at init()).
+        "platform": f"{platform.system()}-{platform.release()}-{platform.machine()}",
     }
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -67,10 +66,17 @@ def effective_status(meta: Dict[str, Any]) -> str:
     return status if process_alive(pid, owner.get("pid_start")) else "crashed"
 
 
-@dataclass
 class RunInfo:
-    dir: Path
-    meta: Dict[str, Any]
+    """A run directory and its run.json (a plain class: `dataclasses` costs init() time)."""
+
+    __slots__ = ("dir", "meta")
+
+    def __init__(self, dir: Path, meta: Dict[str, Any]):
+        self.dir = dir
+        self.meta = meta
+
+    def __repr__(self) -> str:
+        return f"RunInfo({str(self.dir)!r})"
 
     @property
     def id(self) -> str:

@@ -78,13 +78,15 @@ class StreamWriter:
         if self._torn:
             # Close the partial line a failed write left, so it spoils only itself.
             data = b"\n" + data
-        view = memoryview(data)
-        try:
-            while view:
-                view = view[os.write(self._fd, view):]
-        except OSError:
-            self._torn = len(view) != len(data)
-            raise
+        written = os.write(self._fd, data)  # nothing written if this raises: _torn unchanged
+        if written != len(data):  # a short write (disk filling up): finish it or mark it torn
+            view = memoryview(data)[written:]
+            try:
+                while view:
+                    view = view[os.write(self._fd, view):]
+            except OSError:
+                self._torn = True
+                raise
         self._torn = False
 
     def fsync(self) -> None:
