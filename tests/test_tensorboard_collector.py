@@ -318,3 +318,62 @@ def test_working_directory_too_big_to_watch_is_rescanned_instead(tmp_path, monke
     finally:
         collector.stop()
     assert values_of(records(ctx), "data3/tb/loss") == [(7, 0.5)]
+
+
+def test_log_folders_reported_in_run_json_are_watched_even_outside_the_cwd(tmp_path):
+    """runwrap.init(sync_tensorboard=True) in a wrapped child lists its SummaryWriters' log
+    folders in run.json `tensorboard_dirs`; the wrapper's collector reads them."""
+    from runwrap.store import documents
+
+    ctx = make_context(tmp_path)
+    (ctx.run_dir / "run.json").write_text("{}")
+    outside = tmp_path / "scratch" / "exp"
+    collector = TensorBoardCollector(ctx, [], discovery=True)
+    collector.start()
+    try:
+        assert collector.wait_ready()
+        for name in ("train", "eval"):
+            documents.update_json(ctx.run_dir / "run.json", lambda doc, n=name: doc.setdefault(
+                "tensorboard_dirs", []).append(str(outside / n)))
+            with tensorboardX.SummaryWriter(str(outside / name)) as writer:
+                writer.add_scalar("loss", 1.0, 2)
+        hidden = ctx.cwd / ".cache" / "tb"  # a folder discovery itself skips
+        documents.update_json(ctx.run_dir / "run.json",
+                              lambda doc: doc["tensorboard_dirs"].append(str(hidden)))
+        with tensorboardX.SummaryWriter(str(hidden)) as writer:
+            writer.add_scalar("acc", 0.5, 3)
+        wait_for(lambda: len(records(ctx)) == 3)
+    finally:
+        collector.stop()
+    recs = records(ctx)
+    assert values_of(recs, "train/loss") == [(2, 1.0)]
+    assert values_of(recs, "eval/loss") == [(2, 1.0)]
+    assert values_of(recs, ".cache/tb/acc") == [(3, 0.5)]
+
+
+SDK_SCRIPT = """
+import sys
+import runwrap
+run = runwrap.init(sync_tensorboard=True)
+from tensorboardX import SummaryWriter
+with SummaryWriter(sys.argv[1]) as w:
+    for step in range(10):
+        w.add_scalar("loss", step / 10, step)
+run.finish()
+"""
+
+
+def test_end_to_end_sdk_reported_log_folder_outside_the_cwd(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "script.py").write_text(SDK_SCRIPT)
+    logdir = tmp_path / "elsewhere" / "exp" / "train"
+    env = dict(os.environ)
+    env.pop("RUNWRAP_DIR", None)
+    result = subprocess.run([sys.executable, "-m", "runwrap", "--dir", str(tmp_path / "store"),
+                             "--project", "p", "python", "script.py", str(logdir)], cwd=work,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    (run_dir,) = [p for p in (tmp_path / "store" / "p").iterdir() if p.is_dir()]
+    recs = list(read_records(run_dir / "streams" / "tensorboard.jsonl"))
+    assert values_of(recs, "train/loss") == [(s, f32(s / 10)) for s in range(10)]

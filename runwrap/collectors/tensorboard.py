@@ -6,12 +6,16 @@ Where files come from:
   `MAX_DEPTH` folders down, never inside the run store, hidden folders, virtualenvs or
   `__pycache__`/`node_modules`, and at most `MAX_DIRS` folders (then a warning: name the
   folder with --tensorboard).
+- every log folder that `runwrap.init(sync_tensorboard=True)` in the child learned from its
+  SummaryWriters and listed in run.json `tensorboard_dirs` (inside the working directory or not).
 Files last modified before the run started belong to earlier runs and are left alone until
 (unless) they change again.
 
 Metric names: the file's folder relative to the folder it was found under, joined with the tag,
 so `logs/train/events...` watched as `--tensorboard logs` gives `train/loss`, and two writers
-never clash. One record per event: `{"_step", "_time" (the event's wall_time), "_runtime",
+never clash. Discovered files are named relative to the working directory (`logs/train/loss`),
+and so are the files of log folders the child reported, unless such a folder is outside it:
+then relative to its parent (`/scratch/exp/train` gives `train/loss`). One record per event: `{"_step", "_time" (the event's wall_time), "_runtime",
 name: value, ...}`.
 
 How it stays live: the process's one watchdog observer (collectors.dirwatch) wakes a reader
@@ -32,6 +36,8 @@ from runwrap.collectors import dirwatch
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.collectors.tfevent import DecodeError, EventDecoder, ScalarEvent
 from runwrap.collectors.tfrecord import RecordReader
+from runwrap.store.documents import read_json
+from runwrap.store.layout import RUN_JSON
 from runwrap.store.streams import StreamWriter, stream_path
 
 __all__ = ["TensorBoardCollector", "watch_dirs", "read_event_file", "is_event_file", "SOURCE"]
@@ -71,6 +77,12 @@ def _count_dirs(top: str, limit: int) -> int:
                 count += 1
                 stack.append(entry.path)
     return count
+
+
+def _prefix(path: str, root: str) -> str:
+    """"train/" for root/train/events..., "" for a file directly in root."""
+    folder = os.path.relpath(os.path.dirname(path), root)
+    return "" if folder == "." else folder.replace(os.sep, "/") + "/"
 
 
 def read_event_file(path: "str | Path") -> Iterator[ScalarEvent]:
@@ -125,7 +137,10 @@ class TensorBoardCollector(Collector):
         self._thread: Optional[threading.Thread] = None
         self._subscriptions: List[Tuple[str, bool]] = []
         self._unwatched: List[str] = []  # roots we could not watch: rescanned every so often
-        self._pending: List[str] = []  # --tensorboard folders that do not exist (yet)
+        self._pending: List[str] = []  # folders to watch that do not exist (yet)
+        self._learned: List[str] = []  # log folders the child's runwrap.init() reported
+        self._run_json = ctx.run_dir / RUN_JSON
+        self._run_json_mtime: Optional[float] = None
         self._ready = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -150,6 +165,8 @@ class TensorBoardCollector(Collector):
             dirwatch.unsubscribe(path, self._on_change, recursive)
         self._subscriptions.clear()
         try:
+            self._learn_dirs()
+            self._check_pending()
             self._rescan(everything=True)
             self._read_pending(poll=True, old_files=True)
         finally:
@@ -225,9 +242,28 @@ class TensorBoardCollector(Collector):
         return len(parts)
 
     def _explicit_root(self, path: str) -> Optional[str]:
-        for root in self._explicit:
+        """The --tensorboard folder (or learned log folder) holding `path`, if any."""
+        for root in self._explicit + self._learned:
             if path == root or path.startswith(root + os.sep):
                 return root
+        return None
+
+    def _name_root(self, path: str) -> Optional[str]:
+        """The folder an event file's metric names are relative to; None: not ours to read.
+
+        A --tensorboard folder; else the working directory, for files discovery accepts and
+        for files in log folders the child reported; else, for a reported folder outside the
+        working directory, its parent (so sibling writers, `exp/train` and `exp/eval`, stay
+        apart as `train/...` and `eval/...`)."""
+        for root in self._explicit:
+            if path.startswith(root + os.sep):
+                return root
+        cwd = os.path.abspath(str(self.context.cwd))
+        for root in self._learned:
+            if path.startswith(root + os.sep):
+                return cwd if root.startswith(cwd + os.sep) else os.path.dirname(root)
+        if self._discovery_depth(os.path.dirname(path)) is not None:
+            return self._discovery_root
         return None
 
     def _scan(self, top: str, depth: int, explicit: bool) -> None:
@@ -267,7 +303,8 @@ class TensorBoardCollector(Collector):
         """Look again in the folders we could not watch (at the end: in every folder)."""
         roots = list(self._unwatched)
         if everything:
-            roots = self._explicit + ([self._discovery_root] if self._discovery_root else [])
+            roots = (self._explicit + self._learned
+                     + ([self._discovery_root] if self._discovery_root else []))
         for root in roots:
             self._scan(root, 0, explicit=root != self._discovery_root)
         with self._lock:
@@ -295,6 +332,7 @@ class TensorBoardCollector(Collector):
                     new_dirs, self._new_dirs = self._new_dirs, set()
                 for path in new_dirs:
                     self._on_new_dir(path)
+                self._learn_dirs()
                 self._check_pending()
                 rescan = time.monotonic() - last_rescan >= RESCAN_INTERVAL
                 if rescan:
@@ -305,14 +343,40 @@ class TensorBoardCollector(Collector):
             except Exception as exc:
                 warn_once("tensorboard-error", f"TensorBoard import error: {exc!r}; retrying")
 
+    def _learn_dirs(self) -> None:
+        """Watch the log folders that `runwrap.init(sync_tensorboard=True)` in the child learned
+        from its SummaryWriters (run.json `tensorboard_dirs`): they may lie outside the working
+        directory, or in folders discovery skips. Checked at every poll: one stat."""
+        try:
+            mtime = os.stat(self._run_json).st_mtime
+        except OSError:
+            return
+        if mtime == self._run_json_mtime:
+            return
+        self._run_json_mtime = mtime
+        doc = read_json(self._run_json, {})
+        dirs = doc.get("tensorboard_dirs") if isinstance(doc, dict) else None
+        for d in dirs if isinstance(dirs, list) else []:
+            if not isinstance(d, str):
+                continue
+            root = os.path.abspath(os.path.join(str(self.context.cwd), d))
+            if root not in self._learned and root not in self._explicit:
+                self._learned.append(root)
+                self._pending.append(root)
+
     def _check_pending(self) -> None:
-        """Watch and read each --tensorboard folder that has appeared since the last check."""
+        """Watch and read each folder to watch that has appeared since the last check."""
         for root in list(self._pending):
             if os.path.isdir(root):
                 self._pending.remove(root)
-                if not self._subscribe(root):
+                if not self._covered(root) and not self._subscribe(root):
                     self._unwatched.append(root)
                 self._scan(root, 0, explicit=True)
+
+    def _covered(self, path: str) -> bool:
+        """Whether a recursive watch we hold already sees `path`."""
+        return any(recursive and (path == watched or path.startswith(watched + os.sep))
+                   for watched, recursive in self._subscriptions)
 
     def _read_pending(self, poll: bool, old_files: bool = False) -> None:
         """Read the files events or scans named, every known file that grew (`poll`), and
@@ -343,11 +407,9 @@ class TensorBoardCollector(Collector):
         if state is not None:
             return state
         path = os.path.abspath(path)
-        root = self._explicit_root(path)
+        root = self._name_root(path)
         if root is None:
-            if self._discovery_depth(os.path.dirname(path)) is None:
-                return None
-            root = self._discovery_root
+            return None
         try:
             mtime = os.stat(path).st_mtime
         except OSError:
@@ -356,9 +418,7 @@ class TensorBoardCollector(Collector):
             self._ignored[path] = mtime  # an earlier run's file: only if it changes again
             return None
         self._ignored.pop(path, None)
-        folder = os.path.relpath(os.path.dirname(path), root)
-        prefix = "" if folder == "." else folder.replace(os.sep, "/") + "/"
-        state = self._files[path] = _File(path, prefix)
+        state = self._files[path] = _File(path, _prefix(path, root))
         return state
 
     def _read(self, path: str) -> None:
