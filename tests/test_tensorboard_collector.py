@@ -195,6 +195,25 @@ def test_stop_reads_everything_written_before_it(tmp_path):
     assert values_of(records(ctx), "tb/loss") == [(s, float(s)) for s in range(1000)]
 
 
+def test_stop_during_a_long_read_loses_and_repeats_nothing(tmp_path):
+    ctx = make_context(tmp_path)
+    source = tmp_path / "source"
+    with tensorboardX.SummaryWriter(str(source)) as writer:
+        for step in range(12000):
+            writer.add_scalar("v", step, step)
+    (source_file,) = source.iterdir()
+    for attempt in range(3):  # stop at different moments of the thread's read
+        target = ctx.cwd / f"tb{attempt}"
+        target.mkdir()
+        (target / source_file.name).write_bytes(source_file.read_bytes())
+        collector = TensorBoardCollector(ctx, [str(target)], discovery=False, part=str(attempt))
+        collector.start()
+        time.sleep(0.05 * attempt)
+        collector.stop()
+        path = ctx.run_dir / "streams" / f"tensorboard.{attempt}.jsonl"
+        assert [r["_step"] for r in read_records(path)] == list(range(12000))
+
+
 def test_corrupted_record_is_counted_and_later_values_all_arrive(tmp_path):
     ctx = make_context(tmp_path)
     logdir = ctx.cwd / "tb"

@@ -160,10 +160,15 @@ class TensorBoardCollector(Collector):
         self._stopping = True
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=30)
-        for path, recursive in self._subscriptions:
+            self._thread.join(timeout=60)
+        for path, recursive in list(self._subscriptions):
             dirwatch.unsubscribe(path, self._on_change, recursive)
         self._subscriptions.clear()
+        if self._thread is not None and self._thread.is_alive():
+            # Still walking folders: reading as well would race it for the same files.
+            warn_once("tensorboard-stop", "TensorBoard import did not stop in time; "
+                                          "the last events may be missing")
+            return
         try:
             self._learn_dirs()
             self._check_pending()
@@ -209,6 +214,8 @@ class TensorBoardCollector(Collector):
             self._scan(root, 0, explicit=False)
 
     def _subscribe(self, path: str) -> bool:
+        if self._stopping:
+            return False  # stop() reads what is there; nothing to watch any more
         if dirwatch.subscribe(path, self._on_change, recursive=True):
             self._subscriptions.append((path, True))
             return True
@@ -399,6 +406,8 @@ class TensorBoardCollector(Collector):
                 except OSError:
                     pass
         for path in sorted(dirty):
+            if self._stopping and threading.current_thread() is self._thread:
+                return  # stop() rescans and reads everything itself
             self._read(path)
         self._flush_counts()
 
@@ -453,6 +462,10 @@ class TensorBoardCollector(Collector):
             if len(batch) >= BATCH:
                 self._write(batch)
                 batch = []
+                if self._stopping and threading.current_thread() is self._thread:
+                    # stop() is waiting to do the last read itself: hand the file over.
+                    state.size = -1
+                    break
         if batch:
             self._write(batch)
         corrupt = state.reader.corrupt
