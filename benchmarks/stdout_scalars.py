@@ -114,6 +114,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "train.log")
         make_log(path, args.lines)
+        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         print(f"{args.lines} lines, {os.path.getsize(path) / 1e6:.1f} MB; values found: "
               f"runwrap {ours(path)}, guild-style {guild_style(path)}")
         # Interleave the contenders round by round so a busy moment hurts all of them alike.
@@ -135,6 +136,7 @@ def main() -> None:
         for label, res in (("wall", results), ("cpu", cpu_results)):
             print(f"[{label}] runwrap / bare read = {res['runwrap'] / res['bare read']:.3f}   "
                   f"runwrap / guild-style = {res['runwrap'] / res['guild-style']:.3f}")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
         print(f"runwrap per line = {1e6 / results['runwrap']:.2f} us wall, "
               f"{1e6 / cpu_results['runwrap']:.2f} us cpu (target: >= 300,000 lines/s)")
 
