@@ -394,7 +394,8 @@ class MetricsFiles(Collector):
     def _bad(self, f: _Followed, kind: str, n: int = 1) -> None:
         self.count(kind, n)
         what = ("longer than 1 MiB" if kind == "long_line" else
-                "not JSON objects" if f.format == "jsonl" else "not CSV rows")
+                "not JSON objects (JSON Lines: one object per line)" if f.format == "jsonl"
+                else "not CSV rows like the header")
         warn_once(f"files.{kind}", f"metrics file {f.name}: skipping lines that are {what} "
                   "(counted in run.json)")
 
