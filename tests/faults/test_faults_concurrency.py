@@ -162,8 +162,10 @@ def test_four_processes_attached_to_one_wrapped_run_keep_every_point_in_one_run(
     assert complete == WORKERS and torn == 0, line
     for k, steps in by_worker.items():
         assert steps == list(range(PER_WORKER)), (line, k)  # each process in its own order
-    assert len(stream_names) == len(set(stream_names)) == files >= WORKERS + 1, (line,
-                                                                              stream_names)
+    assert files == len(stream_names) >= WORKERS + 1, (line, stream_names)
+    for name in stream_names:  # one writer per file: no two processes share a stream part
+        writers = {r.get("worker", "parent") for r in stream_lines(dirs[0], name)[0]}
+        assert len(writers) == 1, (line, name, writers)
     assert any(r.get("parent") == 1 for r in records), line
     assert all(f"worker{k}: {k}" in config for k in range(2, WORKERS)), (line, config)
     assert "workers: 4" in config, (line, config)
