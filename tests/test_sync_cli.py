@@ -12,7 +12,8 @@ import pytest
 from mlflow_server import free_port, mlflow_server  # noqa: F401  (the session fixture)
 from sync_support import FakeServer, end_run, json_answer, make_run, run_json, steps, write_stream
 
-pytestmark = pytest.mark.mlflow
+# The first test here may start the session's server (10-40 s, more on a loaded machine).
+pytestmark = [pytest.mark.mlflow, pytest.mark.timeout(300)]
 
 TRAIN = """\
 import runwrap

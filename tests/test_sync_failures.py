@@ -91,6 +91,7 @@ def test_5xx_forever_gives_up_after_the_attempts_with_comm_error(fake):
 
 
 @pytest.mark.mlflow
+@pytest.mark.timeout(300)  # may start (or restart) the session's server
 def test_refused_batch_is_reported_once_kept_and_the_rest_still_uploads(mlflow_server, tmp_path):
     config = resolve_config(tracking_uri=mlflow_server.uri, environ={})
     run_dir = make_run(tmp_path, "refuse01")
@@ -117,6 +118,7 @@ def test_refused_batch_is_reported_once_kept_and_the_rest_still_uploads(mlflow_s
 
 
 @pytest.mark.mlflow
+@pytest.mark.timeout(300)  # may start (or restart) the session's server
 def test_credentials_are_never_written_to_the_run_directory(mlflow_server, tmp_path):
     uri = mlflow_server.uri.replace("http://", "http://alice:hunter2pw@")
     config = resolve_config(tracking_uri=uri, environ={"MLFLOW_TRACKING_TOKEN": "tok-xyz-987"})
@@ -131,6 +133,7 @@ def test_credentials_are_never_written_to_the_run_directory(mlflow_server, tmp_p
 
 
 @pytest.mark.mlflow
+@pytest.mark.timeout(300)  # may start (or restart) the session's server
 @pytest.mark.slow
 def test_server_killed_mid_run_and_restarted_holds_exactly_the_points_logged(mlflow_server,
                                                                             tmp_path):

@@ -15,7 +15,8 @@ from runwrap.sync.cursor import SYNC_JSON, SyncState
 from runwrap.sync.mapping import MAX_PARAM_VALUE, TRUNCATED_MARKER
 from runwrap.sync.runsync import RunSync
 
-pytestmark = pytest.mark.mlflow
+# The first test here may start the session's server (10-40 s, more on a loaded machine).
+pytestmark = [pytest.mark.mlflow, pytest.mark.timeout(300)]
 
 
 def config_for(server):
