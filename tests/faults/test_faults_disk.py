@@ -50,7 +50,7 @@ def test_full_disk_child_keeps_running_console_passes_warns_once_and_keeps_what_
         small_disk, tmp_path):
     script = write_script(tmp_path / "work", "fill.py", FILLER)
     done = subprocess.run(RUNWRAP + ["--dir", str(small_disk), "--project", "full",
-                                     "--stats-interval", "0", "--no-tensorboard-discovery",
+                                     "--stats-interval", "0.2", "--no-tensorboard-discovery",
                                      "python", str(script)],
                           cwd=tmp_path / "work", env=clean_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
