@@ -67,8 +67,14 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
             if live:
                 click.echo(f"\r{label}: {points:,} points", nl=False, err=True)
 
-        result = sync_run(run.dir, config, progress=progress,  # type: ignore[arg-type]
-                          warn=lambda kind, msg: click.echo(f"runwrap: warning: {msg}", err=True))
+        warned: set = set()
+
+        def warn(kind: str, message: str, warned: set = warned) -> None:
+            if kind not in warned:  # once per kind and run: a refused run says so once
+                warned.add(kind)
+                click.echo(f"runwrap: warning: {message}", err=True)
+
+        result = sync_run(run.dir, config, progress=progress, warn=warn)  # type: ignore[arg-type]
         if live and result.points:
             click.echo("\r\033[K", nl=False, err=True)
         total += result.points
