@@ -7,6 +7,8 @@ from typing import Any, Dict, List, Optional
 
 import click
 
+from runwrap.cli.complete import complete_project
+
 
 def format_duration(seconds: Optional[float]) -> str:
     if seconds is None:
@@ -49,7 +51,7 @@ def render_table(headers: List[str], rows: List[List[str]]) -> str:
 
 
 @click.command()
-@click.option("--project", help="Only runs of this project.")
+@click.option("--project", help="Only runs of this project.", shell_complete=complete_project)
 @click.option("--status", "statuses", multiple=True, metavar="STATUS",
               help="Only runs with this status (running, finished, failed, killed, crashed); "
                    "repeatable or comma-separated.")

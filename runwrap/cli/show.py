@@ -6,6 +6,11 @@ from typing import Any, Dict, Optional
 
 import click
 
+from runwrap.cli.complete import complete_project, complete_run
+
+
+SPARK_WIDTH = 20
+
 
 def describe(run: Any) -> Dict[str, Any]:
     """Everything show prints, as plain data (also the --json form)."""
@@ -38,8 +43,9 @@ def _flatten(prefix: str, value: Any, out: Dict[str, Any]) -> None:
 
 
 @click.command()
-@click.argument("run_ref", metavar="RUN", default="latest")
-@click.option("--project", help="Look for RUN in this project only.")
+@click.argument("run_ref", metavar="RUN", default="latest", shell_complete=complete_run)
+@click.option("--project", help="Look for RUN in this project only.",
+              shell_complete=complete_project)
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
 def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optional[str]) -> None:
@@ -92,8 +98,11 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
 
 
 def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -> list:
+    from runwrap.cli.charts import sparkline
     from runwrap.cli.table import render_table
+    from runwrap.store.history import metric_sketches
 
+    sketches = metric_sketches(run_dir, buckets=SPARK_WIDTH)
     out = []
     for source, table in metrics.items():
         if not table:
@@ -102,8 +111,10 @@ def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -
         out.append(f"metrics from {source}")
         rows = []
         for key, e in sorted(table.items()):
+            values = sketches.get(source, {}).get(key) or []
             rows.append([key, e.get("last"), e.get("min"), e.get("max"), e.get("mean"),
-                         e.get("count"), e.get("step")])
-        body = render_table(["metric", "last", "min", "max", "mean", "count", "step"], rows)
+                         e.get("count"), e.get("step"), sparkline(values, SPARK_WIDTH)])
+        body = render_table(["metric", "last", "min", "max", "mean", "count", "step", "trend"],
+                            rows)
         out.extend("  " + line for line in body.splitlines())
     return out

@@ -12,6 +12,8 @@ from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
 import click
 
+from runwrap.cli.complete import complete_project, complete_run
+
 from runwrap.store.layout import store_root
 from runwrap.store.runs import find_run, load_run
 from runwrap.store.streams import StreamReader, decode_value, encode_record, stream_files
@@ -20,7 +22,7 @@ Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)
 
 
 @click.command()
-@click.argument("run_ref", metavar="RUN")
+@click.argument("run_ref", metavar="RUN", shell_complete=complete_run)
 @click.option("-f", "--follow", is_flag=True,
               help="Keep printing records as they land; stop when the run ends.")
 @click.option("-n", "--lines", type=click.IntRange(min=0), default=None,
@@ -31,7 +33,8 @@ Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)
               help="Print each record as its JSON line, with `_source` added.")
 @click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR",
               help="Store root (default: ./runwrap).")
-@click.option("--project", default=None, help="Look for RUN in this project only.")
+@click.option("--project", default=None, help="Look for RUN in this project only.",
+              shell_complete=complete_project)
 @click.option("--poll", type=click.FloatRange(min=0.01), default=0.25, show_default=True,
               help="Seconds between looks for new records in follow mode.")
 def tail(run_ref: str, follow: bool, lines: Optional[int], sources: Tuple[str, ...],

@@ -140,8 +140,9 @@ class StreamReader:
 
 def parse_line(line: bytes) -> Optional[Dict[str, Any]]:
     try:
-        record = json.loads(line)
-    except ValueError:
+        # Decoding first: json.loads(bytes) would detect the encoding again on every line.
+        record = json.loads(line.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is a ValueError too
         return None
     return record if isinstance(record, dict) else None
 
