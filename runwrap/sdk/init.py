@@ -172,6 +172,10 @@ def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], fo
     """(mode, the tracking server's SyncConfig or None). online needs a server; force=True
     makes its absence or refusal an error before the program does any work, otherwise the run
     records offline (`runwrap sync` uploads it later)."""
+    if attach_target() is not None:
+        # Under the wrapper the wrapper uploads (it was given the server, maybe by a flag the
+        # child cannot see): the child records into the shared run and stays quiet.
+        return (mode or os.environ.get(env.MODE) or "offline"), None
     if force and not uri:
         raise CommError("force=True but no tracking server is configured; set "
                         "RUNWRAP_TRACKING_URI (or MLFLOW_TRACKING_URI, or "
@@ -187,6 +191,11 @@ def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], fo
     from runwrap.sync import check_server, resolve_config
 
     config = resolve_config(tracking_uri=uri, anonymous=anonymous)
+    if config is None:  # e.g. MLFLOW_TRACKING_URI names a local file store, not a server
+        if force:
+            raise CommError(f"force=True but {uri!r} is not an http(s) tracking server; set "
+                            f"RUNWRAP_TRACKING_URI to the server's URL, or drop force=True")
+        return resolver.fix("mode", "offline", "fallback"), None
     if force:
         check_server(config)  # raises AuthenticationError / CommError
     return mode, config

@@ -61,8 +61,16 @@ def split_tags(values: List[str]) -> List[str]:
 
 
 def resolve_tracking_uri(options: WrapOptions) -> Optional[str]:
-    return (options.tracking_uri or os.environ.get(envnames.TRACKING_URI)
-            or os.environ.get(envnames.MLFLOW_TRACKING_URI) or None)
+    """The tracking server's URI (credentials stripped), or None. A bad URI or certificate
+    path is a UsageError here, before the child starts; an MLFLOW_TRACKING_URI that names a
+    local store (file:, sqlite:) is not a server and means offline."""
+    if not (options.tracking_uri or os.environ.get(envnames.TRACKING_URI)
+            or os.environ.get(envnames.MLFLOW_TRACKING_URI)):
+        return None  # the common case: no need to import the sync layer
+    from runwrap.sync.config import resolve_config
+
+    config = resolve_config(tracking_uri=options.tracking_uri)
+    return config.uri if config is not None else None
 
 
 def _find_auto_resume(root: Path, project: str, command: List[str]) -> Optional[RunInfo]:

@@ -181,7 +181,7 @@ class WrappedRun:
                 threads.append(git)
                 self._start_collectors(child, start, console)
             # sync: the MLflow uploader starts here when plan.mode == "online".
-            uploader = start_upload(plan.mode, plan.tracking_uri, self.run_dir)
+            uploader = start_upload(plan.mode, plan.options.tracking_uri, self.run_dir)
             forwarded = FORWARDED
             if child.master is None and child.pgid == os.getpgrp():
                 # The terminal sends ^C, ^\ and hangups to the child itself (same group).
