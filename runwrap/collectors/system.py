@@ -91,6 +91,9 @@ def _tree_pids_psutil(root: int) -> List[int]:
         return []
 
 
+PRIME_DELAY = 0.3  # seconds after the start before psutil and NVML are loaded
+
+
 class SystemSampler(Collector):
     """Samples the machine and the child's process tree every `interval` seconds in a thread.
 
@@ -135,6 +138,10 @@ class SystemSampler(Collector):
     # -- the thread ---------------------------------------------------------------------------
 
     def _run(self) -> None:
+        # A run over in a moment (`runwrap -- true`, a failed start) gets no sample anyway:
+        # waiting a little before the imports and NVML's start keeps them off its exit path.
+        if self._stop.wait(min(PRIME_DELAY, self.interval / 2)):
+            return
         try:
             self._prime()
         except Exception as e:  # psutil broken on this system: record nothing, say it once
