@@ -50,8 +50,9 @@ def _source(ctx: click.Context, name: str) -> str:
 @click.option("--pty/--no-pty", "pty", default=None,
               help="Run the program on a pseudo-terminal (default: when stdout is a terminal).")
 @click.option("--scalars", multiple=True, metavar="REGEX",
-              help="Regex with groups key/value (or value, with KEY=REGEX) replacing the "
-                   "default `key: number` / `key=number` patterns; repeatable.")
+              help="Regex with named groups key and value, or NAME:=REGEX with a value group "
+                   "(other named groups are metrics of that name; `step` sets the step), "
+                   "replacing the default `key: number` / `key=number` patterns; repeatable.")
 @click.option("--no-scalars", is_flag=True, help="Do not parse metrics from the console.")
 @click.option("--metrics-file", "metrics_files", multiple=True, metavar="PATH",
               help="JSON Lines or CSV metrics file the program writes (globs allowed); repeatable.")

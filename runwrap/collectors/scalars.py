@@ -70,14 +70,23 @@ _STEP_BEHIND = "|".join(
     f"(?<={_BOUNDARY}(?:{word}|{word.title()}|{word.upper()}))" for word in STEP_KEYS)
 # The pattern starts with a boundary character class, so the regex engine jumps from boundary
 # to boundary in C instead of trying every position; the line gets a leading blank for it.
-_DEFAULT = re.compile(
+_DEFAULT_SOURCE = (
     _BOUNDARY
     + rf"""([A-Za-z\u00aa-\U0010ffff][\w./\u00aa-\U0010ffff-]*{_P})['"]?"""
     + rf"(?:[ \t]*{_P}[:=][ \t]*{_P}|(?=[ \t]+[-+]?\d)(?:{_STEP_BEHIND})[ \t]+{_P})"
-    + rf"({_NUMBER}){_END}",
-    # ASCII classes are faster; letters beyond ASCII are listed in the key classes instead,
-    # so keys in any script still work while digits stay 0-9.
-    re.ASCII)
+    + rf"({_NUMBER}){_END}")
+_DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
+
+
+def _default_regex() -> "re.Pattern[str]":
+    """The default grammar, compiled on first use: compiling it costs more than a short run's
+    whole recording, and a program that prints nothing never needs it."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        # ASCII classes are faster; letters beyond ASCII are listed in the key classes
+        # instead, so keys in any script still work while digits stay 0-9.
+        _DEFAULT = re.compile(_DEFAULT_SOURCE, re.ASCII)
+    return _DEFAULT
 # `file.py:123` is how logging (`%(filename)s:%(lineno)d`, absl) names a place in the code.
 _SOURCE_SUFFIXES = frozenset(("py", "pyx", "c", "cc", "cpp", "cu", "h", "hpp", "rs", "go",
                               "java", "js", "ts", "jl", "lua", "sh"))
@@ -156,7 +165,7 @@ class ScalarParser:
             line = _cut(line)
         if "=" not in line and ":" not in line and not _may_hold_bare_step(line):
             return None  # cheaper than the regex for plain text lines
-        found = _DEFAULT.findall(" " + line)
+        found = (_DEFAULT or _default_regex()).findall(" " + line)
         if not found:
             return None
         values: Dict[str, Number] = {}
