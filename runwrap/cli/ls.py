@@ -57,7 +57,7 @@ def render_table(headers: List[str], rows: List[List[str]]) -> str:
                    "repeatable or comma-separated.")
 @click.option("--tag", "tags", multiple=True, help="Only runs with this tag; repeatable.")
 @click.option("--group", help="Only runs of this group.")
-@click.option("--limit", type=int, default=None, help="At most this many runs.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many runs.")
 @click.option("--size", "with_size", is_flag=True, help="Also show each run's size on disk.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")

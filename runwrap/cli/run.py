@@ -100,11 +100,14 @@ def run(ctx: click.Context, **kw: Any) -> int:
         click.echo(f"runwrap: permission denied: {e} is not executable", err=True)
         return 126
     wrapped = WrappedRun(plan)
-    if not quiet and plan.mode != "disabled":
-        verb = "resuming" if plan.resume_from else "recording"
-        click.echo(f"runwrap: {verb} run {plan.run_id} ({plan.name}) in {plan.dir}", err=True)
+
+    def announce(run_dir: Any) -> None:
+        if not quiet:
+            verb = "resuming" if plan.resume_from else "recording"
+            click.echo(f"runwrap: {verb} run {plan.run_id} ({plan.name}) in {run_dir}", err=True)
+
     try:
-        code = wrapped.execute()
+        code = wrapped.execute(on_start=announce)
     except FileNotFoundError:
         click.echo(f"runwrap: command not found: {options.command[0]}", err=True)
         return 127

@@ -152,12 +152,16 @@ class WrappedRun:
         self.status: Optional[str] = None
         self.duration: float = 0.0
 
-    def execute(self) -> int:
+    def execute(self, on_start: Optional[Callable[[Path], None]] = None) -> int:
+        """Run the child to its end and record it; `on_start(run_dir)` is called once the run
+        directory exists, before the child starts. Returns the exit status to exit with."""
         plan = self.plan
         recording = plan.mode != "disabled"
         if recording:
             self.run_dir = _open_run(plan)
             _write_config(plan, self.run_dir)
+            if on_start is not None:
+                on_start(self.run_dir)
         start = time.time()
         console = ConsoleLog(str(self.run_dir / OUTPUT_LOG) if self.run_dir else None,
                              on_error=lambda e: warn_once(
