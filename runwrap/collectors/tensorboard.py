@@ -47,6 +47,7 @@ MAX_DEPTH = 6  # discovery looks at most this many folders below the working dir
 MAX_DIRS = 2000  # discovery looks into at most this many folders
 WATCH_TREE_LIMIT = 20000  # a working directory with more folders is rescanned, not watched
 POLL_INTERVAL = 0.5  # seconds between size checks of known files: the live delay
+START_DELAY = 0.3  # seconds before watching starts (see _run)
 RESCAN_INTERVAL = 5.0  # seconds between rescans of folders that could not be watched
 OLD_FILE_SLACK = 2.0  # a file modified this long before the run started is an earlier run's
 BATCH = 2000  # records per write
@@ -322,6 +323,13 @@ class TensorBoardCollector(Collector):
     # -- reading -----------------------------------------------------------------------------
 
     def _run(self) -> None:
+        # A run that ends at once (`runwrap -- true`) skips the watchdog import and the folder
+        # walk here: stop() rescans and reads everything anyway.
+        self._wake.wait(START_DELAY)
+        if self._stopping:
+            self._ready.set()
+            return
+        self._wake.clear()
         try:
             self._watch()
             self._read_pending(poll=False)
