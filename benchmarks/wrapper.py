@@ -45,7 +45,9 @@ def peak_rss_of_wrapper(cmd: str, env: dict) -> float:
     while proc.poll() is None:
         try:
             for p in [shell] + shell.children(recursive=True):
-                if "runwrap" in " ".join(p.cmdline()) and "-c" not in p.cmdline()[-2:]:
+                # The wrapper is `python -m runwrap ...`; the child's command line (which
+                # also ends the wrapper's) is not looked at.
+                if p.cmdline()[1:3] == ["-m", "runwrap"]:
                     peak = max(peak, p.memory_info().rss)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
@@ -55,6 +57,32 @@ def peak_rss_of_wrapper(cmd: str, env: dict) -> float:
 
 def median_range(values):
     return statistics.median(values), min(values), max(values)
+
+
+def startup_commands() -> dict:
+    """Label -> shell command of the start-up measurement (benchmarks/run.py uses them too)."""
+    return {"true": "true", "runwrap -- true": f"{RUNWRAP} --quiet --stats-interval 0 -- true"}
+
+
+def child_command(mb: int) -> str:
+    """A Python child that writes `mb` MB of 100-byte text lines to its stdout."""
+    return f"{shlex.quote(PY)} -c {shlex.quote(child_code(mb))}"
+
+
+def throughput_commands(child: str) -> dict:
+    """Label -> shell command sending `child`'s output through runwrap (or not) into a pipe."""
+    wrap = f"{RUNWRAP} --quiet --stats-interval 0"
+    return {
+        "bare pipe": f"{child} | cat > /dev/null",
+        "runwrap pipe": f"{wrap} --no-pty --no-scalars -- {child} | cat > /dev/null",
+        "runwrap pty": f"{wrap} --pty --no-scalars -- {child} | cat > /dev/null",
+        "runwrap pipe, scalars": f"{wrap} --no-pty -- {child} | cat > /dev/null",
+    }
+
+
+def rss_command(child: str) -> str:
+    """The command whose wrapper's peak RSS is measured (pipe mode, default scalar parsing)."""
+    return f"{RUNWRAP} --quiet --no-pty --stats-interval 0 -- {child} > /dev/null"
 
 
 def main() -> None:
@@ -68,35 +96,32 @@ def main() -> None:
 
     # 1. start-up
     bare, wrapped = [], []
+    bare_cmd, wrapped_cmd = startup_commands().values()
     for _ in range(rounds):
-        bare.append(timed("true", env))
-        wrapped.append(timed(f"{RUNWRAP} --quiet --stats-interval 0 -- true", env))
+        bare.append(timed(bare_cmd, env))
+        wrapped.append(timed(wrapped_cmd, env))
     b, w = statistics.median(bare), statistics.median(wrapped)
     print(f"start-up      true {b*1000:7.1f} ms   runwrap -- true {w*1000:7.1f} ms   "
           f"added {1000*(w-b):6.1f} ms (median of {rounds}; range {min(wrapped)*1000:.0f}-"
           f"{max(wrapped)*1000:.0f} ms)")
 
     # 2./3. throughput
-    code = shlex.quote(child_code(mb))
-    child = f"{shlex.quote(PY)} -c {code}"
+    child = child_command(mb)
+    commands = throughput_commands(child)
     results = {"bare pipe": [], "runwrap pipe": [], "runwrap pty": []}
     for _ in range(max(3, rounds // 2)):
-        results["bare pipe"].append(mb / timed(f"{child} | cat > /dev/null", env))
-        results["runwrap pipe"].append(mb / timed(
-            f"{RUNWRAP} --quiet --no-pty --no-scalars --stats-interval 0 -- {child} | cat > /dev/null", env))
-        results["runwrap pty"].append(mb / timed(
-            f"{RUNWRAP} --quiet --pty --no-scalars --stats-interval 0 -- {child} | cat > /dev/null", env))
+        for label in results:
+            results[label].append(mb / timed(commands[label], env))
     base = statistics.median(results["bare pipe"])
     for label, values in results.items():
         med, lo, hi = median_range(values)
         print(f"throughput    {label:<13} {med:8.0f} MB/s  (range {lo:.0f}-{hi:.0f})  "
               f"{100*med/base:5.1f}% of bare pipe")
-    with_scalars = mb / timed(f"{RUNWRAP} --quiet --no-pty --stats-interval 0 -- {child} | cat > /dev/null", env)
+    with_scalars = mb / timed(commands["runwrap pipe, scalars"], env)
     print(f"throughput    runwrap pipe with default scalar parsing: {with_scalars:.0f} MB/s")
 
     # 4. memory
-    rss = peak_rss_of_wrapper(
-        f"{RUNWRAP} --quiet --no-pty --stats-interval 0 -- {child} > /dev/null", env)
+    rss = peak_rss_of_wrapper(rss_command(child), env)
     print(f"memory        runwrap peak RSS while the child prints {mb} MB: {rss:.1f} MB")
 
 
