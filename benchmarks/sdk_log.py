@@ -30,12 +30,30 @@ SETUP = {
     "wandb": ("import wandb", "run = wandb.init(project='bench', mode='offline')"),
 }
 
+# Every contender benchmarks/run.py knows: (import, init, one log call of the dict `row` at step
+# `i`, finish). This script's own main() compares SETUP's only.
+PEERS = {
+    **{name: (imp, init, "run.log(row)", "run.finish()") for name, (imp, init) in SETUP.items()},
+    "trackio": ("import trackio",
+                "run = trackio.init(project='bench', auto_log_cpu=False, auto_log_gpu=False)",
+                "run.log(row)", "run.finish()"),
+    # MLflow's local SQLite store (its recommended local backend in MLflow 3).
+    "mlflow": ("import mlflow",
+               "mlflow.set_tracking_uri('sqlite:///' + os.path.join(os.environ['BENCH_TMP'], "
+               "'mlflow.db')); run = mlflow.start_run()",
+               "mlflow.log_metrics(row, step=i)", "mlflow.end_run()"),
+}
+BARE = ("pass", "pass", "pass", "pass")
+
 LOG_CHILD = """
 import json, os, sys, time
 n, width, who = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rows = [{{f"metric_{{k}}": i * 0.001 + k for k in range(width)}} for i in range(n)]
+def peak_rss_mb():
+    with open("/proc/self/status") as f:
+        return [int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM:")][0]
 if who == "bare":
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     fd = os.open(os.path.join(os.environ["BENCH_TMP"], f"bare.{{os.getpid()}}.jsonl"),
                  os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     for row in rows:
@@ -44,23 +62,25 @@ if who == "bare":
 else:
     {imp}
     {init}
-    t = time.perf_counter()
-    for row in rows:
-        run.log(row)
-    run.finish()
-print(json.dumps({{"rate": n / (time.perf_counter() - t)}}))
+    t, c = time.perf_counter(), time.process_time()
+    for i, row in enumerate(rows):
+        {log}
+    {finish}
+print(json.dumps({{"rate": n / (time.perf_counter() - t),
+                  "cpu_rate": n / max(time.process_time() - c, 1e-9), "rss_mb": peak_rss_mb()}}))
 """
 
 INIT_CHILD = """
-import json, time
+import json, os, time
 t0 = time.perf_counter()
 {imp}
 t1 = time.perf_counter()
 {init}
 t2 = time.perf_counter()
-run.log({{"x": 1.0}})
+row, i = {{"x": 1.0}}, 0
+{log}
 print(json.dumps({{"import": t1 - t0, "init": t2 - t1, "before_finish": time.time()}}), flush=True)
-run.finish()
+{finish}
 """
 
 
@@ -98,6 +118,39 @@ def median(values: list) -> float:
     return statistics.median(values)
 
 
+def code_for(template: str, name: str) -> str:
+    """LOG_CHILD or INIT_CHILD filled in for a contender of PEERS (or "bare")."""
+    imp, init, log, finish = PEERS.get(name, BARE)
+    return template.format(imp=imp, init=init, log=log, finish=finish)
+
+
+def bare_start_round(env: dict, tmp: str) -> dict:
+    """Seconds of `python -c pass` as a process, and of a bare interpreter's exit."""
+    start = time.perf_counter()
+    subprocess.run([PY, "-c", "pass"], env=env, check=True)
+    process = time.perf_counter() - start
+    out, _, ended = run_child(BARE_EXIT_CHILD, [], env, tmp)
+    return {"process": process, "exit": ended - out["before_finish"]}
+
+
+def start_round(name: str, env: dict, tmp: str) -> dict:
+    """Seconds, each in a fresh process: the import as a whole process (`python -c 'import
+    X'`), the import inside the process, init(), and finish() plus the interpreter's exit."""
+    start = time.perf_counter()
+    subprocess.run([PY, "-c", PEERS[name][0]], env=env, check=True)
+    process_import = time.perf_counter() - start
+    out, _, ended = run_child(code_for(INIT_CHILD, name), [], env, tmp)
+    return {"process_import": process_import, "import": out["import"], "init": out["init"],
+            "finish_exit": ended - out["before_finish"]}
+
+
+def log_round(name: str, n: int, width: int, env: dict, tmp: str) -> dict:
+    """One fresh process logging n rows of `width` floats and finishing: calls/s (wall and per
+    CPU-second of that process) and its peak RSS in MB."""
+    out, _, _ = run_child(code_for(LOG_CHILD, name), [n, width, name], env, tmp)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -110,8 +163,7 @@ def main() -> None:
         env = environment(tmp)
         # Warm the bytecode cache and the page cache once.
         for name in who:
-            imp, init = SETUP[name]
-            run_child(INIT_CHILD.format(imp=imp, init=init), [], env, tmp)
+            run_child(code_for(INIT_CHILD, name), [], env, tmp)
         bare_start = []
         bare_exit = []
         imports = {n: [] for n in who}
@@ -119,20 +171,15 @@ def main() -> None:
         inits = {n: [] for n in who}
         exits = {n: [] for n in who}
         for _ in range(args.rounds):
-            start = time.perf_counter()
-            subprocess.run([PY, "-c", "pass"], env=env, check=True)
-            bare_start.append(time.perf_counter() - start)
-            out, _, ended = run_child(BARE_EXIT_CHILD, [], env, tmp)
-            bare_exit.append(ended - out["before_finish"])
+            bare = bare_start_round(env, tmp)
+            bare_start.append(bare["process"])
+            bare_exit.append(bare["exit"])
             for name in who:
-                imp, init = SETUP[name]
-                start = time.perf_counter()
-                subprocess.run([PY, "-c", imp], env=env, check=True)
-                imports[name].append(time.perf_counter() - start)
-                out, _, ended = run_child(INIT_CHILD.format(imp=imp, init=init), [], env, tmp)
+                out = start_round(name, env, tmp)
+                imports[name].append(out["process_import"])
                 inits[name].append(out["init"])
                 inner_imports[name].append(out["import"])
-                exits[name].append(ended - out["before_finish"])
+                exits[name].append(out["finish_exit"])
         base = median(bare_start)
         print(f"python -c pass: {base * 1e3:.1f} ms; a bare interpreter's exit: "
               f"{median(bare_exit) * 1e3:.1f} ms (medians of {args.rounds})")
@@ -146,10 +193,7 @@ def main() -> None:
             rates = {n: [] for n in who + ["bare"]}
             for _ in range(args.rounds):
                 for name in who + ["bare"]:
-                    imp, init = SETUP.get(name, ("", ""))
-                    code = LOG_CHILD.format(imp=imp, init=init)
-                    out, _, _ = run_child(code, [args.n, width, name], env, tmp)
-                    rates[name].append(out["rate"])
+                    rates[name].append(log_round(name, args.n, width, env, tmp)["rate"])
             print(f"log() of {width} float scalar(s), {args.n} calls incl. finish(), median "
                   f"of {args.rounds}:")
             for name, values in rates.items():
