@@ -57,6 +57,15 @@ def start_server(workdir: Path, workers: int) -> tuple:
     raise SystemExit("mlflow server did not start; see " + str(workdir / "server.log"))
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started by start_server (its whole process group: gunicorn's workers too)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 def make_run_dir(root: Path, run_id: str, records: int, keys: int) -> Path:
     run_dir = create_run(root, "bench", run_id, {"name": run_id, "start_time": T0},
                          owner_kind="wrapper")
@@ -136,11 +145,7 @@ def main(argv: Optional[List[str]] = None) -> None:
               f"ratio {ma / mb:.2f}x")
     finally:
         if proc is not None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            stop_server(proc)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
