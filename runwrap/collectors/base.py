@@ -1,27 +1,11 @@
 """What every collector shares: the interface, the context it runs in, and warn-once."""
 from __future__ import annotations
 
-import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Optional, Set
+from typing import Dict, Optional
 
-_warned: Set[str] = set()
-_warn_lock = threading.Lock()
-
-
-def warn_once(kind: str, message: str) -> None:
-    """One line on stderr the first time `kind` happens in this process; silence after."""
-    with _warn_lock:
-        if kind in _warned:
-            return
-        _warned.add(kind)
-    try:
-        sys.stderr.write(f"runwrap: warning: {message}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass  # stderr closed: recording goes on regardless
+from runwrap.notices import warn_once  # noqa: F401  (collectors import it from here)
 
 
 @dataclass

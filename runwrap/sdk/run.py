@@ -10,31 +10,20 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from runwrap.errors import UsageError
+from runwrap.notices import warn_once
 from runwrap.sdk import state
 from runwrap.sdk.config import Config
 from runwrap.sdk.history import History
 from runwrap.sdk.summary import SUMMARY_KINDS, Summary
 from runwrap.store import documents
-from runwrap.store.layout import (CONFIG_YAML, FILES_DIR, RUN_JSON, SUMMARY_JSON,
+from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
                                   SUMMARY_USER_JSON)
 
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 SAVE_POLICIES = ("live", "now", "end")
 
 
-_warned: set = set()
-
-
-def warn(kind: str, message: str) -> None:
-    """One line on stderr the first time `kind` happens in this process."""
-    if kind in _warned:
-        return
-    _warned.add(kind)
-    try:
-        sys.stderr.write(f"runwrap: warning: {message}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass  # stderr closed: recording goes on regardless
+warn = warn_once  # one line on stderr per kind of problem, once per process
 
 
 def not_recorded(what: str, error: OSError) -> None:

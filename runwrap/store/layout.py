@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 from runwrap import env
 
@@ -43,25 +43,6 @@ def store_root(dir: Optional[str] = None) -> Path:
 
 def run_dir(root: Path, project: str, run_id: str) -> Path:
     return root / project / run_id
-
-
-def iter_run_dirs(root: Path, project: Optional[str] = None) -> Iterator[Path]:
-    """Every directory under `root` that holds a run.json, optionally of one project."""
-    try:
-        projects = [project] if project else sorted(os.listdir(root))
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for proj in projects:
-        if proj.startswith(".") or proj == LATEST:
-            continue
-        pdir = root / proj
-        try:
-            entries = os.listdir(pdir)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for name in entries:
-            if not name.startswith(".") and os.path.exists(pdir / name / RUN_JSON):
-                yield pdir / name
 
 
 def point_latest(root: Path, target: Path) -> None:

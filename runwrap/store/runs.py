@@ -110,14 +110,14 @@ def load_run(run_dir: Path) -> Optional[RunInfo]:
 
 
 def list_runs(root: Path, project: Optional[str] = None) -> List[RunInfo]:
-    """Every readable run in the store, newest first (the runs of iter_run_dirs)."""
+    """Every readable run in the store (`<root>/<project>/<id>/run.json`), newest first."""
     runs = list(_scan_runs(str(root), project))
     runs.sort(key=lambda r: r.start_time, reverse=True)
     return runs
 
 
 def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
-    """iter_run_dirs + load_run with plain strings: `ls` of 10,000 runs spent more time in
+    """The run directories and their run.json, with plain strings: `ls` of 10,000 runs spent more time in
     pathlib than in reading the files."""
     try:
         projects = [project] if project else sorted(os.listdir(root))

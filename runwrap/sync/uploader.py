@@ -11,12 +11,12 @@ to `runwrap sync`.
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 import time
 from pathlib import Path
-from typing import Optional, Set
+from typing import Optional
 
+from runwrap.notices import WarnOnce
 from runwrap.errors import AuthenticationError, CommError
 from runwrap.sync.client import Rejected, RestClient
 from runwrap.sync.config import SyncConfig
@@ -25,20 +25,8 @@ from runwrap.sync.runsync import RunSync, SyncResult, Warn
 
 
 def stderr_warner() -> Warn:
-    """One line on stderr per kind of problem, the first time it happens."""
-    seen: Set[str] = set()
-
-    def warn(kind: str, message: str) -> None:
-        if kind in seen:
-            return
-        seen.add(kind)
-        try:
-            sys.stderr.write(f"runwrap: warning: {message}\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
-
-    return warn
+    """One line on stderr per kind of problem, the first time this uploader meets it."""
+    return WarnOnce()
 
 
 class Uploader:
