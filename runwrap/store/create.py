@@ -4,7 +4,6 @@ from __future__ import annotations
 import getpass
 import os
 import platform
-import socket
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -12,7 +11,7 @@ from typing import Any, Dict, List, Optional
 from runwrap.errors import UsageError
 from runwrap.store.documents import write_json
 from runwrap.store.layout import RUN_JSON, STREAMS_DIR, point_latest, run_dir
-from runwrap.store.runs import owner_identity
+from runwrap.store.runs import hostname, owner_identity
 
 SECRET_WORDS = ("key", "token", "secret", "password", "passwd")
 
@@ -46,7 +45,7 @@ def machine_facts() -> Dict[str, Any]:
     except Exception:  # no passwd entry (containers)
         user = str(os.getuid())
     return {
-        "host": socket.gethostname(),
+        "host": hostname(),
         "user": user,
         "python": platform.python_version(),
         # Not platform.platform(): it runs `uname -p` in a subprocess (tens of ms at init()).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -49,10 +48,15 @@ def process_alive(pid: int, start_ticks: Optional[int] = None) -> bool:
     return True
 
 
+def hostname() -> str:
+    """This machine's name (gethostname(2), as hostname(), without importing socket)."""
+    return os.uname().nodename
+
+
 def owner_identity() -> Dict[str, Any]:
     """What a run records about its owner so readers can later tell whether it is still alive."""
     pid = os.getpid()
-    return {"host": socket.gethostname(), "pid": pid, "pid_start": process_start_ticks(pid)}
+    return {"host": hostname(), "pid": pid, "pid_start": process_start_ticks(pid)}
 
 
 def effective_status(meta: Dict[str, Any]) -> str:
@@ -61,7 +65,7 @@ def effective_status(meta: Dict[str, Any]) -> str:
         return status
     owner = meta.get("owner") or {}
     pid = owner.get("pid")
-    if not isinstance(pid, int) or owner.get("host") != socket.gethostname():
+    if not isinstance(pid, int) or owner.get("host") != hostname():
         return status  # another machine's run: we cannot tell, trust the document
     return status if process_alive(pid, owner.get("pid_start")) else "crashed"
 

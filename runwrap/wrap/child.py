@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import subprocess
 import sys
 import termios
@@ -22,22 +21,23 @@ class ProgramNotExecutable(Exception):
 
 
 def resolve_program(name: str, env: Dict[str, str]) -> str:
-    """The path `name` would execute as, found on the child's PATH like a shell does."""
+    """The path `name` would execute as, found on the child's PATH like a shell does:
+    ProgramNotFound (127) when there is none, ProgramNotExecutable (126) when the first file
+    of that name is not executable or is a directory."""
     if os.sep in name:
-        if not os.path.exists(name):
-            raise ProgramNotFound(name)
-        if os.path.isdir(name) or not os.access(name, os.X_OK):
-            raise ProgramNotExecutable(name)
-        return name
-    found = shutil.which(name, path=env.get("PATH", os.defpath))
-    if found is None:
-        # Present on PATH but not executable is 126, as in a shell.
-        for d in env.get("PATH", os.defpath).split(os.pathsep):
-            candidate = os.path.join(d or ".", name)
-            if os.path.isfile(candidate):
-                raise ProgramNotExecutable(name)
-        raise ProgramNotFound(name)
-    return found
+        candidates = [name]
+    else:
+        candidates = [os.path.join(d or ".", name)
+                      for d in env.get("PATH", os.defpath).split(os.pathsep)]
+    not_executable = None
+    for path in candidates:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+        if not_executable is None and os.path.exists(path):
+            not_executable = path
+    if not_executable is not None:
+        raise ProgramNotExecutable(name)
+    raise ProgramNotFound(name)
 
 
 @dataclass

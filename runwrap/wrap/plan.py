@@ -6,7 +6,6 @@ file, a program that does not exist) is found here, so a failed `runwrap` leaves
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -16,7 +15,7 @@ from runwrap.errors import UsageError
 from runwrap.store import ids
 from runwrap.store.create import argv0_project, default_project
 from runwrap.store.layout import RUN_JSON, run_dir, store_root
-from runwrap.store.runs import RunInfo, list_runs, load_run
+from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
 from runwrap.wrap.child import resolve_program
 from runwrap.wrap.config_args import parse_config_args
 from runwrap.wrap.options import WrapOptions
@@ -75,7 +74,7 @@ def resolve_tracking_uri(options: WrapOptions) -> Optional[str]:
 
 def _find_auto_resume(root: Path, project: str, command: List[str]) -> Optional[RunInfo]:
     """wandb's `auto`: continue this machine's last run of the same command if it died."""
-    host = socket.gethostname()
+    host = hostname()
     for run in list_runs(root, project):
         if run.meta.get("host") != host or run.meta.get("command") != command:
             continue
