@@ -10,27 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
-import click
+from runwrap.errors import UsageError
 
 
 @dataclass
 class SplitArgs:
-    own: List[str]  # runwrap's options, ready for click
+    own: List[str]  # runwrap's options, ready for click (or the fast path)
     command: List[str]  # the program and its arguments, verbatim
     taken: List[str] = field(default_factory=list)  # options taken from after the command
-
-
-def option_arity(command: click.Command) -> Dict[str, bool]:
-    """Every option string of `command` mapped to whether it takes a value."""
-    arity: Dict[str, bool] = {}
-    for param in command.params:
-        if isinstance(param, click.Option):
-            takes_value = not (param.is_flag or param.count)
-            for opt in param.opts:
-                arity[opt] = takes_value
-            for opt in param.secondary_opts:
-                arity[opt] = False
-    return arity
 
 
 def _option_word(word: str, arity: Dict[str, bool]) -> Tuple[str, bool]:
@@ -75,8 +62,8 @@ def split_args(args: List[str], arity: Dict[str, bool]) -> SplitArgs:
             continue
         if arity[name] and not attached:
             if i + 1 >= len(args):
-                raise click.UsageError(f"option {name} after the command needs a value; "
-                                       f"give one, or put the command after -- to pass it on")
+                raise UsageError(f"option {name} after the command needs a value; "
+                                 f"give one, or put the command after -- to pass it on")
             taken.append(f"{name} {args[i + 1]}")
             own.extend([word, args[i + 1]])
             i += 2

@@ -76,7 +76,7 @@ def completion_source(shell: str) -> str:
     """The script click generates for `shell` (what `_RUNWRAP_COMPLETE=<shell>_source` prints)."""
     from click.shell_completion import get_completion_class
 
-    from runwrap.cli.main import cli
+    from runwrap.cli.group import cli
 
     cls = FishSource if shell == "fish" else get_completion_class(shell)
     if cls is None:

@@ -1,0 +1,49 @@
+"""The click command group: the wrapping form (`runwrap [OPTIONS] [--] COMMAND ...`) and the
+subcommands, each imported only when used."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import click
+
+from runwrap.cli.commands import COMMANDS, HIDDEN
+
+WRAP_HELP = """Run COMMAND and record it: console, metrics, TensorBoard events, system load,
+config, code, git state and exit status.
+
+\b
+  runwrap [OPTIONS] [--] COMMAND [ARGS]...     wrap a program (same as `runwrap run ...`)
+  runwrap SUBCOMMAND ...                       look at runs (ls, show, tail, ...)
+
+runwrap's long options may also follow the command (`runwrap python train.py --project x`);
+put the command after -- to pass such an option to the program instead.
+"""
+
+
+class WrapGroup(click.Group):
+    """A group whose first word is a subcommand, or else the start of a command to wrap."""
+
+    def list_commands(self, ctx: click.Context) -> List[str]:
+        return sorted(name for name in COMMANDS if name not in HIDDEN)
+
+    def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
+        if name not in COMMANDS:
+            return None
+        import importlib
+
+        module, attr = COMMANDS[name]
+        return getattr(importlib.import_module(f"runwrap.cli.{module}"), attr)
+
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
+            args = ["run"] + list(args)
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("runwrap", "[OPTIONS] [--] COMMAND [ARGS]... | SUBCOMMAND ...")
+
+
+@click.group(cls=WrapGroup, help=WRAP_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="runwrap", prog_name="runwrap")
+def cli() -> None:
+    pass

@@ -1,0 +1,69 @@
+"""What `runwrap [run] ... COMMAND` does once its words are parsed, by click or by the fast
+path: plan the run, print runwrap's own lines, run the program, return its exit status.
+
+Kept free of click so the fast path stays fast; it prints with plain writes to stderr."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+from runwrap.cli.run_options import RUN_OPTIONS
+
+
+def say(line: str) -> None:
+    sys.stderr.write(f"runwrap: {line}\n")
+    sys.stderr.flush()
+
+
+def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[str],
+                taken: List[str]) -> int:
+    """`values` by option dest (as RUN_OPTIONS names them) and where each came from."""
+    from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound
+    from runwrap.wrap.options import WrapOptions
+    from runwrap.wrap.plan import make_plan
+    from runwrap.wrap.runner import WrappedRun
+
+    quiet = bool(values["quiet"])
+    if not quiet:
+        for word in taken:
+            say(f"using {word}; put the command after -- to pass it to the program")
+    v = values
+    options = WrapOptions(
+        command=list(command), project=v["project"], entity=v["entity"], name=v["name"],
+        notes=v["notes"], tags=list(v["tags"]), group=v["group"], job_type=v["job_type"],
+        id=v["run_id"], dir=v["store_dir"], mode=v["mode"], resume=v["resume"],
+        config=list(v["config"]), quiet=quiet, pty=v["pty"], scalars=list(v["scalars"]),
+        no_scalars=bool(v["no_scalars"]), metrics_files=list(v["metrics_files"]),
+        tensorboard=list(v["tensorboard"]), tensorboard_discovery=bool(v["tensorboard_discovery"]),
+        stats_interval=float(v["stats_interval"]), tracking_uri=v["tracking_uri"],
+        sync_timeout=float(v["sync_timeout"]),
+        sources={o.source_name: sources.get(o.dest, "default") for o in RUN_OPTIONS},
+    )
+    try:
+        plan = make_plan(options)
+    except ProgramNotFound as e:
+        say(f"command not found: {e}")
+        return 127
+    except ProgramNotExecutable as e:
+        say(f"permission denied: {e} is not executable")
+        return 126
+    wrapped = WrappedRun(plan)
+
+    def announce(run_dir: Path) -> None:
+        if not quiet:
+            verb = "resuming" if plan.resume_from else "recording"
+            say(f"{verb} run {plan.run_id} ({plan.name}) in {run_dir}")
+
+    try:
+        code = wrapped.execute(on_start=announce)
+    except FileNotFoundError:
+        say(f"command not found: {options.command[0]}")
+        return 127
+    except PermissionError:
+        say(f"permission denied: {options.command[0]}")
+        return 126
+    if not quiet and wrapped.run_dir is not None:
+        say(f"run {plan.run_id} {wrapped.status} (exit {code}) after {wrapped.duration:.1f}s; "
+            f"see `runwrap show {plan.run_id}`")
+    return code
