@@ -64,10 +64,14 @@ class ConsoleLog:
             # Plain text, the common case: no decoding, splitting or rendering needed.
             cut = data.rfind(b"\n")
             if cut >= 0 and "\r" not in state.pending and "\x1b" not in state.pending:
-                head = data[:cut].decode("ascii")
-                block = state.pending + head if state.pending else head
+                pending = state.pending
                 state.pending = data[cut + 1:].decode("ascii")
-                self._emit_block(stream, block)
+                if self.sink is not None:
+                    head = data[:cut].decode("ascii")
+                    self.sink(stream, pending + head if pending else head, time.time())
+                # The bytes are already what output.log holds: write them as they are.
+                self._write([pending.encode("ascii"), memoryview(data)[:cut + 1]]
+                            if pending else [memoryview(data)[:cut + 1]])
                 return
         text = state.decoder.decode(data)
         if not text:
@@ -105,14 +109,23 @@ class ConsoleLog:
     def _emit_block(self, stream: str, block: str) -> None:
         if self.sink is not None:
             self.sink(stream, block, time.time())
-        if self.fd is not None:
-            try:
-                os.write(self.fd, (block + "\n").encode("utf-8", "replace"))
-            except OSError as e:
-                os.close(self.fd)
-                self.fd = None
-                if self.on_error:
-                    self.on_error(e)
+        self._write([(block + "\n").encode("utf-8", "replace")])
+
+    def _write(self, parts: list) -> None:
+        if self.fd is None:
+            return
+        try:
+            size = sum(len(p) for p in parts)
+            written = os.writev(self.fd, parts)
+            if written != size:  # short write to a regular file: the disk is full
+                joined = b"".join(bytes(p) for p in parts)[written:]
+                while joined:
+                    joined = joined[os.write(self.fd, joined):]
+        except OSError as e:
+            os.close(self.fd)
+            self.fd = None
+            if self.on_error:
+                self.on_error(e)
 
     def close(self) -> None:
         """Emit every unfinished line (a last line without '\\n' is still a line) and close."""
