@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import getpass
 import os
-import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -44,12 +44,14 @@ def machine_facts() -> Dict[str, Any]:
         user = getpass.getuser()
     except Exception:  # no passwd entry (containers)
         user = str(os.getuid())
+    uname = os.uname()
     return {
         "host": hostname(),
         "user": user,
-        "python": platform.python_version(),
-        # Not platform.platform(): it runs `uname -p` in a subprocess (tens of ms at init()).
-        "platform": f"{platform.system()}-{platform.release()}-{platform.machine()}",
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        # Not the platform module: importing it is ~10 ms of init(), and platform.platform()
+        # runs `uname -p` in a subprocess.
+        "platform": f"{uname.sysname}-{uname.release}-{uname.machine}",
     }
 
 
