@@ -15,6 +15,11 @@ class WarnOnce:
         self._seen: Set[str] = set()
         self._lock = threading.Lock()
 
+    def forget(self, kind: str) -> None:
+        """Let `kind` be said again (tests that run several collectors in one process)."""
+        with self._lock:
+            self._seen.discard(kind)
+
     def __call__(self, kind: str, message: str) -> None:
         with self._lock:
             if kind in self._seen:

@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
-from runwrap.collectors import base
+from runwrap.notices import warn_once
 from runwrap.collectors.base import CollectorContext
 from runwrap.collectors.filetail import MAX_LINE
 from runwrap.collectors.metricfiles import MetricsFiles
@@ -225,7 +225,7 @@ def test_rotated_file_still_matching_the_pattern_is_not_read_twice(tmp_path, wor
 
 
 def test_garbage_lines_are_skipped_counted_and_warned_about_once(tmp_path, work, capfd):
-    base._warned.discard("files.bad_line")  # warnings are once per process; start afresh
+    warn_once.forget("files.bad_line")  # warnings are once per process; start afresh
     append(work / "m.jsonl", '{"a": 1}\nnot json\n[1, 2]\n"str"\n{"a": 2}\n\n  \n{"a":\n{"a": 3')
     append(work / "m.csv", "x,y\n1,2\n1,2,3\n4\n5,6\n")
     collector = follow(tmp_path, work, "m.jsonl", "m.csv")
