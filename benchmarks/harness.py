@@ -139,6 +139,9 @@ def fmt(value: float) -> str:
 
 
 def markdown(table: List[dict], references: Dict[str, str]) -> str:
+    table = [{k: (v.replace("|", "\\|") if isinstance(v, str) else v) for k, v in row.items()}
+             for row in table]  # a `|` in a name would end its cell
+    references = {k.replace("|", "\\|"): v.replace("|", "\\|") for k, v in references.items()}
     lines = ["| Workload | Contender | Median | Min–max | Unit | CPU basis | ÷ reference "
              "| Notes |",
              "|---|---|---:|---:|---|---:|---:|---|"]

@@ -291,11 +291,15 @@ def console(b: Bench) -> None:
         return measure
 
     cs = [Contender(label, through(cmd, label != "bare pipe")) for label, cmd in commands.items()]
+    # What any recorder must at least do: one more copy, and the bytes into a file.
+    tee = commands["bare pipe"].replace(" | cat", f" | tee {b.tmp / 'tee.log'} | cat", 1)
+    cs.insert(1, Contender("tee", through(tee, True)))
     res = alternate("console", cs, b.rounds)
     workload = f"console pass-through, {mb} MB"
     rows = b.add(harness.rows(workload, res, cs, "rate", "MB/s", "bare pipe",
                               cpu_metric="cpu_rate",
-                              names={"runwrap pipe, scalars": "runwrap pipe + scalar parsing"}),
+                              names={"runwrap pipe, scalars": "runwrap pipe + scalar parsing",
+                                     "tee": "child | tee FILE | cat (no wrapper)"}),
                  "bare pipe (child | cat)")
     b.notes.append("Console pass-through: CPU basis = MB per CPU-second of the whole pipeline "
                    "(child, runwrap, cat).")
