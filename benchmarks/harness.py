@@ -188,3 +188,16 @@ def uptime() -> str:
         return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     except OSError:
         return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def commit(repo) -> str:
+    """The checkout's commit, and "+ local changes" when its working tree differs."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
+                                  text=True).stdout.strip()
+        except OSError:
+            return ""
+    head = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    return head + (" + local changes" if git("status", "--porcelain", "--untracked-files=no")
+                   else "")

@@ -211,7 +211,7 @@ def sdk(b: Bench) -> None:
     if ref and ours:
         extra = ours["median"] - ref["median"]
         inner = statistics.median(r["import"] for r in res["runwrap"]) * 1000
-        add_note(ours, f"+{extra:.0f} ms over bare python ({inner:.1f} ms inside the process); "
+        add_note(ours, f"{extra:+.0f} ms over bare python ({inner:.1f} ms inside the process); "
                        f"target issue 4: +30 ms: {verdict(extra <= 30)}")
     cs_init = [c for c in cs if c.name != "python (bare)"]
     rows = b.add(harness.rows("SDK init() (offline, in-process)", res, cs_init, "init", "ms",
@@ -592,6 +592,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     os.chdir(tmp)  # the wrapper's TensorBoard discovery scans the working directory
     b = Bench(args, tmp)
     started, up_before, machine = time.time(), harness.uptime(), harness.machine()
+    commit = harness.commit(BENCH.parent)
     try:
         for name in args.only or WORKLOADS:
             t = time.perf_counter()
@@ -611,9 +612,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     header = (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, "
               f"{'quick' if args.quick else 'full'} run, {b.rounds} rounds, "
               f"{time.time() - started:.0f} s; {machine['cpus']} CPUs ({machine['cpu_model']}), "
-              f"Python {machine['python']}\nbefore: {up_before}\nafter:  {up_after}")
+              f"Python {machine['python']}; runwrap {commit}\n"
+              f"before: {up_before}\nafter:  {up_after}")
     print(header + "\n\n" + table + "\n\n" + "\n".join(f"- {n}" for n in b.notes))
-    record = {"date": started, "quick": args.quick, "rounds": b.rounds,
+    record = {"date": started, "commit": commit, "quick": args.quick, "rounds": b.rounds,
               "duration_s": time.time() - started, "machine": machine,
               "uptime_before": up_before, "uptime_after": up_after,
               "references": b.references, "notes": b.notes, "rows": b.table,
