@@ -38,6 +38,7 @@ sampler.stop()
 t1, c1 = time.monotonic(), os.times()
 n = sum(1 for _ in open(d / "streams" / "system.jsonl")) if enabled else 0
 print((c1.user - c0.user) + (c1.system - c0.system), t1 - t0, n)
+import shutil; shutil.rmtree(d, ignore_errors=True)
 """
 
 
