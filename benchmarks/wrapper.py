@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -123,6 +124,7 @@ def main() -> None:
     # 4. memory
     rss = peak_rss_of_wrapper(rss_command(child), env)
     print(f"memory        runwrap peak RSS while the child prints {mb} MB: {rss:.1f} MB")
+    shutil.rmtree(store, ignore_errors=True)  # its runs keep every byte of console: GBs
 
 
 if __name__ == "__main__":
