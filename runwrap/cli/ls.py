@@ -41,7 +41,7 @@ def run_row(run: Any) -> Dict[str, Any]:
             "start_time": meta.get("start_time"), "duration": duration,
             "exit_code": meta.get("exit_code"), "tags": run.tags, "group": meta.get("group"),
             "sync": sync.get("state", "local") if isinstance(sync, dict) else "local",
-            "dir": str(run.dir)}
+            "dir": run.path}
 
 
 def render_table(headers: List[str], rows: List[List[str]]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Union
 
 from runwrap.errors import UsageError
 from runwrap.store.documents import read_json
@@ -73,18 +73,26 @@ def effective_status(meta: Dict[str, Any]) -> str:
 class RunInfo:
     """A run directory and its run.json (a plain class: `dataclasses` costs init() time)."""
 
-    __slots__ = ("dir", "meta")
+    __slots__ = ("path", "meta", "_dir")
 
-    def __init__(self, dir: Path, meta: Dict[str, Any]):
-        self.dir = dir
+    def __init__(self, dir: Union[str, Path], meta: Dict[str, Any]):
+        self.path = str(dir)  # the directory as a string; `dir` makes the Path when asked
         self.meta = meta
+        self._dir: Optional[Path] = dir if isinstance(dir, Path) else None
+
+    @property
+    def dir(self) -> Path:
+        # Built on first use: a listing of 10,000 runs spent more in pathlib than in reading.
+        if self._dir is None:
+            self._dir = Path(self.path)
+        return self._dir
 
     def __repr__(self) -> str:
-        return f"RunInfo({str(self.dir)!r})"
+        return f"RunInfo({self.path!r})"
 
     @property
     def id(self) -> str:
-        return self.meta.get("id") or self.dir.name
+        return self.meta.get("id") or os.path.basename(self.path)
 
     @property
     def name(self) -> str:
@@ -92,7 +100,7 @@ class RunInfo:
 
     @property
     def project(self) -> str:
-        return self.meta.get("project") or self.dir.parent.name
+        return self.meta.get("project") or os.path.basename(os.path.dirname(self.path))
 
     @property
     def status(self) -> str:
@@ -121,8 +129,8 @@ def list_runs(root: Path, project: Optional[str] = None) -> List[RunInfo]:
 
 
 def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
-    """The run directories and their run.json, with plain strings: `ls` of 10,000 runs spent more time in
-    pathlib than in reading the files."""
+    """The run directories and their run.json, with plain strings: `ls` of 10,000 runs spent
+    more time in pathlib than in reading the files."""
     try:
         projects = [project] if project else sorted(os.listdir(root))
     except (FileNotFoundError, NotADirectoryError):
@@ -135,7 +143,6 @@ def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
             entries = os.listdir(pdir)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        ppath = Path(pdir)
         for name in entries:
             if name.startswith("."):
                 continue
@@ -145,7 +152,7 @@ def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
             except (OSError, ValueError):
                 continue
             if isinstance(meta, dict):
-                yield RunInfo(ppath / name, meta)
+                yield RunInfo(os.path.join(pdir, name), meta)
 
 
 def _find_by_directory(root: Path, ref: str, project: Optional[str]) -> Optional[RunInfo]:
