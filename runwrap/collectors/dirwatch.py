@@ -81,6 +81,12 @@ def subscribe(path: str, callback: Callback, recursive: bool = False) -> bool:
             from watchdog.observers import Observer
 
             if _observer is None:
+                import logging
+
+                # watchdog logs its own hiccups (a watch removed while its thread ends) through
+                # logging's last-resort handler, i.e. onto the user's stderr, --quiet or not;
+                # runwrap's warnings are its own (notices.py).
+                logging.getLogger("watchdog").addHandler(logging.NullHandler())
                 _observer = Observer()
                 _observer.daemon = True
                 _observer.start()
