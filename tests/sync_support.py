@@ -12,6 +12,7 @@ from runwrap.store import documents
 from runwrap.store.create import create_run
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON
 from runwrap.store.streams import StreamWriter, stream_path
+from wrapper_harness import wait_for  # noqa: F401  (re-exported to the tests)
 
 T0 = 1_700_000_000.0  # a fixed start time: timestamps in the tests are exact
 
@@ -58,15 +59,6 @@ def steps(n: int, keys: List[str], start: int = 0) -> List[Dict[str, Any]]:
 
 def run_json(run_dir: Path) -> Dict[str, Any]:
     return documents.read_json(run_dir / RUN_JSON, {})
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 class FakeServer:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from runwrap import env as envnames
+from wrapper_harness import wait_for  # noqa: F401  (re-exported to the tests)
 
 RUNWRAP = [sys.executable, "-m", "runwrap"]
 # Only what a fault test looks at: no console scalars, no system sampling, no TensorBoard walk.
@@ -121,15 +122,6 @@ def wait_gone(pid: int, timeout: float = 10.0) -> bool:
             return False
         time.sleep(0.02)
     return True
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 def read_lines_until(proc: subprocess.Popen, count: int, timeout: float = 30.0) -> List[bytes]:
