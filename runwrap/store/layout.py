@@ -10,6 +10,8 @@
         diff.patch                    `git diff HEAD` of a dirty tree (capped)
         streams/<source>[.<part>].jsonl   metric records, one writer per file, append-only
         code/  files/  media/         saved code, run.save() files, media
+        archive/                      history moved aside by resume_from (sdk)
+        sync.json, sync-rejected.jsonl    upload cursors and refused batches (sync)
 """
 from __future__ import annotations
 
