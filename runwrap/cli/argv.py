@@ -7,17 +7,16 @@ short options after the command always belong to the program.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from runwrap.errors import UsageError
 
 
-@dataclass
 class SplitArgs:
-    own: List[str]  # runwrap's options, ready for click (or the fast path)
-    command: List[str]  # the program and its arguments, verbatim
-    taken: List[str] = field(default_factory=list)  # options taken from after the command
+    def __init__(self, own: List[str], command: List[str], taken: Optional[List[str]] = None):
+        self.own = own  # runwrap's options, ready for click (or the fast path)
+        self.command = command  # the program and its arguments, verbatim
+        self.taken = taken or []  # options taken from after the command
 
 
 def _option_word(word: str, arity: Dict[str, bool]) -> Tuple[str, bool]:

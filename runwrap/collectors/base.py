@@ -1,30 +1,37 @@
 """What every collector shares: the interface, the context it runs in, and warn-once."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Optional
 
 from runwrap.notices import warn_once  # noqa: F401  (collectors import it from here)
 
 
-@dataclass
 class CollectorContext:
-    """What a collector may know about the run it records into."""
+    """What a collector may know about the run it records into. (Plain classes here and in
+    wrap/: `dataclasses` imports `inspect`, ~8 ms of every start-up.)"""
 
-    run_dir: Path  # the run directory (streams go to run_dir/streams)
-    start_time: float  # unix time the run started; `_runtime` = _time - start_time
-    cwd: Path  # the child's working directory
-    store_root: Path  # root of the run store (never watched for TensorBoard files)
-    child_pid: Optional[int] = None  # the wrapped child's pid, when there is one
+    def __init__(self, run_dir: Path, start_time: float, cwd: Path, store_root: Path,
+                 child_pid: Optional[int] = None):
+        self.run_dir = run_dir  # the run directory (streams go to run_dir/streams)
+        self.start_time = start_time  # unix time the run started; _runtime = _time - start_time
+        self.cwd = cwd  # the child's working directory
+        self.store_root = store_root  # root of the run store (never watched for event files)
+        self.child_pid = child_pid  # the wrapped child's pid, when there is one
+
+    def __repr__(self) -> str:
+        return f"CollectorContext(run_dir={str(self.run_dir)!r}, child_pid={self.child_pid})"
 
 
-@dataclass
 class Collector:
     """Base class; subclasses override start/stop and count into `skipped`."""
 
-    context: CollectorContext
-    skipped: Dict[str, int] = field(default_factory=dict)
+    def __init__(self, context: CollectorContext):
+        self.context = context
+        self.skipped: Dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.context!r})"
 
     def start(self) -> None:
         pass

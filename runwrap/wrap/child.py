@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import termios
-from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from runwrap.wrap import terminal
@@ -40,14 +39,16 @@ def resolve_program(name: str, env: Dict[str, str]) -> str:
     raise ProgramNotFound(name)
 
 
-@dataclass
 class Child:
-    popen: subprocess.Popen
-    pid: int
-    pgid: int  # the process group signals are forwarded to
-    master: Optional[int] = None  # pty mode: our end of the child's terminal
-    stdout: Optional[int] = None  # pipe mode: read ends
-    stderr: Optional[int] = None
+    def __init__(self, popen: subprocess.Popen, pid: int, pgid: int,
+                 master: Optional[int] = None, stdout: Optional[int] = None,
+                 stderr: Optional[int] = None):
+        self.popen = popen
+        self.pid = pid
+        self.pgid = pgid  # the process group signals are forwarded to
+        self.master = master  # pty mode: our end of the child's terminal
+        self.stdout = stdout  # pipe mode: read ends
+        self.stderr = stderr
 
 
 def _take_controlling_terminal() -> None:  # runs in the child between fork and exec

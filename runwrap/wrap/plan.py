@@ -6,7 +6,6 @@ file, a program that does not exist) is found here, so a failed `runwrap` leaves
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -24,20 +23,19 @@ MODES = ("online", "offline", "disabled")
 RESUME_VALUES = ("allow", "never", "must", "auto")
 
 
-@dataclass
 class RunPlan:
-    options: WrapOptions
-    root: Path
-    project: str
-    run_id: str
-    name: str
-    tags: List[str]
-    config: Dict[str, Any]
-    mode: str
-    tracking_uri: Optional[str]
-    use_pty: bool
-    resume_from: Optional[RunInfo] = None  # the existing run this one continues
-    sources: Dict[str, str] = field(default_factory=dict)
+    """A checked request: what the run will be called, where it goes, how it runs."""
+
+    def __init__(self, options: WrapOptions, root: Path, project: str, run_id: str, name: str,
+                 tags: List[str], config: Dict[str, Any], mode: str,
+                 tracking_uri: Optional[str], use_pty: bool,
+                 resume_from: Optional[RunInfo] = None,
+                 sources: Optional[Dict[str, str]] = None):
+        self.options, self.root, self.project = options, root, project
+        self.run_id, self.name, self.tags, self.config = run_id, name, tags, config
+        self.mode, self.tracking_uri, self.use_pty = mode, tracking_uri, use_pty
+        self.resume_from = resume_from  # the existing run this one continues
+        self.sources = sources or {}
 
     @property
     def dir(self) -> Path:
