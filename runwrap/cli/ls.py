@@ -3,30 +3,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import click
 
 from runwrap.cli.complete import complete_project
-
-
-def format_duration(seconds: Optional[float]) -> str:
-    if seconds is None:
-        return "-"
-    seconds = float(seconds)
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, sec = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{sec:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def format_time(t: Optional[float]) -> str:
-    if not t:
-        return "-"
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
 
 
 def run_row(run: Any) -> Dict[str, Any]:
@@ -42,12 +23,6 @@ def run_row(run: Any) -> Dict[str, Any]:
             "exit_code": meta.get("exit_code"), "tags": run.tags, "group": meta.get("group"),
             "sync": sync.get("state", "local") if isinstance(sync, dict) else "local",
             "dir": run.path}
-
-
-def render_table(headers: List[str], rows: List[List[str]]) -> str:
-    from runwrap.cli.table import render_table as render
-
-    return render(headers, rows)
 
 
 @click.command()
@@ -93,13 +68,13 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
     if not rows:
         click.echo("no runs", err=True)
         return
+    from runwrap.cli.table import human_duration, human_size, human_time, render_table
+
     headers = ["ID", "NAME", "PROJECT", "STATUS", "STARTED", "DURATION", "EXIT", "SYNC"]
-    table = [[r["id"], r["name"], r["project"], r["status"], format_time(r["start_time"]),
-              format_duration(r["duration"]),
+    table = [[r["id"], r["name"], r["project"], r["status"], human_time(r["start_time"]),
+              human_duration(r["duration"]) or "-",
               "-" if r["exit_code"] is None else str(r["exit_code"]), r["sync"]] for r in rows]
     if with_size:
-        from runwrap.cli.table import human_size
-
         headers.append("SIZE")
         for line, r in zip(table, rows):
             line.append(human_size(r["size"]))

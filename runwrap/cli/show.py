@@ -50,7 +50,7 @@ def _flatten(prefix: str, value: Any, out: Dict[str, Any]) -> None:
 @click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
 def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optional[str]) -> None:
     """Show a run: RUN is an id, a unique id prefix, a name, or `latest` (default)."""
-    from runwrap.cli.ls import format_duration, format_time
+    from runwrap.cli.table import human_duration, human_time
     from runwrap.store.layout import store_root
     from runwrap.store.runs import find_run
     from runwrap.store.values import to_json_safe
@@ -67,8 +67,8 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         f"status    {meta['status']}" + (f"  exit {meta['exit_code']}"
                                          if meta.get("exit_code") is not None else "")
         + (f"  signal {meta['signal']}" if meta.get("signal") else ""),
-        f"started   {format_time(meta.get('start_time'))}  duration "
-        f"{format_duration(meta.get('duration'))}",
+        f"started   {human_time(meta.get('start_time'))}  duration "
+        f"{human_duration(meta.get('duration')) or '-'}",
         f"command   {' '.join(meta.get('command') or [])}",
         f"cwd       {meta.get('cwd', '')}",
         f"host      {meta.get('user', '')}@{meta.get('host', '')}  python {meta.get('python', '')}",

@@ -123,6 +123,15 @@ def human_size(n: float) -> str:
     return f"{n:.1f} TB"
 
 
+def human_time(t: Optional[float]) -> str:
+    """A unix time as local `YYYY-MM-DD HH:MM`, or `-`."""
+    if not t:
+        return "-"
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
 def human_duration(seconds: Optional[float]) -> str:
     if not isinstance(seconds, (int, float)) or seconds != seconds:
         return ""
