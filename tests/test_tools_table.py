@@ -43,3 +43,11 @@ def test_human_sizes_and_durations():
     assert human_size(3 * 2**30) == "3.0 GB"
     assert human_duration(59.6) == "1m00s" and human_duration(3725) == "1h02m"
     assert human_duration(None) == ""
+
+
+def test_a_middle_cut_column_keeps_both_ends():
+    names = ["out/runs/Nov28_06-23-50_host/train/loss", "out/runs/Nov28_06-23-50_host/eval/loss"]
+    text = render_table(["metric", "v"], [[n, 1.0] for n in names], width=30, middle_cut=(0,))
+    cells = [line.split()[0] for line in text.splitlines()[1:]]
+    assert len(set(cells)) == 2  # still told apart
+    assert all(c.startswith("out/") and c.endswith("/loss") and "…" in c for c in cells)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import click
 
@@ -97,9 +97,21 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
     click.echo("\n".join(lines))
 
 
+def common_folder(names: List[str]) -> str:
+    """The leading folders (`a/b/`) every name shares, when there are several names; shown once
+    above the table so that the column keeps what tells the names apart."""
+    if len(names) < 2:
+        return ""
+    first, last = min(names), max(names)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:first.rfind("/", 0, size) + 1]
+
+
 def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -> list:
     from runwrap.cli.charts import sparkline
-    from runwrap.cli.table import render_table
+    from runwrap.cli.table import render_table, terminal_width
     from runwrap.store.history import metric_sketches
 
     sketches = metric_sketches(run_dir, buckets=SPARK_WIDTH)
@@ -107,14 +119,18 @@ def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -
     for source, table in metrics.items():
         if not table:
             continue
+        keys = sorted(table)
+        shared = common_folder(keys)
         out.append("")
-        out.append(f"metrics from {source}")
+        out.append(f"metrics from {source}" + (f" (names under {shared})" if shared else ""))
         rows = []
-        for key, e in sorted(table.items()):
+        for key in keys:
+            e = table[key]
             values = sketches.get(source, {}).get(key) or []
-            rows.append([key, e.get("last"), e.get("min"), e.get("max"), e.get("mean"),
-                         e.get("count"), e.get("step"), sparkline(values, SPARK_WIDTH)])
+            rows.append([key[len(shared):], e.get("last"), e.get("min"), e.get("max"),
+                         e.get("mean"), e.get("count"), e.get("step"),
+                         sparkline(values, SPARK_WIDTH)])
         body = render_table(["metric", "last", "min", "max", "mean", "count", "step", "trend"],
-                            rows)
+                            rows, width=terminal_width() - 2, middle_cut=(0,))
         out.extend("  " + line for line in body.splitlines())
     return out

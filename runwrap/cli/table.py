@@ -70,10 +70,22 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[:max(0, width - 1)] + "…"
 
 
+def elide_middle(text: str, width: int) -> str:
+    """`text` cut to `width` by replacing its middle with `…`: long metric names differ at the
+    start (the writer) and at the end (the tag), rarely in between."""
+    if len(text) <= width:
+        return text
+    if width < 2:
+        return text[:width]
+    tail = (width - 1) // 2
+    return text[:width - 1 - tail] + "…" + text[len(text) - tail:]
+
+
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
-                 width: Optional[int] = None) -> str:
+                 width: Optional[int] = None, middle_cut: Sequence[int] = ()) -> str:
     """`rows` (raw values) under `headers` as aligned text no wider than `width` (default: the
-    terminal's), without a trailing newline."""
+    terminal's), without a trailing newline. Cells of the columns in `middle_cut` that do not
+    fit lose their middle (`elide_middle`) instead of their end."""
     width = terminal_width() if width is None else width
     n = len(headers)
     cells = [[format_cell(row[i]) if i < len(row) else "" for i in range(n)] for row in rows]
@@ -86,7 +98,7 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
         for i in range(n):
             text, w = row[i], widths[i]
             if len(text) > w:
-                text = _clip(text, w)
+                text = elide_middle(text, w) if i in middle_cut else _clip(text, w)
             parts.append(text.rjust(w) if numeric[i] else text.ljust(w))
         lines.append(GAP.join(parts).rstrip())
     return "\n".join(lines)
