@@ -106,7 +106,7 @@ def timed(args: List[str], env: Dict[str, str], rounds: int) -> float:
 def in_process(store: Path, project: str, rounds: int) -> List[tuple]:
     """The same work without interpreter start-up (which a loaded machine inflates most)."""
     sys.path.insert(0, str(REPO))
-    from runwrap.cli.complete import complete_run
+    from runwrap.cli.selection import complete_run
     from runwrap.store.comparison import compare_runs
     from runwrap.store.runs import list_runs
 

@@ -13,7 +13,7 @@ from runwrap.collectors.stdout import StdoutScalars
 from runwrap.store.streams import read_records, stream_path
 from runwrap.store.values import decode_value
 from runwrap.wrap.collect import build_collectors
-from runwrap.wrap.options import WrapOptions
+from runwrap.wrap.request import WrapOptions
 
 
 def context(tmp_path: Path, start: float = None) -> CollectorContext:

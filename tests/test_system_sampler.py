@@ -16,7 +16,7 @@ from runwrap.collectors.base import CollectorContext
 from runwrap.collectors.system import SystemSampler, tree_pids
 from runwrap.store.streams import read_records, stream_path
 from runwrap.wrap.collect import build_collectors
-from runwrap.wrap.options import WrapOptions
+from runwrap.wrap.request import WrapOptions
 
 MACHINE_KEYS = [system.CPU_PERCENT, system.MEMORY_USED, system.MEMORY_PERCENT,
                 system.NETWORK_SENT, system.NETWORK_RECEIVED]

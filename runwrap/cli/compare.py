@@ -5,7 +5,7 @@ from typing import Optional, Tuple
 
 import click
 
-from runwrap.cli.complete import dir_option, project_option, runs_argument
+from runwrap.cli.selection import dir_option, project_option, runs_argument
 
 
 @click.command()
@@ -24,7 +24,7 @@ def compare(runs: Tuple[str, ...], project: Optional[str], metrics: Tuple[str, .
     """Compare runs: one row per run with the config keys that differ between them, metrics,
     status and duration. RUN is an id, a unique id prefix, a name or `latest`; without RUN,
     every run of --project (or of the store)."""
-    from runwrap.cli.complete import resolve_runs
+    from runwrap.cli.selection import resolve_runs
     from runwrap.cli.table import human_duration, render_csv, render_json, render_table
     from runwrap.errors import UsageError
     from runwrap.store.comparison import compare_runs, sort_records

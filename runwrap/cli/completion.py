@@ -19,11 +19,6 @@ COMPLETE_VAR = "_RUNWRAP_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
 # File name of each shell's script, as the shell looks for it.
 FILES = {"bash": "runwrap.bash", "zsh": "_runwrap", "fish": "runwrap.fish"}
-WHERE = {
-    "bash": "~/.local/share/bash-completion/completions/runwrap (or source it from ~/.bashrc)",
-    "zsh": "a directory on $fpath, as _runwrap (then run compinit)",
-    "fish": "~/.config/fish/completions/runwrap.fish",
-}
 
 
 # click 8.4.0's own fish script is broken (pallets/click#3502: an unquoted \n splits a command

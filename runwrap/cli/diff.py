@@ -11,7 +11,7 @@ from typing import Any, Iterator, List, Optional
 
 import click
 
-from runwrap.cli.complete import dir_option, project_option, runs_argument
+from runwrap.cli.selection import dir_option, project_option, runs_argument
 
 
 def _config_text(run: Any) -> List[str]:
@@ -108,7 +108,7 @@ def _colored(line: str) -> str:
 def diff(run_a: str, run_b: str, project: Optional[str], store_dir: Optional[str]) -> None:
     """Show how two runs differ: command and git state, config, diff.patch and saved code, as
     unified diffs (a/ is RUN_A, b/ is RUN_B)."""
-    from runwrap.cli.complete import resolve_runs
+    from runwrap.cli.selection import resolve_runs
 
     a = resolve_runs(store_dir, [run_a], project)[0]
     b = resolve_runs(store_dir, [run_b], project)[0]

@@ -10,7 +10,7 @@ from typing import IO, Any, Iterator, List, Optional, Tuple
 
 import click
 
-from runwrap.cli.complete import dir_option, project_option, runs_argument
+from runwrap.cli.selection import dir_option, project_option, runs_argument
 
 SOURCES = ("stdout", "tensorboard", "sdk", "system", "files")
 
@@ -40,7 +40,7 @@ def _structure(value: Any) -> str:
 
 
 def export_csv_long(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
-    from runwrap.store.history import LONG_HEADERS, long_rows
+    from runwrap.store.readback import LONG_HEADERS, long_rows
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(LONG_HEADERS)
@@ -52,7 +52,7 @@ def export_csv_long(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -
 
 
 def export_csv_wide(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
-    from runwrap.store.history import RESERVED, wide_columns, wide_rows
+    from runwrap.store.readback import RESERVED, wide_columns, wide_rows
 
     columns = wide_columns(run_dir, sources)
     keys = list(RESERVED) + [c.label for c in columns]
@@ -68,7 +68,7 @@ def export_csv_wide(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -
 
 
 def export_jsonl(run_dir: Path, sources: Optional[List[str]], wide: bool, out: IO[str]) -> None:
-    from runwrap.store.history import LONG_HEADERS, long_rows, wide_columns, wide_rows
+    from runwrap.store.readback import LONG_HEADERS, long_rows, wide_columns, wide_rows
     from runwrap.store.values import to_json_safe
 
     dumps = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False,
@@ -90,7 +90,7 @@ def export_tensorboard(run_dir: Path, sources: Optional[List[str]], logdir: str)
     sources share a name: TensorBoard shows `/` as a section); records without a step use their
     position in the stream."""
     from runwrap.errors import UsageError
-    from runwrap.store.history import files_by_source, wide_columns
+    from runwrap.store.readback import files_by_source, wide_columns
     from runwrap.store.streams import StreamReader
     from runwrap.store.values import decode_value
 
@@ -138,9 +138,9 @@ def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], output:
            project: Optional[str], store_dir: Optional[str]) -> None:
     """Export a run's full history (every value of every metric). Streams: memory stays flat
     however long the run."""
-    from runwrap.cli.complete import resolve_runs
+    from runwrap.cli.selection import resolve_runs
     from runwrap.errors import UsageError
-    from runwrap.store.history import files_by_source
+    from runwrap.store.readback import files_by_source
 
     run = resolve_runs(store_dir, [run_ref], project)[0]
     chosen = list(sources) or None

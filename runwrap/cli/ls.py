@@ -7,7 +7,7 @@ from typing import Any, Dict, Optional
 
 import click
 
-from runwrap.cli.complete import complete_project
+from runwrap.cli.selection import complete_project
 
 
 def run_row(run: Any) -> Dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any, List, Optional, Tuple
 
 import click
 
-from runwrap.cli.complete import dir_option, project_option, runs_argument
+from runwrap.cli.selection import dir_option, project_option, runs_argument
 
 SOURCE_ORDER = ("sdk", "tensorboard", "files", "stdout", "system")
 
@@ -27,7 +27,7 @@ def build_charts(runs: List[Any], metrics: List[str], x: str, sources: Optional[
     """One chart per metric with one line per run that has it; warns about runs that do not."""
     from runwrap.cli.charts import Chart, Line
     from runwrap.errors import UsageError
-    from runwrap.store.history import metric_names, metric_series
+    from runwrap.store.readback import metric_names, metric_series
 
     order = [s for s in SOURCE_ORDER if not sources or s in sources]
     order += [s for s in (sources or []) if s not in order]
@@ -68,7 +68,7 @@ def build_charts(runs: List[Any], metrics: List[str], x: str, sources: Optional[
 def plot(runs: Tuple[str, ...], metrics: Tuple[str, ...], output: Optional[str], x: str,
          sources: Tuple[str, ...], size: str, project: Optional[str], store_dir: Optional[str]) -> None:
     """Plot metrics of runs over step or time, one line per run."""
-    from runwrap.cli.complete import resolve_runs
+    from runwrap.cli.selection import resolve_runs
     from runwrap.errors import UsageError
 
     pixels = _size(size)

@@ -6,7 +6,7 @@ from typing import Any, List, Optional, Tuple
 
 import click
 
-from runwrap.cli.complete import dir_option, project_option, runs_argument
+from runwrap.cli.selection import dir_option, project_option, runs_argument
 
 
 def _describe(runs: List[Any], sizes: List[int]) -> str:
@@ -68,7 +68,7 @@ def rm(runs: Tuple[str, ...], project: Optional[str], yes: bool, as_json: bool,
        store_dir: Optional[str]) -> None:
     """Remove runs (ids, unique id prefixes, names or `latest`). Asks first unless --yes; refuses
     a running run and then removes nothing."""
-    from runwrap.cli.complete import resolve_runs
+    from runwrap.cli.selection import resolve_runs
     from runwrap.store.cleanup import check_removable
 
     chosen = resolve_runs(store_dir, list(runs), project)

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 
 import click
 
-from runwrap.cli.complete import complete_project, complete_run
+from runwrap.cli.selection import complete_project, complete_run
 
 
 SPARK_WIDTH = 20
@@ -112,7 +112,7 @@ def common_folder(names: List[str]) -> str:
 def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -> list:
     from runwrap.cli.charts import sparkline
     from runwrap.cli.table import render_table, terminal_width
-    from runwrap.store.history import metric_sketches
+    from runwrap.store.readback import metric_sketches
 
     sketches = metric_sketches(run_dir, buckets=SPARK_WIDTH)
     out = []

@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
 import click
 
-from runwrap.cli.complete import complete_project, complete_run
+from runwrap.cli.selection import complete_project, complete_run
 
 from runwrap.store.layout import store_root
 from runwrap.store.runs import find_run, load_run

@@ -20,7 +20,7 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
                 taken: List[str]) -> int:
     """`values` by option dest (as RUN_OPTIONS names them) and where each came from."""
     from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound
-    from runwrap.wrap.options import WrapOptions
+    from runwrap.wrap.request import WrapOptions
     from runwrap.wrap.plan import make_plan
     from runwrap.wrap.runner import WrappedRun
 

@@ -17,7 +17,7 @@ from runwrap.sdk.common import config_saver, writer_opener
 from runwrap.sdk.config import Config
 from runwrap.sdk.history import History
 from runwrap.sdk.init import Request, explicit_source, notice
-from runwrap.sdk.options import WRAPPER
+from runwrap.sdk.resolver import WRAPPER
 from runwrap.sdk.run import Run, warn
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON

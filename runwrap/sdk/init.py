@@ -14,7 +14,7 @@ from runwrap import env
 from runwrap.errors import CommError, UsageError
 from runwrap.sdk import state
 from runwrap.sdk.config import check_key, check_size, config_items, filter_keys, to_plain
-from runwrap.sdk.options import ARGUMENT, SETTINGS, Resolver
+from runwrap.sdk.resolver import ARGUMENT, SETTINGS, Resolver
 from runwrap.sdk.resume import normalize_reinit, normalize_resume, parse_point
 from runwrap.sdk.run import check_tags
 from runwrap.sdk.settings import settings_dict

@@ -14,7 +14,7 @@ from runwrap.sdk.common import config_saver, write_config, writer_opener
 from runwrap.sdk.config import Config
 from runwrap.sdk.history import History
 from runwrap.sdk.init import Request, explicit_source, program_name
-from runwrap.sdk.options import DEFAULT
+from runwrap.sdk.resolver import DEFAULT
 from runwrap.sdk.run import Run, warn, write_final_documents
 from runwrap.store import documents
 from runwrap.store.create import create_run, default_project, mask_argv

@@ -18,7 +18,6 @@ from runwrap.store.summary import PRIORITY, load_summary
 from runwrap.store.values import decode_value, to_json_safe
 
 SYSTEM = "system"
-FIXED = ("id", "name", "project", "status", "duration")
 
 
 def read_config(path: Any) -> Dict[str, Any]:

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
+from runwrap.store.layout import LOCK_FILE
 from runwrap.store.values import to_json_safe
 
 
@@ -72,7 +73,7 @@ def read_yaml(path: Path, default: Any = None) -> Any:
 @contextlib.contextmanager
 def locked(run_dir: Path) -> Iterator[None]:
     """Exclusive lock over the run directory's documents (flock: released if the holder dies)."""
-    fd = os.open(run_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

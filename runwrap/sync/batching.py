@@ -27,10 +27,6 @@ class Batch:
     def room_for_metrics(self) -> int:
         return min(MAX_METRICS - len(self.metrics), MAX_ITEMS - self.items)
 
-    def fits(self) -> bool:
-        return (len(self.metrics) <= MAX_METRICS and len(self.params) <= MAX_PARAMS
-                and len(self.tags) <= MAX_TAGS and self.items <= MAX_ITEMS)
-
 
 def key_values(mapping: Dict[str, str]) -> List[dict]:
     return [{"key": k, "value": v} for k, v in mapping.items()]
@@ -47,9 +43,3 @@ def split_params_and_tags(params: Dict[str, str], tags: Dict[str, str]) -> Itera
         room = min(MAX_TAGS, MAX_ITEMS - batch.items)
         batch.tags, t = t[:room], t[room:]
         yield batch
-
-
-def split_metrics(metrics: List[dict]) -> Iterator[Batch]:
-    """Metric points in batches of at most MAX_METRICS."""
-    for i in range(0, len(metrics), MAX_METRICS):
-        yield Batch(metrics=metrics[i:i + MAX_METRICS])

@@ -11,9 +11,9 @@ import concurrent.futures
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Optional
 
 from runwrap.errors import CommError
 from runwrap.store import documents
@@ -44,7 +44,6 @@ class SyncResult:
     url: Optional[str] = None
     error: Optional[str] = None
     pending: int = 0  # points left (only computed by dry runs)
-    messages: List[str] = field(default_factory=list)
 
 
 def _digest(value: str) -> str:
@@ -226,8 +225,7 @@ def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
     run_dir = Path(run_dir)
     lock = SyncLock(run_dir)
     if not lock.acquire():
-        return SyncResult(run_dir, state="busy",  # its wrapper is uploading it right now
-                          messages=["another runwrap process is uploading this run right now"])
+        return SyncResult(run_dir, state="busy")  # its wrapper is uploading it right now
     try:
         client = RestClient(config, attempts=attempts)
     except BaseException:

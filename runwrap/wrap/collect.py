@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import List
 
 from runwrap.collectors.base import Collector, CollectorContext
-from runwrap.wrap.options import WrapOptions
+from runwrap.wrap.request import WrapOptions
 
 
 def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collector]:

@@ -17,7 +17,7 @@ from runwrap.store.layout import RUN_JSON, run_dir, store_root
 from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
 from runwrap.wrap.child import resolve_program
 from runwrap.wrap.config_args import parse_config_args
-from runwrap.wrap.options import WrapOptions
+from runwrap.wrap.request import WrapOptions
 
 MODES = ("online", "offline", "disabled")
 RESUME_VALUES = ("allow", "never", "must", "auto")

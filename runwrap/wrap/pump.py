@@ -8,7 +8,7 @@ import os
 import select
 import signal
 import termios
-from typing import Callable, Dict, Optional
+from typing import Dict, Optional
 
 from runwrap.wrap import terminal
 from runwrap.wrap.child import Child
@@ -36,8 +36,7 @@ class Pump:
     """Runs until the child has exited and its output is drained; returns its wait status."""
 
     def __init__(self, child: Child, console: ConsoleLog, forward_signals: tuple,
-                 raw: Optional[terminal.RawInput], stdin_fd: Optional[int],
-                 on_stopped: Optional[Callable[[], None]] = None):
+                 raw: Optional[terminal.RawInput], stdin_fd: Optional[int]):
         self.child = child
         self.console = console
         self.raw = raw

@@ -1,5 +1,5 @@
 """Charts of metric series: sparklines, terminal line charts (braille), images (matplotlib) and
-self-contained HTML (inline SVG). Presentation only: the points come from store.history."""
+self-contained HTML (inline SVG). Presentation only: the points come from store.readback."""
 from __future__ import annotations
 
 import math

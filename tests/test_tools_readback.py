@@ -1,9 +1,9 @@
-"""store.history: reading a run's streams back as long rows, wide rows and series."""
+"""store.readback: reading a run's streams back as long rows, wide rows and series."""
 from __future__ import annotations
 
 import math
 
-from runwrap.store.history import long_rows, metric_series, wide_columns, wide_rows
+from runwrap.store.readback import long_rows, metric_series, wide_columns, wide_rows
 from runwrap.store.streams import StreamWriter, stream_path
 
 
@@ -63,7 +63,7 @@ def test_series_takes_the_first_source_that_has_the_metric_and_sorts_by_x(tmp_pa
 
 
 def test_downsampler_keeps_bucket_means_in_bounded_memory():
-    from runwrap.store.history import Downsampler
+    from runwrap.store.readback import Downsampler
 
     d = Downsampler(10)
     for i in range(100_000):
@@ -80,7 +80,7 @@ def test_downsampler_keeps_bucket_means_in_bounded_memory():
 
 def test_metric_sketches_read_each_metric_for_sparklines(tmp_path):
     from runwrap.cli.charts import sparkline
-    from runwrap.store.history import metric_sketches
+    from runwrap.store.readback import metric_sketches
 
     _write(tmp_path, "sdk", [{"_step": i, "loss": 1.0 / (i + 1), "note": "x", "bad": float("nan")}
                              for i in range(1000)])

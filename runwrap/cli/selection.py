@@ -1,4 +1,5 @@
-"""Dynamic shell completion of run references and projects, straight from the store's folders.
+"""Which runs a command acts on: the shared `--dir` and `--project` options, the RUN... argument,
+resolving run references, and their dynamic shell completion straight from the store's folders.
 
 Completion runs on every <TAB>, so it reads only what it must: folder names for ids and
 projects, and run.json (a small file) for names. No status checks, no summaries."""
