@@ -29,6 +29,41 @@ MLFLOW_TRACKING_PASSWORD = "MLFLOW_TRACKING_PASSWORD"  # basic-auth password
 MLFLOW_TRACKING_INSECURE_TLS = "MLFLOW_TRACKING_INSECURE_TLS"  # "true": skip TLS verification
 MLFLOW_TRACKING_SERVER_CERT_PATH = "MLFLOW_TRACKING_SERVER_CERT_PATH"  # CA bundle for TLS
 
+# wandb's names, so launcher scripts and cluster jobs written for wandb configure runwrap too.
+# Each is read after the RUNWRAP_* variable of the same meaning (sdk/wandb_env.py maps them).
+WANDB_MODE = "WANDB_MODE"  # online | offline | disabled (also dryrun/run)
+WANDB_DISABLED = "WANDB_DISABLED"  # "true": mode disabled
+WANDB_RUN_ID = "WANDB_RUN_ID"  # the run's id (resume with WANDB_RESUME)
+WANDB_RESUME = "WANDB_RESUME"  # allow | must | never | auto
+WANDB_PROJECT = "WANDB_PROJECT"  # project name
+WANDB_ENTITY = "WANDB_ENTITY"  # entity name
+WANDB_NAME = "WANDB_NAME"  # display name
+WANDB_NOTES = "WANDB_NOTES"  # notes
+WANDB_TAGS = "WANDB_TAGS"  # comma-separated tags
+WANDB_RUN_GROUP = "WANDB_RUN_GROUP"  # group
+WANDB_JOB_TYPE = "WANDB_JOB_TYPE"  # job type
+WANDB_DIR = "WANDB_DIR"  # store root (init(dir=)); ignored under the wrapper
+WANDB_CONFIG_PATHS = "WANDB_CONFIG_PATHS"  # comma-separated YAML files loaded into config
+WANDB_SILENT = "WANDB_SILENT"  # "true": no notices or termlog lines
+WANDB_QUIET = "WANDB_QUIET"  # "true": the same, for runwrap's purposes
+WANDB_CONSOLE = "WANDB_CONSOLE"  # "off"/"wrap"/...: recorded in run.settings.console
+WANDB_SAVE_CODE = "WANDB_SAVE_CODE"  # "true": save the main script (init(save_code=))
+WANDB_DISABLE_CODE = "WANDB_DISABLE_CODE"  # "true": never save code
+WANDB_DISABLE_GIT = "WANDB_DISABLE_GIT"  # "true": do not record git state
+WANDB_ANONYMOUS = "WANDB_ANONYMOUS"  # never | allow | must
+WANDB_SWEEP_ID = "WANDB_SWEEP_ID"  # recorded in run.json and run.settings.sweep_id
+WANDB_IGNORE_GLOBS = "WANDB_IGNORE_GLOBS"  # comma-separated globs save() skips
+WANDB_ARTIFACT_DIR = "WANDB_ARTIFACT_DIR"  # where artifact.download() puts files
+WANDB_CACHE_DIR = "WANDB_CACHE_DIR"  # accepted (runwrap's artifact store needs no cache)
+WANDB_DATA_DIR = "WANDB_DATA_DIR"  # accepted (artifacts are staged in the store itself)
+WANDB_CONFIG_DIR = "WANDB_CONFIG_DIR"  # accepted (runwrap keeps no per-user settings file)
+WANDB_NOTEBOOK_NAME = "WANDB_NOTEBOOK_NAME"  # recorded as the program name in notebooks
+
+# wandb's cloud-only settings: accepted, ignored with one notice, never written to disk.
+WANDB_CLOUD_ONLY = ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_HOST", "WANDB_USERNAME",
+                    "WANDB_USER_EMAIL", "WANDB_DOCKER", "WANDB_HTTP_TIMEOUT",
+                    "WANDB_INIT_TIMEOUT", "WANDB_IDENTITY_TOKEN_FILE", "WANDB_CREDENTIALS_FILE")
+
 # Set by runwrap for the child when the user has not.
 PYTHONUNBUFFERED = "PYTHONUNBUFFERED"  # pipe mode: child's Python flushes each write
 

@@ -34,3 +34,48 @@ class WarnOnce:
 
 # The process-wide instance.
 warn_once = WarnOnce()
+
+
+# wandb.termlog/termwarn/termerror: the program's own messages, in runwrap's voice.
+_said: Set[str] = set()
+
+
+def _silent() -> bool:
+    import os
+
+    from runwrap import env
+
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+               for v in (env.WANDB_SILENT, env.WANDB_QUIET))
+
+
+def term(level: str, string: str = "", newline: bool = True, repeat: bool = True,
+         prefix: bool = True) -> None:
+    """One message on stderr (`runwrap: ` plus `WARNING `/`ERROR ` by level) unless
+    WANDB_SILENT is set; `repeat=False` says each distinct message once."""
+    if _silent():
+        return
+    text = str(string)
+    if not repeat:
+        if text in _said:
+            return
+        _said.add(text)
+    head = ("runwrap: " + (f"{level} " if level else "")) if prefix else ""
+    lines = text.split("\n") if prefix else [text]
+    try:
+        sys.stderr.write("\n".join(head + line for line in lines) + ("\n" if newline else ""))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def termlog(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    term("", string, newline, repeat, prefix)
+
+
+def termwarn(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    term("WARNING", string, newline, repeat, prefix)
+
+
+def termerror(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    term("ERROR", string, newline, repeat, prefix)

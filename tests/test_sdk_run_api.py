@@ -26,7 +26,9 @@ def test_define_metric_changes_what_the_summary_reports(tmp_path):
     """)
     assert done.returncode == 0, done.stderr
     first, second = done.stdout.splitlines()
-    assert first == "1.0 0.5 0.3 3.0 False"
+    # wandb's shape: a defined summary is a dict of the kinds asked for; hidden only hides
+    # the metric from charts (wandb 0.31 keeps it in the summary).
+    assert first == "{'min': 1.0} 0.5 0.3 {'first': 3.0} True"
     assert "'median' is not one of" in second
     assert meta(only_run(tmp_path / "store"))["metrics"]["loss"] == {"summary": ["min"]}
 

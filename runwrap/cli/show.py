@@ -26,7 +26,7 @@ def describe(run: Any) -> Dict[str, Any]:
     return {
         "run": meta,
         "config": documents.read_yaml(run.dir / CONFIG_YAML, {}) or {},
-        "summary": flat(metrics),
+        "summary": flat(metrics, meta.get("metrics")),
         "metrics": metrics,
         "paths": {"dir": str(run.dir), "output_log": str(run.dir / OUTPUT_LOG),
                   "streams": str(run.dir / "streams")},

@@ -20,6 +20,9 @@ class DisabledRun:
         self.config = Config(config, allow_val_change=True)
         self.summary = Summary(dict, dict, dict)
         self._step = 0
+        self._settings: Any = None  # RunSettings, set by init()
+
+    settings = property(lambda self: self._settings)
 
     id = property(lambda self: self._ident["id"])
     project = property(lambda self: self._ident["project"])

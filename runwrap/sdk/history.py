@@ -103,7 +103,7 @@ def merge_columns(builder: SummaryBuilder, source: str, keys: Tuple[str, ...],
         entry = table.get(key)
         lo, hi = min(col), max(col)
         if entry is None:
-            entry = table[key] = {"last": col[-1], "count": 0}
+            entry = table[key] = {"last": col[-1], "first": col[0], "count": 0}
         entry["last"] = col[-1]
         entry["step"] = last_step
         entry["count"] = entry["count"] + n

@@ -17,7 +17,9 @@ from runwrap.sdk.config import check_key, check_size, config_items, filter_keys,
 from runwrap.sdk.resolver import ARGUMENT, SETTINGS, Resolver
 from runwrap.sdk.resume import normalize_reinit, normalize_resume, parse_point
 from runwrap.sdk.run import check_tags
+from runwrap.sdk.run_settings import RunSettings
 from runwrap.sdk.settings import settings_dict
+from runwrap.sdk.wandb_env import load_config_paths, notice_cloud_only
 
 MODES = ("online", "offline", "disabled")
 ANONYMOUS = ("never", "allow", "must")
@@ -45,6 +47,8 @@ class Request:
         self.sync_tensorboard = False
         self.monitor_gym = False
         self.sync_config: Any = None  # runwrap.sync.SyncConfig of an online run
+        self.quiet = False
+        self.disable_git = False
 
 
 def init(
@@ -79,6 +83,8 @@ def init(
     if settings is not None:
         explicit["settings"] = settings
     resolver = Resolver(settings_dict(settings))
+    quiet = bool(resolver.get("quiet", None, default=False))
+    notice_cloud_only(quiet)
     notebook = in_notebook()
     how = normalize_reinit(resolver.get("reinit", reinit), notebook)
     previous = state.current
@@ -100,7 +106,12 @@ def init(
     request = _validate(resolver, notebook, explicit, entity, tags, config, config_exclude_keys,
                         config_include_keys, allow_val_change, mode, force, anonymous, resume,
                         resume_from, fork_from)
-    request.save_code = bool(resolver.get("save_code", save_code, default=False))
+    request.quiet = quiet
+    disable_code = bool(resolver.get("disable_code", None, default=False))
+    request.save_code = bool(resolver.get("save_code", save_code, default=False)) and not disable_code
+    request.disable_git = bool(resolver.get("disable_git", None, default=False))
+    for recorded in ("console", "sweep_id", "ignore_globs", "artifact_dir"):
+        resolver.get(recorded, None)
     request.sync_tensorboard = bool(resolver.get("sync_tensorboard", sync_tensorboard,
                                                  default=False))
     request.monitor_gym = bool(resolver.get("monitor_gym", monitor_gym, default=False))
@@ -116,6 +127,7 @@ def init(
 
         run = create(request, project=project, dir=dir, id=id, name=name, notes=notes,
                      group=group, job_type=job_type)
+    run._settings = RunSettings(run, resolver.options, settings_dict(settings))
     state.add(run)
     _extras(run, request)
     return run
@@ -135,7 +147,11 @@ def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], enti
     anonymous_value = resolver.get("anonymous", anonymous)
     if anonymous_value is not None and anonymous_value not in ANONYMOUS:
         raise UsageError(f"anonymous={anonymous_value!r} is not one of {', '.join(ANONYMOUS)}")
-    items = filter_keys(config_items(config), include, exclude)
+    given = config_items(config)
+    paths = resolver.get("config_paths", None)
+    if paths:  # WANDB_CONFIG_PATHS: the files' keys, init(config=)'s on top
+        given = dict(load_config_paths(paths), **given)
+    items = filter_keys(given, include, exclude)
     items = {check_key(k): to_plain(v) for k, v in items.items()}
     for key, value in items.items():
         check_size(key, value)
@@ -213,6 +229,7 @@ def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, gr
              "notes": r.get("notes", notes), "tags": list(request.tags or ()),
              "group": r.get("group", group), "job_type": r.get("job_type", job_type)}
     run = DisabledRun(ident, request.config)
+    run._settings = RunSettings(run, r.options, settings_dict(request.explicit.get("settings")))
     state.add(run)
     return run
 

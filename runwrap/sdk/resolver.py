@@ -28,32 +28,51 @@ def env_tags(text: str) -> Tuple[str, ...]:
     return tuple(t.strip() for t in text.split(",") if t.strip())
 
 
-# name -> (settings key, environment variables, conversion of an environment string)
+def env_disabled(text: str) -> Optional[str]:
+    """WANDB_DISABLED=true means mode="disabled"; any other value says nothing about the mode."""
+    return "disabled" if env_bool(text) else None
+
+
+def env_list(text: str) -> Tuple[str, ...]:
+    return env_tags(text)
+
+
+# name -> (settings key, environment variables, conversion of an environment string).
+# The RUNWRAP_* variable comes first, wandb's variable of the same meaning after it.
 SPEC: Dict[str, Tuple[str, Tuple[str, ...], Optional[Callable[[str], Any]]]] = {
-    "entity": ("entity", (env.ENTITY,), None),
-    "project": ("project", (env.PROJECT,), None),
-    "dir": ("root_dir", (env.DIR,), None),
-    "id": ("run_id", (), None),
-    "name": ("run_name", (env.NAME,), None),
-    "notes": ("run_notes", (env.NOTES,), None),
-    "tags": ("run_tags", (env.TAGS,), env_tags),
-    "group": ("run_group", (env.GROUP,), None),
-    "job_type": ("run_job_type", (env.JOB_TYPE,), None),
-    "mode": ("mode", (env.MODE,), None),
+    "entity": ("entity", (env.ENTITY, env.WANDB_ENTITY), None),
+    "project": ("project", (env.PROJECT, env.WANDB_PROJECT), None),
+    "dir": ("root_dir", (env.DIR, env.WANDB_DIR), None),
+    "id": ("run_id", (env.WANDB_RUN_ID,), None),
+    "name": ("run_name", (env.NAME, env.WANDB_NAME), None),
+    "notes": ("run_notes", (env.NOTES, env.WANDB_NOTES), None),
+    "tags": ("run_tags", (env.TAGS, env.WANDB_TAGS), env_tags),
+    "group": ("run_group", (env.GROUP, env.WANDB_RUN_GROUP), None),
+    "job_type": ("run_job_type", (env.JOB_TYPE, env.WANDB_JOB_TYPE), None),
+    "mode": ("mode", (env.MODE, env.WANDB_MODE, env.WANDB_DISABLED), None),
     "force": ("force", (), None),
-    "anonymous": ("anonymous", (), None),
+    "anonymous": ("anonymous", (env.WANDB_ANONYMOUS,), None),
     "reinit": ("reinit", (), None),
-    "resume": ("resume", (), None),
+    "resume": ("resume", (env.WANDB_RESUME,), None),
     "resume_from": ("resume_from", (), None),
     "fork_from": ("fork_from", (), None),
-    "save_code": ("save_code", (env.SAVE_CODE,), env_bool),
+    "save_code": ("save_code", (env.SAVE_CODE, env.WANDB_SAVE_CODE), env_bool),
     "sync_tensorboard": ("sync_tensorboard", (), None),
     "monitor_gym": ("monitor_gym", (), None),
     "allow_val_change": ("allow_val_change", (), None),
     "tracking_uri": ("tracking_uri", (env.TRACKING_URI, env.MLFLOW_TRACKING_URI), None),
     "label": ("x_label", (), None),
-    "quiet": ("quiet", (), None),
+    "quiet": ("quiet", (env.WANDB_SILENT, env.WANDB_QUIET), env_bool),
+    "config_paths": ("config_paths", (env.WANDB_CONFIG_PATHS,), env_list),
+    "console": ("console", (env.WANDB_CONSOLE,), None),
+    "disable_code": ("disable_code", (env.WANDB_DISABLE_CODE,), env_bool),
+    "disable_git": ("disable_git", (env.WANDB_DISABLE_GIT,), env_bool),
+    "sweep_id": ("sweep_id", (env.WANDB_SWEEP_ID,), None),
+    "ignore_globs": ("ignore_globs", (env.WANDB_IGNORE_GLOBS,), env_list),
+    "artifact_dir": ("artifact_dir", (env.WANDB_ARTIFACT_DIR,), None),
 }
+# A variable whose own reading differs from its name's conversion; None means "not set".
+VARIABLE_CONVERT: Dict[str, Callable[[str], Any]] = {env.WANDB_DISABLED: env_disabled}
 
 
 def _recordable(value: Any) -> Any:
@@ -79,15 +98,28 @@ class Resolver:
         elif self.settings.get(key) is not None:
             value, source = self.settings[key], SETTINGS
         else:
-            found = next((v for v in variables if self.environ.get(v)), None)
+            found = self._from_environment(variables, convert)
             if found is not None:
-                text = self.environ[found]
-                value, source = (convert(text) if convert else text), f"{ENVIRONMENT}:{found}"
+                variable, value = found
+                source = f"{ENVIRONMENT}:{variable}"
             else:
                 value = default() if callable(default) else default
                 source = DEFAULT
         self.options[name] = {"value": _recordable(value), "source": source}
         return value
+
+    def _from_environment(self, variables: Tuple[str, ...],
+                          convert: Optional[Callable[[str], Any]]) -> Optional[Tuple[str, Any]]:
+        """(variable, converted value) of the first variable set, in SPEC's order."""
+        for variable in variables:
+            text = self.environ.get(variable)
+            if not text:
+                continue
+            own = VARIABLE_CONVERT.get(variable, convert)
+            value = own(text) if own else text
+            if value is not None:
+                return variable, value
+        return None
 
     def fix(self, name: str, value: Any, source: str) -> Any:
         """Record a value decided outside the rule (attached mode: the wrapper's run)."""

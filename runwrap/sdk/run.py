@@ -83,6 +83,7 @@ class Run:
         self._finish_lock = threading.Lock()
         self._on_finish = on_finish
         self._closers: List[Callable[[], None]] = []  # background readers to stop at finish
+        self._settings: Any = None  # RunSettings, set by init()
         self.summary = Summary(history.stats, lambda: history.first, lambda: self._metrics,
                                user_summary, self._save_user_summary)
 
@@ -124,6 +125,11 @@ class Run:
     @property
     def run_dir(self) -> Path:
         return self._run_dir
+
+    @property
+    def settings(self) -> Any:
+        """wandb's `run.settings`: what init() decided (see sdk/run_settings.py)."""
+        return self._settings
 
     @property
     def resumed(self) -> bool:
@@ -350,7 +356,8 @@ class Run:
 def write_final_documents(run: Run, code: int, signal_name: Optional[str]) -> None:
     """A standalone run's end: summary.json from memory, then run.json's status."""
     history = run._history
-    documents.write_json(run.run_dir / SUMMARY_JSON, history.builder.result(run.summary.user()))
+    documents.write_json(run.run_dir / SUMMARY_JSON, history.builder.result(run.summary.user(),
+                                                                     run._metrics))
     end = time.time()
     status = "killed" if signal_name else ("finished" if code == 0 else "failed")
 

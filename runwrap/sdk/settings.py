@@ -14,15 +14,16 @@ ACTIVE = (
     "entity", "project", "root_dir", "run_id", "run_name", "run_notes", "run_tags", "run_group",
     "run_job_type", "mode", "force", "anonymous", "reinit", "resume", "resume_from", "fork_from",
     "save_code", "sync_tensorboard", "monitor_gym", "allow_val_change", "tracking_uri",
-    "x_label", "program", "quiet", "silent",
+    "x_label", "program", "quiet", "silent", "config_paths", "console", "disable_code",
+    "disable_git", "sweep_id", "ignore_globs", "artifact_dir",
 )
 # wandb settings accepted so existing code runs; they change nothing here.
 ACCEPTED = (
-    "api_key", "base_url", "console", "code_dir", "disable_code", "disable_git",
+    "api_key", "base_url", "code_dir",
     "disable_job_creation", "init_timeout", "job_name", "notebook_name", "show_errors",
     "show_info", "show_warnings", "start_method", "x_disable_meta", "x_disable_stats",
     "x_disable_machine_info", "_disable_meta", "_disable_stats", "heartbeat_seconds",
-    "ignore_globs", "login_timeout", "x_primary", "x_stats_sampling_interval", "sweep_id",
+    "login_timeout", "x_primary", "x_stats_sampling_interval",
 )
 KNOWN = frozenset(ACTIVE + ACCEPTED)
 

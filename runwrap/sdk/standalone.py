@@ -120,7 +120,8 @@ def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
         resuming.write_auto_marker(marker[0], marker[1], run_id)
     if uploader is not None:
         uploader.start()
-    _record_git_in_background(path)
+    if not request.disable_git:
+        _record_git_in_background(path)
     return run
 
 

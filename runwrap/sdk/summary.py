@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 from runwrap.sdk.config import to_plain
-from runwrap.store.values import decode_value
+from runwrap.store.summary import MISSING, SUMMARY_KINDS, definition_of, summary_value
 
-SUMMARY_KINDS = ("min", "max", "mean", "last", "first", "best", "copy", "none")
+__all__ = ["Summary", "SUMMARY_KINDS"]
 
 
 class Summary:
@@ -23,51 +23,19 @@ class Summary:
         self._deleted: set = set()
         self._on_change = on_change
 
-    def _definition(self, key: str) -> Optional[Dict[str, Any]]:
-        metrics = self._metrics()
-        if key in metrics:
-            return metrics[key]
-        import fnmatch
-
-        for pattern, spec in metrics.items():
-            if "*" in pattern and fnmatch.fnmatchcase(key, pattern):
-                return spec
-        return None
-
     def _computed(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
         first = self._first()
+        metrics = self._metrics()
         for key, entry in self._stats().items():
             if key in self._deleted:
                 continue
-            spec = self._definition(key)
-            kinds = (spec or {}).get("summary") or ["last"]
-            if spec and spec.get("hidden"):
-                continue
-            if "none" in kinds:
-                continue
-            if len(kinds) == 1:
-                value = self._pick(entry, kinds[0], first.get(key), spec)
-                if value is not _MISSING:
-                    out[key] = value
-            else:  # several: wandb stores them as a nested dict under the key
-                nested = {}
-                for kind in kinds:
-                    value = self._pick(entry, kind, first.get(key), spec)
-                    if value is not _MISSING:
-                        nested[kind] = value
-                out[key] = nested
+            if "first" not in entry and key in first:  # a resumed run's older statistics
+                entry = dict(entry, first=first[key])
+            value = summary_value(entry, definition_of(key, metrics))
+            if value is not MISSING:
+                out[key] = value
         return out
-
-    @staticmethod
-    def _pick(entry: Dict[str, Any], kind: str, first: Any, spec: Optional[Dict[str, Any]]) -> Any:
-        if kind in ("last", "copy"):
-            return decode_value(entry.get("last"))
-        if kind == "first":
-            return decode_value(first) if first is not None else decode_value(entry.get("last"))
-        if kind == "best":
-            kind = "max" if (spec or {}).get("goal") == "maximize" else "min"
-        return entry.get(kind, _MISSING)
 
     def as_dict(self) -> Dict[str, Any]:
         out = self._computed()
@@ -142,10 +110,3 @@ class Summary:
 
     def __repr__(self) -> str:
         return f"Summary({self.as_dict()!r})"
-
-
-class _Missing:
-    pass
-
-
-_MISSING = _Missing()

@@ -1,17 +1,20 @@
 """Summaries: each metric's last, min, max, mean and count, grouped by the source it came from.
 
-summary.json holds `{source: {metric: {"last", "min", "max", "mean", "count", "step"}}}` with
-a `user` source for explicit `run.summary[key] = value` assignments (those hold only "last").
-`flat()` gives wandb's view of a summary: each key's last value, user assignments winning.
+summary.json holds `{source: {metric: {"last", "first", "min", "max", "mean", "count",
+"step"}}}` with a `user` source for explicit `run.summary[key] = value` assignments (those hold
+only "last"). A metric given a summary by `define_metric(name, summary=..., goal=...)` (run.json
+`metrics`) also holds `"summary"`: wandb's nested shape, e.g. `{"max": 0.9, "mean": 0.5}`.
+`flat()` gives wandb's view of a summary: each key's last value or defined summary, user
+assignments winning.
 """
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Dict, Iterable
+from typing import Any, Dict, Iterable, Optional
 
 from runwrap.store.documents import read_json
-from runwrap.store.layout import SUMMARY_JSON, SUMMARY_USER_JSON
+from runwrap.store.layout import RUN_JSON, SUMMARY_JSON, SUMMARY_USER_JSON
 from runwrap.store.streams import StreamReader, source_of, stream_files
 from runwrap.store.values import decode_value
 
@@ -42,7 +45,7 @@ class SummaryBuilder:
             value = decode_value(raw)
             entry = table.get(key)
             if entry is None:
-                entry = table[key] = {"last": value, "count": 0}
+                entry = table[key] = {"last": value, "first": value, "count": 0}
             entry["last"] = value
             if step is not None:
                 entry["step"] = step
@@ -64,13 +67,82 @@ class SummaryBuilder:
         for record in records:
             self.add(source, record)
 
-    def result(self, user: Dict[str, Any] | None = None) -> Dict[str, Dict[str, Dict[str, Any]]]:
+    def result(self, user: Dict[str, Any] | None = None,
+               definitions: Optional[Dict[str, Dict[str, Any]]] = None
+               ) -> Dict[str, Dict[str, Dict[str, Any]]]:
+        """summary.json's content; `definitions` (run.json `metrics`) adds wandb's shape."""
         out: Dict[str, Dict[str, Dict[str, Any]]] = {}
         for source, table in self.stats.items():
             out[source] = {k: dict(e) for k, e in table.items()}
         if user:
             out[USER] = {k: {"last": v} for k, v in user.items()}
-        return out
+        return with_definitions(out, definitions)
+
+
+# What define_metric(summary=...) accepts; "copy" is the plain last value, "none" no summary.
+SUMMARY_KINDS = ("min", "max", "mean", "last", "first", "best", "copy", "none")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()  # a defined summary with nothing to show (summary="none", no numbers yet)
+
+
+def definition_of(key: str, definitions: Optional[Dict[str, Dict[str, Any]]]
+                  ) -> Optional[Dict[str, Any]]:
+    """The define_metric() spec that applies to `key`: its own, else the first glob matching."""
+    if not definitions:
+        return None
+    if key in definitions:
+        return definitions[key]
+    import fnmatch
+
+    for pattern, spec in definitions.items():
+        if "*" in pattern and fnmatch.fnmatchcase(key, pattern):
+            return spec
+    return None
+
+
+def summary_value(entry: Dict[str, Any], spec: Optional[Dict[str, Any]]) -> Any:
+    """A metric's summary as wandb shows it: the last value, or for a metric defined with
+    `summary=`, the nested `{kind: value}` (`best` is min or max by `goal`); MISSING for
+    `summary="none"` and kinds with no numbers yet. `hidden` only hides a metric from charts,
+    as in wandb: its summary stays."""
+    kinds = (spec or {}).get("summary")
+    if not kinds or kinds == ["copy"]:
+        return decode_value(entry.get("last"))
+    if "none" in kinds:
+        return MISSING
+    nested: Dict[str, Any] = {}
+    for kind in kinds:
+        field = kind
+        if kind == "copy":
+            field = "last"
+        elif kind == "best":
+            field = "max" if spec.get("goal") == "maximize" else "min"
+        if field in entry:
+            nested[kind] = decode_value(entry[field])
+    return nested if nested else MISSING
+
+
+def with_definitions(summary: Dict[str, Dict[str, Dict[str, Any]]],
+                     definitions: Optional[Dict[str, Dict[str, Any]]]) -> Dict[str, Any]:
+    """`summary` (summary.json's shape) with each defined metric's wandb shape under
+    `"summary"` in its entry, so summary.json says what `run.summary[key]` said."""
+    if not definitions:
+        return summary
+    for source, table in summary.items():
+        if source == USER or not isinstance(table, dict):
+            continue
+        for key, entry in table.items():
+            spec = definition_of(key, definitions)
+            if spec and spec.get("summary") and isinstance(entry, dict):
+                value = summary_value(entry, spec)
+                entry["summary"] = None if value is MISSING else value
+    return summary
 
 
 def summarize_streams(run_dir: Path) -> SummaryBuilder:
@@ -86,16 +158,31 @@ def load_summary(run_dir: Path, live: bool = False) -> Dict[str, Dict[str, Dict[
     doc = None if live else read_json(run_dir / SUMMARY_JSON)
     if not isinstance(doc, dict):
         user = read_json(run_dir / SUMMARY_USER_JSON, {}) or {}
-        doc = summarize_streams(run_dir).result(user if isinstance(user, dict) else {})
+        meta = read_json(run_dir / RUN_JSON, {}) or {}
+        definitions = meta.get("metrics") if isinstance(meta, dict) else None
+        doc = summarize_streams(run_dir).result(user if isinstance(user, dict) else {},
+                                                definitions)
     return doc
 
 
-def flat(summary: Dict[str, Dict[str, Dict[str, Any]]]) -> Dict[str, Any]:
-    """Each key's last value, taking the source that PRIORITY ranks first."""
+def flat(summary: Dict[str, Dict[str, Dict[str, Any]]],
+         definitions: Optional[Dict[str, Dict[str, Any]]] = None) -> Dict[str, Any]:
+    """Each key's summary as wandb shows it (the last value, or the nested shape of a metric
+    `definitions` gives a summary), taking the source that PRIORITY ranks first."""
     order = list(PRIORITY) + sorted(s for s in summary if s not in PRIORITY)
     out: Dict[str, Any] = {}
     for source in reversed(order):
         for key, entry in (summary.get(source) or {}).items():
-            if isinstance(entry, dict) and "last" in entry:
-                out[key] = decode_value(entry["last"])
+            if not isinstance(entry, dict) or "last" not in entry:
+                continue
+            spec = definition_of(key, definitions) if source != USER else None
+            if spec is None and source != USER and "summary" in entry:
+                value = entry["summary"]  # written with the definitions; None: not shown
+                value = MISSING if value is None else value
+            else:
+                value = summary_value(entry, spec)
+            if value is MISSING:
+                out.pop(key, None)
+            else:
+                out[key] = value
     return out

@@ -283,7 +283,9 @@ class WrappedRun:
         assert self.run_dir is not None
         try:
             user = documents.read_json(self.run_dir / SUMMARY_USER_JSON, {}) or {}
-            summary = summarize_streams(self.run_dir).result(user)
+            # define_metric() of an attached init() (run.json `metrics`) shapes the summary.
+            meta = documents.read_json(self.run_dir / RUN_JSON, {}) or {}
+            summary = summarize_streams(self.run_dir).result(user, meta.get("metrics"))
             documents.write_json(self.run_dir / SUMMARY_JSON, summary)
         except OSError as e:
             warn_once("summary", f"summary.json not written: {e.strerror}")

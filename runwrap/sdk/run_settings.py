@@ -1,0 +1,82 @@
+"""`run.settings`: what init() decided, under wandb's Settings attribute names.
+
+Read-only, like wandb's run settings. Identity (`run_name`, `run_tags`, ...) is read from the run
+each time, so a rename shows; the rest is what init() resolved (run.json `options` says from
+where). A name wandb knows but runwrap has no value for reads as None; cloud credentials
+(`api_key`) always read as None: runwrap never keeps them.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Dict, Mapping
+
+from runwrap.errors import UsageError
+from runwrap.sdk.settings import KNOWN, check_keys
+
+NEVER_KEPT = frozenset(("api_key",))
+
+# wandb name -> how to read it from the run.
+_FROM_RUN: Dict[str, Callable[[Any], Any]] = {
+    "run_id": lambda run: run.id,
+    "project": lambda run: run.project,
+    "entity": lambda run: run.entity,
+    "run_name": lambda run: run.name,
+    "run_notes": lambda run: run.notes,
+    "run_tags": lambda run: tuple(run.tags),
+    "run_group": lambda run: run.group,
+    "run_job_type": lambda run: run.job_type,
+    "files_dir": lambda run: run.dir,
+    "sync_dir": lambda run: str(run.run_dir),
+    "log_dir": lambda run: str(run.run_dir),
+    "root_dir": lambda run: os.path.dirname(os.path.dirname(str(run.run_dir))),
+    "offline": lambda run: run.offline,
+    "_offline": lambda run: run.offline,
+    "resumed": lambda run: run.resumed,
+}
+# Names of init()'s options (options.SPEC) that wandb spells differently in Settings.
+_OPTION_NAMES = {"mode": "mode", "resume": "resume", "save_code": "save_code",
+                 "console": "console", "sweep_id": "sweep_id", "x_label": "label",
+                 "quiet": "quiet", "silent": "quiet", "disable_code": "disable_code",
+                 "disable_git": "disable_git", "config_paths": "config_paths",
+                 "ignore_globs": "ignore_globs", "artifact_dir": "artifact_dir",
+                 "anonymous": "anonymous", "force": "force", "reinit": "reinit",
+                 "sync_tensorboard": "sync_tensorboard", "monitor_gym": "monitor_gym",
+                 "allow_val_change": "allow_val_change", "tracking_uri": "tracking_uri",
+                 "resume_from": "resume_from", "fork_from": "fork_from"}
+
+
+class RunSettings:
+    def __init__(self, run: Any, options: Mapping[str, Mapping[str, Any]],
+                 explicit: Mapping[str, Any]):
+        object.__setattr__(self, "_run", run)
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_explicit", explicit)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in NEVER_KEPT:
+            return None
+        if name in _FROM_RUN:
+            return _FROM_RUN[name](self._run)
+        option = _OPTION_NAMES.get(name)
+        if option is not None and option in self._options:
+            return self._options[option].get("value")
+        if name in self._explicit:
+            return self._explicit[name]
+        if name in KNOWN:
+            return None
+        check_keys([name])  # names the closest valid setting
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise UsageError(f"run.settings is read-only (setting {name!r}); pass "
+                         f"settings={{{name!r}: ...}} to init() instead")
+
+    def to_dict(self) -> Dict[str, Any]:
+        names = set(_FROM_RUN) | set(_OPTION_NAMES) | set(self._explicit)
+        return {n: getattr(self, n) for n in sorted(names - NEVER_KEPT)
+                if not n.startswith("_")}
+
+    def __repr__(self) -> str:
+        return f"RunSettings({self.to_dict()!r})"
