@@ -189,9 +189,14 @@ def config_items(config: Any) -> Dict[str, Any]:
 def load_yaml_config(path: str) -> Dict[str, Any]:
     import yaml
 
+    from runwrap.store.documents import YamlTooLarge, load_yaml
+
     try:
         with open(path, "rb") as f:
-            data = yaml.safe_load(f)
+            data = load_yaml(f)
+    except YamlTooLarge as e:
+        raise UsageError(f"config file {path!r} is refused: {e}; write the values out instead "
+                         f"of repeating YAML aliases (*name)") from None
     except FileNotFoundError:
         raise UsageError(f"config file {path!r} does not exist; pass a dict or an existing "
                          f"YAML file path") from None

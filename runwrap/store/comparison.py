@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from runwrap.errors import UsageError
-from runwrap.store.documents import read_json, write_bytes_atomic
+from runwrap.store.documents import YamlTooLarge, load_yaml, read_json, write_bytes_atomic
 from runwrap.store.layout import CONFIG_YAML
 from runwrap.store.runs import RunInfo
 from runwrap.store.summary import PRIORITY, load_summary
@@ -24,11 +24,10 @@ def read_config(path: Any) -> Dict[str, Any]:
     """config.yaml with libyaml's parser when available (10x faster over thousands of runs)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with open(path, "rb") as f:
-            data = yaml.load(f, Loader=loader)
-    except (OSError, yaml.YAMLError):
+            data = load_yaml(f, fast=True)
+    except (OSError, yaml.YAMLError, YamlTooLarge):
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -52,20 +52,78 @@ def read_json(path: Path, default: Any = None) -> Any:
         return default
 
 
+MAX_YAML_VALUES = 100_000  # far above any real config; a YAML alias bomb is far above it
+
+
+class YamlTooLarge(ValueError):
+    """A YAML document whose aliases expand past MAX_YAML_VALUES values, or refer to
+    themselves: parsing it is cheap, but every consumer that walks it (JSON, show, compare,
+    MLflow params) would expand it in memory."""
+
+
+def expanded_size(data: Any, limit: int = MAX_YAML_VALUES) -> int:
+    """How many values `data` holds once every shared container (a YAML alias) is counted
+    each time it is referred to. Raises YamlTooLarge past `limit` or on a cycle."""
+    sizes: dict = {}  # id(container) -> its expanded size, so each is walked once
+    on_path: set = set()
+
+    def size(value: Any) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        key = id(value)
+        if key in sizes:
+            return sizes[key]
+        if key in on_path:
+            raise YamlTooLarge("it refers to itself through an alias")
+        on_path.add(key)
+        children = value.values() if isinstance(value, dict) else value
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                raise YamlTooLarge(f"its aliases expand past {limit:,} values")
+        on_path.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(data)
+
+
+def load_yaml(stream: Any, fast: bool = False) -> Any:
+    """`yaml.safe_load`, refusing documents that expand past MAX_YAML_VALUES (YamlTooLarge).
+    `fast` uses libyaml's parser when it is installed."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
+    data = yaml.load(stream, Loader=loader)
+    expanded_size(data)
+    return data
+
+
 def write_yaml(path: Path, obj: Any) -> None:
     import yaml
 
-    text = yaml.safe_dump(obj, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    class _NoAliases(yaml.SafeDumper):
+        """Every value written out in full: config.yaml stays readable without YAML anchors."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    expanded_size(obj)
+    text = yaml.dump(obj, Dumper=_NoAliases, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False)
     write_bytes_atomic(path, text.encode())
 
 
 def read_yaml(path: Path, default: Any = None) -> Any:
+    """The parsed document, or `default` when it is missing, unreadable, not YAML or too large
+    once its aliases are expanded (never raises on bad data)."""
     import yaml
 
     try:
         with open(path, "rb") as f:
-            data = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError):
+            data = load_yaml(f)
+    except (OSError, yaml.YAMLError, YamlTooLarge):
         return default
     return default if data is None else data
 

@@ -6,6 +6,7 @@ import re
 from typing import Any, Dict, List
 
 from runwrap.errors import UsageError
+from runwrap.store.documents import YamlTooLarge, load_yaml
 
 _FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
@@ -22,7 +23,10 @@ def load_config_file(path: str) -> Dict[str, Any]:
 
     try:
         with open(path, "rb") as f:
-            data = yaml.safe_load(f)
+            data = load_yaml(f)
+    except YamlTooLarge as e:
+        raise UsageError(f"--config file {path!r} is refused: {e}; write the values out "
+                         f"instead of repeating YAML aliases (*name)")
     except FileNotFoundError:
         raise UsageError(f"--config file {path!r} does not exist; give a YAML file or KEY=VALUE")
     except IsADirectoryError:
@@ -70,7 +74,10 @@ def parse_config_args(items: List[str]) -> Dict[str, Any]:
             if not key:
                 raise UsageError(f"--config {item!r} has no key; write KEY=VALUE")
             try:
-                value = yaml.safe_load(raw) if raw.strip() else ""
+                value = load_yaml(raw) if raw.strip() else ""
+            except YamlTooLarge as e:
+                raise UsageError(f"--config {key}=... is refused: {e}; write the value out "
+                                 f"instead of repeating YAML aliases (*name)")
             except yaml.YAMLError:
                 value = raw
             if isinstance(value, str) and _FLOAT.match(value):
