@@ -19,7 +19,7 @@ CONFIG_FILE = "RUNWRAP_CONFIG_FILE"  # path of the run's config.yaml
 WRAPPER_PID = "RUNWRAP_WRAPPER_PID"  # pid of the runwrap process that owns the run
 
 # Set by users.
-DIR = "RUNWRAP_DIR"  # root of the run store (default ./runwrap)
+DIR = "RUNWRAP_DIR"  # root of the run store (default ./runwrap-runs)
 SAVE_CODE = "RUNWRAP_SAVE_CODE"  # save the main script into code/ (init())
 TRACKING_URI = "RUNWRAP_TRACKING_URI"  # MLflow tracking server URI
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"  # the MLflow ecosystem's own name for the same

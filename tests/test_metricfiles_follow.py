@@ -265,7 +265,8 @@ def test_content_from_before_the_run_is_left_out_but_the_csv_header_is_kept(tmp_
 
 
 def test_the_run_store_is_never_read_even_when_a_glob_matches_it(tmp_path, work):
-    ctx = CollectorContext(run_dir=work / "runwrap" / "p" / "run", store_root=work / "runwrap",
+    store = work / "runwrap-runs"
+    ctx = CollectorContext(run_dir=store / "p" / "run", store_root=store,
                            start_time=time.time(), cwd=work)
     append(work / "m.jsonl", '{"a": 1}\n')
     collector = MetricsFiles(ctx, ["**/*.jsonl"])

@@ -297,7 +297,7 @@ def test_end_to_end_through_the_wrapper(tmp_path):
     (work / "script.py").write_text(SCRIPT)
     env = dict(os.environ)
     env.pop("RUNWRAP_DIR", None)
-    # The store is inside the working directory, as with the default ./runwrap.
+    # The store is inside the working directory, as with the default ./runwrap-runs.
     for _ in range(2):  # the second run must not import the first run's files
         result = subprocess.run([sys.executable, "-m", "runwrap", "--dir", "store", "--project",
                                  "p", "python", "script.py"], cwd=work, env=env,

@@ -76,10 +76,10 @@ def complete_project(ctx: click.Context, param: click.Parameter, incomplete: str
 
 
 def dir_option(f):
-    """`--dir DIR`: the store root (default $RUNWRAP_DIR, else ./runwrap)."""
+    """`--dir DIR`: the store root (default $RUNWRAP_DIR, else ./runwrap-runs)."""
     return click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR",
                         type=click.Path(file_okay=False),
-                        help="Run store (default $RUNWRAP_DIR, else ./runwrap).")(f)
+                        help="Run store (default $RUNWRAP_DIR, else ./runwrap-runs).")(f)
 
 
 def project_option(f):

@@ -32,7 +32,7 @@ Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)
 @click.option("--json", "as_json", is_flag=True,
               help="Print each record as its JSON line, with `_source` added.")
 @click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR",
-              help="Store root (default: ./runwrap).")
+              help="Store root (default: ./runwrap-runs).")
 @click.option("--project", default=None, help="Look for RUN in this project only.",
               shell_complete=complete_project)
 @click.option("--poll", type=click.FloatRange(min=0.01), default=0.25, show_default=True,

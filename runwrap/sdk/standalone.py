@@ -19,7 +19,7 @@ from runwrap.sdk.run import Run, warn, write_final_documents
 from runwrap.store import documents
 from runwrap.store.create import create_run, default_project, mask_argv
 from runwrap.store.ids import check_path_name, generate_name, new_run_id
-from runwrap.store.layout import (CONFIG_YAML, DEFAULT_DIR, DIFF_PATCH, RUN_JSON,
+from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, RUN_JSON,
                                   SUMMARY_USER_JSON, run_dir as run_dir_of, store_root)
 from runwrap.store.runs import effective_status
 from runwrap.store.summary import USER, SummaryBuilder, load_summary, summarize_streams
@@ -35,7 +35,10 @@ CARRIED = ("name", "notes", "tags", "group", "job_type", "entity", "start_time",
 def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, notes: Any,
            group: Any, job_type: Any) -> Run:
     r = request.resolver
-    root = store_root(str(r.get("dir", dir, default=DEFAULT_DIR)))
+    given_dir = r.get("dir", dir)
+    root = store_root(None if given_dir is None else str(given_dir))
+    if given_dir is None:
+        r.fix("dir", str(root), "default")  # the default, or the older ./runwrap store
     program = program_name()
     project = r.get("project", project, default=lambda: default_project(program=program))
     check_path_name(project, "project")

@@ -21,7 +21,11 @@ from typing import Optional
 
 from runwrap import env
 
-DEFAULT_DIR = "runwrap"
+# The default store, under the working directory. Not an importable name: a folder `./runwrap`
+# would shadow the package for `import runwrap` run from there (a namespace package wins over
+# an editable install's finder), as `./wandb` does to wandb.
+DEFAULT_DIR = "runwrap-runs"
+LEGACY_DIR = "runwrap"  # the default of runwrap before 0.2: still used where it holds runs
 
 RUN_JSON = "run.json"
 CONFIG_YAML = "config.yaml"
@@ -38,9 +42,31 @@ LATEST = "latest"
 
 
 def store_root(dir: Optional[str] = None) -> Path:
-    """The store root: `dir` if given, else $RUNWRAP_DIR, else ./runwrap; always absolute."""
-    chosen = dir or os.environ.get(env.DIR) or DEFAULT_DIR
+    """The store root: `dir` if given, else $RUNWRAP_DIR, else ./runwrap-runs (or the older
+    default ./runwrap where that one holds runs and the new one does not exist yet); always
+    absolute."""
+    chosen = dir or os.environ.get(env.DIR)
+    if not chosen:
+        chosen = DEFAULT_DIR
+        if not os.path.lexists(DEFAULT_DIR) and _is_legacy_store(LEGACY_DIR):
+            from runwrap.notices import warn_once
+
+            warn_once("legacy-store", f"using the run store ./{LEGACY_DIR} of an older runwrap; "
+                                      f"`mv {LEGACY_DIR} {DEFAULT_DIR}` so that `import runwrap` "
+                                      f"in this folder finds the package")
+            chosen = LEGACY_DIR
     return Path(os.path.abspath(os.path.expanduser(str(chosen))))
+
+
+def _is_legacy_store(path: str) -> bool:
+    """A folder of runs (not runwrap's own source tree, which is also named `runwrap`)."""
+    if not os.path.isdir(path) or os.path.exists(os.path.join(path, "__init__.py")):
+        return False
+    if os.path.lexists(os.path.join(path, LATEST)):
+        return True
+    import glob
+
+    return next(glob.iglob(os.path.join(glob.escape(path), "*", "*", RUN_JSON)), None) is not None
 
 
 def run_dir(root: Path, project: str, run_id: str) -> Path:
