@@ -9,7 +9,7 @@ import pytest
 
 from runwrap.cli.argv import split_args
 from runwrap.cli.run import run as run_command
-from runwrap.cli.run_options import NotFast, option_arity, parse_fast
+from runwrap.cli.run_options import NotFast, fill_from_environment, option_arity, parse_fast
 
 ARGVS = [
     ["python", "train.py"],
@@ -33,6 +33,7 @@ def click_parse(args, env):
         source = ctx.get_parameter_source(name)
         sources[name] = {"COMMANDLINE": "flag", "ENVIRONMENT": "environment"}.get(
             source.name if source else "", "default")
+    fill_from_environment(values, sources, env)  # what the click command's callback does
     return values, sources, ctx.meta["runwrap.command"], ctx.meta["runwrap.taken"]
 
 

@@ -2,12 +2,13 @@
 click command built from the option table in cli/run_options.py."""
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, List
 
 import click
 
 from runwrap.cli.argv import split_args
-from runwrap.cli.run_options import RUN_OPTIONS, Opt, option_arity
+from runwrap.cli.run_options import RUN_OPTIONS, Opt, fill_from_environment, option_arity
 from runwrap.cli.wrapping import run_wrapped
 
 
@@ -35,8 +36,11 @@ def _click_option(o: Opt) -> Callable:
         return click.option(f"{o.flag}/{o.off_flag}", o.dest, default=o.default, help=o.help)
     if o.kind == "flag":
         return click.option(o.flag, o.dest, is_flag=True, help=o.help)
-    kwargs: dict = {"multiple": o.multiple, "envvar": o.envvar, "metavar": o.metavar,
-                    "help": o.help}
+    # No click envvar: fill_from_environment reads the variables, so that a bad value is
+    # blamed on the variable rather than on the flag.
+    kwargs: dict = {"multiple": o.multiple, "metavar": o.metavar, "help": o.help}
+    if o.envvar:
+        kwargs["help"] = f"{o.help} [env: {o.envvar}]"
     if o.kind == "float":
         kwargs.update(type=float, default=o.default, show_default=True)
     elif o.kind == "choice":
@@ -47,6 +51,7 @@ def _click_option(o: Opt) -> Callable:
 def _run(ctx: click.Context, **values: Any) -> int:
     """Run COMMAND and record it (same as `runwrap COMMAND`)."""
     sources = {name: _source(ctx, name) for name in values}
+    fill_from_environment(values, sources, dict(os.environ))
     return run_wrapped(values, sources, list(ctx.meta.get("runwrap.command", [])),
                        list(ctx.meta.get("runwrap.taken", [])))
 

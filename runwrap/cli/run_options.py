@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from runwrap.errors import UsageError
+
 
 class Opt:
     """One option. `kind`: text, float, choice, flag (on when given) or switch (--x/--no-x)."""
@@ -43,7 +45,7 @@ RUN_OPTIONS: Tuple[Opt, ...] = (
     Opt("group", "--group", "Group of related runs (e.g. one sweep)."),
     Opt("job_type", "--job-type", "Kind of job: train, eval, ..."),
     Opt("run_id", "--id", "Run id (default: 8 random characters)."),
-    Opt("store_dir", "--dir", "Root of the run store (default ./runwrap).",
+    Opt("store_dir", "--dir", "Root of the run store (default ./runwrap-runs).",
         envvar="RUNWRAP_DIR", metavar="DIR"),
     Opt("mode", "--mode", "online: also stream to MLflow; offline: local only; disabled: "
         "record nothing.", kind="choice", choices=("online", "offline", "disabled"),
@@ -131,15 +133,33 @@ def parse_fast(own: List[str], environ: Dict[str, str]) -> Tuple[Dict[str, Any],
             values[o.dest] = value
         sources[o.dest] = "flag"
         i += 1
+    fill_from_environment(values, sources, environ)
+    return values, sources
+
+
+def fill_from_environment(values: Dict[str, Any], sources: Dict[str, str],
+                          environ: Dict[str, str]) -> None:
+    """Options not given on the command line from their variables (RUNWRAP_MODE, ...), else
+    their defaults. A bad value is a UsageError that names the variable, not the flag."""
     for o in RUN_OPTIONS:
-        if o.dest in values:
+        if sources.get(o.dest) == "flag":
             continue
         env_value = environ.get(o.envvar) if o.envvar else None
-        if env_value:  # click ignores an empty variable too
-            values[o.dest], sources[o.dest] = _convert(o, env_value), "environment"
+        if env_value:  # an empty variable counts as unset (click's rule too)
+            try:
+                values[o.dest] = _convert(o, env_value)
+            except NotFast:
+                raise UsageError(f"{o.envvar}={env_value!r} is not valid: {o.flag} takes "
+                                 f"{_expected(o)}; fix or unset the variable") from None
+            sources[o.dest] = "environment"
         else:
             values[o.dest], sources[o.dest] = o.default, "default"
-    return values, sources
+
+
+def _expected(o: Opt) -> str:
+    if o.kind == "choice":
+        return "one of " + ", ".join(o.choices)
+    return "a number" if o.kind == "float" else "a value"
 
 
 def _convert(o: Opt, raw: str) -> Any:

@@ -36,7 +36,9 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
         config=list(v["config"]), quiet=quiet, pty=v["pty"], scalars=list(v["scalars"]),
         no_scalars=bool(v["no_scalars"]), metrics_files=list(v["metrics_files"]),
         tensorboard=list(v["tensorboard"]), tensorboard_discovery=bool(v["tensorboard_discovery"]),
-        stats_interval=float(v["stats_interval"]), tracking_uri=v["tracking_uri"],
+        stats_interval=float(v["stats_interval"]),
+        # From the flag only: resolve_config reads the variables itself and names the one used.
+        tracking_uri=v["tracking_uri"] if sources.get("tracking_uri") == "flag" else None,
         sync_timeout=float(v["sync_timeout"]),
         sources={o.source_name: sources.get(o.dest, "default") for o in RUN_OPTIONS},
     )

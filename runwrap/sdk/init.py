@@ -143,10 +143,12 @@ def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], enti
     if mode_value in ("dryrun", "run"):  # wandb's old spellings
         mode_value = "offline" if mode_value == "dryrun" else "online"
     if mode_value is not None and mode_value not in MODES:
-        raise UsageError(f"mode={mode_value!r} is not one of {', '.join(MODES)}")
+        raise UsageError(f"{resolver.label('mode', mode_value)} is not one of "
+                         f"{', '.join(MODES)}")
     anonymous_value = resolver.get("anonymous", anonymous)
     if anonymous_value is not None and anonymous_value not in ANONYMOUS:
-        raise UsageError(f"anonymous={anonymous_value!r} is not one of {', '.join(ANONYMOUS)}")
+        raise UsageError(f"{resolver.label('anonymous', anonymous_value)} is not one of "
+                         f"{', '.join(ANONYMOUS)}")
     given = config_items(config)
     paths = resolver.get("config_paths", None)
     if paths:  # WANDB_CONFIG_PATHS: the files' keys, init(config=)'s on top

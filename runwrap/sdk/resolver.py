@@ -126,6 +126,16 @@ class Resolver:
         self.options[name] = {"value": _recordable(value), "source": source}
         return value
 
+    def label(self, name: str, value: Any) -> str:
+        """`name=value` as the user wrote it, for messages: the variable's name when the value
+        came from the environment, `settings.<key>` when from settings."""
+        source = self.source(name) or ARGUMENT
+        if source.startswith(f"{ENVIRONMENT}:"):
+            return f"{source.split(':', 1)[1]}={value!r}"
+        if source == SETTINGS:
+            return f"settings {SPEC[name][0]}={value!r}"
+        return f"{name}={value!r}"
+
     def source(self, name: str) -> Optional[str]:
         entry = self.options.get(name)
         return entry["source"] if entry else None

@@ -5,10 +5,14 @@ import os
 import string
 
 from runwrap.errors import UsageError
+from runwrap.store.layout import LATEST
 
 ID_ALPHABET = string.digits + string.ascii_lowercase
 ID_LENGTH = 8
 FORBIDDEN_CHARS = "/\\#?%:"
+# Names the store gives a meaning of its own: `<root>/latest` is the link to the newest run
+# (a project of that name would be written through it), and `runwrap show latest` means it.
+RESERVED_NAMES = (LATEST,)
 
 _ADJECTIVES = (
     "amber autumn bold brisk calm cosmic crisp dainty dapper dawn deft eager easy fancy fearless "
@@ -49,6 +53,9 @@ def check_path_name(value: str, what: str) -> str:
     if bad:
         raise UsageError(f"{what} {value!r} contains {' '.join(bad)}; "
                          f"use letters, digits, '-', '_' or '.' (none of {' '.join(FORBIDDEN_CHARS)})")
+    if value in RESERVED_NAMES:
+        raise UsageError(f"{what} {value!r} is a name the run store keeps for itself "
+                         f"({', '.join(RESERVED_NAMES)}); choose another")
     if value in (".", "..") or value.startswith("."):
         raise UsageError(f"{what} {value!r} must not start with '.'")
     if len(value) > 128:

@@ -21,6 +21,10 @@ from runwrap.wrap.request import WrapOptions
 
 MODES = ("online", "offline", "disabled")
 RESUME_VALUES = ("allow", "never", "must", "auto")
+# Sampling more often than this costs more CPU than the figures are worth; a wait longer than
+# a day is no sampling at all (and past ~1e9 s, threading's timeouts overflow).
+STATS_INTERVAL_MIN = 0.1
+STATS_INTERVAL_MAX = 86400.0
 
 
 class RunPlan:
@@ -80,6 +84,11 @@ def _find_auto_resume(root: Path, project: str, command: List[str]) -> Optional[
     return None
 
 
+def _named(options: WrapOptions, key: str, flag: str, variable: str) -> str:
+    """How to name an option in a message: its variable when the value came from there."""
+    return variable if options.sources.get(key) == "environment" else flag
+
+
 def make_plan(options: WrapOptions) -> RunPlan:
     if not options.command:
         raise UsageError("no command given; usage: runwrap [OPTIONS] [--] COMMAND [ARGS]...")
@@ -92,12 +101,13 @@ def make_plan(options: WrapOptions) -> RunPlan:
         ids.check_path_name(options.id, "--id")
     program_guess = argv0_project(options.command)
     project = options.project or default_project(os.getcwd(), program_guess)
-    ids.check_path_name(project, "--project")
+    ids.check_path_name(project, _named(options, "project", "--project", envnames.PROJECT))
     if options.entity is not None:
-        ids.check_path_name(options.entity, "--entity")
-    if not 0 <= options.stats_interval < float("inf"):  # also NaN and inf
-        raise UsageError(f"--stats-interval {options.stats_interval} is not a finite number of "
-                         f"seconds >= 0; give seconds (0 turns sampling off)")
+        ids.check_path_name(options.entity, _named(options, "entity", "--entity", envnames.ENTITY))
+    interval = options.stats_interval
+    if interval != 0 and not STATS_INTERVAL_MIN <= interval <= STATS_INTERVAL_MAX:  # NaN too
+        raise UsageError(f"--stats-interval {interval:g} is out of range; give 0 (no sampling) "
+                         f"or {STATS_INTERVAL_MIN:g} to {STATS_INTERVAL_MAX:g} seconds")
     if not 0 <= options.sync_timeout < float("inf"):
         raise UsageError(f"--sync-timeout {options.sync_timeout} is not a finite number of "
                          f"seconds >= 0; give seconds to wait for uploads at exit")
