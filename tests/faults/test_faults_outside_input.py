@@ -1,0 +1,210 @@
+"""Inputs an adversary (or a careless user) hands runwrap from the outside: YAML alias bombs,
+reserved names, absurd intervals, bad environment variables, options before a subcommand,
+programs that cannot start. Each case runs the real `runwrap` process (issue 12)."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+import runwrap
+from runwrap.errors import UsageError
+from runwrap.store.create import create_run
+
+from faults_support import (RUNWRAP, QUIET_COLLECTORS, clean_env, figures, no_traceback,
+                            run_dirs, run_meta)
+
+MEMORY_CAP = 1 << 30  # a runwrap that expands an alias bomb dies here instead of the machine
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def rw(args: List[str], cwd: Path, env: Optional[Dict[str, str]] = None,
+       timeout: float = 60, launcher: List[str] = RUNWRAP) -> subprocess.CompletedProcess:
+    """`runwrap ARGS` on pipes, with stdin closed and at most MEMORY_CAP of address space."""
+    return subprocess.run(launcher + [str(a) for a in args], cwd=cwd,
+                          env=env if env is not None else clean_env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=_cap_memory)
+
+
+def error_lines(done: subprocess.CompletedProcess) -> List[str]:
+    return [line for line in done.stderr.splitlines() if line.strip()]
+
+
+def assert_refused(done: subprocess.CompletedProcess, needle: str, label: str) -> None:
+    """Exit 2, one line naming `needle`, no traceback."""
+    lines = error_lines(done)
+    line = figures(label, exit=done.returncode, stderr=lines[:3])
+    assert done.returncode == 2, line
+    assert len(lines) == 1 and lines[0].startswith("runwrap: "), line
+    assert needle in lines[0], line
+    assert no_traceback(done.stderr), line
+
+
+# -- 4. YAML alias bomb ---------------------------------------------------------------------------
+
+BOMB = "".join(
+    [f"l0: &l0 [{', '.join(['x'] * 9)}]\n"]
+    + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9)])  # 9**9 values
+
+
+@pytest.fixture
+def bomb_dir(tmp_path) -> Path:
+    (tmp_path / "bomb.yaml").write_text(BOMB)
+    (tmp_path / "small-aliases.yaml").write_text("base: &b {lr: 0.1}\ntrain: *b\neval: *b\n")
+    return tmp_path
+
+
+def test_alias_bomb_config_is_refused_before_anything_starts(bomb_dir):
+    store = bomb_dir / "store"
+    done = rw(["--dir", store, "--config", "bomb.yaml", "touch", "STARTED"], bomb_dir)
+    assert_refused(done, "bomb.yaml", "yaml-bomb-file")
+    inline = rw(["--dir", store, "--config",
+                 "k=" + "[" + ",".join(["&a [1,1,1,1,1,1,1,1,1,1]"] + ["*a"] * 5) + "]",
+                 "--config", "bomb.yaml", "true"], bomb_dir)
+    assert inline.returncode == 2 and no_traceback(inline.stderr), inline.stderr
+    assert not store.exists() and not (bomb_dir / "STARTED").exists()
+
+
+def test_alias_bomb_in_init_config_is_a_usage_error(bomb_dir, monkeypatch):
+    monkeypatch.chdir(bomb_dir)
+    with pytest.raises(UsageError) as caught:
+        runwrap.init(mode="offline", dir=str(bomb_dir / "store"), config="bomb.yaml")
+    assert "bomb.yaml" in str(caught.value) and "\n" not in str(caught.value)
+    assert not list((bomb_dir / "store").glob("*/*/run.json"))
+
+
+def test_small_aliases_still_work_and_are_written_out_in_full(bomb_dir):
+    store = bomb_dir / "store"
+    done = rw(["--dir", store, "--project", "p", *QUIET_COLLECTORS, "--config",
+               "small-aliases.yaml", "true"], bomb_dir)
+    assert done.returncode == 0, done.stderr
+    text = (run_dirs(store)[0] / "config.yaml").read_text()
+    assert "&" not in text and "*" not in text, text
+    assert text.count("lr: 0.1") == 3, text
+
+
+def test_a_stored_alias_bomb_does_not_take_down_show_compare_or_diff(bomb_dir):
+    """A config.yaml already holding a bomb (written by an older runwrap, or by hand): the
+    readers treat it as unreadable instead of expanding it."""
+    store = bomb_dir / "store"
+    for run_id in ("bomb0001", "bomb0002"):
+        run = create_run(store, "p", run_id, {"name": run_id}, owner_kind="wrapper")
+        (run / "config.yaml").write_text(BOMB)
+    results = {}
+    for args in (["show", "bomb0001"], ["show", "bomb0001", "--json"],
+                 ["compare", "bomb0001", "bomb0002"], ["diff", "bomb0001", "bomb0002"]):
+        done = rw([*args, "--dir", store], bomb_dir, timeout=120)
+        results[" ".join(args)] = done.returncode
+        assert done.returncode == 0 and no_traceback(done.stderr), (args, done.stderr[-500:])
+    figures("yaml-bomb-readers", **{k.replace(" ", "_"): v for k, v in results.items()})
+
+
+# -- 5. the default store folder must not shadow the package --------------------------------------
+
+
+def test_default_store_is_not_an_importable_folder(tmp_path):
+    env = clean_env()
+    done = rw(["--quiet", *QUIET_COLLECTORS, "--project", "p", "true"], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    made = sorted(p.name for p in tmp_path.iterdir())
+    probe = subprocess.run([sys.executable, "-c", "import runwrap; print(runwrap.init.__name__)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    line = figures("default-store", folders=made, import_rc=probe.returncode)
+    assert made == ["runwrap-runs"], line
+    assert not made[0].isidentifier(), line
+    assert probe.returncode == 0 and probe.stdout.strip() == "init", probe.stderr
+
+
+@pytest.fixture
+def script() -> Path:
+    """The installed command, as a user types it: `python -m runwrap` in a folder holding a
+    `runwrap/` would itself import that folder (the very trap the new default name avoids)."""
+    path = Path(sys.executable).with_name("runwrap")
+    if not path.exists():
+        pytest.skip(f"no installed `runwrap` script beside {sys.executable}")
+    return path
+
+
+def test_an_existing_runwrap_store_is_still_read_and_written(tmp_path, script):
+    create_run(tmp_path / "runwrap", "p", "old00001", {"name": "from-before"},
+               owner_kind="wrapper")
+    listed = rw(["ls", "--json"], tmp_path, launcher=[str(script)])
+    assert listed.returncode == 0, listed.stderr
+    assert [r["id"] for r in json.loads(listed.stdout)] == ["old00001"]
+    assert "runwrap-runs" in listed.stderr  # the notice says how to move it
+    done = rw(["--quiet", *QUIET_COLLECTORS, "--project", "p", "true"], tmp_path,
+              launcher=[str(script)])
+    assert done.returncode == 0, done.stderr
+    assert len(run_dirs(tmp_path / "runwrap")) == 2 and not (tmp_path / "runwrap-runs").exists()
+
+
+def test_a_source_checkout_named_runwrap_is_not_taken_for_a_store(tmp_path, script):
+    (tmp_path / "runwrap").mkdir()
+    (tmp_path / "runwrap" / "__init__.py").write_text("")
+    done = rw(["--quiet", *QUIET_COLLECTORS, "--project", "p", "true"], tmp_path,
+              launcher=[str(script)])
+    assert done.returncode == 0, done.stderr
+    assert len(run_dirs(tmp_path / "runwrap-runs")) == 1
+    assert sorted(p.name for p in (tmp_path / "runwrap").iterdir()) == ["__init__.py"]
+
+
+# -- 7. reserved names, 8. --stats-interval range, 9. messages naming the right source -------------
+
+REFUSED = [
+    # (arguments, extra environment, text the one line must contain)
+    (["--project", "latest", "true"], {}, "--project 'latest'"),
+    (["--id", "latest", "true"], {}, "--id 'latest'"),
+    (["--stats-interval", "1e-9", "true"], {}, "--stats-interval"),
+    (["--stats-interval", "1e308", "true"], {}, "--stats-interval"),
+    (["--stats-interval", "inf", "true"], {}, "--stats-interval"),
+    ([ "true"], {"RUNWRAP_TRACKING_URI": "::bad"}, "RUNWRAP_TRACKING_URI"),
+    (["true"], {"RUNWRAP_MODE": "bogus"}, "RUNWRAP_MODE"),
+    (["run", "true"], {"RUNWRAP_MODE": "bogus"}, "RUNWRAP_MODE"),
+    (["true"], {"RUNWRAP_PROJECT": "a/b"}, "RUNWRAP_PROJECT"),
+]
+
+
+@pytest.mark.parametrize("args,extra,needle", REFUSED,
+                         ids=[" ".join(a + [f"{k}={v}" for k, v in e.items()])
+                              for a, e, _ in REFUSED])
+def test_refused_with_one_line_naming_the_source(tmp_path, args, extra, needle):
+    store = tmp_path / "store"
+    prior = create_run(store, "p", "prior001", {"name": "prior"}, owner_kind="wrapper")
+    before = sorted(str(p) for p in store.rglob("*"))
+    done = rw(["--dir", store, *args], tmp_path, clean_env(**extra))
+    assert_refused(done, needle, "refused")
+    if "RUNWRAP_" in needle:
+        assert "flag" not in done.stderr and "'--mode'" not in done.stderr, done.stderr
+    assert sorted(str(p) for p in store.rglob("*")) == before
+    assert os.readlink(store / "latest") == os.path.relpath(prior, store)
+
+
+def test_reserved_names_in_init(tmp_path):
+    for kwargs in ({"project": "latest"}, {"id": "latest"}):
+        with pytest.raises(UsageError) as caught:
+            runwrap.init(mode="offline", dir=str(tmp_path / "store"), **kwargs)
+        assert "latest" in str(caught.value), caught.value
+    assert not (tmp_path / "store" / "latest").exists()
+
+
+def test_mode_variable_is_named_by_init(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNWRAP_MODE", "bogus")
+    with pytest.raises(UsageError) as caught:
+        runwrap.init(dir=str(tmp_path / "store"))
+    assert "RUNWRAP_MODE" in str(caught.value), caught.value
+
+
+def test_stats_interval_inside_the_range_is_accepted(tmp_path):
+    done = rw(["--dir", tmp_path / "store", "--quiet", "--no-scalars",
+               "--no-tensorboard-discovery", "--stats-interval", "0.1", "true"], tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
