@@ -12,6 +12,7 @@ from typing import Any, Iterator, List, Optional
 import click
 
 from runwrap.cli.selection import dir_option, project_option, runs_argument
+from runwrap.store.secrets import mask_argv
 
 
 def _config_text(run: Any) -> List[str]:
@@ -30,6 +31,8 @@ def _meta_text(run: Any) -> List[str]:
     meta = run.meta
     git = meta.get("git") if isinstance(meta.get("git"), dict) else {}
     command = meta.get("command") or []
+    if isinstance(command, list):  # again: an older runwrap stored it unmasked
+        command = mask_argv(command)
     return [
         f"command: {shlex.join(str(w) for w in command) if isinstance(command, list) else command}",
         f"cwd: {meta.get('cwd', '')}",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any, Dict, List, Optional
 
 import click
@@ -16,12 +17,15 @@ def describe(run: Any) -> Dict[str, Any]:
     """Everything show prints, as plain data (also the --json form)."""
     from runwrap.store import documents
     from runwrap.store.layout import CONFIG_YAML, OUTPUT_LOG
+    from runwrap.store.secrets import mask_argv
     from runwrap.store.summary import flat, load_summary
 
     status = run.status
     metrics = load_summary(run.dir, live=status == "running" or not (run.dir / "summary.json").exists())
     meta = dict(run.meta)
     meta["status"] = status
+    if isinstance(meta.get("command"), list):  # again: an older runwrap stored it unmasked
+        meta["command"] = mask_argv(meta["command"])
     sync = meta.get("sync") if isinstance(meta.get("sync"), dict) else {}
     return {
         "run": meta,
@@ -69,7 +73,7 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         + (f"  signal {meta['signal']}" if meta.get("signal") else ""),
         f"started   {human_time(meta.get('start_time'))}  duration "
         f"{human_duration(meta.get('duration')) or '-'}",
-        f"command   {' '.join(meta.get('command') or [])}",
+        f"command   {shlex.join(str(w) for w in meta.get('command') or [])}",
         f"cwd       {meta.get('cwd', '')}",
         f"host      {meta.get('user', '')}@{meta.get('host', '')}  python {meta.get('python', '')}",
     ]

@@ -17,7 +17,8 @@ from runwrap.sdk.init import Request, explicit_source, program_name
 from runwrap.sdk.resolver import DEFAULT
 from runwrap.sdk.run import Run, warn, write_final_documents
 from runwrap.store import documents
-from runwrap.store.create import create_run, default_project, mask_argv
+from runwrap.store.create import create_run, default_project
+from runwrap.store.secrets import mask_argv
 from runwrap.store.ids import check_path_name, generate_name, new_run_id
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, RUN_JSON,
                                   SUMMARY_USER_JSON, run_dir as run_dir_of, store_root)

@@ -13,31 +13,6 @@ from runwrap.store.documents import write_json
 from runwrap.store.layout import RUN_JSON, STREAMS_DIR, point_latest, run_dir
 from runwrap.store.runs import hostname, owner_identity
 
-SECRET_WORDS = ("key", "token", "secret", "password", "passwd")
-
-
-def mask_argv(argv: List[str]) -> List[str]:
-    """The argv to record: the value of any option whose name holds key/token/secret/password is
-    replaced by `***` (both `--api-key=x` and `--api-key x`)."""
-    out: List[str] = []
-    mask_next = False
-    for word in argv:
-        if mask_next:
-            out.append("***")
-            mask_next = False
-            continue
-        if word.startswith("-") and len(word) > 1:
-            name, eq, _ = word.partition("=")
-            if any(s in name.lower() for s in SECRET_WORDS):
-                if eq:
-                    out.append(f"{name}=***")
-                else:
-                    out.append(word)
-                    mask_next = True
-                continue
-        out.append(word)
-    return out
-
 
 def machine_facts() -> Dict[str, Any]:
     try:

@@ -16,6 +16,8 @@ import re
 import shlex
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from runwrap.store.secrets import mask_argv
+
 MAX_KEY = 250
 MAX_PARAM_VALUE = 6000
 MAX_TAG_VALUE = 8000
@@ -93,6 +95,7 @@ def run_tags(meta: Dict[str, Any], anonymous: str = "allow") -> Dict[str, str]:
             tags["mlflow.source.git.repoURL"] = str(git["remote"])
     command = meta.get("command")
     if isinstance(command, list) and command:
+        command = mask_argv(command)  # again: an older runwrap stored it unmasked
         tags["runwrap.command"] = shlex.join(str(w) for w in command)
         tags["mlflow.source.name"] = str(command[0])
     tags["mlflow.source.type"] = "LOCAL"

@@ -15,6 +15,7 @@ from runwrap.store import ids
 from runwrap.store.create import argv0_project, default_project
 from runwrap.store.layout import RUN_JSON, run_dir, store_root
 from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
+from runwrap.store.secrets import mask_argv
 from runwrap.wrap.child import resolve_program
 from runwrap.wrap.config_args import parse_config_args
 from runwrap.wrap.request import WrapOptions
@@ -77,8 +78,9 @@ def resolve_tracking_uri(options: WrapOptions) -> Optional[str]:
 def _find_auto_resume(root: Path, project: str, command: List[str]) -> Optional[RunInfo]:
     """wandb's `auto`: continue this machine's last run of the same command if it died."""
     host = hostname()
+    recorded = mask_argv(command)  # run.json holds the command with its secrets masked
     for run in list_runs(root, project):
-        if run.meta.get("host") != host or run.meta.get("command") != command:
+        if run.meta.get("host") != host or run.meta.get("command") != recorded:
             continue
         return run if run.status in ("crashed", "killed") else None
     return None

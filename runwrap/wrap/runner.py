@@ -11,7 +11,8 @@ from typing import Any, Callable, Dict, List, Optional
 from runwrap import env as envnames
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.store import documents
-from runwrap.store.create import create_run, mask_argv
+from runwrap.store.create import create_run
+from runwrap.store.secrets import mask_argv
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
                                   SUMMARY_JSON, SUMMARY_USER_JSON, point_latest)
 from runwrap.store.runs import owner_identity

@@ -208,3 +208,97 @@ def test_stats_interval_inside_the_range_is_accepted(tmp_path):
     done = rw(["--dir", tmp_path / "store", "--quiet", "--no-scalars",
                "--no-tensorboard-discovery", "--stats-interval", "0.1", "true"], tmp_path)
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+# -- 6. secrets on the command line ----------------------------------------------------------------
+
+# Each form holds the secret `S3CR3T-NN` (NN: its row) and must record none of it. The programs
+# are stubs on PATH that exit 0, so every form really runs.
+SECRET_FORMS: List[List[str]] = [
+    ["train", "--password", "{s}"],
+    ["train", "--password={s}"],
+    ["train", "--api-key", "{s}"],
+    ["train", "--pass", "{s}"],
+    ["train", "--auth", "{s}"],
+    ["train", "--credentials", "{s}"],
+    ["train", "--db-passwd={s}"],
+    ["train", "--token={s}"],
+    ["train", "--client-secret", "{s}"],
+    ["train", "--hf_token", "{s}"],
+    ["docker", "login", "-u", "alice", "-p", "{s}", "registry.example"],
+    ["mysql", "--user=alice", "-p{s}", "db"],
+    ["sshpass", "-p", "{s}", "ssh", "host"],
+    ["git", "clone", "https://alice:{s}@example.com/repo.git"],
+    ["train", "--url=https://alice:{s}@example.com/x"],
+    ["env", "TOKEN={s}", "AWS_SECRET_ACCESS_KEY={s}x", "train"],
+    ["sh", "-c", "curl -s -H 'Authorization: Bearer {s}' http://127.0.0.1:9/ || true"],
+    ["curl", "-H", "Authorization: Basic {s}", "http://127.0.0.1:9/"],
+    ["curl", "-H", "X-Api-Key: {s}", "http://127.0.0.1:9/"],
+    ["sh", "-c", "export GITHUB_TOKEN={s}; train"],
+    ["sh", "-c", "train --password {s} --lr 0.1"],
+    ["sh", "-c", "PASSWORD='{s} with spaces' train"],
+    ["sh", "-c", "train postgresql://alice:{s}@db/x"],
+    ["train", "--config", "api_key={s}"],
+]
+assert len(SECRET_FORMS) >= 20  # the issue asks for a table of at least 20 forms
+KEPT = ["--lr", "0.1", "--passes", "3", "--author", "bob"]  # not secrets: recorded as given
+
+
+@pytest.fixture(scope="module")
+def secret_runs(tmp_path_factory):
+    """Every form run once by the real runwrap (four at a time), into one store."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = tmp_path_factory.mktemp("secrets")
+    bin_dir = work / "bin"
+    bin_dir.mkdir()
+    for name in ("train", "docker", "mysql", "sshpass", "curl", "git"):
+        (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
+        (bin_dir / name).chmod(0o755)
+    env = clean_env(work / "store", PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    def run(row: int) -> subprocess.CompletedProcess:
+        words = [w.replace("{s}", f"S3CR3T-{row:02d}") for w in SECRET_FORMS[row]]
+        return rw(["--quiet", *QUIET_COLLECTORS, "--project", "p", "--id", f"sec{row:05d}",
+                   "--", *words, *KEPT], work, env)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, range(len(SECRET_FORMS))))
+    for done in results:
+        assert done.returncode == 0, done.stderr
+    return work, env
+
+
+@pytest.mark.parametrize("row", range(len(SECRET_FORMS)),
+                         ids=[" ".join(f)[:40] for f in SECRET_FORMS])
+def test_secret_forms_are_masked_everywhere_the_command_goes(secret_runs, row):
+    from runwrap.sync.mapping import run_tags
+
+    work, env = secret_runs
+    secret = f"S3CR3T-{row:02d}"
+    run_id = f"sec{row:05d}"
+    meta = json.loads((work / "store" / "p" / run_id / "run.json").read_text())
+    other = f"sec{(row + 1) % len(SECRET_FORMS):05d}"
+    shown = {
+        "run.json": json.dumps(meta),
+        "show": rw(["show", run_id], work, env).stdout,
+        "show --json": rw(["show", run_id, "--json"], work, env).stdout,
+        "diff": rw(["diff", run_id, other], work, env).stdout,
+        "mlflow tags": json.dumps(run_tags(meta)),
+    }
+    line = figures("secrets", row=row, command=meta["command"])
+    for where, text in shown.items():
+        assert run_id in text or where == "mlflow tags", (where, text[:300])
+        assert secret not in text, (where, line)
+    assert meta["command"][-len(KEPT):] == KEPT, line  # what is not a secret stays as given
+    assert "***" in " ".join(meta["command"]), line
+
+
+def test_commands_stored_unmasked_by_an_older_runwrap_are_masked_when_shown(tmp_path):
+    create_run(tmp_path / "store", "p", "old00001",
+               {"name": "old", "command": ["train", "--password", "S3CR3T-OLD"]},
+               owner_kind="wrapper")
+    env = clean_env(tmp_path / "store")
+    for args in (["show", "old00001"], ["show", "old00001", "--json"]):
+        done = rw(args, tmp_path, env)
+        assert done.returncode == 0 and "S3CR3T-OLD" not in done.stdout, done.stdout
