@@ -7,7 +7,7 @@ short options after the command always belong to the program.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from runwrap.errors import UsageError
 
@@ -25,6 +25,27 @@ def _option_word(word: str, arity: Dict[str, bool]) -> Tuple[str, bool]:
     if name in arity:
         return name, bool(eq)
     return "", False
+
+
+def subcommand_first(args: List[str], arity: Dict[str, bool],
+                     commands: Iterable[str]) -> Optional[List[str]]:
+    """`runwrap --dir X ls` as `runwrap ls --dir X`: runwrap's options written before a
+    subcommand's name apply to that subcommand. None when the first word after the leading
+    options is not a subcommand, or when `--` comes first (`runwrap -- ls` wraps the program)."""
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            return None
+        if not word.startswith("-") or word == "-":
+            break
+        name, attached = _option_word(word, arity)
+        if name and arity[name] and not attached:
+            i += 1
+        i += 1
+    if 0 < i < len(args) and args[i] in commands:
+        return [args[i]] + list(args[:i]) + list(args[i + 1:])
+    return None
 
 
 def split_args(args: List[str], arity: Dict[str, bool]) -> SplitArgs:

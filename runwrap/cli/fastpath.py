@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import List, Optional
 
-from runwrap.cli.argv import split_args
+from runwrap.cli.argv import split_args, subcommand_first
 from runwrap.cli.commands import COMMANDS
 from runwrap.cli.run_options import NotFast, option_arity, parse_fast
 from runwrap.errors import UsageError
@@ -20,6 +20,8 @@ def try_run(args: List[str]) -> Optional[int]:
     """The exit status of the wrapped run, or None when click must handle `args`."""
     if not args or args[0] in COMMANDS or args[0] in ("-h", "--help", "--version"):
         return None
+    if subcommand_first(args, option_arity(), COMMANDS) is not None:
+        return None  # `runwrap --dir X ls`: the subcommand, with those options
     if "_RUNWRAP_COMPLETE" in os.environ:
         return None
     try:

@@ -35,8 +35,15 @@ class WrapGroup(click.Group):
         return getattr(importlib.import_module(f"runwrap.cli.{module}"), attr)
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
-        if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
+        from runwrap.cli.argv import subcommand_first
+        from runwrap.cli.run_options import option_arity
+
+        reordered = subcommand_first(list(args), option_arity(), COMMANDS)
+        if reordered is not None:
+            args = reordered  # `runwrap --project p show` is `runwrap show --project p`
+        elif args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
             args = ["run"] + list(args)
+            ctx.meta["runwrap.implicit_run"] = True  # `run` was not typed (completion asks)
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -23,6 +23,19 @@ class RunCommand(click.Command):
         ctx.meta["runwrap.taken"] = split.taken
         return super().parse_args(ctx, split.own)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> List[Any]:
+        """`runwrap --dir X <TAB>`: the next word may still name a subcommand (its options
+        written first), unless `run` itself was typed."""
+        if (ctx.meta.get("runwrap.implicit_run") and not ctx.meta.get("runwrap.command")
+                and not incomplete.startswith("-")):
+            from click.shell_completion import CompletionItem
+
+            from runwrap.cli.commands import COMMANDS, HIDDEN
+
+            return [CompletionItem(name) for name in sorted(COMMANDS)
+                    if name.startswith(incomplete) and name not in HIDDEN]
+        return super().shell_complete(ctx, incomplete)
+
 
 def _source(ctx: click.Context, name: str) -> str:
     source = ctx.get_parameter_source(name)

@@ -302,3 +302,56 @@ def test_commands_stored_unmasked_by_an_older_runwrap_are_masked_when_shown(tmp_
     for args in (["show", "old00001"], ["show", "old00001", "--json"]):
         done = rw(args, tmp_path, env)
         assert done.returncode == 0 and "S3CR3T-OLD" not in done.stdout, done.stdout
+
+
+# -- 11. runwrap's options before a subcommand ----------------------------------------------------
+
+
+@pytest.fixture
+def two_projects(tmp_path) -> Path:
+    store = tmp_path / "store"
+    create_run(store, "vision", "vis00001", {"name": "warm-river-1"}, owner_kind="wrapper")
+    create_run(store, "speech", "spe00002", {"name": "wide-sky-3"}, owner_kind="wrapper")
+    return store
+
+
+def test_options_before_a_subcommand_apply_to_it(tmp_path, two_projects):
+    store = two_projects
+    listed = rw(["--dir", store, "ls", "--json"], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(r["id"] for r in json.loads(listed.stdout)) == ["spe00002", "vis00001"]
+    shown = rw(["--dir", store, "--project", "vision", "show", "latest", "--json"], tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["run"]["id"] == "vis00001"
+    assert len(run_dirs(store)) == 2, "a subcommand was recorded as a wrapped program"
+    figures("options-before-subcommand", ls=listed.returncode, show=shown.returncode)
+
+
+@pytest.mark.parametrize("args", [["--", "ls"], ["run", "ls"], ["--quiet", "run", "ls"],
+                                  ["--quiet", "--", "ls"]])
+def test_the_program_ls_is_still_wrapped_when_asked(tmp_path, args):
+    store = tmp_path / "store"
+    (tmp_path / "MARKER").write_text("")
+    done = rw(["--dir", store, *QUIET_COLLECTORS, "--project", "p", *args], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "MARKER" in done.stdout.split()  # /bin/ls ran and listed the folder
+    assert run_meta(run_dirs(store)[0])["command"] == ["ls"]
+
+
+def _complete(words: List[str], env: Dict[str, str], cwd: Path) -> List[str]:
+    """What `runwrap`'s shell completion answers, called as the bash script calls it."""
+    env = dict(env, COMP_WORDS=" ".join(words), COMP_CWORD=str(len(words) - 1),
+               _RUNWRAP_COMPLETE="bash_complete")
+    done = subprocess.run(RUNWRAP, env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [line.split(",", 1)[1] for line in done.stdout.splitlines()
+            if line.startswith("plain,")]
+
+
+def test_completion_after_options_knows_the_subcommand(tmp_path, two_projects):
+    env = clean_env(two_projects)
+    assert _complete(["runwrap", "--project", "speech", "show", ""], env, tmp_path) == \
+        ["latest", "spe00002", "wide-sky-3"]
+    assert _complete(["runwrap", "--dir", str(two_projects), "l"], env, tmp_path) == ["ls"]
+    assert _complete(["runwrap", "run", "--dir", str(two_projects), "l"], env, tmp_path) == []
