@@ -18,5 +18,6 @@ COMMANDS = {
     "gc": ("remove", "gc"),
     "completion": ("completion", "completion"),
     "sync": ("sync", "sync"),  # issue 5: upload to MLflow
+    "ui": ("ui", "ui"),  # issue 16: the live dashboard
 }
 HIDDEN = {"runs"}  # aliases, left out of --help

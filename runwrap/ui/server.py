@@ -1,0 +1,410 @@
+"""The dashboard's HTTP server: the standard library's threaded server, JSON endpoints, Server-Sent
+Events for live updates, and the page's static files. Read-only over the store.
+
+    GET /                      the page (static/index.html)
+    GET /static/NAME           app.js, app.css; plotly.min.js from the installed plotly package
+    GET /api/runs              the runs table (?config=KEYS&metrics=NAMES, comma lists)
+    GET /api/run?run=P/ID      a run's facts, config, summary, consoles, files
+    GET /api/diff?a=P/ID&b=P/ID    config keys that differ
+    GET /api/metrics?run=...   the metric names of some runs (system metrics apart)
+    GET /api/series?metric=M&run=...&x=step|wall|relative&width=N[&lo=&hi=][&since=N,...]
+    GET /api/console?run=P/ID&name=output.log[&offset=N]
+    GET /api/live?run=...[&console=NAME]   Server-Sent Events: which runs gained records
+    GET /files/P/ID/PATH       a file of a run directory, never anything outside the store
+
+Security: on a loopback address the server answers only requests whose Host header names
+loopback (a web page elsewhere cannot reach it through DNS rebinding); on any other address
+every request must carry the token (`?token=`, then a cookie the first such request sets).
+Pages get a Content-Security-Policy without inline scripts, and the page builds its DOM with
+text nodes only, so run contents never become markup.
+"""
+from __future__ import annotations
+
+import gzip
+import hmac
+import json
+import mimetypes
+import os
+import posixpath
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from runwrap.store.values import to_json_safe
+from runwrap.ui.series import X_MODES, downsample
+from runwrap.ui.view import BadRequest, StoreView, consoles, key_of, read_console
+
+STATIC = Path(__file__).resolve().parent / "static"
+STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+TOKEN_COOKIE = "runwrap_ui_token"
+MAX_BUCKETS = 2000
+CONSOLE_LIMIT = 256 * 1024
+LIVE_INTERVAL = 0.1  # seconds between looks at the watched runs' streams
+STATUS_INTERVAL = 1.0  # seconds between looks at their run.json
+KEEPALIVE = 15.0
+WARM_POINTS = 20_000_000  # points read ahead at start-up (24 bytes each)
+
+PAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'; "  # regl (plotly's WebGL) compiles with Function
+               "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+               "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+               "frame-ancestors 'none'; form-action 'none'")
+FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+# Types a browser would run or render as a page: served as text instead.
+ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "text/javascript", "application/javascript",
+                "application/xml", "text/xml")
+
+
+def plotly_js() -> Optional[Path]:
+    """plotly.min.js from the installed plotly package (the `ui` extra), without importing plotly."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "package_data" / "plotly.min.js"
+        if path.is_file():
+            return path
+    return None
+
+
+class Dashboard:
+    """Everything the request handlers share: the store view, the token, cached assets."""
+
+    def __init__(self, root: Path, token: Optional[str]):
+        self.view = StoreView(root)
+        self.token = token
+        self.assets: Dict[str, bytes] = {}
+        self.assets_lock = threading.Lock()
+        self.plotly = plotly_js()
+
+    def asset(self, name: str, compressed: bool) -> Optional[bytes]:
+        """A static file's bytes (gzip-compressed once, on first use, when `compressed`)."""
+        cache_key = name + (".gz" if compressed else "")
+        with self.assets_lock:
+            data = self.assets.get(cache_key)
+            if data is None:
+                path = self.plotly if name == "plotly.min.js" else STATIC / name
+                if path is None:
+                    return None
+                data = path.read_bytes()
+                if compressed:
+                    data = gzip.compress(data, 6)
+                self.assets[cache_key] = data
+            return data
+
+    def warm(self) -> None:
+        """Read the newest runs' streams ahead, so the first chart need not wait for them."""
+        points = 0
+        for run in self.view.runs():
+            series = self.view.run_series(run)
+            points += series.points_count()
+            if points >= WARM_POINTS:
+                return
+
+
+def _runs_param(query: Dict[str, List[str]]) -> List[str]:
+    return [k for value in query.get("run", []) for k in value.split(",") if k]
+
+
+def _list_param(query: Dict[str, List[str]], name: str) -> Optional[List[str]]:
+    if name not in query:
+        return None
+    return [v for v in query[name][0].split(",") if v]
+
+
+def _float_param(query: Dict[str, List[str]], name: str) -> Optional[float]:
+    value = query.get(name, [""])[0]
+    if value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise BadRequest(f"{name} must be a number, not {value!r}") from None
+
+
+def _int_param(query: Dict[str, List[str]], name: str, default: int) -> int:
+    value = query.get(name, [""])[0]
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer, not {value!r}") from None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "runwrap-ui"
+    protocol_version = "HTTP/1.1"
+    dashboard: Dashboard  # set on the subclass make_server builds
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the terminal stays quiet; errors reach the page as HTTP statuses
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        try:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query, keep_blank_values=True)
+            if not self._allowed(query):
+                return
+            self._route(parts.path, query)
+        except BadRequest as e:
+            self._json({"error": str(e)}, e.status)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _allowed(self, query: Dict[str, List[str]]) -> bool:
+        dash = self.dashboard
+        if dash.token is None:
+            if _host_name(self.headers.get("Host") or "") not in LOOPBACK:
+                self._plain("unknown Host header: open the address runwrap ui printed", 403)
+                return False
+            return True
+        given = query.get("token", [""])[0]
+        if given and hmac.compare_digest(given.encode(), dash.token.encode()):
+            self.set_cookie = True
+            return True
+        self.set_cookie = False
+        cookie = self.headers.get("Cookie") or ""
+        for item in cookie.split(";"):
+            name, _, value = item.strip().partition("=")
+            if name == TOKEN_COOKIE and hmac.compare_digest(value.encode(), dash.token.encode()):
+                return True
+        self._plain("this dashboard needs its token: open the URL runwrap ui printed", 403)
+        return False
+
+    def _route(self, path: str, query: Dict[str, List[str]]) -> None:
+        view = self.dashboard.view
+        if path == "/":
+            self._static("index.html", "text/html; charset=utf-8")
+        elif path.startswith("/static/"):
+            name = path[len("/static/"):]
+            if name == "plotly.min.js":
+                self._static(name, "text/javascript", cache=True)
+            elif name in STATIC_FILES:
+                self._static(name, STATIC_FILES[name])
+            else:
+                raise BadRequest("no such file", 404)
+        elif path == "/api/runs":
+            self._json(view.table(_list_param(query, "config"), _list_param(query, "metrics")))
+        elif path == "/api/run":
+            self._json(view.details(view.run(query.get("run", [""])[0])))
+        elif path == "/api/diff":
+            a = view.run(query.get("a", [""])[0])
+            b = view.run(query.get("b", [""])[0])
+            self._json({"a": key_of(a), "b": key_of(b), "keys": view.config_diff(a, b)})
+        elif path == "/api/metrics":
+            self._json(view.metric_names([view.run(k) for k in _runs_param(query)]))
+        elif path == "/api/series":
+            self._series(query)
+        elif path == "/api/console":
+            run = view.run(query.get("run", [""])[0])
+            offset = query.get("offset", [""])[0]
+            self._json(read_console(run.dir, query.get("name", ["output.log"])[0],
+                                    int(offset) if offset.isdigit() else None, CONSOLE_LIMIT))
+        elif path == "/api/live":
+            self._live(query)
+        elif path.startswith("/files/"):
+            self._file(path[len("/files/"):])
+        else:
+            raise BadRequest("no such page", 404)
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def _series(self, query: Dict[str, List[str]]) -> None:
+        view = self.dashboard.view
+        metric = query.get("metric", [""])[0]
+        x = query.get("x", ["step"])[0]
+        if x not in X_MODES:
+            raise BadRequest(f"x must be one of {', '.join(X_MODES)}, not {x!r}")
+        buckets = max(1, min(MAX_BUCKETS, _int_param(query, "width", 1000)))
+        lo, hi = _float_param(query, "lo"), _float_param(query, "hi")
+        keys = _runs_param(query)
+        since = [int(v) if v.isdigit() else 0 for v in query.get("since", [""])[0].split(",")]
+        since += [since[-1] if len(since) == 1 else 0] * (len(keys) - len(since))
+        out = []
+        for key, start in zip(keys, since):
+            run = view.run(key)
+            series = view.run_series(run)
+            count = series.count(metric)
+            entry: Dict[str, Any] = {"run": key, "count": count}
+            if start:
+                if count - start > 2 * buckets:
+                    entry["reset"] = True  # too much new: the page fetches the whole chart again
+                else:
+                    points = series.points(metric, x, run.start_time, since=start)
+                    entry["xs"], entry["ys"] = list(points.xs), list(points.ys)
+            else:
+                points = series.points(metric, x, run.start_time)
+                entry["xs"], entry["ys"] = downsample(points, buckets, lo, hi)
+            out.append(entry)
+        self._json({"metric": metric, "x": x, "series": out})
+
+    def _live(self, query: Dict[str, List[str]]) -> None:
+        """Server-Sent Events: `{"runs": {key: {"count": records, "status": s}}, "console": n}`
+        whenever a watched run's streams gain records, its status changes or the watched
+        console grows. The page then fetches what is new."""
+        view = self.dashboard.view
+        runs = {k: view.run(k) for k in _runs_param(query)}
+        console_name = query.get("console", [""])[0]
+        console_run = next(iter(runs.values()), None) if console_name else None
+        if console_run is not None and console_name not in consoles(console_run.dir):
+            console_run = None
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Accel-Buffering", "no")
+        self.end_headers()
+        self.close_connection = True
+        sent: Dict[str, tuple] = {}
+        console_size = -1
+        status_checked = 0.0
+        statuses = {k: r.status for k, r in runs.items()}
+        last_write = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now - status_checked >= STATUS_INTERVAL:
+                status_checked = now
+                for key in list(runs):
+                    fresh = _reload(runs[key])
+                    if fresh is not None:
+                        runs[key] = fresh
+                        statuses[key] = fresh.status
+            changed: Dict[str, Any] = {}
+            for key, run in runs.items():
+                series = view.run_series(run) if statuses[key] == "running" or key not in sent \
+                    else view.series.get(key)
+                state = (series.version if series else 0, statuses[key])
+                if sent.get(key) != state:
+                    sent[key] = state
+                    changed[key] = {"version": state[0], "status": state[1]}
+            event: Dict[str, Any] = {}
+            if changed:
+                event["runs"] = changed
+            if console_run is not None:
+                try:
+                    size = os.stat(console_run.dir / console_name).st_size
+                except OSError:
+                    size = 0
+                if size != console_size:
+                    console_size = size
+                    event["console"] = size
+            if event:
+                self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+                self.wfile.flush()
+                last_write = now
+            elif now - last_write >= KEEPALIVE:
+                self.wfile.write(b": keep-alive\n\n")  # finds a closed page, keeps proxies open
+                self.wfile.flush()
+                last_write = now
+            time.sleep(LIVE_INTERVAL)
+
+    def _file(self, rest: str) -> None:
+        """A file under a run directory. `rest` is still percent-encoded: it is decoded once and
+        every segment checked, then the resolved path (links followed) must lie in the store."""
+        view = self.dashboard.view
+        segments = unquote(rest).split("/")
+        if len(segments) < 3 or any(s in ("", ".", "..") or "\0" in s or "\\" in s for s in segments):
+            raise BadRequest("no such file", 404)
+        run = view.run(f"{segments[0]}/{segments[1]}")
+        path = os.path.join(run.path, *segments[2:])
+        if not view.inside(path) or not os.path.isfile(path):
+            raise BadRequest("no such file", 404)
+        kind = mimetypes.guess_type(posixpath.basename(path))[0] or "application/octet-stream"
+        if kind in ACTIVE_TYPES or kind.startswith("text/"):
+            kind = "text/plain; charset=utf-8"
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(size))
+            self.send_header("Content-Security-Policy", FILE_POLICY)
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Cache-Control", "no-cache")
+            self._cookie()
+            self.end_headers()
+            while True:
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def _cookie(self) -> None:
+        if getattr(self, "set_cookie", False):
+            self.send_header("Set-Cookie", f"{TOKEN_COOKIE}={self.dashboard.token}; Path=/; "
+                                           "HttpOnly; SameSite=Strict")
+
+    def _send(self, body: bytes, kind: str, status: int = 200, cache: bool = False,
+              compressed: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "max-age=86400" if cache else "no-store")
+        if compressed:
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
+        if kind.startswith("text/html"):
+            self.send_header("Content-Security-Policy", PAGE_POLICY)
+            self.send_header("Referrer-Policy", "no-referrer")
+        self._cookie()
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _gzip_ok(self) -> bool:
+        return "gzip" in (self.headers.get("Accept-Encoding") or "")
+
+    def _json(self, obj: Any, status: int = 200) -> None:
+        try:
+            body = json.dumps(obj, allow_nan=False, separators=(",", ":"), default=str)
+        except ValueError:  # a NaN or infinity in a config or summary: the stores' strings
+            body = json.dumps(to_json_safe(obj), separators=(",", ":"), default=str)
+        data = body.encode()
+        compressed = len(data) > 4096 and self._gzip_ok()
+        if compressed:
+            data = gzip.compress(data, 1)
+        self._send(data, "application/json", status, compressed=compressed)
+
+    def _plain(self, text: str, status: int) -> None:
+        self._send(text.encode() + b"\n", "text/plain; charset=utf-8", status)
+
+    def _static(self, name: str, kind: str, cache: bool = False) -> None:
+        compressed = self._gzip_ok()
+        data = self.dashboard.asset(name, compressed)
+        if data is None:
+            raise BadRequest("charts need plotly: pip install 'runwrap[ui]'", 404)
+        self._send(data, kind, cache=cache, compressed=compressed)
+
+
+def _host_name(header: str) -> str:
+    """The host of a Host header, without its port (`[::1]:8787` -> `[::1]`)."""
+    if header.startswith("["):
+        return header.split("]", 1)[0] + "]"
+    return header.rsplit(":", 1)[0]
+
+
+def _reload(run: Any) -> Any:
+    from runwrap.store.runs import load_run
+
+    return load_run(run.dir)
+
+
+def make_server(root: Path, host: str, port: int, token: Optional[str]) -> ThreadingHTTPServer:
+    """A server over the store at `root`, bound but not yet serving. `token` None means the
+    loopback-only mode (Host checked); otherwise every request must carry it."""
+
+    class Bound(Handler):
+        dashboard = Dashboard(root, token)
+
+    server = ThreadingHTTPServer((host, port), Bound)
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,614 @@
+// runwrap ui: the runs table, charts and run pages. Plain DOM: every value from a run goes
+// into the page as a text node or an attribute, never as markup.
+"use strict";
+
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const ROW_HEIGHT = 29;          // px, as app.css draws a row (28 + border)
+const TABLE_REFRESH_MS = 5000;
+const GL_POINTS = 20000;        // above this many points in one chart, draw with WebGL
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "checked" || k === "value" || k === "selected") el[k] = v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+async function api(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) v.forEach(x => q.append(k, x)); else q.append(k, v);
+  }
+  const res = await fetch(path + (q.toString() ? "?" + q : ""));
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+}
+
+function fmtValue(v) {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") {
+    if (Number.isInteger(v)) return String(v);
+    return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : String(+v.toPrecision(6));
+  }
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+function fmtTime(t) {
+  if (!t) return "";
+  const d = new Date(t * 1000);
+  const p = n => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function fmtDuration(s) {
+  if (typeof s !== "number" || !isFinite(s)) return "";
+  s = Math.round(s);
+  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+  if (hh) return `${hh}h${String(mm).padStart(2, "0")}m`;
+  if (mm) return `${mm}m${String(ss).padStart(2, "0")}s`;
+  return `${ss}s`;
+}
+
+function fmtSize(n) {
+  const units = ["B", "KB", "MB", "GB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return i ? `${n.toFixed(1)} ${units[i]}` : `${n} B`;
+}
+
+function runHref(key) { return "#/run/" + key.split("/").map(encodeURIComponent).join("/"); }
+function fileUrl(key, path) {
+  return "/files/" + key.split("/").concat(path.split("/")).map(encodeURIComponent).join("/");
+}
+function colorOf(i) {
+  return i < PALETTE.length ? PALETTE[i] : `hsl(${(i * 137.5) % 360}, 60%, 45%)`;
+}
+
+// Views register what they must stop when the page moves on (timers, event streams).
+let cleanups = [];
+function onLeave(fn) { cleanups.push(fn); }
+function leave() { cleanups.forEach(fn => { try { fn(); } catch (e) { /* already closed */ } }); cleanups = []; }
+
+function route() {
+  leave();
+  const main = document.getElementById("main");
+  main.replaceChildren();
+  const hash = location.hash.slice(1) || "/";
+  const [path, query] = hash.split("?");
+  const params = new URLSearchParams(query || "");
+  document.querySelectorAll("[data-nav]").forEach(a => a.classList.remove("active"));
+  if (path.startsWith("/run/")) {
+    const key = path.slice(5).split("/").map(decodeURIComponent).join("/");
+    runPage(main, key);
+  } else if (path.startsWith("/charts")) {
+    document.querySelector('[data-nav="charts"]').classList.add("active");
+    chartsPage(main, (params.get("runs") || "").split(",").filter(Boolean));
+  } else {
+    document.querySelector('[data-nav="runs"]').classList.add("active");
+    runsPage(main);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// runs table
+
+const state = {
+  selected: new Set(JSON.parse(sessionStorage.getItem("runwrap.selected") || "[]")),
+  sort: { key: "start_time", asc: false },
+};
+function saveSelection() { sessionStorage.setItem("runwrap.selected", JSON.stringify([...state.selected])); }
+
+function runsPage(main) {
+  let data = null;
+  let rows = [];
+  const filters = { text: "", project: "", status: "", tag: "", group: "" };
+  let configKeys = localStorage.getItem("runwrap.configKeys");
+  let metricKeys = localStorage.getItem("runwrap.metricKeys");
+
+  const text = h("input", { type: "search", placeholder: "filter: name, id, tag, config…", id: "filter-text",
+    oninput: e => { filters.text = e.target.value.toLowerCase(); render(); } });
+  const project = h("select", { id: "filter-project", onchange: e => { filters.project = e.target.value; render(); } });
+  const status = h("select", { id: "filter-status", onchange: e => { filters.status = e.target.value; render(); } },
+    h("option", { value: "" }, "any status"),
+    ["running", "finished", "failed", "killed", "crashed"].map(s => h("option", { value: s }, s)));
+  const tag = h("input", { type: "text", placeholder: "tag", size: 8, oninput: e => { filters.tag = e.target.value; render(); } });
+  const group = h("input", { type: "text", placeholder: "group", size: 8, oninput: e => { filters.group = e.target.value; render(); } });
+  const cfgInput = h("input", { type: "text", placeholder: "config columns (a,b)", size: 18, id: "config-columns",
+    list: "config-keys", onchange: e => { configKeys = e.target.value; localStorage.setItem("runwrap.configKeys", configKeys); load(); } });
+  const metInput = h("input", { type: "text", placeholder: "metric columns (loss,acc)", size: 18, id: "metric-columns",
+    onchange: e => { metricKeys = e.target.value; localStorage.setItem("runwrap.metricKeys", metricKeys); load(); } });
+  const chartBtn = h("button", { id: "chart-selected", onclick: () => {
+    location.hash = "#/charts?runs=" + [...state.selected].map(encodeURIComponent).join(",");
+  } }, "Chart selected");
+  const clearBtn = h("button", { class: "secondary", onclick: () => { state.selected.clear(); saveSelection(); render(); } }, "Clear");
+  const count = h("span", { class: "muted", id: "run-count" });
+  main.append(h("div", { class: "toolbar" }, text, project, status, tag, group, cfgInput, metInput, chartBtn, clearBtn, count));
+
+  const wrap = h("div", { class: "table-wrap", id: "runs-table" });
+  const table = h("table", { class: "runs" });
+  const thead = h("thead");
+  const tbody = h("tbody");
+  table.append(thead, tbody);
+  wrap.append(table);
+  main.append(wrap);
+  wrap.addEventListener("scroll", () => drawRows());
+
+  function columns() {
+    const cols = [
+      { key: "status", label: "Status", get: r => r.status, cell: r => h("span", { class: "status " + r.status }, r.status) },
+      { key: "project", label: "Project", get: r => r.project },
+      { key: "name", label: "Name", get: r => r.name || r.id, cell: r => h("a", { href: runHref(r.key) }, r.name || r.id) },
+      { key: "id", label: "ID", get: r => r.id },
+      { key: "tags", label: "Tags", get: r => r.tags.join(","), cell: r => r.tags.map(t => h("span", { class: "tag" }, t)) },
+      { key: "group", label: "Group", get: r => r.group },
+      { key: "start_time", label: "Started", get: r => r.start_time || 0, cell: r => fmtTime(r.start_time) },
+      { key: "duration", label: "Duration", get: r => r.duration, cell: r => fmtDuration(r.duration), num: true },
+      { key: "exit_code", label: "Exit", get: r => r.exit_code, num: true },
+      { key: "sync", label: "Sync", get: r => r.sync },
+    ];
+    for (const k of data.config_keys) cols.push({ key: "c:" + k, label: k, get: r => r.config[k], num: true, cell: r => fmtValue(r.config[k]) });
+    for (const m of data.metrics) cols.push({ key: "m:" + m, label: m, get: r => r.metrics[m], num: true, cell: r => fmtValue(r.metrics[m]) });
+    return cols;
+  }
+
+  function matches(r) {
+    if (filters.project && r.project !== filters.project) return false;
+    if (filters.status && r.status !== filters.status) return false;
+    if (filters.tag && !r.tags.includes(filters.tag)) return false;
+    if (filters.group && r.group !== filters.group) return false;
+    if (filters.text) {
+      const hay = [r.name, r.id, r.project, r.group, r.status, ...r.tags,
+        ...Object.entries(r.config).map(([k, v]) => k + "=" + fmtValue(v))].join(" ").toLowerCase();
+      if (!hay.includes(filters.text)) return false;
+    }
+    return true;
+  }
+
+  function render() {
+    if (!data) return;
+    const cols = columns();
+    const col = cols.find(c => c.key === state.sort.key) || cols[6];
+    rows = data.runs.filter(matches);
+    const dir = state.sort.asc ? 1 : -1;
+    rows.sort((a, b) => {
+      const x = col.get(a), y = col.get(b);
+      if (x === y) return 0;
+      if (x === null || x === undefined || x === "") return 1;
+      if (y === null || y === undefined || y === "") return -1;
+      return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y))) * dir;
+    });
+    const allBox = h("input", { type: "checkbox", title: "select all shown", onchange: e => {
+      rows.forEach(r => e.target.checked ? state.selected.add(r.key) : state.selected.delete(r.key));
+      saveSelection(); drawRows(true);
+    } });
+    thead.replaceChildren(h("tr", {}, h("th", {}, allBox), cols.map(c => h("th", {
+      class: (c.key === col.key ? "sorted" + (state.sort.asc ? " asc" : "") : ""),
+      onclick: () => { state.sort = { key: c.key, asc: c.key === state.sort.key ? !state.sort.asc : c.key === "name" || c.key === "project" }; render(); },
+    }, c.label))));
+    count.textContent = `${rows.length} of ${data.runs.length} runs · ${state.selected.size} selected`;
+    chartBtn.disabled = state.selected.size === 0;
+    drawRows(true);
+  }
+
+  let drawn = "";
+  function drawRows(force) {
+    if (!data) return;
+    const cols = columns();
+    const first = Math.max(0, Math.floor(wrap.scrollTop / ROW_HEIGHT) - 10);
+    const visible = Math.ceil(wrap.clientHeight / ROW_HEIGHT) + 20;
+    const last = Math.min(rows.length, first + visible);
+    const sig = first + ":" + last;
+    if (!force && sig === drawn) return;
+    drawn = sig;
+    const span = cols.length + 1;
+    const out = [h("tr", { class: "spacer" }, h("td", { colspan: span, style: `height:${first * ROW_HEIGHT}px` }))];
+    for (let i = first; i < last; i++) {
+      const r = rows[i];
+      const box = h("input", { type: "checkbox", checked: state.selected.has(r.key), "data-key": r.key, onchange: e => {
+        e.target.checked ? state.selected.add(r.key) : state.selected.delete(r.key);
+        saveSelection();
+        count.textContent = `${rows.length} of ${data.runs.length} runs · ${state.selected.size} selected`;
+        chartBtn.disabled = state.selected.size === 0;
+      } });
+      out.push(h("tr", { class: "run", "data-key": r.key }, h("td", {}, box),
+        cols.map(c => h("td", { class: c.num ? "num" : "" }, c.cell ? c.cell(r) : fmtValue(c.get(r))))));
+    }
+    out.push(h("tr", { class: "spacer" }, h("td", { colspan: span, style: `height:${(rows.length - last) * ROW_HEIGHT}px` })));
+    tbody.replaceChildren(...out);
+  }
+
+  async function load() {
+    try {
+      data = await api("/api/runs", { config: configKeys === null ? undefined : configKeys,
+                                      metrics: metricKeys === null ? undefined : metricKeys });
+    } catch (e) {
+      main.replaceChildren(h("div", { class: "error" }, "cannot list runs: " + e.message));
+      return;
+    }
+    const projects = [...new Set(data.runs.map(r => r.project))].sort();
+    const current = project.value;
+    project.replaceChildren(h("option", { value: "" }, "all projects"), projects.map(p => h("option", { value: p, selected: p === current }, p)));
+    if (document.activeElement !== cfgInput) cfgInput.value = data.config_keys.join(",");
+    if (document.activeElement !== metInput) metInput.value = data.metrics.join(",");
+    const keys = new Set(data.runs.map(r => r.key));
+    for (const k of [...state.selected]) if (!keys.has(k)) state.selected.delete(k);
+    render();
+  }
+  load();
+  const timer = setInterval(() => { if (!document.hidden) load(); }, TABLE_REFRESH_MS);
+  onLeave(() => clearInterval(timer));
+}
+
+// ---------------------------------------------------------------------------------------------
+// charts
+
+function smooth(ys, weight) {
+  if (!weight) return ys;
+  const out = new Array(ys.length);
+  let last = 0, debias = 0;
+  for (let i = 0; i < ys.length; i++) {
+    last = last * weight + (1 - weight) * ys[i];
+    debias = debias * weight + (1 - weight);
+    out[i] = last / debias;
+  }
+  return out;
+}
+
+function chartsPage(main, keys) {
+  if (!keys.length) keys = [...state.selected];
+  if (!keys.length) {
+    main.append(h("div", { class: "empty" }, "No runs selected: tick runs in the ", h("a", { href: "#/" }, "runs table"), " and press Chart selected."));
+    return;
+  }
+  const opts = { x: localStorage.getItem("runwrap.x") || "step", smoothing: +(localStorage.getItem("runwrap.smoothing") || 0),
+                 log: false, search: "" };
+  const names = {};
+  const charts = new Map();   // metric -> chart object
+  const searchBox = h("input", { type: "search", placeholder: "search metrics", id: "metric-search",
+    oninput: e => { opts.search = e.target.value.toLowerCase(); filterCharts(); } });
+  const xSel = h("select", { id: "x-axis", onchange: e => { opts.x = e.target.value; localStorage.setItem("runwrap.x", opts.x); charts.forEach(c => c.reload()); } },
+    [["step", "step"], ["relative", "relative time (s)"], ["wall", "wall time"]].map(([v, l]) => h("option", { value: v, selected: v === opts.x }, l)));
+  const smoothIn = h("input", { type: "range", min: 0, max: 0.99, step: 0.01, value: opts.smoothing, id: "smoothing",
+    oninput: e => { opts.smoothing = +e.target.value; smoothLabel.textContent = opts.smoothing.toFixed(2); localStorage.setItem("runwrap.smoothing", opts.smoothing); charts.forEach(c => c.draw()); } });
+  const smoothLabel = h("span", { class: "muted" }, opts.smoothing.toFixed(2));
+  const logBox = h("input", { type: "checkbox", id: "log-scale", onchange: e => { opts.log = e.target.checked; charts.forEach(c => c.draw()); } });
+  const legend = h("div", { id: "legend" });
+  const sidebar = h("aside", { class: "sidebar" },
+    h("h3", {}, "Metrics"), searchBox,
+    h("h3", {}, "X axis"), xSel,
+    h("h3", {}, "Smoothing"), h("label", {}, smoothIn, smoothLabel),
+    h("label", {}, logBox, "log scale (y)"),
+    h("h3", {}, "Runs"), legend);
+  const grid = h("div", { class: "chart-grid", id: "charts" });
+  const sysGrid = h("div", { class: "chart-grid", id: "system-charts" });
+  const sysTitle = h("h3", { class: "section-title" }, "System");
+  const content = h("div", {}, grid, sysTitle, sysGrid);
+  main.append(h("div", { class: "charts-layout" }, sidebar, content));
+
+  if (typeof Plotly === "undefined") {
+    content.replaceChildren(h("div", { class: "error" }, "Charts need plotly: pip install 'runwrap[ui]', then restart runwrap ui."));
+    return;
+  }
+
+  const observer = new IntersectionObserver(entries => {
+    for (const e of entries) if (e.isIntersecting) { const c = charts.get(e.target.dataset.metric); if (c && !c.loaded) c.reload(); }
+  }, { rootMargin: "300px" });
+  onLeave(() => observer.disconnect());
+
+  function filterCharts() {
+    charts.forEach((c, m) => { c.el.style.display = !opts.search || m.toLowerCase().includes(opts.search) ? "" : "none"; });
+  }
+
+  function makeChart(metric, parent) {
+    const plot = h("div", { class: "plot" });
+    const el = h("div", { class: "chart", "data-metric": metric }, h("h4", {}, metric), plot);
+    parent.append(el);
+    const c = { el, plot, metric, loaded: false, series: {}, range: null, busy: false, pending: false };
+    c.buckets = () => Math.max(200, Math.min(2000, Math.round(plot.clientWidth || 600)));
+    c.reload = async () => {
+      c.loaded = true;
+      const params = { metric, run: keys.join(","), x: opts.x, width: c.buckets() };
+      if (c.range) { params.lo = c.range[0]; params.hi = c.range[1]; }
+      const body = await api("/api/series", params);
+      c.series = {};
+      for (const s of body.series) c.series[s.run] = { xs: s.xs, ys: s.ys, count: s.count, shown: s.xs.length };
+      c.draw(true);
+    };
+    c.update = async (changed) => {
+      // Only what the changed runs gained since the points this chart holds.
+      if (!c.loaded || c.range) return;
+      if (c.busy) { c.pending = true; return; }
+      c.busy = true;
+      try {
+        const runs = changed.filter(k => c.series[k]);
+        if (!runs.length) return;
+        const body = await api("/api/series", { metric, run: runs.join(","), x: opts.x, width: c.buckets(),
+                                                since: runs.map(k => c.series[k].count || 0).join(",") });
+        let reset = false, grew = false;
+        for (const s of body.series) {
+          const mine = c.series[s.run];
+          if (s.reset || !mine.count) { reset = true; continue; }
+          if (!s.xs || !s.xs.length) continue;
+          mine.xs = mine.xs.concat(s.xs); mine.ys = mine.ys.concat(s.ys); mine.count = s.count; grew = true;
+          if (mine.xs.length > 4 * c.buckets()) reset = true;  // grown past what a redraw needs: fetch it downsampled
+        }
+        if (reset) await c.reload(); else if (grew) c.draw(false);
+      } finally {
+        c.busy = false;
+        if (c.pending) { c.pending = false; c.update(changed); }
+      }
+    };
+    c.draw = (fresh) => {
+      if (!c.loaded) return;
+      const traces = [];
+      let total = 0;
+      keys.forEach(k => { if (c.series[k]) total += c.series[k].xs.length; });
+      const type = total > GL_POINTS ? "scattergl" : "scatter";
+      keys.forEach((k, i) => {
+        const s = c.series[k];
+        if (!s || !s.xs.length) return;
+        const xs = opts.x === "wall" ? s.xs.map(v => v * 1000) : s.xs;
+        const color = colorOf(i);
+        if (opts.smoothing > 0) {
+          traces.push({ type, mode: "lines", x: xs, y: s.ys, line: { color, width: 1 }, opacity: 0.25, hoverinfo: "skip", showlegend: false });
+        }
+        traces.push({ type, mode: s.xs.length === 1 ? "markers" : "lines", x: xs, y: smooth(s.ys, opts.smoothing), name: names[k] || k,
+          line: { color, width: 1.6 }, marker: { color }, hovertemplate: "%{y:.6g} @ %{x}<extra>" + escapeTemplate(names[k] || k) + "</extra>" });
+      });
+      const layout = {
+        margin: { l: 52, r: 10, t: 8, b: 36 }, showlegend: false, hovermode: "closest",
+        xaxis: { title: { text: { step: "step", relative: "seconds", wall: "" }[opts.x] }, type: opts.x === "wall" ? "date" : "linear",
+                 autorange: c.range ? false : true, range: c.range ? c.range.map(v => opts.x === "wall" ? v * 1000 : v) : undefined },
+        yaxis: { type: opts.log ? "log" : "linear", autorange: true },
+        uirevision: metric + opts.x,
+      };
+      Plotly.react(plot, traces, layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] });
+      el.dataset.series = String(traces.filter(t => t.showlegend !== false).length);
+      el.dataset.points = String(Object.values(c.series).reduce((n, s) => n + s.xs.length, 0));
+      if (fresh && !plot.dataset.bound) {
+        plot.dataset.bound = "1";
+        plot.on("plotly_relayout", ev => {
+          if (ev["xaxis.autorange"]) { c.range = null; c.reload(); return; }
+          let lo = ev["xaxis.range[0]"], hi = ev["xaxis.range[1]"];
+          if (lo === undefined && ev["xaxis.range"]) [lo, hi] = ev["xaxis.range"];
+          if (lo === undefined) return;
+          if (opts.x === "wall") { lo = toSeconds(lo); hi = toSeconds(hi); }
+          c.range = [+lo, +hi];
+          c.reload();  // the zoomed range again at full resolution
+        });
+      }
+    };
+    charts.set(metric, c);
+    observer.observe(el);
+    return c;
+  }
+
+  async function start() {
+    let metricsBody;
+    try {
+      const runs = await Promise.all(keys.map(k => api("/api/run", { run: k }).catch(() => null)));
+      runs.forEach((r, i) => { if (r) names[keys[i]] = r.meta.name || r.meta.id; });
+      legend.replaceChildren(...keys.map((k, i) => h("div", { class: "legend-item", title: k },
+        h("span", { class: "swatch", style: `background:${colorOf(i)}` }), h("a", { href: runHref(k) }, names[k] || k))));
+      metricsBody = await api("/api/metrics", { run: keys.join(",") });
+    } catch (e) {
+      content.replaceChildren(h("div", { class: "error" }, e.message));
+      return;
+    }
+    for (const m of metricsBody.metrics) makeChart(m, grid);
+    for (const m of metricsBody.system) makeChart(m, sysGrid);
+    sysTitle.style.display = metricsBody.system.length ? "" : "none";
+    if (!metricsBody.metrics.length && !metricsBody.system.length) grid.append(h("div", { class: "empty" }, "These runs have no numeric metrics yet."));
+    filterCharts();
+    live(keys, null, ev => {
+      if (!ev.runs) return;
+      const changed = Object.keys(ev.runs);
+      const newMetrics = charts.size === 0;
+      if (newMetrics) { api("/api/metrics", { run: keys.join(",") }).then(b => { b.metrics.forEach(m => charts.has(m) || makeChart(m, grid)); b.system.forEach(m => charts.has(m) || makeChart(m, sysGrid)); }); }
+      charts.forEach(c => c.update(changed));
+    });
+  }
+  start();
+}
+
+function escapeTemplate(s) {
+  // plotly's hovertemplate reads %{...} and renders a few tags: show a run's name literally.
+  return String(s).replace(/[&<>"'%{}]/g, ch => "&#" + ch.charCodeAt(0) + ";");
+}
+
+function toSeconds(v) {
+  if (typeof v === "number") return v / 1000;
+  return Date.parse(String(v).replace(" ", "T") + "Z") / 1000;
+}
+
+// Server-Sent Events from /api/live; EventSource reconnects by itself after a broken connection.
+function live(keys, consoleName, onEvent) {
+  const q = new URLSearchParams({ run: keys.join(",") });
+  if (consoleName) q.set("console", consoleName);
+  const source = new EventSource("/api/live?" + q);
+  source.onmessage = e => onEvent(JSON.parse(e.data));
+  onLeave(() => source.close());
+  return source;
+}
+
+// ---------------------------------------------------------------------------------------------
+// run page
+
+function kvTable(pairs) {
+  return h("table", { class: "kv" }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "")
+    .map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v instanceof Node ? v : fmtValue(v)))));
+}
+
+function card(title, ...body) { return h("section", { class: "card" }, h("h3", {}, title), ...body); }
+
+function diffBlock(text) {
+  return h("pre", { class: "code" }, text.split("\n").map(line => h("span", {
+    class: line.startsWith("@@") ? "hunk" : line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : null,
+  }, line + "\n")));
+}
+
+async function runPage(main, key) {
+  let d;
+  try { d = await api("/api/run", { run: key }); } catch (e) {
+    main.append(h("div", { class: "error" }, `no run ${key}: ${e.message}`)); return;
+  }
+  const m = d.meta;
+  const git = m.git || {};
+  const head = h("div", { class: "run-head" }, h("h2", { id: "run-name" }, m.name || m.id),
+    h("span", { class: "status " + m.status, id: "run-status" }, m.status),
+    h("span", { class: "muted" }, key),
+    h("a", { href: "#/charts?runs=" + encodeURIComponent(key) }, "charts →"));
+  const facts = card("Run", kvTable([
+    ["id", m.id], ["project", m.project], ["entity", m.entity], ["group", m.group], ["job type", m.job_type],
+    ["tags", (m.tags || []).length ? h("span", {}, (m.tags || []).map(t => h("span", { class: "tag" }, t))) : null],
+    ["notes", m.notes], ["started", fmtTime(m.start_time)], ["ended", fmtTime(m.end_time)],
+    ["duration", fmtDuration(d.duration)], ["exit code", m.exit_code], ["signal", m.signal],
+    ["command", Array.isArray(m.command) ? m.command.join(" ") : m.command], ["cwd", m.cwd],
+    ["host", m.host], ["user", m.user], ["python", m.python], ["platform", m.platform],
+    ["sync", m.sync && m.sync.state], ["mlflow", m.sync && m.sync.url],
+  ]));
+  const gitCard = card("Git", kvTable([["commit", git.commit], ["branch", git.branch], ["remote", git.remote],
+    ["dirty", git.dirty === undefined ? null : String(git.dirty)]]));
+  if (d.diff_patch) {
+    const btn = h("button", { class: "secondary", id: "show-diff", onclick: async () => {
+      const res = await fetch(fileUrl(key, "diff.patch"));
+      btn.replaceWith(diffBlock(await res.text()));
+    } }, "show diff.patch");
+    gitCard.append(btn);
+  }
+
+  const configCard = card("Config", configTable(d.config));
+  const other = h("select", { id: "diff-against" }, h("option", { value: "" }, "compare config with…"));
+  api("/api/runs", { config: "", metrics: "" }).then(b => {
+    for (const r of b.runs) if (r.key !== key) other.append(h("option", { value: r.key }, `${r.project}/${r.name || r.id} (${r.id})`));
+  });
+  const diffOut = h("div");
+  other.addEventListener("change", async () => {
+    if (!other.value) { diffOut.replaceChildren(); return; }
+    const b = await api("/api/diff", { a: key, b: other.value });
+    diffOut.replaceChildren(b.keys.length ? h("table", { class: "kv", id: "config-diff" },
+      h("tr", {}, h("th", {}, "key"), h("th", {}, "this run"), h("th", {}, other.value)),
+      b.keys.map(r => h("tr", {}, h("td", {}, r.key), h("td", {}, r.only === "b" ? "—" : fmtValue(r.a)), h("td", {}, r.only === "a" ? "—" : fmtValue(r.b)))))
+      : h("div", { class: "muted" }, "same config"));
+  });
+  configCard.append(h("div", { class: "toolbar", style: "margin-top:8px" }, other), diffOut);
+
+  const summaryCard = card("Summary", summaryTable(d.summary, d.user_summary));
+  const consoleCard = consoleView(key, d.consoles, m.status);
+  const filesCard = filesView(key, d.files);
+  const hasGit = git.commit || d.diff_patch;
+  main.append(head, h("div", { class: "grid2" }, h("div", {}, facts, hasGit ? gitCard : ""), h("div", {}, configCard, summaryCard)),
+    consoleCard, filesCard || "");
+}
+
+function configTable(config) {
+  const keys = Object.keys(config || {});
+  if (!keys.length) return h("div", { class: "muted" }, "no config");
+  return kvTable(keys.sort().map(k => [k, config[k]]));
+}
+
+function summaryTable(summary, user) {
+  if (!summary) return h("div", { class: "muted" }, "no summary");
+  if (summary.live) {
+    const keys = Object.keys(summary.live).sort();
+    return h("div", {}, h("div", { class: "muted" }, "running: last values so far"), kvTable(keys.map(k => [k, summary.live[k]])));
+  }
+  const rows = [];
+  for (const [source, metrics] of Object.entries(summary)) {
+    for (const [name, s] of Object.entries(metrics || {})) {
+      if (!s || typeof s !== "object") continue;
+      rows.push(h("tr", {}, h("td", {}, name), h("td", { class: "muted" }, source),
+        ["last", "min", "max", "mean", "count"].map(k => h("td", {}, fmtValue(s[k])))));
+    }
+  }
+  if (!rows.length) return h("div", { class: "muted" }, "no metrics");
+  return h("table", { class: "kv", id: "summary" }, h("tr", {}, ["metric", "source", "last", "min", "max", "mean", "count"].map(t => h("th", {}, t))), rows);
+}
+
+function consoleView(key, names, status) {
+  const pre = h("pre", { class: "console", id: "console" });
+  const select = h("select", {}, (names || []).map(n => h("option", { value: n }, n)));
+  const c = card("Console", names && names.length > 1 ? h("div", { class: "toolbar" }, select) : "", pre);
+  if (!names || !names.length) { pre.textContent = "(no console recorded)"; return c; }
+  let stream = null;
+  let next = null, committed = null, partial = null, name = names[0], busy = false, again = false;
+  async function pull() {
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 40;
+      const body = await api("/api/console", { run: key, name, offset: next === null ? undefined : next });
+      if (body.next === next && body.partial === (partial ? partial.data : "")) return;
+      if (body.text) {
+        if (partial) { partial.remove(); partial = null; }
+        committed.appendData(body.text);
+        if (committed.length > 4 << 20) committed.deleteData(0, committed.length - (2 << 20));
+      }
+      if (partial) { partial.data = body.partial; } else if (body.partial) { partial = document.createTextNode(body.partial); pre.append(partial); }
+      next = body.next;
+      if (atBottom) pre.scrollTop = pre.scrollHeight;
+    } finally {
+      busy = false;
+      if (again) { again = false; pull(); }
+    }
+  }
+  function open() {
+    if (stream) stream.close();
+    next = null; partial = null;
+    committed = document.createTextNode("");
+    pre.replaceChildren(committed);
+    pull().then(() => { pre.scrollTop = pre.scrollHeight; });
+    stream = live([key], name, ev => {
+      if (ev.console !== undefined) pull();
+      if (ev.runs && ev.runs[key]) { const st = document.getElementById("run-status"); if (st) { st.textContent = ev.runs[key].status; st.className = "status " + ev.runs[key].status; } }
+    });
+  }
+  select.addEventListener("change", () => { name = select.value; open(); });
+  open();
+  return c;
+}
+
+const IMAGE = /\.(png|jpe?g|gif|webp|svg|bmp)$/i;
+const VIDEO = /\.(mp4|webm|ogg|gif)$/i;
+
+function filesView(key, files) {
+  const folders = Object.entries(files || {}).filter(([, list]) => list.length);
+  if (!folders.length) return null;
+  const body = [];
+  for (const [folder, list] of folders) {
+    const images = list.filter(f => IMAGE.test(f.path));
+    const preview = h("div");
+    body.push(h("h4", {}, folder + "/"),
+      images.length ? h("div", { class: "media" }, images.slice(0, 48).map(f => h("a", { href: fileUrl(key, f.path), target: "_blank", rel: "noopener" },
+        h("img", { src: fileUrl(key, f.path), alt: f.path, title: f.path, loading: "lazy" })))) : "",
+      h("table", { class: "kv" }, list.map(f => h("tr", {},
+        h("td", {}, h("a", { href: fileUrl(key, f.path), target: "_blank", rel: "noopener" }, f.path)),
+        h("td", { class: "muted" }, fmtSize(f.size)),
+        h("td", {}, !IMAGE.test(f.path) && !VIDEO.test(f.path) && f.size < 1 << 20 ? h("a", { href: "#", onclick: async e => {
+          e.preventDefault();
+          const res = await fetch(fileUrl(key, f.path));
+          preview.replaceChildren(h("div", { class: "muted" }, f.path), h("pre", { class: "code" }, await res.text()));
+        } }, "view") : "")))),
+      preview);
+  }
+  return card("Files", ...body);
+}
+
+window.addEventListener("hashchange", route);
+route();

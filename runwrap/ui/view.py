@@ -1,0 +1,264 @@
+"""What the dashboard knows about the store: the runs, their documents and their series.
+
+Read-only over the store, like every consumer. Documents (run.json, config.yaml, summary.json)
+are parsed again only when their size or modification time changed; streams are held as
+columns (`ui.series`) and read on from where the last read stopped.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from runwrap.store.comparison import duration_of, flatten, read_config
+from runwrap.store.documents import read_json
+from runwrap.store.layout import (CODE_DIR, CONFIG_YAML, DIFF_PATCH, FILES_DIR, MEDIA_DIR,
+                                  OUTPUT_LOG, SUMMARY_JSON, SUMMARY_USER_JSON)
+from runwrap.store.runs import RunInfo, list_runs, load_run
+from runwrap.store.summary import flat
+from runwrap.ui.series import RunSeries
+
+# Folders of a run directory whose files the run page lists (saved code, run.save() files,
+# media, tables and artifacts where a run has them).
+FILE_FOLDERS = (CODE_DIR, FILES_DIR, MEDIA_DIR, "tables", "artifacts")
+FILE_LIST_LIMIT = 500
+SYSTEM_SOURCE = "system"
+
+
+class BadRequest(Exception):
+    """A request that names something outside the store or malformed; the server answers 400/404."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class _Cached:
+    """A parsed file, kept until its size or modification time changes."""
+
+    def __init__(self, parse: Callable[[str], Any]):
+        self.parse = parse
+        self.entries: Dict[str, Tuple[Tuple[int, int], Any]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, path: str, default: Any = None) -> Any:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return default
+        signature = (st.st_mtime_ns, st.st_size)
+        hit = self.entries.get(path)
+        if hit is not None and hit[0] == signature:
+            return hit[1]
+        value = self.parse(path)
+        with self.lock:
+            self.entries[path] = (signature, value)
+        return value
+
+
+def _config(path: str) -> Dict[str, Any]:
+    return flatten(read_config(path))
+
+
+class StoreView:
+    """The store root and everything the dashboard has read from it."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.real_root = os.path.realpath(self.root)
+        self.series: Dict[str, RunSeries] = {}
+        self.series_lock = threading.Lock()
+        self.configs = _Cached(_config)
+        self.summaries = _Cached(lambda p: read_json(Path(p)))
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def run(self, key: str) -> RunInfo:
+        """The run `key` (`project/id`) names; BadRequest when it is not a run of this store."""
+        project, _, run_id = key.partition("/")
+        for part in (project, run_id):
+            if not part or part.startswith(".") or "/" in part or "\\" in part or "\0" in part:
+                raise BadRequest(f"not a run: {key!r}", 404)
+        path = os.path.join(self.root, project, run_id)
+        if not self.inside(path):
+            raise BadRequest(f"not a run: {key!r}", 404)
+        run = load_run(Path(path))
+        if run is None:
+            raise BadRequest(f"not a run: {key!r}", 404)
+        return run
+
+    def inside(self, path: str) -> bool:
+        """Whether `path`, links resolved, lies inside the store root."""
+        real = os.path.realpath(path)
+        return real == self.real_root or real.startswith(self.real_root + os.sep)
+
+    def runs(self) -> List[RunInfo]:
+        return list_runs(self.root)
+
+    def run_series(self, run: RunInfo) -> RunSeries:
+        key = key_of(run)
+        with self.series_lock:
+            series = self.series.get(key)
+            if series is None:
+                series = self.series[key] = RunSeries(run.dir)
+        series.refresh()
+        return series
+
+    def last_values(self, run: RunInfo, status: str) -> Dict[str, Any]:
+        """Each metric's last value: summary.json once the run wrote it, else from the streams."""
+        summary = self.summaries.get(os.path.join(run.path, SUMMARY_JSON))
+        if status != "running" and isinstance(summary, dict):
+            return flat(summary)
+        values: Dict[str, Any] = dict(self.run_series(run).last_values())
+        user = read_json(run.dir / SUMMARY_USER_JSON)
+        if isinstance(user, dict):
+            values.update(user)
+        return values
+
+    def table(self, config_keys: Optional[List[str]], metrics: Optional[List[str]]) -> Dict[str, Any]:
+        """The runs table: one row per run, with the chosen config keys and metrics' last
+        values; when none are chosen, the config keys whose values differ and the first
+        metrics (left to the page to change)."""
+        now = time.time()
+        rows = []
+        all_config: Dict[str, set] = {}
+        all_metrics: Dict[str, int] = {}
+        for run in self.runs():
+            meta = run.meta
+            status = run.status
+            config = self.configs.get(os.path.join(run.path, CONFIG_YAML), {}) or {}
+            values = self.last_values(run, status)
+            for k, v in config.items():
+                seen = all_config.setdefault(k, set())
+                if len(seen) < 2:
+                    seen.add(repr(v))
+            for m in values:
+                all_metrics[m] = all_metrics.get(m, 0) + 1
+            sync = meta.get("sync") if isinstance(meta.get("sync"), dict) else {}
+            rows.append({
+                "key": key_of(run), "id": run.id, "name": run.name, "project": run.project,
+                "status": status, "tags": run.tags, "group": meta.get("group") or "",
+                "start_time": run.start_time or None, "duration": duration_of(run, status, now),
+                "exit_code": meta.get("exit_code"), "sync": sync.get("state", "local"),
+                "config": config, "metrics": values})
+        if config_keys is None:
+            config_keys = [k for k, seen in all_config.items() if len(seen) > 1][:3]
+        if metrics is None:
+            ranked = sorted((m for m in all_metrics if not m.startswith("system/")),
+                            key=lambda m: (-all_metrics[m], m))
+            metrics = ranked[:2]
+        for row in rows:
+            row["config"] = {k: row["config"].get(k) for k in config_keys}
+            row["metrics"] = {m: row["metrics"].get(m) for m in metrics}
+        return {"runs": rows, "config_keys": config_keys, "metrics": metrics,
+                "all_config_keys": sorted(all_config), "all_metrics": sorted(all_metrics)}
+
+    def details(self, run: RunInfo) -> Dict[str, Any]:
+        """What the run page shows, except the console and file contents (fetched on their own)."""
+        status = run.status
+        meta = dict(run.meta)
+        meta["status"] = status
+        summary = self.summaries.get(os.path.join(run.path, SUMMARY_JSON))
+        if status == "running" or not isinstance(summary, dict):
+            summary = None
+        return {
+            "key": key_of(run), "meta": meta,
+            "duration": duration_of(run, status, time.time()),
+            "config": self.configs.get(os.path.join(run.path, CONFIG_YAML), {}) or {},
+            "summary": summary if summary is not None else
+            {"live": self.run_series(run).last_values()},
+            "user_summary": read_json(run.dir / SUMMARY_USER_JSON),
+            "consoles": consoles(run.dir),
+            "diff_patch": (run.dir / DIFF_PATCH).is_file(),
+            "files": self.files(run),
+        }
+
+    def files(self, run: RunInfo) -> Dict[str, List[Dict[str, Any]]]:
+        """{folder: [{path, size}]} for the folders of FILE_FOLDERS the run has."""
+        out: Dict[str, List[Dict[str, Any]]] = {}
+        for folder in FILE_FOLDERS:
+            top = os.path.join(run.path, folder)
+            if not os.path.isdir(top):
+                continue
+            listed: List[Dict[str, Any]] = []
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames.sort()
+                for name in sorted(filenames):
+                    full = os.path.join(dirpath, name)
+                    try:
+                        size = os.path.getsize(full)
+                    except OSError:
+                        continue
+                    listed.append({"path": os.path.relpath(full, run.path), "size": size})
+                    if len(listed) >= FILE_LIST_LIMIT:
+                        break
+                if len(listed) >= FILE_LIST_LIMIT:
+                    break
+            out[folder] = listed
+        return out
+
+    def config_diff(self, a: RunInfo, b: RunInfo) -> List[Dict[str, Any]]:
+        """The flattened config keys whose values differ between two runs."""
+        ca = self.configs.get(os.path.join(a.path, CONFIG_YAML), {}) or {}
+        cb = self.configs.get(os.path.join(b.path, CONFIG_YAML), {}) or {}
+        missing = object()
+        out = []
+        for key in sorted(set(ca) | set(cb)):
+            va, vb = ca.get(key, missing), cb.get(key, missing)
+            if va != vb:
+                out.append({"key": key, "a": None if va is missing else va,
+                            "b": None if vb is missing else vb,
+                            "only": "b" if va is missing else "a" if vb is missing else None})
+        return out
+
+    def metric_names(self, runs: List[RunInfo]) -> Dict[str, List[str]]:
+        """{"metrics": [...], "system": [...]}: every numeric metric of the runs, system apart."""
+        names: Dict[str, bool] = {}
+        for run in runs:
+            for source, metrics in self.run_series(run).metrics().items():
+                for m in metrics:
+                    system = source == SYSTEM_SOURCE
+                    names[m] = names.get(m, True) and system
+        return {"metrics": sorted(m for m, s in names.items() if not s),
+                "system": sorted(m for m, s in names.items() if s)}
+
+
+def key_of(run: RunInfo) -> str:
+    return f"{run.project}/{os.path.basename(run.path)}"
+
+
+def consoles(run_dir: Path) -> List[str]:
+    """The run's console files: `output.log`, and `output.<part>.log` of each part."""
+    try:
+        names = os.listdir(run_dir)
+    except OSError:
+        return []
+    found = [n for n in names if n == OUTPUT_LOG or (n.startswith("output.") and n.endswith(".log"))]
+    return sorted(found, key=lambda n: (n != OUTPUT_LOG, n))
+
+
+def read_console(run_dir: Path, name: str, offset: Optional[int], limit: int) -> Dict[str, Any]:
+    """A console file from `offset` (default: its last `limit` bytes), at most `limit` bytes.
+
+    `text` holds the complete lines and `next` is the offset after them; `partial` is a last
+    line still without its newline (a line the program is writing, or its final prompt): the
+    page shows it and replaces it with what the next read from `next` brings."""
+    if name not in consoles(run_dir):
+        raise BadRequest(f"no console {name!r}", 404)
+    try:
+        with open(run_dir / name, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if offset is None or offset < 0 or offset > size:
+                offset = max(0, size - limit)
+            f.seek(offset)
+            data = f.read(limit)
+    except OSError:
+        return {"text": "", "partial": "", "offset": 0, "next": 0, "size": 0}
+    cut = data.rfind(b"\n") + 1
+    if cut == 0 and len(data) == limit:
+        cut = len(data)  # one line longer than the limit: pass it on in pieces
+    return {"text": data[:cut].decode("utf-8", "replace"),
+            "partial": data[cut:].decode("utf-8", "replace"),
+            "offset": offset, "next": offset + cut, "size": size}
