@@ -21,7 +21,7 @@ from array import array
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from runwrap.store.streams import StreamReader, parse_line, source_of, stream_files
+from runwrap.store.streams import StreamReader, source_of, stream_files
 from runwrap.store.summary import PRIORITY
 from runwrap.store.values import NONFINITE
 
@@ -88,13 +88,12 @@ class StreamColumns:
         end = data.rfind(b"\n")
         if end < 0:
             return []  # only a torn line so far: wait for the rest
-        block = data[:end]
         try:
-            records = json.loads(b"[" + block.replace(b"\n", b",") + b"]")
+            records = json.loads(b"[" + data[:end].replace(b"\n", b",") + b"]")
         except ValueError:
             records = None
-        if records is None or not all(isinstance(r, dict) for r in records):
-            records = [r for r in (parse_line(line) for line in block.split(b"\n")) if r is not None]
+        if records is None or not all(r.__class__ is dict for r in records):
+            return list(reader.read())  # counts what it skips in reader.skipped
         reader.offset += end + 1
         return records
 
@@ -223,9 +222,9 @@ def _source_order(sources: Iterable[str]) -> List[str]:
 
 def downsample(points: Points, buckets: int, lo: Optional[float] = None,
                hi: Optional[float] = None) -> Tuple[List[float], List[float]]:
-    """At most 2*`buckets` points that keep the shape: the points with x in [lo, hi] (default:
+    """At most 2*`buckets`+1 points that keep the shape: the points with x in [lo, hi] (default:
     all) cut into `buckets` runs of consecutive points, and of each run the point with the
-    lowest and the one with the highest y, in x order. Every point returned is a real point, so
+    lowest and the one with the highest y, in x order, and the last point. Every point returned is a real point, so
     hover shows exact values, and no spike is ever averaged away."""
     xs, ys = points.xs, points.ys
     start = 0 if lo is None else bisect.bisect_left(xs, lo)
@@ -257,4 +256,7 @@ def downsample(points: Points, buckets: int, lo: Optional[float] = None,
         if j != i:
             out_x.append(xs[j])
             out_y.append(ys[j])
+    if out_x[-1] != xs[end - 1]:  # the line always reaches the last point
+        out_x.append(xs[end - 1])
+        out_y.append(ys[end - 1])
     return out_x, out_y

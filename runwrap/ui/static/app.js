@@ -122,7 +122,7 @@ function runsPage(main) {
   let metricKeys = localStorage.getItem("runwrap.metricKeys");
 
   const text = h("input", { type: "search", placeholder: "filter: name, id, tag, config…", id: "filter-text",
-    oninput: e => { filters.text = e.target.value.toLowerCase(); render(); } });
+    oninput: e => { filters.text = e.target.value.trim().toLowerCase(); render(); } });
   const project = h("select", { id: "filter-project", onchange: e => { filters.project = e.target.value; render(); } });
   const status = h("select", { id: "filter-status", onchange: e => { filters.status = e.target.value; render(); } },
     h("option", { value: "" }, "any status"),
@@ -243,7 +243,7 @@ function runsPage(main) {
     }
     const projects = [...new Set(data.runs.map(r => r.project))].sort();
     const current = project.value;
-    project.replaceChildren(h("option", { value: "" }, "all projects"), projects.map(p => h("option", { value: p, selected: p === current }, p)));
+    project.replaceChildren(h("option", { value: "" }, "all projects"), ...projects.map(p => h("option", { value: p, selected: p === current }, p)));
     if (document.activeElement !== cfgInput) cfgInput.value = data.config_keys.join(",");
     if (document.activeElement !== metInput) metInput.value = data.metrics.join(",");
     const keys = new Set(data.runs.map(r => r.key));
