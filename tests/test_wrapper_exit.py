@@ -22,11 +22,13 @@ def test_exit_code_is_the_childs(store, code, status):
     assert meta["end_time"] >= meta["start_time"]
 
 
-def test_command_not_found_exits_127_and_writes_nothing(store):
+def test_command_not_found_exits_127_and_is_recorded_as_failed(store):
     done = runwrap("no-such-program-xyz", "--flag")
     assert done.returncode == 127
-    assert done.stderr.decode().strip() == "runwrap: command not found: no-such-program-xyz"
-    assert not store.exists()
+    assert "runwrap: command not found: no-such-program-xyz" in done.stderr.decode().splitlines()
+    meta = run_json(only_run(store))
+    assert (meta["status"], meta["exit_code"]) == ("failed", 127)
+    assert meta["error"] == "command not found: no-such-program-xyz"
 
 
 def test_not_executable_exits_126(store, tmp_path):

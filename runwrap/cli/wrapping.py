@@ -19,7 +19,6 @@ def say(line: str) -> None:
 def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[str],
                 taken: List[str]) -> int:
     """`values` by option dest (as RUN_OPTIONS names them) and where each came from."""
-    from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound
     from runwrap.wrap.request import WrapOptions
     from runwrap.wrap.plan import make_plan
     from runwrap.wrap.runner import WrappedRun
@@ -42,14 +41,7 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
         sync_timeout=float(v["sync_timeout"]),
         sources={o.source_name: sources.get(o.dest, "default") for o in RUN_OPTIONS},
     )
-    try:
-        plan = make_plan(options)
-    except ProgramNotFound as e:
-        say(f"command not found: {e}")
-        return 127
-    except ProgramNotExecutable as e:
-        say(f"permission denied: {e} is not executable")
-        return 126
+    plan = make_plan(options)
     wrapped = WrappedRun(plan)
 
     def announce(run_dir: Path) -> None:
@@ -57,14 +49,9 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
             verb = "resuming" if plan.resume_from else "recording"
             say(f"{verb} run {plan.run_id} ({plan.name}) in {run_dir}")
 
-    try:
-        code = wrapped.execute(on_start=announce)
-    except FileNotFoundError:
-        say(f"command not found: {options.command[0]}")
-        return 127
-    except PermissionError:
-        say(f"permission denied: {options.command[0]}")
-        return 126
+    code = wrapped.execute(on_start=announce)
+    if wrapped.error is not None:
+        say(wrapped.error)  # even with --quiet: the program never ran to say anything
     if not quiet and wrapped.run_dir is not None:
         say(f"run {plan.run_id} {wrapped.status} (exit {code}) after {wrapped.duration:.1f}s; "
             f"see `runwrap show {plan.run_id}`")

@@ -16,7 +16,7 @@ from runwrap.store.create import argv0_project, default_project
 from runwrap.store.layout import RUN_JSON, run_dir, store_root
 from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
 from runwrap.store.secrets import mask_argv
-from runwrap.wrap.child import resolve_program
+from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound, resolve_program
 from runwrap.wrap.config_args import parse_config_args
 from runwrap.wrap.request import WrapOptions
 
@@ -28,6 +28,15 @@ STATS_INTERVAL_MIN = 0.1
 STATS_INTERVAL_MAX = 86400.0
 
 
+class StartFailure:
+    """Why the program cannot be started (found while planning): the run is still recorded,
+    as failed with this exit status, so that a cron job's missing program shows in `ls`."""
+
+    def __init__(self, exit_code: int, reason: str):
+        self.exit_code = exit_code  # 127: not found, 126: not executable (the shell's codes)
+        self.reason = reason
+
+
 class RunPlan:
     """A checked request: what the run will be called, where it goes, how it runs."""
 
@@ -35,12 +44,14 @@ class RunPlan:
                  tags: List[str], config: Dict[str, Any], mode: str,
                  tracking_uri: Optional[str], use_pty: bool,
                  resume_from: Optional[RunInfo] = None,
-                 sources: Optional[Dict[str, str]] = None):
+                 sources: Optional[Dict[str, str]] = None,
+                 start_failure: Optional[StartFailure] = None):
         self.options, self.root, self.project = options, root, project
         self.run_id, self.name, self.tags, self.config = run_id, name, tags, config
         self.mode, self.tracking_uri, self.use_pty = mode, tracking_uri, use_pty
         self.resume_from = resume_from  # the existing run this one continues
         self.sources = sources or {}
+        self.start_failure = start_failure  # the program cannot start: record the failure
 
     @property
     def dir(self) -> Path:
@@ -122,8 +133,7 @@ def make_plan(options: WrapOptions) -> RunPlan:
     tracking_uri = resolve_tracking_uri(options)
     mode = mode_given or ("online" if tracking_uri else "offline")
 
-    # The program is looked up on the PATH the child will have, like a shell does.
-    resolve_program(options.command[0], dict(os.environ))
+    start_failure = _check_program(options.command[0])
 
     root = store_root(options.dir)
     resume_from = _resume_target(options, root, project)
@@ -134,7 +144,18 @@ def make_plan(options: WrapOptions) -> RunPlan:
     if not options.project:
         sources["project"] = "default"
     return RunPlan(options, root, project, run_id, name, tags, config, mode, tracking_uri,
-                   use_pty, resume_from, sources)
+                   use_pty, resume_from, sources, start_failure)
+
+
+def _check_program(name: str) -> Optional[StartFailure]:
+    """Look the program up on the PATH the child will have, like a shell does."""
+    try:
+        resolve_program(name, dict(os.environ))
+    except ProgramNotFound:
+        return StartFailure(127, f"command not found: {name}")
+    except ProgramNotExecutable:
+        return StartFailure(126, f"permission denied: {name} is not executable")
+    return None
 
 
 def _resume_target(options: WrapOptions, root: Path, project: str) -> Optional[RunInfo]:

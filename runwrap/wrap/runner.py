@@ -151,6 +151,7 @@ class WrappedRun:
         self.collectors: List[Collector] = []
         self.exit_code: Optional[int] = None
         self.status: Optional[str] = None
+        self.error: Optional[str] = None  # why the program did not start
         self.duration: float = 0.0
 
     def execute(self, on_start: Optional[Callable[[Path], None]] = None) -> int:
@@ -163,6 +164,8 @@ class WrappedRun:
             _write_config(plan, self.run_dir)
             if on_start is not None:
                 on_start(self.run_dir)
+        if plan.start_failure is not None:
+            return self._not_started(plan.start_failure.exit_code, plan.start_failure.reason)
         start = time.time()
         console = ConsoleLog(str(self.run_dir / OUTPUT_LOG) if self.run_dir else None,
                              on_error=lambda e: warn_once(
@@ -173,7 +176,11 @@ class WrappedRun:
 
         # The child starts before runwrap has any thread (fork safety).
         env = child_env(plan, self.run_dir)
-        child = self._spawn(env, interactive)
+        try:
+            child = self._spawn(env, interactive)
+        except OSError as e:  # exec failed after the lookup (a bad interpreter line, ENOMEM)
+            return self._not_started(127 if isinstance(e, FileNotFoundError) else 126,
+                                     f"{plan.options.command[0]}: {e.strerror or e}")
         if raw is not None:
             raw.enter()
         try:
@@ -212,16 +219,21 @@ class WrappedRun:
 
     def _spawn(self, env: Dict[str, str], interactive: bool) -> Child:
         plan = self.plan
-        try:
-            if plan.use_pty:
-                size_from = 1 if os.isatty(1) else (0 if os.isatty(0) else None)
-                return spawn_pty(plan.options.command, env, size_from)
-            return spawn_pipes(plan.options.command, env, own_group=not interactive)
-        except OSError as e:
-            if self.run_dir is not None:
-                self._record_end(status="failed", exit_code=127 if isinstance(
-                    e, FileNotFoundError) else 126, signal_name=None, error=str(e))
-            raise
+        if plan.use_pty:
+            size_from = 1 if os.isatty(1) else (0 if os.isatty(0) else None)
+            return spawn_pty(plan.options.command, env, size_from)
+        return spawn_pipes(plan.options.command, env, own_group=not interactive)
+
+    def _not_started(self, exit_code: int, reason: str) -> int:
+        """The program could not be started: the run ends `failed` with the shell's exit
+        status and the reason, as a run of its own (a cron job's missing program shows)."""
+        self.exit_code, self.error = exit_code, reason
+        if self.run_dir is not None:
+            self._record_end(status="failed", exit_code=exit_code, signal_name=None,
+                             error=reason)
+        else:
+            self.status = "failed"
+        return exit_code
 
     def _note_child(self, child: Child) -> None:
         assert self.run_dir is not None

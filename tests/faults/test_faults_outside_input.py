@@ -355,3 +355,31 @@ def test_completion_after_options_knows_the_subcommand(tmp_path, two_projects):
         ["latest", "spe00002", "wide-sky-3"]
     assert _complete(["runwrap", "--dir", str(two_projects), "l"], env, tmp_path) == ["ls"]
     assert _complete(["runwrap", "run", "--dir", str(two_projects), "l"], env, tmp_path) == []
+
+
+# -- 12. a program that cannot start is still a run -----------------------------------------------
+
+
+def test_failed_starts_are_recorded_as_failed_runs(tmp_path):
+    store = tmp_path / "store"
+    script = tmp_path / "job.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o644)
+    cases = {"definitely-missing-cmd": (127, "command not found"),
+             str(script): (126, "not executable"), str(tmp_path): (126, "not executable")}
+    for program, (code, reason) in cases.items():
+        done = rw(["--dir", store, "--project", "cron", *QUIET_COLLECTORS, program, "--x"],
+                  tmp_path)
+        assert done.returncode == code, done.stderr
+        assert any(reason in line for line in error_lines(done)), done.stderr
+    listed = rw(["ls", "--json", "--dir", store], tmp_path)
+    metas = [run_meta(d) for d in run_dirs(store)]
+    line = figures("failed-starts", runs=len(metas),
+                   recorded=[(m["command"][0][-12:], m["status"], m["exit_code"]) for m in metas])
+    assert len(metas) == 3 and len(json.loads(listed.stdout)) == 3, line
+    for meta in metas:
+        code, reason = cases[meta["command"][0]]
+        assert (meta["status"], meta["exit_code"]) == ("failed", code), line
+        assert reason in meta["error"] and meta["end_time"] is not None, line
+    shown = rw(["show", metas[0]["id"], "--dir", store], tmp_path)
+    assert metas[0]["error"] in shown.stdout, shown.stdout
