@@ -1,0 +1,146 @@
+"""The console model (wrap/console.py + wrap/screen.py): output.log and the parsers get the
+lines a terminal finally shows, from the bytes programs really send."""
+from __future__ import annotations
+
+import random
+import sys
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runwrap.wrap.console import ConsoleLog
+from wrapper_harness import Terminal, only_run, runwrap
+
+PY = sys.executable
+
+
+def render(tmp_path, *chunks: bytes):
+    """(output.log text, lines handed to the parser) after feeding `chunks` to one stream."""
+    seen = []
+    path = tmp_path / "output.log"
+    log = ConsoleLog(str(path), sink=lambda stream, block, t: seen.extend(block.split("\n")))
+    for chunk in chunks:
+        log.feed("stdout", chunk)
+    log.close()
+    return path.read_bytes().decode("utf-8"), seen
+
+
+def test_plain_text_is_logged_as_it_is(tmp_path):
+    text, seen = render(tmp_path, b"a\nb", b"c\n\n", b"last")
+    assert text == "a\nbc\n\nlast\n"
+    assert seen == ["a", "bc", "", "last"]
+
+
+def test_keras_backspaces_are_applied(tmp_path):
+    # Keras' progress bar backs over its frame with '\b' then returns with '\r'.
+    frame1 = b"1/4 [===>....] - loss: 0.5000"
+    frame2 = b"4/4 [=========] - loss: 0.4000 - val_loss: 2.0906"
+    text, seen = render(tmp_path, b"Epoch 1/3\n", frame1, b"\b" * len(frame1) + b"\r",
+                        frame2 + b"\b" * 40 + b"\r\n", b"Epoch 2/3\n")
+    assert seen == ["Epoch 1/3", frame2.decode(), "Epoch 2/3"]
+    assert "\b" not in text
+
+
+def test_nested_tqdm_bar_left_behind_is_gone(tmp_path):
+    # tqdm's position=1 bar: '\n' down, draw, ESC[A up; leave=False blanks it on close.
+    chunks = [b"\rEpoch 0:  10%|#", b"\rEpoch 0:  50%|#####",
+              b"\n\rValidation:   0%|", b"\x1b[A", b"\n\rValidation: 100%|##########\x1b[A",
+              b"\n\r" + b" " * 30 + b"\r\x1b[A", b"\rEpoch 0: 100%|########## loss=0.1\n",
+              b"done\n"]
+    text, seen = render(tmp_path, *chunks)
+    assert text == "Epoch 0: 100%|########## loss=0.1\ndone\n"
+
+
+def test_rich_live_display_leaves_its_last_frame_only(tmp_path):
+    chunks = [b"before\n", b"\x1b[?25l", b"task 1\nloss 0.9", b"\r\x1b[2K\x1b[1A\x1b[2K",
+              b"task 2\nloss 0.5", b"\r\x1b[2K\x1b[1A\x1b[2K", b"task 3\nloss 0.1",
+              b"\n\x1b[?25h", b"after\n"]
+    text, _ = render(tmp_path, *chunks)
+    assert text == "before\ntask 3\nloss 0.1\nafter\n"
+
+
+def test_transient_live_display_is_gone(tmp_path):
+    chunks = [b"\x1b[?25l", b"a\nb", b"\r\x1b[2K\x1b[1A\x1b[2K", b"\x1b[?25h", b"after\n"]
+    assert render(tmp_path, *chunks)[0] == "after\n"
+
+
+def test_erase_line_clears_and_colours_and_titles_leave_no_trace(tmp_path):
+    text, _ = render(tmp_path, b"\x1b[31mred\x1b[0m \x1b]0;title\x07ok\n",
+                     b"old text\r\x1b[Knew\n", b"\x1b(B\x1b[mplain\n")
+    assert text == "red ok\nnew\nplain\n"
+
+
+def test_escape_split_between_reads(tmp_path):
+    assert render(tmp_path, b"a\x1b", b"[3", b"1mb\x1b[0", b"m\n")[0] == "ab\n"
+
+
+def test_nul_and_other_controls_never_reach_the_log(tmp_path):
+    text, seen = render(tmp_path, b"a\x00b\x07c\tt\n", b"\x00\x00\n")
+    assert "\x00" not in text and "\x07" not in text
+    assert seen[0] == "abc\tt"
+
+
+def test_invalid_utf8_becomes_replacement_characters(tmp_path):
+    text, _ = render(tmp_path, b"\xff\xfe ok \xe2\x82", b"\xac\n")
+    assert text == "\ufffd\ufffd ok \u20ac\n"
+
+
+def test_a_million_backspaces_and_a_megabyte_line(tmp_path):
+    text, _ = render(tmp_path, b"x" * 10 + b"\b" * 1_000_000 + b"y\n",
+                     b"z" * (3 << 20) + b"\r" + b"a\n")
+    lines = text.split("\n")
+    assert lines[0] == "y" + "x" * 9
+    assert sum(len(l) for l in lines[1:]) == 3 << 20
+
+
+PIECES = st.sampled_from([b"\r", b"\n", b"\b", b"\x1b", b"\x1b[", b"\x1b[2K", b"\x1b[A",
+                          b"\x1b[3A", b"\x1b[B", b"\x1b[J", b"\x1b[?25l", b"\x1b[?25h",
+                          b"\x1b]0;t", b"\x07", b"\x00", b"loss: 0.5", b" ", b"\xe2\x82",
+                          b"\xac", b"\xff", b"7", b"8", b"m", b";", b"\x1b7", b"\x1b8"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.binary(max_size=64), st.lists(PIECES, max_size=30).map(b"".join)),
+                max_size=12))
+def test_fuzz_chunks_never_crash_and_the_log_is_clean_utf8(tmp_path, chunks):
+    path = tmp_path / "fuzz.log"
+    path.unlink(missing_ok=True)
+    log = ConsoleLog(str(path))
+    for chunk in chunks:
+        log.feed("stdout", chunk)
+    log.close()
+    text = path.read_bytes().decode("utf-8")  # raises if not valid UTF-8
+    assert "\x00" not in text and "\x1b" not in text and "\r" not in text and "\b" not in text
+
+
+def test_random_bytes_in_random_chunks(tmp_path):
+    rnd = random.Random(7)
+    data = bytes(rnd.getrandbits(8) for _ in range(200_000))
+    log = ConsoleLog(str(tmp_path / "r.log"))
+    i = 0
+    while i < len(data):
+        n = rnd.randint(1, 5000)
+        log.feed("stdout", data[i:i + n])
+        i += n
+    log.close()
+    (tmp_path / "r.log").read_bytes().decode("utf-8")
+
+
+def test_keras_bar_on_a_real_terminal(store):
+    """The bytes on the user's side stay as the program wrote them; output.log is the screen."""
+    code = ("import sys\nw = sys.stdout.write\nw('Epoch 1/1\\n')\n"
+            "for i in range(1, 5):\n"
+            "    f = f'{i}/4 [' + '=' * i + f'] - loss: 0.{i}'\n"
+            "    w(f + '\\b' * len(f) + '\\r')\n"
+            "w(f + ' - val_loss: 2.0906' + '\\b' * 60 + '\\r\\n')\n")
+    term = Terminal(["--quiet", PY, "-c", code])
+    try:
+        assert term.wait() == 0
+        assert b"\b" * 10 in term.output
+    finally:
+        term.close()
+    log = (only_run(store) / "output.log").read_text()
+    assert log == "Epoch 1/1\n4/4 [====] - loss: 0.4 - val_loss: 2.0906\n"
+    streams = list(store.glob("*/*/streams/stdout.jsonl"))
+    assert streams and '"val_loss":2.0906' in streams[0].read_text()
