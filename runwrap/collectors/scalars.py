@@ -43,11 +43,11 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from runwrap.errors import UsageError
 
-__all__ = ["MAX_LINE", "STEP_KEYS", "ScalarParser", "as_step", "compile_patterns", "default_parser",
+__all__ = ["FRAME", "MAX_LINE", "STEP_KEYS", "ScalarParser", "StreamRecords", "as_step", "compile_patterns", "default_parser",
            "parse_number"]
 
 Number = Union[int, float]
@@ -64,18 +64,29 @@ _NUMBER = (rf"[-+]?{_P}(?:(?:\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})(?:[eE][-+]?{_P
            rf"|(?i:nan|inf(?:inity)?{_P}))")
 _END = r"""(?=[\s,;|)\]}%/'"]|[.:](?!\d)|$)"""
 _BOUNDARY = r"""[ \t,;|(\[{'"]"""
-# A step key may be followed by blanks alone (`epoch 3`): a lookbehind per step word checks,
-# only where a word is followed by blanks and a digit, that the word just read is one.
+_WORD = rf"[A-Za-z\u00aa-\U0010ffff][\w./\u00aa-\U0010ffff-]*{_P}"
+# A key is a word, or words joined by single blanks (`Avg. loss`), or a data set's own
+# (`training's l2`); the parser decides what a phrase means, and which are sentences.
+_PHRASE = rf"{_WORD}(?:(?:'s)?{_P}[ ]{_WORD}){{0,2}}{_P}"
+# A step key may be followed by blanks alone (`epoch 3`) or a bracket (`Iteration[12]`): a
+# lookbehind per step word checks, only there, that the word just read is one.
 _STEP_BEHIND = "|".join(
-    f"(?<={_BOUNDARY}(?:{word}|{word.title()}|{word.upper()}))" for word in STEP_KEYS)
+    f"(?<=[ \\t,;|(\\[{{'\"](?:{word}|{word.title()}|{word.upper()}))" for word in STEP_KEYS)
+_STEP_BEHIND = f"(?:{_STEP_BEHIND})"
 # The pattern starts with a boundary character class, so the regex engine jumps from boundary
 # to boundary in C instead of trying every position; the line gets a leading blank for it.
+# Groups: key, separator (`:` or `=`; empty for the step forms), bracket, number, and what
+# follows the number when it is a word (a unit, or the next key when a separator follows).
 _DEFAULT_SOURCE = (
     _BOUNDARY
-    + rf"""([A-Za-z\u00aa-\U0010ffff][\w./\u00aa-\U0010ffff-]*{_P})['"]?"""
-    + rf"(?:[ \t]*{_P}[:=][ \t]*{_P}|(?=[ \t]+[-+]?\d)(?:{_STEP_BEHIND})[ \t]+{_P})"
-    + rf"({_NUMBER}){_END}")
+    + rf"""({_PHRASE})['"]?"""
+    + rf"""(?:[ \t]*{_P}([:=][ \t]*{_P})['"]?|{_STEP_BEHIND}(?:(?=[ \t]+[-+]?\d)[ \t]+{_P}|(\[)))"""
+    + rf"({_NUMBER}){_END}"
+    + rf"""(?=([ \t]+{_P}{_PHRASE}['"]?[ \t]*{_P}[:=]?)?)""")
 _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
+# A step written before everything else: `[12]\ttrain-rmse:0.5` (XGBoost, LightGBM) and
+# `12:\tlearn: 0.69` (CatBoost).
+_LEADING_STEP = re.compile(r"\[(\d{1,18})\]|(\d{1,18}):[ \t]")
 
 
 def _default_regex() -> "re.Pattern[str]":
@@ -93,6 +104,10 @@ _SOURCE_SUFFIXES = frozenset(("py", "pyx", "c", "cc", "cpp", "cu", "h", "hpp", "
 # Step keys as they are found on lines, mapped to their rank (finest first).
 _STEP_RANK = {variant: rank for rank, word in enumerate(STEP_KEYS)
               for variant in (word, word.title(), word.upper())}
+
+# Keys that name a thing rather than measure it. Lightning shows its logger's version as
+# `v_num` in every progress bar state.
+_NOT_METRICS = frozenset(("v_num",))
 
 _FIXED_KEY = re.compile(r"([A-Za-z_][\w./-]*):=(.*)", re.S)
 _RESERVED_GROUPS = ("key", "value", "step")
@@ -127,6 +142,19 @@ def _may_hold_bare_step(line: str) -> bool:
     """False when `line` surely holds no step key (`Step`, `EPOCH`, `iter`...)."""
     return ("tep" in line or "poch" in line or "ter" in line
             or "TEP" in line or "POCH" in line or "TER" in line)
+
+
+def _phrase_key(phrase: str) -> Optional[str]:
+    """The key a phrase names: `training's l2` -> `training/l2`, `Avg. loss` -> `avg_loss`;
+    None for a phrase of more than two words (`Number of data points in the train set`),
+    which is a sentence, not a name."""
+    if "'s " in phrase:
+        owner, _, name = phrase.partition("'s ")
+        return None if " " in owner or " " in name else f"{owner}/{name}"
+    first, _, second = phrase.partition(" ")
+    if " " in second:
+        return None
+    return f"{first.rstrip('.')}_{second.rstrip('.')}".lower()
 
 
 def _cut(line: str) -> str:
@@ -172,9 +200,24 @@ class ScalarParser:
         step: Optional[int] = None
         best = len(STEP_KEYS)
         rank_of = _STEP_RANK.get
-        for key, text in found:  # a loop over the list: measurably faster than a dict's items
+        phrased = False
+        for key, sep, bracket, text, after in found:  # a loop: faster than a dict's items
+            if after and sep and after[-1] not in ":=" and after.split()[0] not in _STEP_RANK:
+                continue  # `12 GB`, `1.2 K`, `0 TPU cores`: a quantity and its unit
+            if " " in key:
+                if len(sep) < 2 or sep[0] == "=":
+                    # Only a label written `Label: value` has blanks: in `warming up lr=1e-3`
+                    # and the step forms (`train epoch 3`) the key is the last word.
+                    key = key[key.rindex(" ") + 1:]
+                else:
+                    key = _phrase_key(key)
+                    if key is None:  # a sentence: `Number of data points in the set: 150`
+                        continue
+                    phrased = True
             if "." in key and key[key.rindex(".") + 1:] in _SOURCE_SUFFIXES:
                 continue  # `trainer.py:212` in a log line's prefix is a place, not a metric
+            if key in _NOT_METRICS:
+                continue
             # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
             if text.isdigit() and len(text) < 19:
                 value = values[key] = int(text)
@@ -183,7 +226,17 @@ class ScalarParser:
                     step, best = value, rank
             else:
                 values[key] = float(text)
-        return (values, step) if values else None
+        if not values:
+            return None
+        if step is None:
+            first = line[:1]
+            if first == "[" or "0" <= first <= "9":
+                m = _LEADING_STEP.match(line)
+                if m:
+                    step = int(m.group(1) or m.group(2))
+            if phrased and step is None and len(values) == 1:
+                return None  # `Total params: 5` alone on a line: a label, not a metric
+        return values, step
 
     def _parse_user(self, line: str) -> Optional[Parsed]:
         if len(line) > MAX_LINE:
@@ -209,6 +262,56 @@ class ScalarParser:
         if not values:
             return None
         return values, step
+
+
+FRAME = "\x00"  # starts a superseded progress frame among final console lines
+
+
+class StreamRecords:
+    """The records of one console stream: what the line parser finds, read in the context of
+    the lines before it.
+
+    - A *header* line (its only value is a step key written without `:` or `=`: `Epoch 3/10`,
+      `-- Epoch 1`) is no record; its step carries to the following lines without a step of their own, until the next
+      header.
+    - A *frame* (a progress line the terminal drew over, marked by a leading FRAME) is a record
+      only when the next line with a step shows another step: the last frame of each step
+      (a Lightning epoch bar redrawn for the next epoch) is kept, the ones before it are not,
+      and a frame followed by the final line of the same step gives way to that line.
+    """
+
+    __slots__ = ("parse", "carried", "frame")
+
+    def __init__(self, parse: Callable[[str], Optional[Parsed]]):
+        self.parse = parse
+        self.carried: Optional[int] = None
+        self.frame: Optional[Parsed] = None
+
+    def feed(self, line: str) -> List[Parsed]:
+        is_frame = line[:1] == FRAME
+        found = self.parse(line[1:] if is_frame else line)
+        if found is None:
+            return []
+        values, step = found
+        if (step is not None and all(key in _STEP_RANK for key in values)
+                and ":" not in line and "=" not in line):
+            if not is_frame:
+                self.carried = step
+            return []
+        if step is None:
+            step = self.carried
+        out: List[Parsed] = []
+        last = self.frame
+        if last is not None and step is not None:
+            self.frame = None
+            if last[1] != step:
+                out.append(last)
+        if is_frame:
+            if step is not None:
+                self.frame = (values, step)
+        else:
+            out.append((values, step))
+        return out
 
 
 def compile_patterns(patterns: List[str]) -> ScalarParser:

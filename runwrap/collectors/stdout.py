@@ -15,7 +15,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.scalars import ScalarParser
+from runwrap.collectors.scalars import ScalarParser, StreamRecords
 from runwrap.store.streams import StreamWriter, encode_record, stream_path
 
 SOURCE = "stdout"
@@ -42,6 +42,7 @@ class StdoutScalars(Collector):
     def __init__(self, ctx: CollectorContext, patterns: ScalarParser):
         super().__init__(ctx)
         self._parse = patterns.parse
+        self._streams: Dict[str, StreamRecords] = {}
         self._prefilter = not patterns.patterns  # user patterns may match anything
         self._start = ctx.start_time
         self._pending: List[Dict[str, Any]] = []
@@ -66,26 +67,32 @@ class StdoutScalars(Collector):
             self.feed_line(stream, line, t)
 
     def feed_line(self, stream: str, line: str, t: float) -> None:
-        """Parse one final console line (`stream` is "stdout" or "stderr", `t` unix time)."""
+        """Parse one final console line (`stream` is "stdout" or "stderr", `t` unix time); a
+        line starting with FRAME is a progress frame the terminal drew over."""
         try:
-            found = self._parse(line)
-            if found is None or self._closed:
-                return
-            values, step = found
-            record: Dict[str, Any] = {"_time": t, "_runtime": round(t - self._start, 6)}
-            if step is not None:
-                record["_step"] = step
-            record.update(values)
-            with self._lock:
-                self._pending.append(record)
-                if (len(self._pending) >= FLUSH_COUNT
-                        or time.monotonic() - self._last_write >= FLUSH_AGE):
-                    self._flush_locked()
-            if self._thread is None:
-                self._ensure_flusher()
+            records = self._streams.get(stream)
+            if records is None:
+                records = self._streams[stream] = StreamRecords(self._parse)
+            for values, step in records.feed(line):
+                self._append(values, step, t)
         except Exception as e:  # the console path must never see a collector's failure
             self.count("error")
             warn_once("stdout.error", f"stdout scalars: {type(e).__name__}: {e}; skipping")
+
+    def _append(self, values: Dict[str, Any], step: Optional[int], t: float) -> None:
+        if self._closed:
+            return
+        record: Dict[str, Any] = {"_time": t, "_runtime": round(t - self._start, 6)}
+        if step is not None:
+            record["_step"] = step
+        record.update(values)
+        with self._lock:
+            self._pending.append(record)
+            if (len(self._pending) >= FLUSH_COUNT
+                    or time.monotonic() - self._last_write >= FLUSH_AGE):
+                self._flush_locked()
+        if self._thread is None:
+            self._ensure_flusher()
 
     def flush(self) -> None:
         with self._lock:
