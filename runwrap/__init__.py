@@ -26,12 +26,22 @@ _LAZY = {
     "termwarn": ("runwrap.notices", "termwarn"),
     "termerror": ("runwrap.notices", "termerror"),
     "Api": ("runwrap.sdk.public_api", "Api"),
+    "Image": ("runwrap.sdk.media.image", "Image"),
+    "Table": ("runwrap.sdk.media.table", "Table"),
+    "Histogram": ("runwrap.sdk.media.histogram", "Histogram"),
+    "Audio": ("runwrap.sdk.media.files", "Audio"),
+    "Video": ("runwrap.sdk.media.files", "Video"),
+    "Html": ("runwrap.sdk.media.files", "Html"),
+    "Object3D": ("runwrap.sdk.media.files", "Object3D"),
+    "Molecule": ("runwrap.sdk.media.files", "Molecule"),
     "Run": ("runwrap.sdk.run", "Run"),
     "Error": ("runwrap.errors", "Error"),
     "UsageError": ("runwrap.errors", "UsageError"),
     "CommError": ("runwrap.errors", "CommError"),
     "AuthenticationError": ("runwrap.errors", "AuthenticationError"),
 }
+# Modules under a short name (`runwrap.plot.line(...)`, wandb.plot's).
+_MODULES = {"errors": "runwrap.errors", "plot": "runwrap.sdk.media.plot"}
 # Names that follow the current run: never cached.
 _LIVE = {"run", "config", "summary"}
 
@@ -43,10 +53,12 @@ def __getattr__(name: str):  # PEP 562
         if name == "run":
             return state.current
         return api.current_config() if name == "config" else api.current_summary()
-    if name == "errors":
+    if name in _MODULES:
         import importlib
 
-        return importlib.import_module("runwrap.errors")
+        module = importlib.import_module(_MODULES[name])
+        globals()[name] = module
+        return module
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'runwrap' has no attribute {name!r}")
@@ -58,4 +70,4 @@ def __getattr__(name: str):  # PEP 562
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY) + list(_LIVE) + ["errors"])
+    return sorted(set(list(globals()) + list(_LAZY) + list(_LIVE) + list(_MODULES)))

@@ -21,6 +21,7 @@ import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from runwrap.errors import UsageError
+from runwrap.sdk.media.base import Media
 from runwrap.store.streams import StreamWriter, encode_record
 from runwrap.store.summary import SummaryBuilder
 
@@ -57,6 +58,8 @@ def normalize(value: Any) -> Any:
         return str(value)
     if isinstance(value, (list, tuple)):
         return [normalize(v) for v in value]
+    if isinstance(value, Media):
+        return value  # stored as a file by the run's MediaSink
     item = getattr(value, "item", None)
     if callable(item):
         try:
@@ -150,6 +153,7 @@ class History:
         self.first: Dict[str, Any] = {}
         self.closed = False
         self.dropped = 0  # log() calls whose line could not be written (disk full, ...)
+        self.media: Optional[Any] = None  # the run's MediaSink (Image, Table, ... values)
         self._owner_pid = os.getpid()
         _live.add(self)
 
@@ -204,6 +208,9 @@ class History:
 
     def _log_slow(self, data: Mapping[str, Any], step: Any, commit: Optional[bool]) -> None:
         record = flatten(data)
+        # Media values are checked before any step moves or file is written (bad input leaves
+        # no trace); their files are written once the step is known.
+        has_media = self.media is not None and self.media.check(record)
         for key in [k for k in record if k in RESERVED]:
             del record[key]
             self._warn_once("reserved", f"log key {key!r} is reserved by runwrap and was "
@@ -229,6 +236,12 @@ class History:
                 self.step = at + 1
         if not record:
             return
+        if has_media:
+            try:
+                self.media.convert(record, at)
+            except OSError as e:
+                self._write_failed(e)
+                return
         now = time.time()
         record["_step"] = at
         record["_time"] = now

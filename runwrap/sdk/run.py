@@ -14,6 +14,7 @@ from runwrap.notices import warn_once
 from runwrap.sdk import state
 from runwrap.sdk.config import Config
 from runwrap.sdk.history import History
+from runwrap.sdk.media.base import MediaSink
 from runwrap.sdk.summary import SUMMARY_KINDS, Summary
 from runwrap.store import documents
 from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
@@ -70,6 +71,7 @@ class Run:
         self._ident = ident
         self._attached = attached
         self._history = history
+        history.media = MediaSink(self._run_dir)
         # log() is the hot path: the instance attribute skips one Python call per log.
         self.log = history.log  # type: ignore[method-assign]
         self.config = config

@@ -1,0 +1,109 @@
+"""Media files of a run: `media/<kind>/<key>_<step>_<digest>.<ext>` under the run directory.
+
+A logged image, table or histogram is one of these files plus one reference record in the
+stream that logged it (`{"_type": "image-file", "path": "media/images/...", "sha256": ...}`),
+the layout wandb uses in its own run folders. The name holds the content's digest, so the same
+content logged again at the same step is stored once, and a file that exists is whole: it is
+written under a temporary name and renamed, so a process killed mid-write leaves no torn media
+file behind it, and every file whose log() returned survives a SIGKILL (no fsync: like the
+streams, a power cut may still lose the last ones).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+from runwrap.errors import UsageError
+from runwrap.store.layout import MEDIA_DIR
+
+DIGEST_CHARS = 20  # of the sha256 in a file name, as wandb names its media files
+
+
+class StoredFile:
+    """Where one media file went: its path relative to the run directory, digest and size."""
+
+    __slots__ = ("path", "sha256", "size")
+
+    def __init__(self, path: str, sha256: str, size: int):
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+
+    def reference(self, type_name: str, **fields: Any) -> Dict[str, Any]:
+        """The stream's reference record for this file."""
+        record = {"_type": type_name, "path": self.path, "sha256": self.sha256, "size": self.size}
+        record.update((k, v) for k, v in fields.items() if v is not None)
+        return record
+
+
+def check_key(key: str) -> str:
+    """A logged key as a path below media/<kind>/: `/` makes folders (wandb's sections), but no
+    part may be empty, `.` or `..` and nothing may start at the root."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\0" in key:
+        raise UsageError(f"log key {key!r} cannot name a media file (empty part, '.', '..' or "
+                         f"a leading '/'); rename the key")
+    return key
+
+
+def write_media(run_dir: Path, kind: str, key: str, step: int, data: bytes, ext: str) -> StoredFile:
+    """Store `data` as the media file of `key` at `step`; returns where it went."""
+    digest = hashlib.sha256(data).hexdigest()
+    rel = f"{MEDIA_DIR}/{kind}/{check_key(key)}_{step}_{digest[:DIGEST_CHARS]}.{ext}"
+    path = Path(run_dir) / rel
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    return StoredFile(rel, digest, len(data))
+
+
+def media_files(run_dir: Path) -> List[str]:
+    """Every media file of a run, relative to the run directory, sorted."""
+    root = Path(run_dir) / MEDIA_DIR
+    out: List[str] = []
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if not name.startswith("."):
+                out.append(os.path.relpath(os.path.join(dirpath, name), run_dir))
+    return sorted(out)
+
+
+def is_reference(value: Any) -> bool:
+    """True for a stream value that refers to a media file (or a list of them)."""
+    return isinstance(value, dict) and isinstance(value.get("_type"), str) and (
+        "path" in value or "filenames" in value or "items" in value)
+
+
+def references(record: Dict[str, Any]) -> Iterator[tuple]:
+    """(key, reference) for each media value of a stream record."""
+    for key, value in record.items():
+        if not key.startswith("_") and is_reference(value):
+            yield key, value
+
+
+def read_media_json(run_dir: Path, reference: Dict[str, Any]) -> Optional[Any]:
+    """The JSON document a reference points at (a table or histogram), None when unreadable."""
+    import json
+
+    path = reference.get("path")
+    if not isinstance(path, str):
+        return None
+    full = (Path(run_dir) / path).resolve()
+    if not str(full).startswith(str(Path(run_dir).resolve()) + os.sep):
+        return None  # a reference never points outside its run
+    try:
+        return json.loads(full.read_bytes())
+    except (OSError, ValueError):
+        return None
