@@ -122,6 +122,46 @@ def export_tensorboard(run_dir: Path, sources: Optional[List[str]], logdir: str)
     return count
 
 
+def _table_cell(value: Any, is_reference: Any) -> Any:
+    """A table cell for CSV: a media cell as its file's path, other structures as JSON."""
+    if is_reference(value) and isinstance(value.get("path"), str):
+        return value["path"]
+    return _structure(value) if value.__class__ in _STRUCTURES else value
+
+
+def export_tables(run_dir: Path, directory: str) -> List[str]:
+    """Every table the run logged (tables and the tables of charts), as CSV files
+    `<directory>/<key>_<step>.csv`; cells holding lists, dicts or media references are written
+    as JSON. Returns the files written."""
+    from runwrap.errors import UsageError
+    from runwrap.store.media import (check_key, is_reference, read_media_json, references,
+                                     table_of)
+    from runwrap.store.streams import StreamReader, stream_files
+
+    root = Path(directory)
+    written: List[str] = []
+    for path in stream_files(run_dir):
+        for record in StreamReader(path).read():
+            for key, reference in references(record):
+                table = table_of(reference)
+                doc = read_media_json(run_dir, table) if table else None
+                if not isinstance(doc, dict):
+                    continue
+                target = root / f"{check_key(key)}_{record.get('_step')}.csv"
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with open(target, "w", newline="", encoding="utf-8") as out:
+                        writer = csv.writer(out, lineterminator="\n")
+                        writer.writerow(doc.get("columns") or [])
+                        for row in doc.get("data") or []:
+                            writer.writerow([_table_cell(v, is_reference) for v in row])
+                except OSError as e:
+                    raise UsageError(f"cannot write {target}: {e.strerror}; choose a writable "
+                                     f"-o directory") from None
+                written.append(str(target))
+    return written
+
+
 @click.command()
 @runs_argument("run_ref", nargs=1)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "tensorboard"]), default="csv",
@@ -131,11 +171,13 @@ def export_tensorboard(run_dir: Path, sources: Optional[List[str]], logdir: str)
 @click.option("--source", "sources", multiple=True, type=click.Choice(SOURCES),
               help="Only values from this source; repeatable. Default: all.")
 @click.option("--output", "-o", metavar="FILE", help="Write here instead of stdout (a directory "
-              "for --format tensorboard).")
+              "for --format tensorboard and --tables).")
+@click.option("--tables", is_flag=True, help="Write every logged table (runwrap.Table, "
+              "runwrap.plot charts) as CSV files <key>_<step>.csv into -o DIR instead.")
 @project_option
 @dir_option
 def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], output: Optional[str],
-           project: Optional[str], store_dir: Optional[str]) -> None:
+           tables: bool, project: Optional[str], store_dir: Optional[str]) -> None:
     """Export a run's full history (every value of every metric). Streams: memory stays flat
     however long the run."""
     from runwrap.cli.selection import resolve_runs
@@ -143,6 +185,12 @@ def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], output:
     from runwrap.store.readback import files_by_source
 
     run = resolve_runs(store_dir, [run_ref], project)[0]
+    if tables:
+        if not output or output == "-":
+            raise UsageError("--tables needs -o DIR (the directory for the CSV files)")
+        written = export_tables(run.dir, output)
+        click.echo(f"wrote {len(written)} tables of run {run.id} to {output}", err=True)
+        return
     chosen = list(sources) or None
     if chosen:
         present = files_by_source(run.dir)

@@ -5,7 +5,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import click
 
@@ -50,6 +50,40 @@ def build_charts(runs: List[Any], metrics: List[str], x: str, sources: Optional[
     return charts
 
 
+def last_histograms(runs: List[Any], metric: str) -> List[Tuple[str, Any, Dict[str, Any]]]:
+    """(run label, step, histogram document) of the last `metric` histogram each run logged."""
+    from runwrap.store.media import media_index, read_media_json
+
+    found = []
+    for run in runs:
+        entry = media_index(run.dir).get(metric)
+        if entry is None or entry.type != "histogram-file":
+            continue
+        doc = read_media_json(run.dir, entry.last)
+        if isinstance(doc, dict) and doc.get("values") and doc.get("bins"):
+            found.append((f"{run.name} ({run.id})" if run.name else run.id, entry.last_step, doc))
+    return found
+
+
+def render_histogram(label: str, step: Any, doc: Dict[str, Any], width: int) -> str:
+    """A histogram as one text bar per bin: `[low, high)  count  ####`."""
+    from runwrap.cli.charts import axis_number
+
+    values, bins = doc["values"], doc["bins"]
+    # numpy's bins: each half-open, the last one closed.
+    edges = [f"[{axis_number(bins[i])}, {axis_number(bins[i + 1])}" + ("]" if i == len(values) - 1 else ")")
+             for i in range(len(values))]
+    counts = [str(v) for v in values]
+    left = max(len(e) for e in edges) + 2 + max(len(c) for c in counts) + 2
+    room = max(width - left, 10)
+    top = max(max(values), 1)
+    lines = [f"{label}  step {step}"]
+    for edge, count, value in zip(edges, counts, values):
+        bar = "#" * round(room * value / top) if value > 0 else ""
+        lines.append(f"{edge:<{left - len(count) - 4}}  {count:>{len(count)}}  {bar}")
+    return "\n".join(lines)
+
+
 @click.command()
 @runs_argument()
 @click.option("--metric", "-m", "metrics", multiple=True, required=True, metavar="METRIC",
@@ -76,6 +110,21 @@ def plot(runs: Tuple[str, ...], metrics: Tuple[str, ...], output: Optional[str],
     if output and suffix not in (".png", ".svg", ".html", ".htm"):
         raise UsageError(f"-o {output}: the file name must end in .png, .svg or .html")
     chosen = resolve_runs(store_dir, list(runs), project)
+    # A logged Histogram is drawn as its last state (bars), in the terminal.
+    histograms = {m: last_histograms(chosen, m) for m in metrics}
+    histograms = {m: found for m, found in histograms.items() if found}
+    if histograms and output:
+        raise UsageError(f"{', '.join(histograms)}: histograms are drawn in the terminal only; "
+                         f"drop -o")
+    if histograms:
+        from runwrap.cli.table import terminal_width
+
+        width = min(terminal_width(), 120)
+        click.echo("\n\n".join(render_histogram(label, step, doc, width)
+                                for found in histograms.values() for label, step, doc in found))
+        metrics = tuple(m for m in metrics if m not in histograms)
+        if not metrics:
+            return
     charts = build_charts(chosen, list(metrics), x, list(sources) or None)
     if not output:
         from runwrap.cli.charts.terminal import render_charts

@@ -17,6 +17,7 @@ def describe(run: Any) -> Dict[str, Any]:
     """Everything show prints, as plain data (also the --json form)."""
     from runwrap.store import documents
     from runwrap.store.layout import CONFIG_YAML, OUTPUT_LOG
+    from runwrap.store.media import media_index
     from runwrap.store.secrets import mask_argv
     from runwrap.store.summary import flat, load_summary
 
@@ -35,6 +36,7 @@ def describe(run: Any) -> Dict[str, Any]:
         "paths": {"dir": str(run.dir), "output_log": str(run.dir / OUTPUT_LOG),
                   "streams": str(run.dir / "streams")},
         "mlflow_url": sync.get("url"),
+        "media": {key: entry.as_dict() for key, entry in media_index(run.dir).items()},
     }
 
 
@@ -99,7 +101,28 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         width = max(len(k) for k in config)
         lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
     lines.extend(_metric_lines(info["metrics"], run.dir))
+    lines.extend(_media_lines(info["media"]))
     click.echo("\n".join(lines))
+
+
+def _media_lines(media: Dict[str, Dict[str, Any]]) -> list:
+    """Images, tables, histograms, charts...: one row per key, with its last file."""
+    from runwrap.cli.table import render_table, terminal_width
+
+    if not media:
+        return []
+    rows = []
+    for key, entry in media.items():
+        last = entry["last"]
+        where = last.get("path") or (last.get("filenames") or [""])[0]
+        size = (f"{last['nrows']}x{last['ncols']}" if "nrows" in last else
+                f"{last['width']}x{last['height']}" if last.get("width") else "")
+        kind = f"plot {last['kind']}" if last.get("_type") == "plot" else entry["type"]
+        rows.append([key, kind, entry["count"], entry["last_step"],
+                     size, where])
+    body = render_table(["key", "type", "count", "step", "size", "last file"], rows,
+                        width=terminal_width() - 2, middle_cut=(5,))
+    return ["", "media (files under the run directory)"] + ["  " + l for l in body.splitlines()]
 
 
 def common_folder(names: List[str]) -> str:
@@ -117,6 +140,7 @@ def common_folder(names: List[str]) -> str:
 def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -> list:
     from runwrap.cli.charts import sparkline
     from runwrap.cli.table import render_table, terminal_width
+    from runwrap.store.media import is_reference
     from runwrap.store.readback import metric_sketches
 
     sketches = metric_sketches(run_dir, buckets=SPARK_WIDTH)
@@ -124,7 +148,10 @@ def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -
     for source, table in metrics.items():
         if not table:
             continue
-        keys = sorted(table)
+        # Media keys (their last value is a file reference) are listed in their own section.
+        keys = sorted(k for k, e in table.items() if not is_reference(e.get("last")))
+        if not keys:
+            continue
         shared = common_folder(keys)
         out.append("")
         out.append(f"metrics from {source}" + (f" (names under {shared})" if shared else ""))

@@ -107,3 +107,45 @@ def read_media_json(run_dir: Path, reference: Dict[str, Any]) -> Optional[Any]:
         return json.loads(full.read_bytes())
     except (OSError, ValueError):
         return None
+
+
+class MediaEntry:
+    """What a run logged under one media key: the type, how many records, the last one."""
+
+    __slots__ = ("key", "type", "count", "last_step", "last")
+
+    def __init__(self, key: str, type_name: str):
+        self.key = key
+        self.type = type_name
+        self.count = 0
+        self.last_step: Optional[int] = None
+        self.last: Dict[str, Any] = {}
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"type": self.type, "count": self.count, "last_step": self.last_step,
+                "last": self.last}
+
+
+def media_index(run_dir: Path) -> Dict[str, MediaEntry]:
+    """Every media key of a run's streams, in the order first logged."""
+    from runwrap.store.streams import StreamReader, stream_files
+
+    index: Dict[str, MediaEntry] = {}
+    for path in stream_files(Path(run_dir)):
+        for record in StreamReader(path).read():
+            for key, ref in references(record):
+                entry = index.get(key)
+                if entry is None:
+                    entry = index[key] = MediaEntry(key, ref["_type"])
+                entry.count += 1
+                entry.last_step = record.get("_step")
+                entry.last = ref
+    return index
+
+
+def table_of(reference: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The table-file reference inside a table or chart reference, else None."""
+    if reference.get("_type") == "table-file":
+        return reference
+    inner = reference.get("table")
+    return inner if isinstance(inner, dict) and inner.get("_type") == "table-file" else None
