@@ -7,14 +7,17 @@ summary.json and a small sdk stream, as the wrapper leaves them; 1% are `running
 owner is gone, so the crashed check runs too), then times each command as a user runs it (a fresh
 `python -m runwrap` process, wall clock, median of ROUNDS):
 
-  ls                    every run in the store                     (target < 0.5 s)
-  ls --project          the runs of one project
+  ls                    every run in the store                     (target < 0.5 s at 10,000)
+  ls --limit 20         the newest 20 (the listing index, .index/)  (target < 0.5 s at 100,000)
+  ls --project          the runs of one project                    (target < 0.5 s at 1,000)
   compare --project     one project's runs side by side            (target < 0.5 s)
   compare A B           two runs named by id and by name (the name lookup reads the store)
   complete `compare <TAB>` completion of run ids and names in one project's store  (target < 0.2 s)
 
-Peer: MLflow (when installed) with the same number of runs as one project in a SQLite store:
-`MlflowClient.search_runs` over them, in-process (so without MLflow's own CLI start-up).
+Peer: MLflow (when installed) with the same runs in a SQLite store (one experiment per
+project): `MlflowClient.search_runs` for the newest 20 and for one experiment's runs,
+in-process (so without MLflow's own CLI start-up). `--runs 100000 --projects 100` is the
+100,000-run store of issue 13 (building it takes minutes).
 Not a test: numbers only.
 """
 from __future__ import annotations
@@ -130,10 +133,15 @@ def in_process(store: Path, project: str, rounds: int) -> List[tuple]:
     ]
 
 
-def build_mlflow(root: Path, runs: int) -> tuple:
-    """An MLflow SQLite store under `root` holding `runs` finished runs (5 metrics and 3 params
-    each, as in our store); returns (client, experiment id)."""
+def build_mlflow_store(root: Path, projects: int, per: int) -> tuple:
+    """An MLflow SQLite store of `projects` experiments of `per` finished runs each; returns
+    (client, experiment ids). Creating 100,000 runs through the API takes hours here, so one
+    run is made through MlflowClient (5 metrics, 3 params, terminated) and its rows in every
+    table that holds run rows are copied with a new run id, experiment, name and start time:
+    the rows MLflow itself wrote, in MLflow's own schema, searched through its own API."""
     import logging
+    import sqlite3
+    import uuid
     import warnings
 
     warnings.filterwarnings("ignore")
@@ -141,19 +149,58 @@ def build_mlflow(root: Path, runs: int) -> tuple:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
 
-    # MLflow 3 keeps its file store in maintenance mode; SQLite is its recommended local backend.
-    client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
-    exp = client.create_experiment("bench")
+    db_path = root / "mlflow-many.db"
+    client = MlflowClient(tracking_uri=f"sqlite:///{db_path}")
+    exps = [client.create_experiment(f"p{p}") for p in range(projects)]
     now = int(time.time() * 1000)
-    for i in range(runs):
-        run = client.create_run(exp, run_name=f"bench-run-{i}")
-        client.log_batch(run.info.run_id,
-                         metrics=[Metric(m, 1.0 / (i + 1), now, 99) for m in
-                                  ("loss", "acc", "val_loss", "val_acc", "lr")],
-                         params=[Param("lr", str(0.001 * (i % 9 + 1))),
-                                 Param("batch_size", str(32 * (1 + i % 4))), Param("seed", str(i))])
-        client.set_terminated(run.info.run_id)
-    return client, exp
+    template = client.create_run(exps[0], run_name="template").info.run_id
+    client.log_batch(template, metrics=[Metric(m, 0.5, now, 99) for m in
+                                        ("loss", "acc", "val_loss", "val_acc", "lr")],
+                     params=[Param("lr", "0.001"), Param("batch_size", "32"), Param("seed", "0")])
+    client.set_terminated(template)
+    db = sqlite3.connect(db_path)
+    tables = {}
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"):
+        cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+        if "run_uuid" in cols:
+            rows = db.execute(f"SELECT * FROM {table} WHERE run_uuid=?", (template,)).fetchall()
+            if rows:
+                tables[table] = (cols, rows)
+    db.execute("DELETE FROM runs WHERE run_uuid=?", (template,))
+    for table in tables:
+        db.execute(f"DELETE FROM {table} WHERE run_uuid=?", (template,))
+    for p, exp in enumerate(exps):
+        batch: Dict[str, list] = {t: [] for t in tables}
+        for i in range(per):
+            run_id = uuid.uuid4().hex
+            name = f"bench-run-{p}-{i}"
+            start = now - 86_400_000 + i * 1000 + p
+            for table, (cols, rows) in tables.items():
+                for row in rows:
+                    new = dict(zip(cols, row), run_uuid=run_id)
+                    if table == "runs":
+                        new.update(name=name, experiment_id=int(exp), start_time=start,
+                                   end_time=start + 60_000,
+                                   artifact_uri=str(new["artifact_uri"]).replace(template, run_id))
+                    elif table == "tags" and new.get("key") == "mlflow.runName":
+                        new["value"] = name
+                    batch[table].append(tuple(new[c] for c in cols))
+        for table, (cols, _) in tables.items():
+            marks = ",".join("?" * len(cols))
+            db.executemany(f"INSERT INTO {table} ({','.join(cols)}) VALUES ({marks})", batch[table])
+        db.commit()
+    db.close()
+    return client, exps
+
+
+def search_newest(client, exps: List[str], limit: int) -> float:
+    """Seconds of one MlflowClient.search_runs for the newest `limit` runs of all experiments
+    (its default order is start time, newest first: what `runwrap ls --limit` shows)."""
+    t0 = time.perf_counter()
+    found = client.search_runs(exps, max_results=limit)
+    seconds = time.perf_counter() - t0
+    assert len(found) == limit, len(found)
+    return seconds
 
 
 def search_mlflow(client, exp: str, runs: int) -> float:
@@ -163,12 +210,6 @@ def search_mlflow(client, exp: str, runs: int) -> float:
     seconds = time.perf_counter() - t0
     assert len(found) == runs, len(found)
     return seconds
-
-
-def peer_mlflow(root: Path, runs: int, rounds: int) -> float:
-    """Median seconds of MlflowClient.search_runs over `runs` runs in a local SQLite store."""
-    client, exp = build_mlflow(root, runs)
-    return statistics.median(search_mlflow(client, exp, runs) for _ in range(rounds))
 
 
 def main() -> None:
@@ -196,8 +237,9 @@ def main() -> None:
             return wall, CPU[" ".join(cmd[-4:])]
 
         rows = [
+            (f"ls --limit 20 ({args.runs} runs)", *run(rw + ["ls", "--limit", "20"]), 0.5),
             (f"ls ({args.runs} runs)", *run(rw + ["ls"]), 0.5),
-            (f"ls --project ({per} runs)", *run(rw + ["ls", "--project", "p0"]), None),
+            (f"ls --project ({per} runs)", *run(rw + ["ls", "--project", "p0"]), 0.5),
             (f"compare --project ({per} runs)", *run(rw + ["compare", "--project", "p0"]), 0.5),
             ("compare A B (2 runs by id and name)",
              *run(rw + ["compare", ids[1], "bench-run-0-2"]), 0.5),
@@ -225,11 +267,19 @@ def main() -> None:
             if importlib.util.find_spec("mlflow") is None:
                 print("peer: mlflow is not installed; skipped")
             else:
-                ours = timed(rw + ["ls", "--project", "p0", "--json"], env, args.rounds)
-                theirs = peer_mlflow(tmp, per, args.rounds)
-                print(f"peer, {per} runs: runwrap ls --json (fresh process) {ours:.3f} s; "
-                      f"MLflow search_runs, SQLite (in-process) {theirs:.3f} s; "
-                      f"ratio {theirs / ours:.1f}x")
+                client, exps = build_mlflow_store(tmp, args.projects, per)
+                for label, ours, theirs in (
+                        (f"newest 20 of {args.runs}",
+                         timed(rw + ["ls", "--limit", "20", "--json"], env, args.rounds),
+                         statistics.median(search_newest(client, exps, 20)
+                                           for _ in range(args.rounds))),
+                        (f"one project ({per} runs)",
+                         timed(rw + ["ls", "--project", "p0", "--json"], env, args.rounds),
+                         statistics.median(search_mlflow(client, exps[0], per)
+                                           for _ in range(args.rounds)))):
+                    print(f"peer, {label}: runwrap ls --json (fresh process) {ours:.3f} s; "
+                          f"MLflow search_runs, SQLite (in-process) {theirs:.3f} s; "
+                          f"ratio {theirs / ours:.1f}x")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -40,14 +40,24 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
        limit: Optional[int], with_size: bool, as_json: bool, store_dir: Optional[str]) -> None:
     """List runs, newest first (alias: runs)."""
     from runwrap.errors import UsageError
+    from runwrap.store.index import IndexEntry, newest_runs
     from runwrap.store.layout import store_root
-    from runwrap.store.runs import STATUSES, list_runs
+    from runwrap.store.runs import STATUSES
 
     wanted = {s.strip() for v in statuses for s in v.split(",") if s.strip()}
     for s in wanted - set(STATUSES):
         raise UsageError(f"--status {s!r} is not one of {', '.join(STATUSES)}")
+
+    def worth_reading(entry: IndexEntry) -> bool:
+        # What the index knows rules a run out without reading it; what it lets through is
+        # checked again below against run.json. A recorded `running` may be `crashed` now.
+        if not entry.known:
+            return True
+        return ((not group or entry.group == group) and set(tags) <= set(entry.tags)
+                and (not wanted or entry.status == "running" or entry.status in wanted))
+
     rows = []
-    for run in list_runs(store_root(store_dir), project):
+    for run in newest_runs(str(store_root(store_dir)), project, worth_reading):
         if group and run.meta.get("group") != group:
             continue
         if tags and not set(tags) <= set(run.tags):

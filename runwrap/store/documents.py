@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
-from runwrap.store.layout import LOCK_FILE
+from runwrap.store.layout import LOCK_FILE, PARTS_DIR, RUN_JSON
 from runwrap.store.values import to_json_safe
 
 
@@ -41,6 +41,19 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def write_json(path: Path, obj: Any) -> None:
     write_bytes_atomic(path, (json.dumps(to_json_safe(obj), indent=2, default=str) + "\n").encode())
+    if path.name == RUN_JSON:
+        _touch(path.parent.parent)
+    elif path.parent.name == PARTS_DIR:
+        _touch(path.parent.parent.parent)
+
+
+def _touch(project_dir: Path) -> None:
+    """Move the project folder's mtime: the listing index (index.py) re-checks a project's runs
+    one by one only when that mtime moved, so every write of a document it caches does this."""
+    try:
+        os.utime(project_dir)
+    except OSError:
+        pass  # not ours to touch: the index's periodic full check still finds the change
 
 
 def read_json(path: Path, default: Any = None) -> Any:

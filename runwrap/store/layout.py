@@ -1,6 +1,7 @@
 """Where everything lives: the store root, run directories and the names of the files in them.
 
     <root>/latest                     -> <project>/<run-id>  (the newest run started in this store)
+    <root>/.index/<project>.json      the listing index: a cache, checked against the runs (index.py)
     <root>/<project>/<run-id>/
         run.json                      metadata and status (atomic document)
         config.yaml                   the run's config as plain YAML (atomic document)
@@ -39,6 +40,8 @@ FILES_DIR = "files"
 MEDIA_DIR = "media"
 LOCK_FILE = ".lock"
 LATEST = "latest"
+INDEX_DIR = ".index"
+PARTS_DIR = "parts"
 
 
 def store_root(dir: Optional[str] = None) -> Path:

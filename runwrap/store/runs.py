@@ -107,6 +107,17 @@ class RunInfo:
         return effective_status(self.meta)
 
     @property
+    def recorded_status(self) -> str:
+        """The status as written, before asking whether a `running` owner is still alive."""
+        status = self.meta.get("status")
+        return status if isinstance(status, str) else "crashed"
+
+    @property
+    def is_job(self) -> bool:
+        """Whether this run is one launcher job's, made of parts (one per task)."""
+        return isinstance(self.meta.get("job"), dict)
+
+    @property
     def start_time(self) -> float:
         value = self.meta.get("start_time")
         return value if isinstance(value, (int, float)) else 0.0
@@ -116,9 +127,9 @@ class RunInfo:
         return list(self.meta.get("tags") or [])
 
 
-def load_run(run_dir: Path) -> Optional[RunInfo]:
-    meta = read_json(Path(run_dir) / RUN_JSON)
-    return RunInfo(Path(run_dir), meta) if isinstance(meta, dict) else None
+def load_run(run_dir: Union[str, Path]) -> Optional[RunInfo]:
+    meta = read_json(os.path.join(run_dir, RUN_JSON))
+    return RunInfo(run_dir, meta) if isinstance(meta, dict) else None
 
 
 def list_runs(root: Path, project: Optional[str] = None) -> List[RunInfo]:
