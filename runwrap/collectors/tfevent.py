@@ -36,6 +36,12 @@ from __future__ import annotations
 import struct
 from typing import Callable, Dict, List, Optional, Tuple
 
+from runwrap.collectors.protowire import DecodeError
+from runwrap.collectors.protowire import signed32 as _signed32
+from runwrap.collectors.protowire import signed64 as _signed64
+from runwrap.collectors.protowire import skip as _skip
+from runwrap.collectors.protowire import varint as _varint
+
 __all__ = ["DecodeError", "EventDecoder", "ScalarEvent"]
 
 _double = struct.Struct("<d").unpack_from
@@ -65,60 +71,11 @@ _DT_HALF = 19
 _LEGACY_KINDS = {3: "histograms", 4: "images", 5: "histograms", 6: "audio"}
 
 
-class DecodeError(ValueError):
-    """The bytes are not a well-formed Event."""
-
-
 # (wall_time, step, [(tag, number), ...]): a plain tuple, because building an object per event
 # would cost a fifth of the time decoding it takes.
 ScalarEvent = Tuple[float, int, List[Tuple[str, float]]]
 _Unpack = Callable[[bytes, int], Tuple[float]]  # a struct unpack_from
 _Span = Tuple[int, int, _Unpack]  # where a number's bytes are and how to read them
-
-
-def _varint(buf: bytes, pos: int) -> Tuple[int, int]:
-    result = 0
-    shift = 0
-    while True:
-        try:
-            b = buf[pos]
-        except IndexError:
-            raise DecodeError("truncated varint") from None
-        pos += 1
-        result |= (b & 0x7F) << shift
-        if b < 0x80:
-            return result, pos
-        shift += 7
-        if shift > 63:
-            raise DecodeError("varint longer than 10 bytes")
-
-
-def _skip(buf: bytes, pos: int, wire: int, end: int) -> int:
-    """Position after a field of wire type `wire` whose key ended at `pos`."""
-    if wire == 0:
-        _, pos = _varint(buf, pos)
-    elif wire == 1:
-        pos += 8
-    elif wire == 2:
-        n, pos = _varint(buf, pos)
-        pos += n
-    elif wire == 5:
-        pos += 4
-    else:  # groups (3, 4) are not used by these protos; 6 and 7 do not exist
-        raise DecodeError(f"unsupported wire type {wire}")
-    if pos > end:
-        raise DecodeError("field runs past its message")
-    return pos
-
-
-def _signed64(v: int) -> int:
-    return v - (1 << 64) if v >= 1 << 63 else v
-
-
-def _signed32(v: int) -> int:
-    # int32 fields are sign-extended to 64 bits on the wire.
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v >= 1 << 31 else v
 
 
 class EventDecoder:
