@@ -17,6 +17,7 @@ NOTES = "RUNWRAP_NOTES"  # free-text notes
 MODE = "RUNWRAP_MODE"  # online | offline | disabled
 CONFIG_FILE = "RUNWRAP_CONFIG_FILE"  # path of the run's config.yaml
 WRAPPER_PID = "RUNWRAP_WRAPPER_PID"  # pid of the runwrap process that owns the run
+WANDB_SET = "RUNWRAP_WANDB_SET"  # the WANDB_* names below that the wrapper set (comma-separated)
 
 # Set by users.
 DIR = "RUNWRAP_DIR"  # root of the run store (default ./runwrap-runs)
@@ -66,7 +67,12 @@ WANDB_CLOUD_ONLY = ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_HOST", "WANDB_USER
 
 # Set by runwrap for the child when the user has not.
 PYTHONUNBUFFERED = "PYTHONUNBUFFERED"  # pipe mode: child's Python flushes each write
+# The child's wandb runs offline with its files in the run directory, where runwrap reads its
+# transaction log (collectors/wandbwatch.py). The wrapper names the ones it set in WANDB_SET,
+# so that runwrap.init() (which honours WANDB_* from the user) can tell them apart.
+WANDB_MODE = "WANDB_MODE"  # "offline" unless the user set it (online: wandb uploads as usual)
+WANDB_DIR = "WANDB_DIR"  # the run directory unless the user set it (wandb writes DIR/wandb/)
 
 # Every RUN_* name, for clearing or copying the contract in one go.
 RUN_VARIABLES = (RUN_ID, RUN_DIR, PROJECT, ENTITY, NAME, GROUP, JOB_TYPE, TAGS, NOTES, MODE,
-                 CONFIG_FILE, WRAPPER_PID)
+                 CONFIG_FILE, WRAPPER_PID, WANDB_SET)

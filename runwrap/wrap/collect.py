@@ -1,8 +1,10 @@
 """Which collectors a wrapped run starts, built from the options. Each collector adds its lines."""
 from __future__ import annotations
 
+import os
 from typing import List
 
+from runwrap import env
 from runwrap.collectors.base import Collector, CollectorContext
 from runwrap.wrap.request import WrapOptions
 
@@ -30,4 +32,15 @@ def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collec
 
         collectors.append(TensorBoardCollector(ctx, options.tensorboard,
                                                options.tensorboard_discovery))
+    from runwrap.collectors.wandbwatch import WandbCollector
+
+    collectors.append(WandbCollector(ctx, wandb_dirs(ctx)))
     return collectors
+
+
+def wandb_dirs(ctx: CollectorContext) -> List[str]:
+    """Where the child's wandb may put its run folders: WANDB_DIR (the user's, or the run
+    directory that runner.child_env gave it), and the working directory, for programs that pass
+    `dir=` to wandb.init() (Lightning's WandbLogger does)."""
+    chosen = os.environ.get(env.WANDB_DIR) or str(ctx.run_dir)
+    return [os.path.join(str(ctx.cwd), os.path.expanduser(chosen)), str(ctx.cwd)]

@@ -61,7 +61,26 @@ def child_env(plan: RunPlan, run_dir: Optional[Path]) -> Dict[str, str]:
     env.update({k: v for k, v in values.items() if v is not None})
     if not plan.use_pty and envnames.PYTHONUNBUFFERED not in os.environ:
         env[envnames.PYTHONUNBUFFERED] = "1"
+    if run_dir is not None:
+        _route_wandb(env, run_dir)
     return env
+
+
+def _route_wandb(env: Dict[str, str], run_dir: Path) -> None:
+    """The child's wandb: offline (no login, no network) unless the user chose a mode, with its
+    files in the run directory unless the user chose a folder; runwrap records its log. Never
+    an API key. WANDB_SET names what was set here, so that the child's runwrap.init() can
+    tell the wrapper's choices from the user's."""
+    chosen = []
+    if envnames.WANDB_MODE not in os.environ:
+        env[envnames.WANDB_MODE] = "offline"
+        chosen.append(envnames.WANDB_MODE)
+    if envnames.WANDB_DIR not in os.environ:
+        env[envnames.WANDB_DIR] = str(run_dir)
+        chosen.append(envnames.WANDB_DIR)
+    if chosen:
+        env[envnames.WANDB_SET] = ",".join(chosen)
+
 
 
 def _identity(plan: RunPlan) -> Dict[str, Any]:

@@ -1,0 +1,315 @@
+"""What a wandb transaction log holds, recorded into a runwrap run directory: the part shared by
+the live collector (wandbwatch.py) and `runwrap import-wandb` (wandbimport.py).
+
+- History rows -> `streams/wandb.jsonl`, one record per row: wandb's `_step`, `_time` = wandb's
+  `_timestamp`, `_runtime` from the runwrap run's start, and the row's values. A nested dict
+  becomes dotted names (`{"a": {"b": 1}}` -> `a.b`, as wandb shows it); media and other
+  objects with a `_type` (images, tables, histograms) are counted, not imported.
+- Several wandb runs in one program (`wandb.init(reinit=...)`, a loop of runs): the first wandb
+  run id seen writes `wandb.jsonl`, each further id its own part, `wandb.<id>.jsonl`. A wandb
+  run that resumes (the same id in a new `run-<id>.wandb`) goes on in the stream it had, and
+  since wandb continues its own `_step`, the series continues. run.json `wandb_runs` says which
+  wandb run is in which stream.
+- Config -> config.yaml, merged key by key (wandb's `_wandb` bookkeeping left out; a value
+  stored as `{desc, value}`, as wandb's config files hold it, unwrapped).
+- Summary -> summary-user.json (the run's explicit summary, which `runwrap show` and sync read),
+  merged key by key, wandb's `_`-keys left out.
+
+Counts of what was skipped go to the collector's `skipped` (run.json): `crc` (damaged
+stretches), `bad_record` (a valid frame that is not a Record), `unknown_record:<field>` (a
+record type newer than this reader), `media:<type>`.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from runwrap.collectors import wandbrecord
+from runwrap.collectors.base import warn_once
+from runwrap.collectors.wandblog import LogReader
+from runwrap.store import documents
+from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
+from runwrap.store.streams import StreamWriter, stream_path
+
+__all__ = ["SOURCE", "LogFile", "WandbRecorder", "run_id_of"]
+
+SOURCE = "wandb"
+RUNS_KEY = "wandb_runs"  # run.json: {wandb run id: {"stream": ..., "files": [...], ...}}
+BATCH = 2000  # rows per write
+
+Counter = Callable[[str, int], None]
+
+
+def run_id_of(path: "str | Path") -> str:
+    """The wandb run id a log file is named for."""
+    return os.path.basename(str(path))[len("run-"):-len(".wandb")]
+
+
+class LogFile:
+    """One `run-<id>.wandb` being read: where reading is and what was counted from it."""
+
+    __slots__ = ("path", "run_id", "reader", "size", "counted_corrupt", "warned")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.run_id = run_id_of(path)
+        self.reader = LogReader(path)
+        self.size = -1  # size at the last read
+        self.counted_corrupt = 0
+        self.warned = False
+
+
+def _unwrap(value: Any) -> Any:
+    """wandb's config files store each value as `{desc, value}`; the log stores it plain."""
+    if isinstance(value, dict) and set(value) == {"desc", "value"}:
+        return value["value"]
+    return value
+
+
+def _set_path(doc: Dict[str, Any], path: Tuple[str, ...], value: Any) -> None:
+    for name in path[:-1]:
+        inner = doc.get(name)
+        if not isinstance(inner, dict):
+            inner = doc[name] = {}
+        doc = inner
+    doc[path[-1]] = value
+
+
+def _remove_path(doc: Dict[str, Any], path: Tuple[str, ...]) -> None:
+    for name in path[:-1]:
+        doc = doc.get(name)  # type: ignore[assignment]
+        if not isinstance(doc, dict):
+            return
+    doc.pop(path[-1], None)
+
+
+class WandbRecorder:
+    """Applies the messages of wandb logs to one run directory."""
+
+    def __init__(self, run_dir: Path, start_time: float, count: Counter):
+        self.run_dir = Path(run_dir)
+        self.start_time = start_time
+        self._count = count
+        self._writers: Dict[str, StreamWriter] = {}
+        self._runs: Optional[Dict[str, Dict[str, Any]]] = None  # run.json wandb_runs, loaded late
+        self._runs_changed = False
+        # Changes read and not yet written: key path -> (removed?, value). Only the last change
+        # of a key matters, and wandb rewrites the summary after every history row.
+        self._config: Dict[Tuple[str, ...], Tuple[bool, Any]] = {}
+        self._summary: Dict[Tuple[str, ...], Tuple[bool, Any]] = {}
+        self.producer = ""  # the wandb version that wrote the last header seen
+        self.exit_code: Optional[int] = None
+        self.first_run: Optional[wandbrecord.RunStart] = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read(self, log: LogFile, final: bool = False,
+             should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Record whatever `log` holds beyond what was read. With `final`, a message cut off at
+        the end of the file (the writer is gone) is counted as damage."""
+        try:
+            log.size = os.stat(log.path).st_size
+        except OSError:
+            pass
+        rows: List[dict] = []
+        stream = self._stream_of(log)
+        for message in log.reader.read():
+            try:
+                item = wandbrecord.decode(message)
+            except wandbrecord.DecodeError:
+                self._count("bad_record", 1)
+                warn_once("wandb-bad-record", f"skipping an undecodable record in {log.path} "
+                                              "(its checksum was valid)")
+                continue
+            if item is None:
+                continue
+            if isinstance(item, wandbrecord.History):
+                row = self._row(item)
+                if row is not None:
+                    rows.append(row)
+                    if len(rows) >= BATCH:
+                        self._write(stream, rows)
+                        rows = []
+                        if should_stop():
+                            log.size = -1  # read on later, from where this stopped
+                            break
+            else:
+                self._apply(log, item)
+        if rows:
+            self._write(stream, rows)
+        reader = log.reader
+        if final and reader.pending:
+            reader.corrupt += 1  # the log ends inside a message: it never came whole
+        if reader.corrupt > log.counted_corrupt:
+            self._count("crc", reader.corrupt - log.counted_corrupt)
+            log.counted_corrupt = reader.corrupt
+            warn_once("wandb-crc", f"skipped a damaged stretch of {log.path}; "
+                                   "reading on from the next valid record")
+        if reader.unreadable is not None and not log.warned:
+            log.warned = True
+            self._count("unreadable_log", 1)
+            warn_once("wandb-version", f"cannot read {log.path}: {reader.unreadable} "
+                      f"(written by wandb {_installed_wandb()}); its metrics are not recorded")
+
+    def _row(self, history: wandbrecord.History) -> Optional[dict]:
+        values = history.values
+        step = values.get("_step", history.step)
+        when = values.get("_timestamp")
+        if not isinstance(when, (int, float)):
+            when = time.time()
+        record: Dict[str, Any] = {"_step": step, "_time": when,
+                                  "_runtime": when - self.start_time}
+        for key, value in values.items():
+            if key[:1] == "_":
+                continue
+            if isinstance(value, dict):
+                self._flatten(record, key, value)
+            else:
+                record[key] = value
+        return record if len(record) > 3 else None
+
+    def _flatten(self, record: dict, prefix: str, value: dict) -> None:
+        kind = value.get("_type")
+        if kind is not None:
+            self._count(f"media:{kind}", 1)
+            return
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                self._flatten(record, f"{prefix}.{key}", inner)
+            else:
+                record[f"{prefix}.{key}"] = inner
+
+    def _apply(self, log: LogFile, item: Any) -> None:
+        if isinstance(item, wandbrecord.Change):
+            target = self._config if item.kind == "config" else self._summary
+            for path, value in item.update:
+                target.pop(path, None)  # re-inserted last: changes stay in order
+                target[path] = (False, value)
+            for path in item.remove:
+                target.pop(path, None)
+                target[path] = (True, None)
+        elif isinstance(item, wandbrecord.RunStart):
+            if self.first_run is None:
+                self.first_run = item
+            for change in (item.config, item.summary):
+                if change is not None:
+                    self._apply(log, change)
+            info = self._run_entry(log)
+            for key, value in (("project", item.project), ("entity", item.entity),
+                               ("name", item.name), ("start_time", item.start_time)):
+                if value and info.get(key) != value:
+                    info[key] = value
+                    self._runs_changed = True
+        elif isinstance(item, wandbrecord.RunExit):
+            self.exit_code = item.exit_code
+        elif isinstance(item, wandbrecord.Header):
+            self.producer = item.producer
+        elif isinstance(item, wandbrecord.Unknown):
+            self._count(f"unknown_record:{item.field}", 1)
+            warn_once("wandb-unknown", f"{log.path} holds records of a kind runwrap does not "
+                      f"know (written by wandb {self.producer or 'of an unknown version'}); "
+                      "they are skipped and counted in run.json")
+
+    # -- where things go -------------------------------------------------------------------
+
+    def _load_runs(self) -> Dict[str, Dict[str, Any]]:
+        if self._runs is None:
+            doc = documents.read_json(self.run_dir / RUN_JSON, {}) or {}
+            runs = doc.get(RUNS_KEY) if isinstance(doc, dict) else None
+            self._runs = runs if isinstance(runs, dict) else {}
+        return self._runs
+
+    def _run_entry(self, log: LogFile) -> Dict[str, Any]:
+        runs = self._load_runs()
+        info = runs.get(log.run_id)
+        if info is None:
+            taken = {r.get("stream") for r in runs.values() if isinstance(r, dict)}
+            name = f"{SOURCE}.jsonl" if f"{SOURCE}.jsonl" not in taken else \
+                f"{SOURCE}.{log.run_id}.jsonl"
+            info = runs[log.run_id] = {"stream": name, "files": []}
+            self._runs_changed = True
+        relative = os.path.relpath(log.path, self.run_dir)
+        shown = log.path if relative.startswith("..") else relative
+        if shown not in info.setdefault("files", []):
+            info["files"].append(shown)
+            self._runs_changed = True
+        return info
+
+    def _stream_of(self, log: LogFile) -> str:
+        return self._run_entry(log)["stream"]
+
+    def _write(self, stream: str, rows: List[dict]) -> None:
+        try:
+            writer = self._writers.get(stream)
+            if writer is None:
+                part = stream[len(SOURCE) + 1:-len(".jsonl")] or None
+                writer = self._writers[stream] = StreamWriter(stream_path(self.run_dir, SOURCE,
+                                                                          part))
+            writer.write_many(rows)
+        except OSError as exc:  # disk full...: count, warn once, keep going
+            self._count("write_failed", len(rows))
+            warn_once("wandb-write", f"cannot write streams/{stream}: {exc}")
+
+    def flush_documents(self) -> None:
+        """Write the config, summary and run.json changes read since the last call."""
+        try:
+            if self._config:
+                changes, self._config = self._config, {}
+                self._update_config(changes)
+            if self._summary:
+                changes, self._summary = self._summary, {}
+                self._update_summary(changes)
+            if self._runs_changed:
+                self._runs_changed = False
+                runs = self._load_runs()
+                documents.update_json(self.run_dir / RUN_JSON,
+                                      lambda doc: doc.__setitem__(RUNS_KEY, runs))
+        except OSError as exc:
+            warn_once("wandb-documents", f"cannot record wandb's config or summary: {exc}")
+
+    def _update_config(self, changes: Dict[Tuple[str, ...], Tuple[bool, Any]]) -> None:
+        with documents.locked(self.run_dir):
+            config = documents.read_yaml(self.run_dir / CONFIG_YAML, {})
+            if not isinstance(config, dict):
+                config = {}
+            before = repr(config)
+            for path, (remove, value) in changes.items():
+                if path[0] == "_wandb":
+                    continue
+                if remove:
+                    _remove_path(config, path)
+                else:
+                    _set_path(config, path, _unwrap(value))
+            if repr(config) != before:
+                documents.write_yaml(self.run_dir / CONFIG_YAML, config)
+
+    def _update_summary(self, changes: Dict[Tuple[str, ...], Tuple[bool, Any]]) -> None:
+        def mutate(doc: dict) -> None:
+            for path, (remove, value) in changes.items():
+                if path[0][:1] == "_":
+                    continue
+                if remove:
+                    _remove_path(doc, path)
+                else:
+                    _set_path(doc, path, value)
+
+        if any(path[0][:1] != "_" for path in changes):
+            documents.update_json(self.run_dir / SUMMARY_USER_JSON, mutate)
+
+    def close(self) -> None:
+        self.flush_documents()
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+
+
+def _installed_wandb() -> str:
+    """The version of wandb installed here (the one the program most likely used)."""
+    try:
+        from importlib.metadata import version
+
+        return version("wandb")
+    except Exception:
+        return "of an unknown version"
