@@ -19,5 +19,6 @@ COMMANDS = {
     "completion": ("completion", "completion"),
     "sync": ("sync", "sync"),  # issue 5: upload to MLflow
     "ui": ("ui", "ui"),  # issue 16: the live dashboard
+    "import-wandb": ("import_wandb", "import_wandb"),  # issue 15: wandb runs on disk
 }
 HIDDEN = {"runs"}  # aliases, left out of --help

@@ -142,27 +142,33 @@ class LogReader:
             if left < RECORD_HEADER:  # the block's trailer
                 if at + left > size:
                     return
-                pos += left
-                self.offset = base + pos
-                continue
+                if buf[pos:pos + left] == bytes(left):
+                    pos += left
+                    self.offset = base + pos
+                    continue
+                # Not zeros: bytes were cut out before here and the grid no longer fits the
+                # file; records are still records, and their checksums say so.
             if len(buf) - pos < RECORD_HEADER:
                 return  # a record header still being written
             crc, length, kind = _record_header(buf, pos)
             end = pos + RECORD_HEADER + length
-            if kind > LAST or kind == 0 or RECORD_HEADER + length > left:
-                self._damage(at)
+            if 0 < kind <= LAST and length <= BLOCK - RECORD_HEADER:
+                if end > len(buf):
+                    return  # its data is still being written
+                data = buf[pos + RECORD_HEADER:end]
+                if zlib.crc32(data, _TYPE_CRC[kind]) == crc:
+                    pos = end
+                    message = self._assemble(kind, data, at)
+                    self.offset = base + pos  # before yielding: a yielded message is consumed
+                    if message is not None:
+                        yield message
+                    continue
+            trailer = _zero_run(buf, pos)
+            if trailer and _valid_at(buf, pos + trailer):
+                pos += trailer  # a trailer off the grid (see above)
+                self.offset = base + pos
                 continue
-            if end > len(buf):
-                return  # its data is still being written
-            data = buf[pos + RECORD_HEADER:end]
-            if zlib.crc32(data, _TYPE_CRC[kind]) != crc:
-                self._damage(at)
-                continue
-            pos = end
-            message = self._assemble(kind, data, at)
-            self.offset = base + pos  # before yielding: a yielded message is consumed
-            if message is not None:
-                yield message
+            self._damage(at)
 
     def _assemble(self, kind: int, data: bytes, at: int) -> Optional[bytes]:
         """The whole message once its last fragment is in, else None (fragments are kept)."""
@@ -200,28 +206,52 @@ class LogReader:
         """The file offset of the next record at or after `self.offset` that validates, with
         `_damaged` cleared; None when the bytes ran out first (`offset` is where to go on).
 
-        A candidate whose header is plausible but whose data is not all there yet is kept as
-        the resume point: it may be the real record, still being written."""
+        A record header has no checksum of its own, so a plausible header whose data runs past
+        the end of the file may be garbage as well as a record still being written: scanning
+        goes on past it, and only if nothing after it validates is it kept as the place to
+        look again next time."""
         pos = max(pos, self.offset - base)
         n = len(buf)
+        waiting: Optional[int] = None  # the first candidate cut off by the end of the file
         while pos + RECORD_HEADER <= n:
             kind = buf[pos + 6]
             if 0 < kind <= LAST:
                 crc, length, _ = _record_header(buf, pos)
                 end = pos + RECORD_HEADER + length
-                if end > n:
-                    # Past what is in memory: the caller reads on and checks it again, or,
-                    # past the end of the file, it may be a record in progress: wait here.
-                    self.offset = base + pos
-                    return None
-                if zlib.crc32(buf[pos + RECORD_HEADER:end], _TYPE_CRC[kind]) == crc:
+                if length > BLOCK - RECORD_HEADER:
+                    pass
+                elif end > n:
+                    if base + n < size:  # more of the file to read in first
+                        self.offset = base + (pos if waiting is None else waiting)
+                        return None
+                    if waiting is None:
+                        waiting = pos
+                elif zlib.crc32(buf[pos + RECORD_HEADER:end], _TYPE_CRC[kind]) == crc:
                     self._damaged = False
                     self.skipped_bytes += base + pos - self._damage_start
                     self.offset = base + pos
                     return base + pos
             pos += 1
-        self.offset = base + pos
+        self.offset = base + (pos if waiting is None else waiting)
         return None
+
+
+def _zero_run(buf: bytes, pos: int) -> int:
+    """How many zero bytes (fewer than a record header) start at `pos`; 0 if not that."""
+    n = 0
+    while n < RECORD_HEADER and pos + n < len(buf) and buf[pos + n] == 0:
+        n += 1
+    return n if n < RECORD_HEADER else 0
+
+
+def _valid_at(buf: bytes, pos: int) -> bool:
+    """Whether a whole record that checksums starts at `pos` of `buf`."""
+    if pos + RECORD_HEADER > len(buf):
+        return False
+    crc, length, kind = _record_header(buf, pos)
+    end = pos + RECORD_HEADER + length
+    return (0 < kind <= LAST and end <= len(buf)
+            and zlib.crc32(buf[pos + RECORD_HEADER:end], _TYPE_CRC[kind]) == crc)
 
 
 def encode_log(messages: List[bytes], version: int = FORMAT_VERSION) -> bytes:

@@ -101,6 +101,8 @@ class WandbRecorder:
         self._summary: Dict[Tuple[str, ...], Tuple[bool, Any]] = {}
         self.producer = ""  # the wandb version that wrote the last header seen
         self.exit_code: Optional[int] = None
+        self.rows = 0  # history rows written
+        self.last_time: Optional[float] = None  # the last row's _timestamp
         self.first_run: Optional[wandbrecord.RunStart] = None
 
     # -- reading ---------------------------------------------------------------------------
@@ -159,6 +161,7 @@ class WandbRecorder:
         when = values.get("_timestamp")
         if not isinstance(when, (int, float)):
             when = time.time()
+        self.last_time = when
         record: Dict[str, Any] = {"_step": step, "_time": when,
                                   "_runtime": when - self.start_time}
         for key, value in values.items():
@@ -248,6 +251,7 @@ class WandbRecorder:
                 writer = self._writers[stream] = StreamWriter(stream_path(self.run_dir, SOURCE,
                                                                           part))
             writer.write_many(rows)
+            self.rows += len(rows)
         except OSError as exc:  # disk full...: count, warn once, keep going
             self._count("write_failed", len(rows))
             warn_once("wandb-write", f"cannot write streams/{stream}: {exc}")
