@@ -95,6 +95,7 @@ class WandbRecorder:
         self._writers: Dict[str, StreamWriter] = {}
         self._runs: Optional[Dict[str, Dict[str, Any]]] = None  # run.json wandb_runs, loaded late
         self._runs_changed = False
+        self._earlier: set = set()  # log files run.json listed when this recorder started
         # Changes read and not yet written: key path -> (removed?, value). Only the last change
         # of a key matters, and wandb rewrites the summary after every history row.
         self._config: Dict[Tuple[str, ...], Tuple[bool, Any]] = {}
@@ -222,7 +223,16 @@ class WandbRecorder:
             doc = documents.read_json(self.run_dir / RUN_JSON, {}) or {}
             runs = doc.get(RUNS_KEY) if isinstance(doc, dict) else None
             self._runs = runs if isinstance(runs, dict) else {}
+            self._earlier = {os.path.normpath(os.path.join(self.run_dir, f))
+                             for info in self._runs.values() if isinstance(info, dict)
+                             for f in info.get("files") or []}
         return self._runs
+
+    def recorded_before(self, path: str) -> bool:
+        """Whether an earlier session of this run (before `runwrap --resume`) recorded the log
+        at `path` already: its folder may look new enough to be this session's."""
+        self._load_runs()
+        return os.path.normpath(path) in self._earlier
 
     def _run_entry(self, log: LogFile) -> Dict[str, Any]:
         runs = self._load_runs()

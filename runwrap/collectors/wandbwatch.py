@@ -59,6 +59,7 @@ class WandbCollector(Collector):
         self._root_mtimes: Dict[str, float] = {}
         self._folders: Dict[str, float] = {}  # run folders seen -> their mtime when last listed
         self._logs: Dict[str, "LogFile"] = {}
+        self._done: Set[str] = set()  # logs an earlier session of a resumed run recorded
         self._watched: Set[str] = set()
         self._recorder: Optional["WandbRecorder"] = None
         self._wake = threading.Event()
@@ -163,12 +164,15 @@ class WandbCollector(Collector):
             return
         for name in names:
             path = os.path.join(folder, name)
-            if is_log_file(name) and path not in self._logs:
+            if is_log_file(name) and path not in self._logs and path not in self._done:
                 from runwrap.collectors.wandbrun import LogFile, WandbRecorder
 
                 if self._recorder is None:
                     self._recorder = WandbRecorder(self.context.run_dir,
                                                    self.context.start_time, self.count)
+                if self._recorder.recorded_before(path):
+                    self._done.add(path)
+                    continue
                 self._logs[path] = LogFile(path)
 
     def _watch(self, folder: str) -> None:

@@ -1,0 +1,196 @@
+"""Programs that use wandb, run under the real runwrap process on a machine with no wandb
+account: they run (offline, files in the run directory) and runwrap records what wandb logged,
+live; `runwrap import-wandb` turns wandb run folders into runwrap runs."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runwrap.store.streams import read_records
+from runwrap.store.values import decode_value
+from wandb_support import log_files, no_account_env, run_offline, wandb_history
+from wrapper_harness import RUNWRAP, only_run, run_json, runwrap, wait_for
+
+wandb = pytest.importorskip("wandb")
+
+DIRECT = """
+import wandb
+run = wandb.init(project="zero", config={"lr": 0.1, "opt": {"name": "adam"}})
+for i in range(20):
+    wandb.log({"loss": 1.0 / (i + 1), "acc/val": i / 20})
+wandb.log({"extra": 3}, step=30)
+wandb.config.update({"batch_size": 64})
+run.summary["best_acc"] = 0.95
+print("wandb step", run.step, "mode", run.settings.mode)
+run.finish()
+"""
+
+
+def rows_of(path: Path) -> list:
+    return [{k: decode_value(v) for k, v in r.items()} for r in read_records(path)]
+
+
+def test_a_program_that_stops_at_wandbs_login_runs_and_records_with_no_flags(tmp_path, store):
+    (tmp_path / "train.py").write_text(DIRECT)
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
+    alone = subprocess.run([sys.executable, "train.py"], cwd=tmp_path, env=env, timeout=120,
+                           stdin=subprocess.DEVNULL, capture_output=True)
+    assert alone.returncode != 0 and b"No API key configured" in alone.stderr
+
+    done = runwrap(sys.executable, "train.py", cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    assert b"mode offline" in done.stdout
+    run = only_run(store)
+    [log] = log_files(run / "wandb")  # wandb's files are in the run directory
+    theirs = wandb_history(log)
+    mine = rows_of(run / "streams" / "wandb.jsonl")
+    assert len(mine) == len(theirs) == 21
+    for row, expected in zip(mine, theirs):
+        assert row["_step"] == expected["_step"] and row["_time"] == expected["_timestamp"]
+        assert {k: v for k, v in row.items() if not k.startswith("_")} == \
+            {k: v for k, v in expected.items() if not k.startswith("_")}
+    assert mine[-1] == {**mine[-1], "_step": 30, "extra": 3}
+    import yaml
+
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config == {"lr": 0.1, "opt": {"name": "adam"}, "batch_size": 64}
+    meta = run_json(run)
+    assert meta["status"] == "finished" and "skipped" not in meta
+    assert list(meta["wandb_runs"].values())[0]["stream"] == "wandb.jsonl"
+    shown = json.loads(runwrap("show", "latest", "--json", env=env).stdout)
+    assert shown["summary"]["best_acc"] == 0.95 and shown["summary"]["extra"] == 3
+
+
+LIVE = """
+import os, time, wandb
+run = wandb.init(project="live")
+for i in range(3):
+    wandb.log({"x": i})
+wandb.log({"x": 3})  # makes step 2's row final: wandb holds the current step open
+while not os.path.exists("go"):
+    time.sleep(0.02)
+run.finish()
+"""
+
+
+def test_rows_are_recorded_while_the_program_still_runs(tmp_path, store):
+    (tmp_path / "live.py").write_text(LIVE)
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
+    proc = subprocess.Popen(RUNWRAP + [sys.executable, "live.py"], cwd=tmp_path, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        def rows() -> list:
+            found = list(store.glob("*/*/streams/wandb.jsonl"))
+            return rows_of(found[0]) if found else []
+
+        assert wait_for(lambda: len(rows()) >= 3, timeout=60), rows()
+        assert proc.poll() is None  # recorded live, not at the end
+        assert [r["x"] for r in rows()[:3]] == [0, 1, 2]
+    finally:
+        (tmp_path / "go").write_text("")
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert [r["x"] for r in rows()] == [0, 1, 2, 3]
+
+
+REINIT = """
+import wandb
+for trial in range(2):
+    run = wandb.init(project="sweep", config={"trial": trial}, reinit="finish_previous")
+    for i in range(3):
+        run.log({"score": trial * 10 + i})
+    run.finish()
+"""
+
+
+def test_several_wandb_runs_in_one_program_are_separate_streams(tmp_path, store):
+    (tmp_path / "sweep.py").write_text(REINIT)
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
+    done = runwrap(sys.executable, "sweep.py", cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    run = only_run(store)
+    runs = run_json(run)["wandb_runs"]
+    assert len(runs) == 2
+    streams = sorted(info["stream"] for info in runs.values())
+    assert streams[-1] == "wandb.jsonl" and streams[0].startswith("wandb.")
+    scores = sorted([r["score"] for r in rows_of(run / "streams" / s)] for s in streams)
+    assert scores == [[0, 1, 2], [10, 11, 12]]
+
+
+RESUME = """
+import sys, wandb
+run = wandb.init(project="res", id="fixedid1", resume="allow")
+start = run.step
+for i in range(3):
+    run.log({"v": float(sys.argv[1]) + i})
+run.finish()
+"""
+
+
+def test_a_resumed_wandb_run_continues_the_same_series(tmp_path, store):
+    (tmp_path / "res.py").write_text(RESUME)
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store), WANDB_DIR=str(tmp_path))
+    for arg in ("0", "100"):
+        done = runwrap("--id", "rw1", "--resume", "allow", sys.executable, "res.py", arg,
+                       cwd=tmp_path, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()[-3000:]
+    run = only_run(store)
+    meta = run_json(run)
+    assert list(meta["wandb_runs"]) == ["fixedid1"]
+    assert len(meta["wandb_runs"]["fixedid1"]["files"]) == 2
+    rows = rows_of(run / "streams" / "wandb.jsonl")
+    assert [r["v"] for r in rows] == [0, 1, 2, 100, 101, 102]
+    theirs = [row for log in log_files(tmp_path / "wandb") for row in wandb_history(log)]
+    assert [r["_step"] for r in rows] == [t["_step"] for t in theirs]
+
+
+def test_the_users_own_wandb_mode_and_dir_are_left_alone(tmp_path, store):
+    (tmp_path / "p.py").write_text(
+        "import os, wandb\n"
+        "print('ENV', os.environ.get('WANDB_MODE'), os.environ.get('WANDB_DIR'),"
+        " os.environ.get('RUNWRAP_WANDB_SET'))\n"
+        "run = wandb.init(project='own'); run.log({'a': 1}); run.finish()\n")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store), WANDB_MODE="offline",
+                         WANDB_DIR=str(mine))
+    done = runwrap(sys.executable, "p.py", cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    assert f"ENV offline {mine} None".encode() in done.stdout
+    run = only_run(store)
+    assert not (run / "wandb").exists() and log_files(mine / "wandb")
+    assert [r["a"] for r in rows_of(run / "streams" / "wandb.jsonl")] == [1]
+
+    (tmp_path / "q.py").write_text("import os; print('ENV', os.environ.get('WANDB_MODE'),"
+                                   " os.environ.get('RUNWRAP_WANDB_SET'))\n")
+    done = runwrap(sys.executable, "q.py", cwd=tmp_path, env=no_account_env(tmp_path), timeout=60)
+    assert b"ENV offline WANDB_MODE,WANDB_DIR" in done.stdout
+
+
+def test_import_wandb_makes_runs_of_offline_run_folders(tmp_path, store):
+    folder = run_offline(tmp_path, DIRECT)
+    [log] = log_files(folder)
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
+    done = runwrap("import-wandb", str(folder), "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    [result] = json.loads(done.stdout)
+    assert result["project"] == "zero" and result["rows"] == 21 and result["status"] == "finished"
+    run = Path(result["dir"])
+    assert run == only_run(store) and run.name == log.name[4:-6]
+    theirs = wandb_history(log)
+    mine = rows_of(run / "streams" / "wandb.jsonl")
+    assert [(r["_step"], r["_time"]) for r in mine] == \
+        [(t["_step"], t["_timestamp"]) for t in theirs]
+    shown = json.loads(runwrap("show", run.name, "--json", env=env).stdout)
+    assert shown["run"]["status"] == "finished" and shown["summary"]["best_acc"] == 0.95
+    assert shown["config"]["batch_size"] == 64
+
+    again = runwrap("import-wandb", str(log.parent), env=env)
+    assert again.returncode == 0 and b"already imported" in again.stdout
+    missing = runwrap("import-wandb", str(tmp_path / "nowhere"), env=env)
+    assert missing.returncode == 2 and b"does not exist" in missing.stderr
