@@ -17,7 +17,7 @@ NOTES = "RUNWRAP_NOTES"  # free-text notes
 MODE = "RUNWRAP_MODE"  # online | offline | disabled
 CONFIG_FILE = "RUNWRAP_CONFIG_FILE"  # path of the run's config.yaml
 WRAPPER_PID = "RUNWRAP_WRAPPER_PID"  # pid of the runwrap process that owns the run
-WANDB_SET = "RUNWRAP_WANDB_SET"  # the WANDB_* names below that the wrapper set (comma-separated)
+WANDB_SET = "RUNWRAP_WANDB_SET"  # WANDB_MODE,WANDB_DIR: those the wrapper set for the child
 
 # Set by users.
 DIR = "RUNWRAP_DIR"  # root of the run store (default ./runwrap-runs)
@@ -67,11 +67,10 @@ WANDB_CLOUD_ONLY = ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_HOST", "WANDB_USER
 
 # Set by runwrap for the child when the user has not.
 PYTHONUNBUFFERED = "PYTHONUNBUFFERED"  # pipe mode: child's Python flushes each write
-# The child's wandb runs offline with its files in the run directory, where runwrap reads its
-# transaction log (collectors/wandbwatch.py). The wrapper names the ones it set in WANDB_SET,
-# so that runwrap.init() (which honours WANDB_* from the user) can tell them apart.
-WANDB_MODE = "WANDB_MODE"  # "offline" unless the user set it (online: wandb uploads as usual)
-WANDB_DIR = "WANDB_DIR"  # the run directory unless the user set it (wandb writes DIR/wandb/)
+# Also WANDB_MODE=offline and WANDB_DIR=<run dir> (each unless the user set it): the child's
+# own wandb then needs no login and writes its transaction log into the run directory, where
+# runwrap reads it (collectors/wandbwatch.py). WANDB_SET names the ones the wrapper set, and
+# runwrap.init() ignores those (sdk/resolver.py): they are not the user's choice.
 
 # Every RUN_* name, for clearing or copying the contract in one go.
 RUN_VARIABLES = (RUN_ID, RUN_DIR, PROJECT, ENTITY, NAME, GROUP, JOB_TYPE, TAGS, NOTES, MODE,

@@ -88,6 +88,9 @@ class Resolver:
         self.settings = settings
         self.environ = os.environ if environ is None else environ
         self.options: Dict[str, Dict[str, Any]] = {}
+        # WANDB_MODE/WANDB_DIR that the wrapper set for the program's own wandb (never the
+        # user's choice): they say nothing about where runwrap.init() records.
+        self._wrappers = set((self.environ.get(env.WANDB_SET) or "").split(","))
 
     def get(self, name: str, argument: Any, default: Any = None) -> Any:
         """The value of init() parameter `name` by the precedence rule; `default` may be a
@@ -113,7 +116,7 @@ class Resolver:
         """(variable, converted value) of the first variable set, in SPEC's order."""
         for variable in variables:
             text = self.environ.get(variable)
-            if not text:
+            if not text or variable in self._wrappers:
                 continue
             own = VARIABLE_CONVERT.get(variable, convert)
             value = own(text) if own else text

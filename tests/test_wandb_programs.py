@@ -194,3 +194,19 @@ def test_import_wandb_makes_runs_of_offline_run_folders(tmp_path, store):
     assert again.returncode == 0 and b"already imported" in again.stdout
     missing = runwrap("import-wandb", str(tmp_path / "nowhere"), env=env)
     assert missing.returncode == 2 and b"does not exist" in missing.stderr
+
+
+def test_runwrap_init_beside_wandb_still_records_into_the_wrappers_run(tmp_path, store):
+    (tmp_path / "both.py").write_text(
+        "import runwrap, wandb\n"
+        "mine = runwrap.init(project='other')\n"
+        "mine.log({'m': 1}); mine.finish()\n"
+        "run = wandb.init(project='both'); run.log({'w': 2}); run.finish()\n")
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
+    done = runwrap(sys.executable, "both.py", cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    run = only_run(store)  # WANDB_DIR=<run dir> did not make init() open a store there
+    assert run_json(run)["mode"] == "offline"
+    [sdk] = list((run / "streams").glob("sdk*.jsonl"))
+    assert [r["m"] for r in rows_of(sdk)] == [1]
+    assert [r["w"] for r in rows_of(run / "streams" / "wandb.jsonl")] == [2]
