@@ -157,6 +157,26 @@ def test_resume_auto_picks_up_this_machines_killed_run(store, tmp_path):
     assert len(list(store.glob("p/*/run.json"))) == 2
 
 
+def test_resume_auto_continues_a_failed_run_of_the_same_program_whatever_its_arguments(
+        store, tmp_path):
+    (tmp_path / "train.py").write_text("import sys\nsys.exit(1 if sys.argv[1:] == ['fail'] else 0)\n")
+    auto = [PY, "-m", "runwrap", "--quiet", "--project", "p", "--resume", "auto", PY, "train.py"]
+    assert subprocess.run(auto + ["fail"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                          timeout=30).returncode == 1
+    first = only_run(store)
+    assert run_json(first)["status"] == "failed" and run_json(first)["program"] == "train"
+    # Another program of the same project is not the one that failed.
+    (tmp_path / "eval.py").write_text("")
+    assert subprocess.run(auto[:-1] + ["eval.py"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                          timeout=30).returncode == 0
+    assert len(list(store.glob("p/*/run.json"))) == 2
+    assert subprocess.run(auto + ["--lr", "1"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                          timeout=30).returncode == 0
+    meta = run_json(first)
+    assert meta["status"] == "finished" and meta["resumed"] is True
+    assert len(list(store.glob("p/*/run.json"))) == 2
+
+
 def test_ls_filters_and_json(store):
     runwrap("--quiet", "--project", "a", "--tags", "keep", "--group", "g1", "true")
     runwrap("--quiet", "--project", "b", PY, "-c", "raise SystemExit(1)")

@@ -42,7 +42,7 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
     from runwrap.errors import UsageError
     from runwrap.store.index import IndexEntry, newest_runs
     from runwrap.store.layout import store_root
-    from runwrap.store.runs import STATUSES
+    from runwrap.store.lifecycle import STATUSES
 
     wanted = {s.strip() for v in statuses for s in v.split(",") if s.strip()}
     for s in wanted - set(STATUSES):

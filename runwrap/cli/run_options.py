@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from runwrap.errors import UsageError
+from runwrap.store.lifecycle import MODES, RESUME_VALUES
 
 
 class Opt:
@@ -48,10 +49,11 @@ RUN_OPTIONS: Tuple[Opt, ...] = (
     Opt("store_dir", "--dir", "Root of the run store (default ./runwrap-runs).",
         envvar="RUNWRAP_DIR", metavar="DIR"),
     Opt("mode", "--mode", "online: also stream to MLflow; offline: local only; disabled: "
-        "record nothing.", kind="choice", choices=("online", "offline", "disabled"),
+        "record nothing.", kind="choice", choices=MODES,
         envvar="RUNWRAP_MODE"),
     Opt("resume", "--resume", "Continue an existing run (with --id, or auto: this machine's "
-        "crashed run).", kind="choice", choices=("allow", "never", "must", "auto")),
+        "last run of the same program, if it did not finish).", kind="choice",
+        choices=RESUME_VALUES),
     Opt("config", "--config", "YAML config file, or KEY=VALUE (value read as YAML); repeatable.",
         multiple=True, metavar="FILE|KEY=VALUE"),
     Opt("quiet", "--quiet", "Print nothing of runwrap's own.", kind="flag", default=False),

@@ -291,6 +291,12 @@ class History:
             self._fold()
             return self.builder.stats.get(self.source, {})
 
+    def write_records(self, records: List[Dict[str, Any]]) -> None:
+        """Write records made elsewhere (a fork's copy of its parent's history) to this
+        process's stream, as they are; the summary is the caller's to update."""
+        with self._lock:
+            self._writer.write_many(records)
+
     def add_external(self, source: str, records: List[Dict[str, Any]]) -> None:
         """Statistics of records another reader wrote (standalone TensorBoard import)."""
         with self._lock:

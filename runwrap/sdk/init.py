@@ -20,9 +20,8 @@ from runwrap.sdk.run import check_tags
 from runwrap.sdk.run_settings import RunSettings
 from runwrap.sdk.settings import settings_dict
 from runwrap.sdk.wandb_env import load_config_paths, notice_cloud_only
+from runwrap.store.lifecycle import ANONYMOUS_VALUES, MODES
 
-MODES = ("online", "offline", "disabled")
-ANONYMOUS = ("never", "allow", "must")
 
 
 class Request:
@@ -146,9 +145,9 @@ def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], enti
         raise UsageError(f"{resolver.label('mode', mode_value)} is not one of "
                          f"{', '.join(MODES)}")
     anonymous_value = resolver.get("anonymous", anonymous)
-    if anonymous_value is not None and anonymous_value not in ANONYMOUS:
+    if anonymous_value is not None and anonymous_value not in ANONYMOUS_VALUES:
         raise UsageError(f"{resolver.label('anonymous', anonymous_value)} is not one of "
-                         f"{', '.join(ANONYMOUS)}")
+                         f"{', '.join(ANONYMOUS_VALUES)}")
     given = config_items(config)
     paths = resolver.get("config_paths", None)
     if paths:  # WANDB_CONFIG_PATHS: the files' keys, init(config=)'s on top

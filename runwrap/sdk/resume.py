@@ -5,22 +5,20 @@ History after a rewind point is never deleted: its lines move into
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from runwrap.errors import UsageError
 from runwrap.store import documents
+from runwrap.store.lifecycle import RESUME_VALUES
 from runwrap.store.streams import StreamReader, StreamWriter, encode_record, source_of, stream_files
 
-RESUME_VALUES = ("allow", "never", "must", "auto")
 REINIT_VALUES = ("default", "return_previous", "finish_previous", "create_new")
 _POINT = r"^([^/\\#?%:]+)\?_step=(\d+)$"
 ARCHIVE_DIR = "archive"
-AUTO_MARKER = ".resume-auto.json"
 
 
 def normalize_resume(value: Any) -> Optional[str]:
@@ -98,31 +96,11 @@ def rewind(run_dir: Path, step: int) -> Optional[Path]:
     return archive if moved_any else None
 
 
-def copy_history(source_dir: Path, dest: StreamWriter, step: int) -> int:
-    """Copy the source run's sdk lines with `_step <= step` into `dest`; returns how many."""
-    n = 0
+def history_until(source_dir: Path, step: int) -> List[Dict[str, Any]]:
+    """The source run's sdk records with `_step <= step` (what a fork starts from)."""
+    kept: List[Dict[str, Any]] = []
     for path in stream_files(source_dir):
         if is_sdk_stream(path):
-            kept = [r for r in StreamReader(path).read()
-                    if isinstance(r.get("_step"), int) and r["_step"] <= step]
-            dest.write_many(kept)
-            n += len(kept)
-    return n
-
-
-def read_auto_marker(project_dir: Path, program: str) -> Optional[str]:
-    doc = documents.read_json(project_dir / AUTO_MARKER, {}) or {}
-    entry = doc.get(program) if isinstance(doc, dict) else None
-    return entry if isinstance(entry, str) else None
-
-
-def write_auto_marker(project_dir: Path, program: str, run_id: Optional[str]) -> None:
-    project_dir.mkdir(parents=True, exist_ok=True)
-    path = project_dir / AUTO_MARKER
-    with documents.locked(project_dir):
-        doc: Dict[str, Any] = documents.read_json(path, {}) or {}
-        if run_id is None:
-            doc.pop(program, None)
-        else:
-            doc[program] = run_id
-        documents.write_bytes_atomic(path, (json.dumps(doc, indent=2) + "\n").encode())
+            kept.extend(r for r in StreamReader(path).read()
+                        if isinstance(r.get("_step"), int) and r["_step"] <= step)
+    return kept

@@ -17,6 +17,7 @@ from runwrap.sdk.history import History
 from runwrap.sdk.media.base import MediaSink
 from runwrap.sdk.summary import SUMMARY_KINDS, Summary
 from runwrap.store import documents
+from runwrap.store.lifecycle import check_tag, finish_run
 from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
                                   SUMMARY_USER_JSON)
 
@@ -40,12 +41,7 @@ def check_tags(tags: Any) -> Tuple[str, ...]:
         tags = (tags,)
     elif not isinstance(tags, (list, tuple, set, frozenset)):
         raise UsageError(f"tags={tags!r} must be a list of strings, e.g. tags=['baseline']")
-    out = []
-    for tag in tags:
-        if not isinstance(tag, str) or not 1 <= len(tag) <= 64:
-            raise UsageError(f"tag {tag!r} must be a string of 1 to 64 characters; shorten it")
-        out.append(tag)
-    return tuple(out)
+    return tuple(check_tag(tag) for tag in tags)
 
 
 class Metric:
@@ -356,14 +352,11 @@ class Run:
 
 
 def write_final_documents(run: Run, code: int, signal_name: Optional[str]) -> None:
-    """A standalone run's end: summary.json from memory, then run.json's status."""
+    """A standalone run's end: summary.json from memory, then run.json's end (store/lifecycle)."""
     history = run._history
     documents.write_json(run.run_dir / SUMMARY_JSON, history.builder.result(run.summary.user(),
                                                                      run._metrics))
-    end = time.time()
-    status = "killed" if signal_name else ("finished" if code == 0 else "failed")
-
-    def mutate(doc: dict) -> None:
-        doc.update(status=status, exit_code=code, signal=signal_name, end_time=end,
-                   duration=end - (doc.get("start_time") or run.start_time))
-    run._update_meta(mutate)
+    try:
+        finish_run(run.run_dir, code, signal_name)
+    except OSError as e:
+        not_recorded(RUN_JSON, e)

@@ -16,8 +16,6 @@ from runwrap.errors import UsageError
 from runwrap.store.documents import read_json
 from runwrap.store.layout import LATEST, RUN_JSON
 
-STATUSES = ("running", "finished", "failed", "killed", "crashed")
-
 
 def process_start_ticks(pid: int) -> Optional[int]:
     """The start time of `pid` in clock ticks since boot (Linux), to tell a reused pid apart."""

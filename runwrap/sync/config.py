@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from runwrap import env
 from runwrap.errors import AuthenticationError, UsageError
+from runwrap.store.lifecycle import ANONYMOUS_VALUES
 
-ANONYMOUS_VALUES = ("allow", "must", "never")
 _TRUE = ("1", "true", "yes", "on")
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Optional
 from runwrap.errors import CommError
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, OUTPUT_LOG, RUN_JSON
+from runwrap.store.lifecycle import ENDED
 from runwrap.store.runs import effective_status
 from runwrap.store.streams import stream_files
 from runwrap.sync import mapping
@@ -28,7 +29,6 @@ from runwrap.sync.cursor import Position, SyncState
 from runwrap.sync.streaming import DEPTH, StreamUpload
 from runwrap.sync.tails import StreamTail
 
-TERMINAL = ("finished", "failed", "crashed", "killed")
 Warn = Callable[[str, str], None]  # (kind, one-line message)
 
 
@@ -172,7 +172,7 @@ class RunSync(StreamUpload):
         """After a full pump: send the final status if the run has ended; the sync state."""
         self.meta = documents.read_json(self.run_dir / RUN_JSON, {}) or self.meta
         status = effective_status(self.meta)
-        if status in TERMINAL:
+        if status in ENDED:
             self._send_params_and_tags()  # config and notes may have changed during the run
             end_ms = _ms(self.meta.get("end_time")) or self._last_write_ms()
             wanted = {"status": mapping.STATUS[status], "end_time": end_ms}
@@ -182,7 +182,7 @@ class RunSync(StreamUpload):
                 self.state.save()
         if self.state.data.get("rejected"):
             state = "error"
-        elif status in TERMINAL and self.state.data.get("status_sent"):
+        elif status in ENDED and self.state.data.get("status_sent"):
             state = "synced"
         else:
             state = "partial"
@@ -262,7 +262,7 @@ def _nothing_left(rs: RunSync) -> bool:
     if not data.get("status_sent") or data.get("rejected"):
         return False
     meta = documents.read_json(rs.run_dir / RUN_JSON, {}) or {}
-    if effective_status(meta) not in TERMINAL:
+    if effective_status(meta) not in ENDED:
         return False
     for path in stream_files(rs.run_dir):
         try:

@@ -13,15 +13,14 @@ from runwrap import env as envnames
 from runwrap.errors import UsageError
 from runwrap.store import ids
 from runwrap.store.create import argv0_project, default_project
-from runwrap.store.layout import RUN_JSON, run_dir, store_root
-from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
+from runwrap.store.layout import run_dir, store_root
+from runwrap.store.lifecycle import CLI_SPELLING, MODES, RESUME_VALUES, check_tag, resume_target
+from runwrap.store.runs import RunInfo
 from runwrap.store.secrets import mask_argv
 from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound, resolve_program
 from runwrap.wrap.config_args import parse_config_args
 from runwrap.wrap.request import WrapOptions
 
-MODES = ("online", "offline", "disabled")
-RESUME_VALUES = ("allow", "never", "must", "auto")
 # Sampling more often than this costs more CPU than the figures are worth; a wait longer than
 # a day is no sampling at all (and past ~1e9 s, threading's timeouts overflow).
 STATS_INTERVAL_MIN = 0.1
@@ -45,13 +44,14 @@ class RunPlan:
                  tracking_uri: Optional[str], use_pty: bool,
                  resume_from: Optional[RunInfo] = None,
                  sources: Optional[Dict[str, str]] = None,
-                 start_failure: Optional[StartFailure] = None):
+                 start_failure: Optional[StartFailure] = None, program: Optional[str] = None):
         self.options, self.root, self.project = options, root, project
         self.run_id, self.name, self.tags, self.config = run_id, name, tags, config
         self.mode, self.tracking_uri, self.use_pty = mode, tracking_uri, use_pty
         self.resume_from = resume_from  # the existing run this one continues
         self.sources = sources or {}
         self.start_failure = start_failure  # the program cannot start: record the failure
+        self.program = program  # what resume="auto" matches (store/lifecycle.py)
 
     @property
     def dir(self) -> Path:
@@ -63,12 +63,7 @@ def split_tags(values: List[str]) -> List[str]:
     for value in values:
         for tag in value.split(","):
             tag = tag.strip()
-            if not tag:
-                continue
-            if len(tag) > 64:
-                raise UsageError(f"tag {tag[:20]!r}... is {len(tag)} characters; "
-                                 f"tags are 1 to 64 characters")
-            if tag not in tags:
+            if tag and check_tag(tag) not in tags:
                 tags.append(tag)
     return tags
 
@@ -84,17 +79,6 @@ def resolve_tracking_uri(options: WrapOptions) -> Optional[str]:
 
     config = resolve_config(tracking_uri=options.tracking_uri)
     return config.uri if config is not None else None
-
-
-def _find_auto_resume(root: Path, project: str, command: List[str]) -> Optional[RunInfo]:
-    """wandb's `auto`: continue this machine's last run of the same command if it died."""
-    host = hostname()
-    recorded = mask_argv(command)  # run.json holds the command with its secrets masked
-    for run in list_runs(root, project):
-        if run.meta.get("host") != host or run.meta.get("command") != recorded:
-            continue
-        return run if run.status in ("crashed", "killed") else None
-    return None
 
 
 def _named(options: WrapOptions, key: str, flag: str, variable: str) -> str:
@@ -136,7 +120,8 @@ def make_plan(options: WrapOptions) -> RunPlan:
     start_failure = _check_program(options.command[0])
 
     root = store_root(options.dir)
-    resume_from = _resume_target(options, root, project)
+    resume_from = resume_target(root, project, options.id, options.resume, program_guess,
+                                mask_argv(options.command), CLI_SPELLING)
     run_id = resume_from.id if resume_from else (options.id or ids.new_run_id())
     name = options.name or (resume_from.name if resume_from else "") or ids.generate_name()
     use_pty = options.pty if options.pty is not None else os.isatty(1)
@@ -144,7 +129,7 @@ def make_plan(options: WrapOptions) -> RunPlan:
     if not options.project:
         sources["project"] = "default"
     return RunPlan(options, root, project, run_id, name, tags, config, mode, tracking_uri,
-                   use_pty, resume_from, sources, start_failure)
+                   use_pty, resume_from, sources, start_failure, program_guess)
 
 
 def _check_program(name: str) -> Optional[StartFailure]:
@@ -157,30 +142,3 @@ def _check_program(name: str) -> Optional[StartFailure]:
         return StartFailure(126, f"permission denied: {name} is not executable")
     return None
 
-
-def _resume_target(options: WrapOptions, root: Path, project: str) -> Optional[RunInfo]:
-    resume = options.resume
-    existing = None
-    if options.id is not None and (run_dir(root, project, options.id) / RUN_JSON).exists():
-        existing = load_run(run_dir(root, project, options.id))
-        if existing is None:
-            raise UsageError(f"run {project}/{options.id} exists but its run.json is unreadable; "
-                             f"choose another --id")
-    if resume in (None, "never"):
-        if existing is not None:
-            raise UsageError(f"run id {options.id!r} already exists in project {project!r}; "
-                             f"pass --resume allow to continue it, or choose another --id")
-        return None
-    if resume == "must":
-        if options.id is None:
-            raise UsageError("--resume must needs --id RUN_ID naming the run to continue")
-        if existing is None:
-            raise UsageError(f"--resume must: no run {options.id!r} in project {project!r} "
-                             f"under {root}; check --id, --project and --dir")
-    if resume == "auto" and options.id is None:
-        existing = _find_auto_resume(root, project, options.command)
-    if existing is not None and existing.status == "running":
-        pid = (existing.meta.get("owner") or {}).get("pid")
-        raise UsageError(f"run {existing.id!r} is still running (pid {pid}); wait for it or "
-                         f"choose another --id")
-    return existing

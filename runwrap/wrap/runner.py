@@ -12,6 +12,7 @@ from runwrap import env as envnames
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.store import documents
 from runwrap.store.create import create_run
+from runwrap.store.lifecycle import final_status, finish_run
 from runwrap.store.secrets import mask_argv
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
                                   SUMMARY_JSON, SUMMARY_USER_JSON, point_latest)
@@ -113,7 +114,8 @@ def _options_record(plan: RunPlan) -> Dict[str, Any]:
 
 def _open_run(plan: RunPlan) -> Path:
     meta = dict(_identity(plan))
-    meta.update({"command": mask_argv(plan.options.command), "cwd": os.getcwd(),
+    meta.update({"command": mask_argv(plan.options.command), "program": plan.program,
+                 "cwd": os.getcwd(),
                  "options": _options_record(plan), "exit_code": None, "signal": None,
                  "end_time": None, "duration": None})
     if plan.resume_from is None:
@@ -248,10 +250,9 @@ class WrappedRun:
         status and the reason, as a run of its own (a cron job's missing program shows)."""
         self.exit_code, self.error = exit_code, reason
         if self.run_dir is not None:
-            self._record_end(status="failed", exit_code=exit_code, signal_name=None,
-                             error=reason)
+            self._record_end(exit_code, None, error=reason)
         else:
-            self.status = "failed"
+            self.status = final_status(exit_code, None)
         return exit_code
 
     def _note_child(self, child: Child) -> None:
@@ -297,19 +298,18 @@ class WrappedRun:
 
     def _finish(self, status: int) -> None:
         skipped = self._stop_collectors()
+        assert self.run_dir is not None and self.exit_code is not None
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        run_status = "killed" if sig else ("finished" if self.exit_code == 0 else "failed")
-        assert self.run_dir is not None
+        signal_name = signal.Signals(sig).name if sig else None
         if not (self.run_dir / RUN_JSON).is_file():
             # Deleted or replaced during the run: say so once, and do not write a run.json
             # of end fields only into a directory a late collector write may have recreated.
-            self.status = run_status
+            self.status = final_status(self.exit_code, signal_name)
             warn_once("run-dir", f"the run directory {self.run_dir} was removed or replaced "
                                  f"during the run; the end of the run is not recorded")
             return
         self._write_summary()
-        self._record_end(run_status, self.exit_code, signal.Signals(sig).name if sig else None,
-                         skipped=skipped)
+        self._record_end(self.exit_code, signal_name, skipped=skipped)
 
     def _write_summary(self) -> None:
         assert self.run_dir is not None
@@ -322,23 +322,16 @@ class WrappedRun:
         except OSError as e:
             warn_once("summary", f"summary.json not written: {e.strerror}")
 
-    def _record_end(self, status: str, exit_code: Optional[int], signal_name: Optional[str],
+    def _record_end(self, exit_code: int, signal_name: Optional[str],
                     skipped: Optional[dict] = None, error: Optional[str] = None) -> None:
         assert self.run_dir is not None
-        self.status = status
-        end = time.time()
-
-        def finish(doc: dict) -> None:
-            doc.update({"status": status, "exit_code": exit_code, "signal": signal_name,
-                        "end_time": end, "duration": round(end - doc.get("start_time", end), 3)})
-            if skipped:
-                doc["skipped"] = skipped
-            if error:
-                doc["error"] = error
-
+        self.status = final_status(exit_code, signal_name)
+        extra: Dict[str, Any] = {}
+        if skipped:
+            extra["skipped"] = skipped
+        if error:
+            extra["error"] = error
         try:
-            documents.update_json(self.run_dir / RUN_JSON, finish)
+            finish_run(self.run_dir, exit_code, signal_name, extra)
         except OSError as e:
             warn_once("run.json", f"cannot record the end of the run in run.json: {e.strerror}")
-
-
