@@ -35,7 +35,7 @@ def check_tag(tag: Any) -> str:
         raise UsageError(f"tag {tag!r} is not a string; tags are strings of 1 to {MAX_TAG} "
                          f"characters, e.g. tags=['baseline']")
     if not 1 <= len(tag) <= MAX_TAG:
-        shown = repr(tag) if len(tag) <= 20 else f"{tag[:20]!r}..."
+        shown = repr(tag) if len(tag) <= MAX_TAG else f"{tag[:MAX_TAG]!r}..."
         raise UsageError(f"tag {shown} is {len(tag)} characters; tags are 1 to {MAX_TAG} "
                          f"characters, shorten it")
     return tag
