@@ -2,14 +2,17 @@
 followed live into `streams/files.jsonl`.
 
 Formats, by extension, else by the first non-blank line (`{` means JSON Lines, else CSV):
-- JSON Lines (.jsonl .ndjson .json): one object per line. Numbers are metrics (booleans and
-  strings are not), nested objects are flattened with `/` (`{"val": {"loss": 1}}` -> `val/loss`).
+- JSON Lines (.jsonl .ndjson .json): one object per line. Numbers are metrics (booleans,
+  strings, null and lists are not: they are counted as `not_a_number`), nested objects are
+  flattened with `/` (`{"val": {"loss": 1}}` -> `val/loss`).
 - CSV (.csv; .tsv is tab-separated; a header with tabs and no commas is too): the first row
-  is the header, each later row a record; cells that are not numbers are skipped, a repeated
-  header row is ignored.
+  is the header, each later row a record; cells that are not numbers are skipped (counted),
+  a repeated header row is ignored, a column name given twice is kept as NAME.1 (pandas'
+  rule; counted as `duplicate_column`).
 - In both, `_step`, or else an integer `step`, is the record's `_step` (a `step` used so is not
   a metric as well); other names starting with `_` are left out, they would clash with the
-  reserved keys.
+  reserved keys. A step that does not fit in int64 (1e300) is counted as `bad_step`.
+- Each kind of skipped input is warned about once and counted in run.json `skipped`.
 
 Each record carries `_file`: the file's path relative to the child's working directory, so
 two files with the same metric names stay apart in one stream.
@@ -56,44 +59,84 @@ MAX_FILES = 256  # files followed at once
 MAX_DEPTH = 8  # nesting flattened in JSON objects
 ROTATED_GRACE = 2.0  # seconds a rotated-away file is still read after its last growth
 
+# Kinds of skipped input counted in run.json (besides bad_line, long_line, write_error).
+NOT_A_NUMBER = "not_a_number"  # true/false, strings, null, lists, non-numeric CSV cells
+BAD_STEP = "bad_step"  # a step that is not an int64
+DUPLICATE_COLUMN = "duplicate_column"  # a CSV header naming a column twice (kept as NAME.1)
+_WHAT = {NOT_A_NUMBER: "values that are not numbers (true/false, strings, null, lists)",
+         BAD_STEP: "steps that are not integers below 2**63 (kept as metrics)",
+         DUPLICATE_COLUMN: "repeated CSV column names (later ones renamed NAME.1, NAME.2, ...)"}
+
 JSONL_EXT = (".jsonl", ".ndjson", ".json")
 CSV_EXT = (".csv", ".tsv")
 
 
-def _flatten(obj: Dict[str, Any], prefix: str, out: Dict[str, Any], depth: int) -> None:
+def _flatten(obj: Dict[str, Any], prefix: str, out: Dict[str, Any], depth: int,
+             dropped: Dict[str, int]) -> None:
     for key, value in obj.items():
         name = prefix + str(key)
         kind = type(value)
         if kind is int or kind is float:  # bool is neither
             out[name] = value
         elif kind is dict and depth < MAX_DEPTH:
-            _flatten(value, name + "/", out, depth + 1)
+            _flatten(value, name + "/", out, depth + 1, dropped)
+        else:  # true/false, "0.5", null, a list: not a metric, and said so
+            dropped[NOT_A_NUMBER] = dropped.get(NOT_A_NUMBER, 0) + 1
 
 
-def parse_json_line(line: bytes) -> Optional[Tuple[Dict[str, Any], Optional[int]]]:
-    """(metrics, step) of one JSON Lines line; None when it is not a JSON object."""
+def parse_json_line(line: bytes, dropped: Optional[Dict[str, int]] = None
+                    ) -> Optional[Tuple[Dict[str, Any], Optional[int]]]:
+    """(metrics, step) of one JSON Lines line; None when it is not a JSON object. Values left
+    out are counted by kind into `dropped`."""
     try:
         obj = json.loads(line)
     except (ValueError, RecursionError):
         return None
     if not isinstance(obj, dict):
         return None
+    dropped = {} if dropped is None else dropped
     metrics: Dict[str, Any] = {}
-    _flatten(obj, "", metrics, 0)
-    return _split_step(metrics)
+    _flatten(obj, "", metrics, 0, dropped)
+    return _split_step(metrics, dropped)
 
 
-def _split_step(values: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[int]]:
+def _split_step(values: Dict[str, Any], dropped: Dict[str, int]
+                ) -> Tuple[Dict[str, Any], Optional[int]]:
     """(metrics, step): `_step`, or else an integer `step`, is the step; a `step` used so is
-    no metric as well. Keys starting with `_` are reserved, never metrics."""
-    step = as_step(values.get("_step"))
-    if step is None:
-        step = as_step(values.get("step"))
-        if step is not None:
+    no metric as well. Keys starting with `_` are reserved, never metrics. A step that is no
+    int64 (1e300, 2.5) is counted as BAD_STEP; a `step` so stays a metric."""
+    step = None
+    for key in ("_step", "step"):
+        if key not in values:
+            continue
+        step = as_step(values[key])
+        if step is None:
+            dropped[BAD_STEP] = dropped.get(BAD_STEP, 0) + 1
+            continue
+        if key == "step":
             del values["step"]
+        break
     for key in [k for k in values if k.startswith("_")]:
         del values[key]
     return values, step
+
+
+def _unique_names(names: List[str], dropped: Dict[str, int]) -> List[str]:
+    """A CSV header's names, a repeated one renamed NAME.1, NAME.2 (pandas' rule) so that no
+    column overwrites another; each renaming counted as DUPLICATE_COLUMN."""
+    seen = set(names)
+    out: List[str] = []
+    used: set = set()
+    for name in names:
+        unique, n = name, 0
+        while name and (unique in used or (n and unique in seen)):
+            n += 1
+            unique = f"{name}.{n}"
+        if unique != name:
+            dropped[DUPLICATE_COLUMN] = dropped.get(DUPLICATE_COLUMN, 0) + 1
+        used.add(unique)
+        out.append(unique)
+    return out
 
 
 class _Followed:
@@ -111,11 +154,12 @@ class _Followed:
                                       "csv" if ext in CSV_EXT else None)
         self.tsv = ext == ".tsv"
         self.delimiter: Optional[str] = "\t" if self.tsv else None
-        self.header: Optional[List[str]] = None
+        self.header: Optional[List[str]] = None  # column names, repeated ones made unique
+        self.header_row: Optional[List[str]] = None  # the header as written
 
     def forget_content(self) -> None:
         """The file was rewritten from the start: its header (and format) may have changed."""
-        self.header = None
+        self.header = self.header_row = None
         if not self.tsv:
             self.delimiter = None
         if not self.fixed_format:
@@ -300,7 +344,10 @@ class MetricsFiles(Collector):
         if followed.format is None:
             followed.format = "jsonl" if line.lstrip().startswith(b"{") else "csv"
         if followed.format == "csv" and b"\n" in head:
-            self._csv_line(followed, line.rstrip(b"\r"))
+            dropped: Dict[str, int] = {}
+            self._csv_line(followed, line.rstrip(b"\r"), dropped)
+            for kind, n in dropped.items():
+                self._bad(followed, kind, n)
 
     def _close(self, followed: _Followed) -> None:
         self._close_fd(followed.tail.fd)
@@ -344,12 +391,15 @@ class MetricsFiles(Collector):
                 continue
             if f.format is None:
                 f.format = "jsonl" if line.lstrip().startswith(b"{") else "csv"
+            dropped: Dict[str, int] = {}
             if f.format == "jsonl":
-                parsed = parse_json_line(line)
+                parsed = parse_json_line(line, dropped)
             else:
-                parsed = self._csv_line(f, line)
-                if parsed is True:  # a header
-                    continue
+                parsed = self._csv_line(f, line, dropped)
+            for kind, n in dropped.items():
+                self._bad(f, kind, n)
+            if parsed is True:  # a CSV header
+                continue
             if parsed is None:
                 if not quiet:
                     self._bad(f, "bad_line")
@@ -366,7 +416,7 @@ class MetricsFiles(Collector):
         if records:
             self._write(records)
 
-    def _csv_line(self, f: _Followed, line: bytes) -> Any:
+    def _csv_line(self, f: _Followed, line: bytes, dropped: Dict[str, int]) -> Any:
         """True for a header row, (metrics, step) for a data row, None for garbage."""
         text = line.decode("utf-8", "replace")
         if f.delimiter is None:
@@ -377,9 +427,10 @@ class MetricsFiles(Collector):
             return None
         row = [cell.strip() for cell in row]
         if f.header is None:
-            f.header = [c.lstrip("\ufeff") for c in row]
+            f.header_row = row
+            f.header = _unique_names([c.lstrip("\ufeff") for c in row], dropped)
             return True
-        if row == f.header:
+        if row == f.header_row:
             return True  # a program that restarted and wrote its header again
         if len(row) != len(f.header):
             return None
@@ -389,10 +440,16 @@ class MetricsFiles(Collector):
                 value = parse_number(cell)
                 if value is not None:
                     values[name] = value
-        return _split_step(values)
+                else:
+                    dropped[NOT_A_NUMBER] = dropped.get(NOT_A_NUMBER, 0) + 1
+        return _split_step(values, dropped)
 
     def _bad(self, f: _Followed, kind: str, n: int = 1) -> None:
         self.count(kind, n)
+        if kind in _WHAT:
+            warn_once(f"files.{kind}", f"metrics file {f.name}: skipping {_WHAT[kind]} "
+                      "(counted in run.json)")
+            return
         what = ("longer than 1 MiB" if kind == "long_line" else
                 "not JSON objects (JSON Lines: one object per line)" if f.format == "jsonl"
                 else "not CSV rows like the header")

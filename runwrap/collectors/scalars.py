@@ -130,10 +130,14 @@ def _loose_number(text: str) -> Optional[Number]:
     return parse_number(text.strip().rstrip(_TRAILING))
 
 
+STEP_LIMIT = 1 << 63  # steps are int64 (MLflow's, TensorBoard's): 1e300 is not a step
+
+
 def as_step(value: Optional[Number]) -> Optional[int]:
+    """`value` as a step: an integer (or integral float) that fits in int64; else None."""
     if type(value) is int:  # not bool
-        return value
-    if isinstance(value, float) and value.is_integer():
+        return value if -STEP_LIMIT <= value < STEP_LIMIT else None
+    if isinstance(value, float) and value.is_integer() and -STEP_LIMIT <= value < STEP_LIMIT:
         return int(value)
     return None
 

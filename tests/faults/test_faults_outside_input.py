@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -383,3 +384,38 @@ def test_failed_starts_are_recorded_as_failed_runs(tmp_path):
         assert reason in meta["error"] and meta["end_time"] is not None, line
     shown = rw(["show", metas[0]["id"], "--dir", store], tmp_path)
     assert metas[0]["error"] in shown.stdout, shown.stdout
+
+
+# -- 14. metrics files: what is left out is counted and said ----------------------------------------
+
+METRICS_WRITER = r"""
+import json
+with open("m.jsonl", "w") as f:
+    f.write(json.dumps({"step": 1e300, "loss": 0.5}) + "\n")
+    f.write(json.dumps({"step": 2, "loss": 0.4, "ok": True, "lr": "0.5"}) + "\n")
+with open("m.csv", "w") as f:
+    f.write("step,loss,loss\n1,0.9,0.8\n")
+"""
+
+
+def test_metrics_file_values_left_out_are_counted_and_warned_once(tmp_path):
+    store = tmp_path / "store"
+    (tmp_path / "write.py").write_text(METRICS_WRITER)
+    done = rw(["--dir", store, "--project", "p", "--no-scalars", "--stats-interval", "0",
+               "--no-tensorboard-discovery", "--metrics-file", "m.jsonl", "--metrics-file",
+               "m.csv", sys.executable, "write.py"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    run = run_dirs(store)[0]
+    stream = (run / "streams" / "files.jsonl").read_text()
+    records = [json.loads(line) for line in stream.splitlines()]
+    skipped = run_meta(run).get("skipped", {}).get("MetricsFiles", {})
+    warnings = [l for l in done.stderr.splitlines() if l.startswith("runwrap: warning:")]
+    line = figures("metrics-file-drops", records=len(records), skipped=skipped,
+                   warnings=len(warnings))
+    assert not re.search(r"\d{30}", stream), line  # no 301-digit step
+    huge = [r for r in records if r.get("loss") == 0.5][0]
+    assert "_step" not in huge and huge["step"] == 1e300, line
+    csv_row = [r for r in records if r["_file"] == "m.csv"][0]
+    assert (csv_row["loss"], csv_row["loss.1"]) == (0.9, 0.8), line  # neither column lost
+    assert skipped == {"bad_step": 1, "not_a_number": 2, "duplicate_column": 1}, line
+    assert len(warnings) == 3, line  # one per kind
