@@ -20,5 +20,6 @@ COMMANDS = {
     "sync": ("sync", "sync"),  # issue 5: upload to MLflow
     "ui": ("ui", "ui"),  # issue 16: the live dashboard
     "import-wandb": ("import_wandb", "import_wandb"),  # issue 15: wandb runs on disk
+    "artifacts": ("artifacts", "artifacts"),  # issue 14: the artifact store
 }
 HIDDEN = {"runs"}  # aliases, left out of --help

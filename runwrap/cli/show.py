@@ -102,7 +102,19 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
     lines.extend(_metric_lines(info["metrics"], run.dir))
     lines.extend(_media_lines(info["media"]))
+    lines.extend(_artifact_lines(meta.get("artifacts") or {}))
     click.echo("\n".join(lines))
+
+
+def _artifact_lines(artifacts: Dict[str, List[Dict[str, Any]]]) -> list:
+    """The artifact versions the run logged and used (`runwrap artifacts show` for more)."""
+    out = []
+    for kind in ("logged", "used"):
+        names = [f"{a.get('project')}/{a.get('name')}:{a.get('version')}"
+                 for a in artifacts.get(kind) or []]
+        if names:
+            out.append(f"{'artifacts ' + kind:<18} {', '.join(dict.fromkeys(names))}")
+    return [""] + out if out else []
 
 
 def _media_lines(media: Dict[str, Dict[str, Any]]) -> list:

@@ -45,6 +45,20 @@ def alert(*args: Any, **kwargs: Any) -> None:
     run.alert(*args, **kwargs)
 
 
+def log_artifact(*args: Any, **kwargs: Any) -> Any:
+    run = state.current
+    if run is None:
+        raise UsageError("runwrap.log_artifact() called before runwrap.init()")
+    return run.log_artifact(*args, **kwargs)
+
+
+def use_artifact(*args: Any, **kwargs: Any) -> Any:
+    run = state.current
+    if run is None:
+        raise UsageError("runwrap.use_artifact() called before runwrap.init()")
+    return run.use_artifact(*args, **kwargs)
+
+
 def watch(*args: Any, **kwargs: Any) -> None:
     """wandb.watch(model): gradients are not recorded; accepted so code runs unchanged."""
 

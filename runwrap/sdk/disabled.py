@@ -85,6 +85,18 @@ class DisabledRun:
     def mark_preempting(self) -> None:
         pass
 
+    def log_artifact(self, artifact_or_path: Any, *args: Any, **kwargs: Any) -> Any:
+        """Nothing is stored; the artifact is handed back so code that chains on it runs."""
+        return artifact_or_path
+
+    def use_artifact(self, artifact_or_name: Any, *args: Any, **kwargs: Any) -> Any:
+        from runwrap.errors import UsageError
+
+        if isinstance(artifact_or_name, str):
+            raise UsageError(f"use_artifact({artifact_or_name!r}) in mode='disabled': nothing "
+                             f"is recorded, so there is no artifact to read")
+        return artifact_or_name
+
     def watch(self, *args: Any, **kwargs: Any) -> None:
         pass
 

@@ -293,6 +293,22 @@ class Run:
         """Record that the run is about to be preempted (it can be resumed later)."""
         self._update_meta(lambda doc: doc.update(preempting=True, preempting_time=time.time()))
 
+    # -- artifacts (sdk/artifacts.py) ------------------------------------------------------------
+    def log_artifact(self, artifact_or_path: Any, name: Optional[str] = None,
+                     type: Optional[str] = None, aliases: Optional[Sequence[str]] = None,  # noqa: A002
+                     tags: Optional[Sequence[str]] = None) -> Any:
+        """Store an Artifact (or a file/directory path) as its name's next version."""
+        from runwrap.sdk.artifacts import log_artifact
+
+        return log_artifact(self, artifact_or_path, name, type, aliases, tags)
+
+    def use_artifact(self, artifact_or_name: Any, type: Optional[str] = None,  # noqa: A002
+                     aliases: Optional[Sequence[str]] = None, use_as: Optional[str] = None) -> Any:
+        """A logged version (`"name:alias"`, `"name:v3"`, `"project/name"`), recorded as used."""
+        from runwrap.sdk.artifacts import use_artifact
+
+        return use_artifact(self, artifact_or_name, type, aliases, use_as)
+
     def watch(self, *args: Any, **kwargs: Any) -> None:
         """wandb's gradient watching is not recorded; accepted so code runs unchanged."""
 
