@@ -1,11 +1,15 @@
-"""Starting the program: on a pseudo-terminal, or on pipes with stdout and stderr kept apart."""
+"""The running program as the pump sees it: on a pseudo-terminal (PtyChild) or on pipes with
+stdout and stderr kept apart (PipeChild). Both answer the same questions (which fds to read,
+read what is available, write keys, resize, the ^Z character, the foreground group, close), so
+the pump never asks which kind it has."""
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import select
 import subprocess
 import sys
-import termios
 from typing import Dict, List, Optional
 
 from runwrap.wrap import terminal
@@ -39,37 +43,170 @@ def resolve_program(name: str, env: Dict[str, str]) -> str:
     raise ProgramNotFound(name)
 
 
+CHUNK = 1 << 20  # read this much at most per wake-up
+PIPE_SIZE = 1 << 20  # Linux lets a process grow its pipes to 1 MiB: fewer, larger reads
+F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named only from Python 3.10
+EOT = b"\x04"  # what a terminal sends for ^D: end of input for a reader on the pty
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:
+            select.select([], [fd], [])
+
+
+class Output:
+    """One of the child's output fds: which stream it is and where its bytes go (our fd 1/2)."""
+
+    __slots__ = ("fd", "stream", "dest")
+
+    def __init__(self, fd: int, stream: str, dest: int):
+        self.fd, self.stream, self.dest = fd, stream, dest
+
+
 class Child:
-    def __init__(self, popen: subprocess.Popen, pid: int, pgid: int,
-                 master: Optional[int] = None, stdout: Optional[int] = None,
-                 stderr: Optional[int] = None):
+    """What both kinds share; see PtyChild and PipeChild."""
+
+    takes_input = False  # whether the pump copies our stdin to the child
+
+    def __init__(self, popen: subprocess.Popen, pgid: int, outputs: List[Output]):
         self.popen = popen
-        self.pid = pid
+        self.pid = popen.pid
         self.pgid = pgid  # the process group signals are forwarded to
-        self.master = master  # pty mode: our end of the child's terminal
-        self.stdout = stdout  # pipe mode: read ends
-        self.stderr = stderr
+        self.outputs = outputs
+        for out in outputs:
+            os.set_blocking(out.fd, False)
+
+    def read_available(self, fd: int) -> Optional[bytes]:
+        """What can be read from `fd` now, up to CHUNK; b"" at end of output; None if nothing.
+        A pty hands out at most a few KiB per read: reading on until it is empty means one
+        write to the terminal and one console update per wake-up, not one per few KiB."""
+        parts = []
+        size = 0
+        while size < CHUNK:
+            try:
+                data = os.read(fd, CHUNK - size)
+            except BlockingIOError:
+                break
+            except InterruptedError:
+                continue
+            except OSError as e:
+                if not self._is_end_of_output(e):
+                    raise
+                data = b""
+            if not data:
+                if not parts:
+                    return b""
+                break
+            parts.append(data)
+            size += len(data)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _is_end_of_output(self, error: OSError) -> bool:
+        return False
+
+    def write(self, data: bytes) -> None:
+        """Keys for the child (only when `takes_input`)."""
+        raise NotImplementedError
+
+    def end_input(self) -> None:
+        """Our stdin ended (only when `takes_input`)."""
+        raise NotImplementedError
+
+    def resize(self) -> None:
+        """Our terminal's window size changed."""
+
+    def suspend_char(self) -> Optional[bytes]:
+        """The byte that means ^Z to the child's terminal, when it would stop the child."""
+        return None
+
+    def foreground_group(self) -> int:
+        """The process group a forwarded signal goes to."""
+        return self.pgid
+
+    def reader_gone(self, fd: int) -> bool:
+        """Our reader of `fd`'s output went away (EPIPE). True when the child's end was closed
+        so that the child sees the EPIPE/SIGPIPE it would have seen without runwrap."""
+        return False
+
+    def close(self) -> None:
+        """Release our ends once the pump is done."""
 
 
-def _take_controlling_terminal() -> None:  # runs in the child between fork and exec
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+class PtyChild(Child):
+    """The program in a new session whose controlling terminal is a pty we hold the master of."""
+
+    takes_input = True
+
+    def __init__(self, popen: subprocess.Popen, master: int):
+        super().__init__(popen, popen.pid, [Output(master, "stdout", 1)])
+        self.master = master
+
+    def _is_end_of_output(self, error: OSError) -> bool:
+        return error.errno == errno.EIO  # Linux: a pty master reads EIO once all slaves closed
+
+    def write(self, data: bytes) -> None:
+        write_all(self.master, data)
+
+    def end_input(self) -> None:
+        write_all(self.master, EOT)  # ^D: the reader on the terminal sees end of input
+
+    def resize(self) -> None:
+        terminal.copy_window_size(1, self.master)
+
+    def suspend_char(self) -> Optional[bytes]:
+        return terminal.suspend_char(self.master)
+
+    def foreground_group(self) -> int:
+        try:  # the job in the foreground of the child's terminal, if the child is a shell
+            return os.tcgetpgrp(self.master)
+        except OSError:
+            return self.pgid
+
+    def close(self) -> None:
+        os.close(self.master)
 
 
-def spawn_pty(argv: List[str], env: Dict[str, str], size_from: Optional[int]) -> Child:
+class PipeChild(Child):
+    """The program with stdout and stderr on two pipes; its stdin is ours, inherited."""
+
+    def __init__(self, popen: subprocess.Popen, pgid: int):
+        out, err = popen.stdout.fileno(), popen.stderr.fileno()  # type: ignore[union-attr]
+        super().__init__(popen, pgid, [Output(out, "stdout", 1), Output(err, "stderr", 2)])
+        for fd in (out, err):
+            try:
+                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+            except OSError:
+                pass  # over the system's limit: the default size works, just slower
+
+    def reader_gone(self, fd: int) -> bool:
+        for f in (self.popen.stdout, self.popen.stderr):
+            if f is not None and not f.closed and f.fileno() == fd:
+                f.close()
+        return True
+
+
+def spawn_pty(argv: List[str], env: Dict[str, str], size_from: Optional[int]) -> PtyChild:
     """The program in a new session whose controlling terminal is a new pty."""
     master, slave = terminal.open_pty(size_from)
     try:
         popen = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                 start_new_session=True, preexec_fn=_take_controlling_terminal)
+                                 start_new_session=True,
+                                 preexec_fn=terminal.take_controlling_terminal)
     except BaseException:
         os.close(master)
         raise
     finally:
         os.close(slave)
-    return Child(popen, popen.pid, popen.pid, master=master)
+    return PtyChild(popen, master)
 
 
-def spawn_pipes(argv: List[str], env: Dict[str, str], own_group: bool) -> Child:
+def spawn_pipes(argv: List[str], env: Dict[str, str], own_group: bool) -> PipeChild:
     """The program with stdout and stderr on two pipes and stdin inherited.
 
     With `own_group`, it gets a process group of its own so that signals runwrap forwards
@@ -84,6 +221,4 @@ def spawn_pipes(argv: List[str], env: Dict[str, str], own_group: bool) -> Child:
             kwargs["preexec_fn"] = lambda: os.setpgid(0, 0)
     popen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                              bufsize=0, **kwargs)
-    out, err = popen.stdout.fileno(), popen.stderr.fileno()  # type: ignore[union-attr]
-    pgid = popen.pid if own_group else os.getpgrp()
-    return Child(popen, popen.pid, pgid, stdout=out, stderr=err)
+    return PipeChild(popen, popen.pid if own_group else os.getpgrp())

@@ -216,18 +216,17 @@ class WrappedRun:
             # sync: the MLflow uploader starts here when plan.mode == "online".
             uploader = start_upload(plan.mode, plan.options.tracking_uri, self.run_dir)
             forwarded = FORWARDED
-            if child.master is None and child.pgid == os.getpgrp():
+            if child.pgid == os.getpgrp():
                 # The terminal sends ^C, ^\ and hangups to the child itself (same group).
                 forwarded = (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)
             stdin_fd = None
-            if child.master is not None and (interactive or not stdin_tty):
+            if child.takes_input and (interactive or not stdin_tty):
                 stdin_fd = 0
             status = Pump(child, console, forwarded, raw, stdin_fd).run()
         finally:
             if raw is not None:
                 raw.leave()
-            if child.master is not None:
-                os.close(child.master)
+            child.close()
         self.exit_code = exit_code_of(status)
         self.duration = time.time() - start
         console.close()

@@ -1,8 +1,8 @@
 """The pseudo-terminal the child runs on, and the user's terminal while it does.
 
 Everything that touches termios lives here, with the platform quirks at the place they are
-handled. The rest of the wrapper sees: open a pty, copy the window size, enter and leave raw
-input mode.
+handled. The rest of the wrapper sees: open a pty, take it as the controlling terminal, copy the
+window size, read the ^Z character, enter and leave raw input mode.
 """
 from __future__ import annotations
 
@@ -48,6 +48,24 @@ def copy_window_size(src: int, dst: int) -> None:
         fcntl.ioctl(dst, termios.TIOCSWINSZ, size)
     except OSError:
         pass
+
+
+def take_controlling_terminal() -> None:
+    """Make fd 0 (a pty slave) the calling process's controlling terminal; runs in the child
+    between fork and exec, in the new session."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def suspend_char(fd: int) -> Optional[bytes]:
+    """Terminal `fd`'s ^Z byte, when it would generate a signal (not in a raw-mode program)."""
+    try:
+        attrs = termios.tcgetattr(fd)
+    except termios.error:
+        return None
+    if not attrs[LFLAG] & termios.ISIG:
+        return None
+    char = attrs[CC][termios.VSUSP]
+    return char if char and char != b"\0" else None
 
 
 def is_foreground(fd: int) -> bool:
