@@ -9,20 +9,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runwrap.wrap.console import ConsoleLog
+from runwrap.wrap.screen import FRAME
 from wrapper_harness import Terminal, only_run, runwrap
 
 PY = sys.executable
 
 
-def render(tmp_path, *chunks: bytes):
-    """(output.log text, lines handed to the parser) after feeding `chunks` to one stream."""
+def render(tmp_path, *chunks: bytes, frames=None):
+    """(output.log text, final lines handed to the parser) after feeding `chunks` to one
+    stream; the frames the parser got go to the list `frames`."""
     seen = []
     path = tmp_path / "output.log"
     log = ConsoleLog(str(path), sink=lambda stream, block, t: seen.extend(block.split("\n")))
     for chunk in chunks:
         log.feed("stdout", chunk)
     log.close()
-    return path.read_bytes().decode("utf-8"), seen
+    if frames is not None:
+        frames.extend(line[1:] for line in seen if line.startswith(FRAME))
+    return path.read_bytes().decode("utf-8"), [line for line in seen if not line.startswith(FRAME)]
 
 
 def test_plain_text_is_logged_as_it_is(tmp_path):
@@ -39,6 +43,14 @@ def test_keras_backspaces_are_applied(tmp_path):
                         frame2 + b"\b" * 40 + b"\r\n", b"Epoch 2/3\n")
     assert seen == ["Epoch 1/3", frame2.decode(), "Epoch 2/3"]
     assert "\b" not in text
+
+
+def test_bars_drawn_over_reach_the_parser_as_frames_but_not_the_log(tmp_path):
+    frames = []
+    text, seen = render(tmp_path, b"\rEpoch 0: 100% loss=0.5", b"\rEpoch 1:   0%          ",
+                        b"\rEpoch 1: 100% loss=0.2\n", frames=frames)
+    assert text == "Epoch 1: 100% loss=0.2\n" and seen == ["Epoch 1: 100% loss=0.2"]
+    assert frames == ["Epoch 0: 100% loss=0.5", "Epoch 1:   0%"]
 
 
 def test_nested_tqdm_bar_left_behind_is_gone(tmp_path):

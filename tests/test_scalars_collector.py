@@ -86,10 +86,10 @@ def test_many_lines_from_two_threads_all_land_in_order_per_thread(tmp_path):
 def test_stop_writes_everything_pending_and_later_lines_are_ignored(tmp_path):
     collector = StdoutScalars(context(tmp_path), compile_patterns([]))
     for i in range(10):
-        collector.feed_line("stdout", f"step={i}", time.time())
+        collector.feed_line("stdout", f"step={i} loss=0.5", time.time())
     collector.stop()
     collector.stop()  # idempotent
-    collector.feed_line("stdout", "step=99", time.time())
+    collector.feed_line("stdout", "step=99 loss=0.5", time.time())
     assert [r["_step"] for r in records(tmp_path)] == list(range(10))
 
 
@@ -134,3 +134,27 @@ def test_build_collectors_honours_no_scalars_and_scalars(tmp_path):
     collector.feed_line("stdout", "a~3 b=4", time.time())
     collector.stop()
     assert [r["a"] for r in records(tmp_path)] == [3] and "b" not in records(tmp_path)[0]
+
+
+def test_a_header_step_carries_to_the_lines_after_it_and_is_no_record(tmp_path):
+    collector = StdoutScalars(context(tmp_path), compile_patterns([]))
+    for line in ["Epoch 1/2", "5/5 - 0s - loss: 0.5", "Epoch 2/2", "5/5 - 0s - loss: 0.25",
+                 "-- Epoch 7", "Norm: 1.5, Avg. loss: 0.125"]:
+        collector.feed_line("stdout", line, time.time())
+    collector.stop()
+    got = [(r.get("_step"), {k: v for k, v in r.items() if not k.startswith("_")})
+           for r in records(tmp_path)]
+    assert got == [(1, {"loss": 0.5}), (2, {"loss": 0.25}), (7, {"Norm": 1.5, "avg_loss": 0.125})]
+
+
+def test_the_last_frame_of_each_step_counts_and_a_repeated_report_once(tmp_path):
+    collector = StdoutScalars(context(tmp_path), compile_patterns([]))
+    for line in ["\x00Epoch 0:  50%|#  | 2/4 [v_num=0, loss=0.9]",
+                 "\x00Epoch 0: 100%|## | 4/4 [v_num=0, loss=0.5]",
+                 "\x00Epoch 1:  50%|#  | 2/4 [v_num=0, loss=0.5]",
+                 "Epoch 1: 100%|## | 4/4 [v_num=0, loss=0.25]",
+                 "Epoch 1: 100%|## | 4/4 [v_num=0, loss=0.25]"]:
+        collector.feed_line("stdout", line, time.time())
+    collector.stop()
+    got = [(r["_step"], r["loss"]) for r in records(tmp_path)]
+    assert got == [(0, 0.5), (1, 0.25)]

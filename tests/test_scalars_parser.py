@@ -189,3 +189,45 @@ def test_bad_patterns_are_usage_errors_naming_the_pattern(pattern, words):
     message = str(caught.value)
     assert repr(pattern) in message and words in message
     assert "\n" not in message
+
+
+# -- what real libraries print (tests/test_corpus.py replays whole transcripts) -------------
+
+@pytest.mark.parametrize("line, expected", [
+    # LightGBM: a data set's own metric keeps the data set's name.
+    ("[3]\ttraining's l2: 3.42\tvalid_1's l2: 3.22", ({"training/l2": 3.42, "valid_1/l2": 3.22}, 3)),
+    # XGBoost: `train-rmse` and `eval-rmse` stay apart; `[N]` first is the step.
+    ("[0]\ttrain-rmse:1.5\teval-rmse:2.3", ({"train-rmse": 1.5, "eval-rmse": 2.3}, 0)),
+    # CatBoost: `N:` first is the step; `46ms` is a time with its unit.
+    ("7:\tlearn: 0.72\ttest: 1.03\tbest: 1.03 (7)\ttotal: 46.2ms\tremaining: 0us",
+     ({"learn": 0.72, "test": 1.03, "best": 1.03}, 7)),
+    # scikit-learn SGD: a two-word label is one key.
+    ("Norm: 6.3, NNZs: 4, Bias: 0.1, T: 48, Avg. loss: 0.57",
+     ({"Norm": 6.3, "NNZs": 4, "Bias": 0.1, "T": 48, "avg_loss": 0.57}, None)),
+    # PyTorch Ignite's examples.
+    ("Epoch[1] Iteration[2] Loss: 3.1861", ({"Epoch": 1, "Iteration": 2, "Loss": 3.1861}, 2)),
+    ("Validation Results - Epoch: 1  Avg mae: 1.2 Avg loss: 2.25",
+     ({"Epoch": 1, "avg_mae": 1.2, "avg_loss": 2.25}, 1)),
+    # transformers 5 quotes its numbers.
+    ("{'loss': '0.6935', 'learning_rate': '8.333e-05', 'epoch': '1'}",
+     ({"loss": 0.6935, "learning_rate": 8.333e-05, "epoch": 1}, 1)),
+    # Lightning's bar: the logger's version is no metric.
+    ("Epoch 2: 100%|###| 4/4 [00:00<00:00, 140.90it/s, v_num=0, val_loss=0.520]",
+     ({"Epoch": 2, "val_loss": 0.52}, 2)),
+])
+def test_library_lines(line, expected):
+    assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "TPU available: False, using: 0 TPU cores",  # a count with its noun
+    "Total params: 1.2 K",  # a magnitude
+    "Trainable params: 5",  # a label alone on its line: a banner, not a metric
+    "Modules in train mode: 1",  # a sentence
+    "[LightGBM] [Info] Number of data points in the train set: 150, number of used features: 4",
+    "GPU memory: 12 GB",
+    "validate:  40%|####      | 2/5 [00:00<00:00, 66825.84it/s]",  # a bar's position
+    "2026-11-28 08:00:00,123 INFO trainer.py:212 - saving",
+])
+def test_banners_units_and_sentences_are_no_metrics(line):
+    assert parse(line) is None

@@ -81,7 +81,7 @@ _DEFAULT_SOURCE = (
     _BOUNDARY
     + rf"""({_PHRASE})['"]?"""
     + rf"""(?:[ \t]*{_P}([:=][ \t]*{_P})['"]?|{_STEP_BEHIND}(?:(?=[ \t]+[-+]?\d)[ \t]+{_P}|(\[)))"""
-    + rf"({_NUMBER}){_END}"
+    + rf"({_NUMBER}){_END}(?!%\|)"  # `valid:  40%|####` is a progress bar, not a metric
     + rf"""(?=([ \t]+{_P}{_PHRASE}['"]?[ \t]*{_P}[:=]?)?)""")
 _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
 # A step written before everything else: `[12]\ttrain-rmse:0.5` (XGBoost, LightGBM) and
@@ -275,21 +275,24 @@ class StreamRecords:
     """The records of one console stream: what the line parser finds, read in the context of
     the lines before it.
 
-    - A *header* line (its only value is a step key written without `:` or `=`: `Epoch 3/10`,
-      `-- Epoch 1`) is no record; its step carries to the following lines without a step of their own, until the next
-      header.
+    - A *header* line, whose only values are step keys (`Epoch 3/10`, `-- Epoch 1`, a tqdm
+      bar described `epoch 2`), is no record; its step carries to the following lines without
+      a step of their own, until the next header.
     - A *frame* (a progress line the terminal drew over, marked by a leading FRAME) is a record
       only when the next line with a step shows another step: the last frame of each step
       (a Lightning epoch bar redrawn for the next epoch) is kept, the ones before it are not,
       and a frame followed by the final line of the same step gives way to that line.
+    - A record with a step that repeats the one just before it (tqdm redraws a closed bar
+      once more) is the same report shown twice, and kept once.
     """
 
-    __slots__ = ("parse", "carried", "frame")
+    __slots__ = ("parse", "carried", "frame", "last")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]]):
         self.parse = parse
         self.carried: Optional[int] = None
         self.frame: Optional[Parsed] = None
+        self.last: Optional[Parsed] = None
 
     def feed(self, line: str) -> List[Parsed]:
         is_frame = line[:1] == FRAME
@@ -297,8 +300,7 @@ class StreamRecords:
         if found is None:
             return []
         values, step = found
-        if (step is not None and all(key in _STEP_RANK for key in values)
-                and ":" not in line and "=" not in line):
+        if step is not None and all(key in _STEP_RANK for key in values):
             if not is_frame:
                 self.carried = step
             return []
@@ -315,6 +317,11 @@ class StreamRecords:
                 self.frame = (values, step)
         else:
             out.append((values, step))
+        if out and step is not None:
+            if out[-1] == self.last:
+                out.pop()
+            else:
+                self.last = out[-1]
         return out
 
 

@@ -19,7 +19,7 @@ import os
 import time
 from typing import Callable, Dict, List, Optional
 
-from runwrap.wrap.screen import MAX_LINE, Screen
+from runwrap.wrap.screen import FRAME, MAX_LINE, Screen
 
 __all__ = ["ConsoleLog", "MAX_LINE"]
 
@@ -37,7 +37,8 @@ class _StreamState:
 class ConsoleLog:
     """Feeds the child's bytes per stream; appends final lines to output.log (fd) and hands them
     to `sink` as one block of text per chunk ('\n'-separated complete lines, no trailing
-    newline), so the console path costs a few C-level passes per chunk, not work per line.
+    newline; a line starting with FRAME, NUL, is a progress frame the terminal drew over,
+    for the parsers only), so the console path costs a few C-level passes per chunk, not work per line.
     A write failure (disk full) is reported once through `on_error`; recording of the log then
     stops while lines still go to the sink."""
 
@@ -78,14 +79,20 @@ class ConsoleLog:
                 return
         text = state.decoder.decode(data)
         if text:
-            self._emit(stream, screen.feed(text))
+            screen.want_frames = self.sink is not None
+            self._emit(stream, screen.feed(text), screen.frames)
 
-    def _emit(self, stream: str, lines: List[str]) -> None:
+    def _emit(self, stream: str, lines: List[str], frames: int = 0) -> None:
         if not lines:
             return
         block = "\n".join(lines)
         if self.sink is not None:
             self.sink(stream, block, time.time())
+        if frames:  # frames are for the parsers only
+            lines = [line for line in lines if line[:1] != FRAME]
+            if not lines:
+                return
+            block = "\n".join(lines)
         self._write([(block + "\n").encode("utf-8", "replace")])
 
     def _write(self, parts: list) -> None:

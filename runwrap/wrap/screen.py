@@ -37,6 +37,8 @@ from typing import List, Optional, Tuple
 MAX_LINE = 1 << 20
 HOLD = 256  # rows held at most (a live display taller than this is not followed)
 MAX_ESCAPE = 4096  # an unterminated escape sequence longer than this is dropped
+MAX_FRAMES = 256  # frames reported per read at most
+FRAME = "\x00"  # marks a frame among final rows: no final row holds a control character
 
 # One token per match. Tab is text; the other C0 controls and DEL are dropped.
 _TOKEN = re.compile(
@@ -64,7 +66,7 @@ class Screen:
     `close()` returns the rest. Rows are plain strings without control characters."""
 
     __slots__ = ("rows", "redrawn", "erased", "row", "col", "reach", "hidden", "saved",
-                 "after_cr", "carry")
+                 "after_cr", "carry", "want_frames", "out", "frames")
 
     def __init__(self) -> None:
         self.rows: List[str] = [""]  # held rows; rows[0] is the oldest not yet final
@@ -77,6 +79,9 @@ class Screen:
         self.saved: Tuple[int, int] = (0, 0)
         self.after_cr = False  # text written now redraws the row
         self.carry = ""  # an escape sequence cut by the end of the last read
+        self.want_frames = False  # report rows drawn over (see feed)
+        self.out: List[str] = []  # what the current feed returns
+        self.frames = 0  # frames reported by the current feed
 
     def simple(self) -> bool:
         """True when the next plain text (no control characters but '\\n') can be appended by
@@ -85,6 +90,11 @@ class Screen:
                 and not self.hidden and not self.carry and not self.redrawn[0])
 
     def feed(self, text: str) -> List[str]:
+        """The rows that became final, in order; with `want_frames`, also the content of each
+        row drawn over from its start (a progress bar's frame) or erased, as FRAME + text, in
+        its place among them (at most MAX_FRAMES a call)."""
+        self.out = out = []
+        self.frames = 0
         if self.carry:
             text = self.carry + text
             self.carry = ""
@@ -109,7 +119,9 @@ class Screen:
                 if len(rest) <= MAX_ESCAPE and _ESCAPE_PREFIX.match(rest):
                     self.carry = rest
                     break
-        return self._finals()
+        out += self._finals()
+        self.out = []
+        return out
 
     def close(self) -> List[str]:
         """Every row still held, but erased rows and blank rows after the last line."""
@@ -130,6 +142,9 @@ class Screen:
         r, col = self.row, self.col
         line = self.rows[r]
         n = len(line)
+        if self.after_cr and n and not col and self.want_frames:
+            self._frame(line, True)
+            r = self.row
         if col == n:
             line += text
         elif col > n:
@@ -168,8 +183,18 @@ class Screen:
             self.reach = min(n, HOLD)
         self.row = max(0, self.row - n)
 
+    def _frame(self, line: str, in_order: bool = False) -> None:
+        line = line.rstrip(" ")
+        if line and self.frames < MAX_FRAMES:
+            self.frames += 1
+            if in_order:  # rows final before this frame come first (moves self.row)
+                self.out += self._finals()
+            self.out.append(FRAME + line)
+
     def _erase_row(self, r: int, start: int, end: Optional[int]) -> None:
         line = self.rows[r]
+        if self.want_frames and line.strip() and (start == 0 or r != self.row):
+            self._frame(line)
         if end is None:
             line = line[:start]
         else:
