@@ -1,0 +1,92 @@
+"""Replays a saved console transcript (tests/corpus/) through runwrap's console model and
+scalar grammar, and compares the records with the ones the library's own API gave."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from runwrap.collectors.scalars import StreamRecords, default_parser
+from runwrap.wrap.console import ConsoleLog
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+MODES = ("pipe", "pty")
+CHUNK = 4096  # bytes per read: a child's output arrives in pieces
+
+Triple = Tuple[str, Optional[int], float]  # (name, step, value)
+
+
+def names() -> List[str]:
+    return sorted(p.parent.name for p in CORPUS.glob("*/expected-pipe.json"))
+
+
+def versions() -> Dict[str, Dict[str, str]]:
+    return json.loads((CORPUS / "versions.json").read_text())
+
+
+def replay(name: str, mode: str, chunk: int = CHUNK) -> List[Triple]:
+    """The (name, step, value) of every record the console gives for a transcript."""
+    parse = default_parser().parse
+    streams: Dict[str, StreamRecords] = {}
+    got: List[Triple] = []
+
+    def sink(stream: str, block: str, t: float) -> None:
+        records = streams.setdefault(stream, StreamRecords(parse))
+        for line in block.split("\n"):
+            for values, step in records.feed(line):
+                got.extend((k, step, float(v)) for k, v in values.items())
+
+    console = ConsoleLog(None, sink=sink)
+    folder = CORPUS / name
+    sources = ([("stdout", "pipe.stdout"), ("stderr", "pipe.stderr")] if mode == "pipe"
+               else [("stdout", "pty.out")])
+    for stream, file in sources:
+        data = (folder / file).read_bytes()
+        for i in range(0, len(data), chunk):
+            console.feed(stream, data[i:i + chunk])
+    console.close()
+    return got
+
+
+def expected(name: str, mode: str) -> List[Triple]:
+    records = json.loads((CORPUS / name / f"expected-{mode}.json").read_text())
+    return [(k, r["step"], v) for r in records for k, v in r["values"].items()]
+
+
+def _close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    # Printed values are rounded (3 significant digits and more): compare at that precision.
+    return math.isclose(a, b, rel_tol=5e-3, abs_tol=1e-4)
+
+
+@dataclass
+class Comparison:
+    expected: int
+    got: int
+    lost: List[Triple] = field(default_factory=list)  # expected, not found
+    extra: List[Triple] = field(default_factory=list)  # found, not expected
+    junk_keys: List[str] = field(default_factory=list)  # names never expected
+
+    @property
+    def exact(self) -> bool:
+        return not self.lost and not self.extra
+
+
+def compare(name: str, mode: str) -> Comparison:
+    want, got = expected(name, mode), replay(name, mode)
+    left = list(got)
+    result = Comparison(len(want), len(got))
+    for key, step, value in want:
+        for i, (k, s, v) in enumerate(left):
+            if k == key and s == step and _close(v, value):
+                del left[i]
+                break
+        else:
+            result.lost.append((key, step, value))
+    result.extra = left
+    known = {k for k, _, _ in want}
+    result.junk_keys = sorted({k for k, _, _ in left if k not in known})
+    return result
