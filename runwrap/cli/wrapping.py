@@ -42,6 +42,8 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
         sources={o.source_name: sources.get(o.dest, "default") for o in RUN_OPTIONS},
     )
     plan = make_plan(options)
+    if plan.unrecorded is not None:
+        say(f"warning: {plan.unrecorded}")
     wrapped = WrappedRun(plan)
 
     def announce(run_dir: Path) -> None:

@@ -85,9 +85,13 @@ def argv0_project(argv: List[str]) -> Optional[str]:
 
 
 def default_project(cwd: Optional[str] = None, program: Optional[str] = None) -> str:
-    """wandb's rule: the git root's folder name, else the program file's name, else uncategorized."""
-    here = Path(cwd or os.getcwd()).resolve()
-    for d in (here, *here.parents):
+    """wandb's rule: the git root's folder name, else the program file's name, else
+    uncategorized. A deleted working directory has no git root."""
+    try:
+        here: Optional[Path] = Path(cwd or os.getcwd()).resolve()
+    except FileNotFoundError:
+        here = None
+    for d in (here, *here.parents) if here is not None else ():
         if (d / ".git").exists():
             return d.name or "uncategorized"
     if program:

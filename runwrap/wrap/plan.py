@@ -13,7 +13,7 @@ from runwrap import env as envnames
 from runwrap.errors import UsageError
 from runwrap.store import ids
 from runwrap.store.create import argv0_project, default_project
-from runwrap.store.layout import run_dir, store_root
+from runwrap.store.layout import DEFAULT_DIR, run_dir, store_root
 from runwrap.store.lifecycle import CLI_SPELLING, MODES, RESUME_VALUES, check_tag, resume_target
 from runwrap.store.runs import RunInfo
 from runwrap.store.secrets import mask_argv
@@ -51,6 +51,8 @@ class RunPlan:
         self.resume_from = resume_from  # the existing run this one continues
         self.sources = sources or {}
         self.start_failure = start_failure  # the program cannot start: record the failure
+        self.cwd: Optional[str] = None  # the working directory; None: it was deleted
+        self.unrecorded: Optional[str] = None  # why a run that was asked for is not recorded
         self.program = program  # what resume="auto" matches (store/lifecycle.py)
 
     @property
@@ -97,7 +99,8 @@ def make_plan(options: WrapOptions) -> RunPlan:
     if options.id is not None:
         ids.check_path_name(options.id, "--id")
     program_guess = argv0_project(options.command)
-    project = options.project or default_project(os.getcwd(), program_guess)
+    cwd = working_directory()
+    project = options.project or default_project(cwd, program_guess)
     ids.check_path_name(project, _named(options, "project", "--project", envnames.PROJECT))
     if options.entity is not None:
         ids.check_path_name(options.entity, _named(options, "entity", "--entity", envnames.ENTITY))
@@ -119,17 +122,37 @@ def make_plan(options: WrapOptions) -> RunPlan:
 
     start_failure = _check_program(options.command[0])
 
-    root = store_root(options.dir)
-    resume_from = resume_target(root, project, options.id, options.resume, program_guess,
-                                mask_argv(options.command), CLI_SPELLING)
+    unrecorded = None
+    try:
+        root = store_root(options.dir)
+    except FileNotFoundError:  # a relative store, and the working directory is gone
+        root = Path(options.dir or os.environ.get(envnames.DIR) or DEFAULT_DIR)
+        unrecorded = (f"the working directory no longer exists, so the store {root} cannot "
+                      f"be found; the run is not recorded (give an absolute --dir to record it)")
+        mode = "disabled"
+    resume_from = None
+    if mode != "disabled":
+        resume_from = resume_target(root, project, options.id, options.resume, program_guess,
+                                    mask_argv(options.command), CLI_SPELLING)
     run_id = resume_from.id if resume_from else (options.id or ids.new_run_id())
     name = options.name or (resume_from.name if resume_from else "") or ids.generate_name()
     use_pty = options.pty if options.pty is not None else os.isatty(1)
     sources = dict(options.sources)
     if not options.project:
         sources["project"] = "default"
-    return RunPlan(options, root, project, run_id, name, tags, config, mode, tracking_uri,
+    plan = RunPlan(options, root, project, run_id, name, tags, config, mode, tracking_uri,
                    use_pty, resume_from, sources, start_failure, program_guess)
+    plan.cwd, plan.unrecorded = cwd, unrecorded
+    return plan
+
+
+def working_directory() -> Optional[str]:
+    """The working directory, or None when it was deleted (the program may still run there,
+    as it would bare; what needs the folder itself is left out)."""
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        return None
 
 
 def _check_program(name: str) -> Optional[StartFailure]:

@@ -1,6 +1,7 @@
 """A wrapped run from start to end: create the run, start the child, record, finish the run."""
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import threading
@@ -115,7 +116,7 @@ def _options_record(plan: RunPlan) -> Dict[str, Any]:
 def _open_run(plan: RunPlan) -> Path:
     meta = dict(_identity(plan))
     meta.update({"command": mask_argv(plan.options.command), "program": plan.program,
-                 "cwd": os.getcwd(),
+                 "cwd": plan.cwd,
                  "options": _options_record(plan), "exit_code": None, "signal": None,
                  "end_time": None, "duration": None})
     if plan.resume_from is None:
@@ -208,10 +209,16 @@ class WrappedRun:
             threads = []
             if self.run_dir is not None:
                 self._note_child(child)
-                git = threading.Thread(target=_record_git, args=(self.run_dir, Path.cwd()),
-                                       name="runwrap-git", daemon=True)
-                git.start()
-                threads.append(git)
+                if plan.cwd is not None:
+                    git = threading.Thread(target=_record_git,
+                                           args=(self.run_dir, Path(plan.cwd)),
+                                           name="runwrap-git", daemon=True)
+                    git.start()
+                    threads.append(git)
+                else:
+                    warn_once("cwd", "the working directory no longer exists: its git state, "
+                                     "TensorBoard discovery and relative --metrics-file paths "
+                                     "are not recorded")
                 self._start_collectors(child, start, console)
             # sync: the MLflow uploader starts here when plan.mode == "online".
             uploader = start_upload(plan.mode, plan.options.tracking_uri, self.run_dir)
@@ -264,10 +271,16 @@ class WrappedRun:
 
     def _start_collectors(self, child: Child, start: float, console: ConsoleLog) -> None:
         assert self.run_dir is not None
-        ctx = CollectorContext(run_dir=self.run_dir, start_time=start, cwd=Path.cwd(),
+        options = self.plan.options
+        cwd = self.plan.cwd
+        if cwd is None:  # deleted: relative paths lead nowhere, and there is nothing to walk
+            cwd = os.path.join(os.sep, "nonexistent-working-directory")
+            options = copy.copy(options)
+            options.tensorboard_discovery = False
+        ctx = CollectorContext(run_dir=self.run_dir, start_time=start, cwd=Path(cwd),
                                store_root=self.plan.root, child_pid=child.pid)
         try:
-            self.collectors = build_collectors(self.plan.options, ctx)
+            self.collectors = build_collectors(options, ctx)
         except Exception as e:  # a broken collector must not stop the run
             warn_once("collectors", f"collectors could not start: {e}")
             self.collectors = []
