@@ -47,7 +47,9 @@ class MlflowServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mlflow", "server",
              "--backend-store-uri", f"sqlite:///{self.workdir / 'mlflow.db'}",
-             "--default-artifact-root", str(self.workdir / "artifacts"),
+             # Proxied artifacts (runs' artifact root is mlflow-artifacts:/...): runwrap uploads
+             # media and artifact versions through the server's REST API.
+             "--artifacts-destination", str(self.workdir / "artifacts"),
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
             cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             start_new_session=True)

@@ -41,6 +41,9 @@ class Unreachable(CommError):
     may not have reached the server (the answer was lost)."""
 
 
+RAW_HEADERS = {"Content-Type": "application/octet-stream"}  # a file's bytes, not JSON
+
+
 def encode_body(obj: Any) -> bytes:
     """JSON for the server. NaN/±Inf become the strings "NaN"/"Infinity"/"-Infinity": protobuf's
     JSON parser reads those into doubles, while a bare NaN token makes MLflow's server silently
@@ -127,21 +130,25 @@ class RestClient:
 
     def call(self, method: str, endpoint: str, body: Any = None,
              params: Optional[Dict[str, Any]] = None,
-             before_retry: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+             before_retry: Optional[Callable[[], bool]] = None,
+             url: Optional[str] = None, raw: Optional[bytes] = None) -> Dict[str, Any]:
         """One API call with retries; the parsed JSON answer.
 
         `before_retry` runs before each retry of a call whose answer was lost; when it returns
-        True the call counts as done (the caller found its effect already on the server)."""
+        True the call counts as done (the caller found its effect already on the server).
+        `url` and `raw` call another endpoint than MLflow's REST API with a body as it is (the
+        artifact upload)."""
         import requests
 
-        url = self.config.api(endpoint)
-        data = encode_body(body) if body is not None else None
+        url = url or self.config.api(endpoint)
+        data = raw if raw is not None else (encode_body(body) if body is not None else None)
         attempt = 0
         while True:
             attempt += 1
             timeout = self._timeout()
             try:
-                resp = self.session.request(method, url, data=data, params=params, timeout=timeout)
+                resp = self.session.request(method, url, data=data, params=params, timeout=timeout,
+                                            headers=RAW_HEADERS if raw is not None else None)
             except requests.exceptions.RequestException as e:
                 problem = f"cannot reach {self.config.uri}: {_short(e)}"
                 retry_after = None
@@ -225,6 +232,13 @@ class RestClient:
 
     def get_run(self, run_id: str) -> Dict[str, Any]:
         return self.get("runs/get", run_id=run_id)["run"]
+
+    def put_artifact(self, path: str, data: bytes) -> None:
+        """Upload `data` as the artifact at `path` (under the proxied artifact root): PUT
+        replaces, so sending the same file twice leaves one copy."""
+        from runwrap.sync.files import artifact_url
+
+        self.call("PUT", path, url=artifact_url(self.config.uri, path), raw=data)
 
     def log_batch(self, run_id: str, metrics: list, params: list, tags: list,
                   before_retry: Optional[Callable[[], bool]] = None) -> None:

@@ -9,8 +9,8 @@ after, so a cut at any instant leaves a position that is at most one batch behin
 
 Exactly once. The window that remains — the server committed a batch, then we died (or lost the
 answer) before `sync.json` moved — is closed on the server's side: every batch also carries, for
-each stream in it, a tag `runwrap.sync.<stream file>.<slot>` holding the range (from, to) it
-covers, and MLflow writes a batch's tags after its metrics, so a tag never names points the
+each stream in it, a tag `mlflow.runwrap.sync.<stream file>.<slot>` holding the range (from,
+to) it covers (under `mlflow.`, which MLflow's UI leaves out of a run's tag list), and MLflow writes a batch's tags after its metrics, so a tag never names points the
 server does not hold. Batch j uses slot j % 2 and is only sent once batch j - 2 was answered (two
 are in flight: the server parses one while it inserts the other), so the at most two batches a
 cut can leave unanswered sit in different slots. On start, the uploader follows the chain of

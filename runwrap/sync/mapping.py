@@ -16,6 +16,7 @@ import re
 import shlex
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from runwrap.store.media import is_reference
 from runwrap.store.secrets import mask_argv
 
 MAX_KEY = 250
@@ -24,7 +25,11 @@ MAX_TAG_VALUE = 8000
 TRUNCATED_MARKER = "...[truncated by runwrap]"
 PARAMS_TRUNCATED_TAG = "runwrap.params_truncated"
 RUN_ID_TAG = "runwrap.run_id"
-CURSOR_TAG_PREFIX = "runwrap.sync."
+# The exactly-once bookkeeping (cursor.py) lives in tags MLflow's UI does not list: it hides
+# every tag under "mlflow." from a run's tags. Runs uploaded before kept them under
+# LEGACY_CURSOR_TAG_PREFIX, which is still read back.
+CURSOR_TAG_PREFIX = "mlflow.runwrap.sync."
+LEGACY_CURSOR_TAG_PREFIX = "runwrap.sync."
 SYSTEM_PREFIX = "system/"
 SYSTEM_SOURCE = "system"
 STATUS = {"finished": "FINISHED", "failed": "FAILED", "crashed": "FAILED", "killed": "KILLED",
@@ -48,10 +53,18 @@ def clean_key(key: str) -> str:
     return fixed
 
 
-def cursor_tag(stream_file: str, slot: int) -> str:
+def cursor_tag(stream_file: str, slot: int, prefix: str = CURSOR_TAG_PREFIX) -> str:
     """The tag in which the server keeps the range of a stream that the last batch using
     `slot` carried (see cursor.py)."""
-    return clean_key(f"{CURSOR_TAG_PREFIX}{stream_file}.{slot}")
+    return clean_key(f"{prefix}{stream_file}.{slot}")
+
+
+def cursor_value(tags: Dict[str, str], stream_file: str, slot: int) -> Optional[str]:
+    """A stream's range in `slot` as the server's tags hold it (the legacy tag name too)."""
+    value = tags.get(cursor_tag(stream_file, slot))
+    if value is None:
+        value = tags.get(cursor_tag(stream_file, slot, LEGACY_CURSOR_TAG_PREFIX))
+    return value
 
 
 def cut(value: str, limit: int) -> Tuple[str, bool]:
@@ -190,6 +203,8 @@ def record_points(record: Dict[str, Any], index: int, keys: KeyCache,
         if name[:1] == "_":
             continue
         if isinstance(value, dict):
+            if is_reference(value):
+                continue  # an image, table, ...: uploaded as an MLflow artifact (files.py)
             for sub, inner in flatten_dict(value, name):
                 v = metric_value(inner)
                 if v is not None:

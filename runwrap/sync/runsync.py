@@ -26,6 +26,7 @@ from runwrap.sync.batching import split_params_and_tags
 from runwrap.sync.client import Rejected, RestClient
 from runwrap.sync.config import SyncConfig
 from runwrap.sync.cursor import Position, SyncState
+from runwrap.sync.files import FileUpload
 from runwrap.sync.streaming import DEPTH, StreamUpload
 from runwrap.sync.tails import StreamTail
 
@@ -41,6 +42,7 @@ class SyncResult:
     points: int = 0  # metric points uploaded by this call
     params: int = 0
     tags: int = 0
+    files: int = 0  # media and artifact files uploaded by this call
     url: Optional[str] = None
     error: Optional[str] = None
     pending: int = 0  # points left (only computed by dry runs)
@@ -54,7 +56,7 @@ def _ms(t: Any) -> Optional[int]:
     return int(round(t * 1000)) if isinstance(t, (int, float)) else None
 
 
-class RunSync(StreamUpload):
+class RunSync(StreamUpload, FileUpload):
     def __init__(self, run_dir: Path, config: SyncConfig, client: RestClient,
                  warn: Optional[Warn] = None, progress: Optional[Callable[[int], None]] = None):
         self.run_dir = Path(run_dir)
@@ -166,6 +168,14 @@ class RunSync(StreamUpload):
             self.state.data.pop("status_sent", None)
             self.state.save()
 
+    def pump(self, max_batches: Optional[int] = None) -> int:
+        """Send the stream points written so far, then the files (media, artifacts) the server
+        lacks; the number of points sent."""
+        points = super().pump(max_batches)
+        if max_batches is None:
+            self.result.files += self.pump_files()
+        return points
+
     # -- the end -----------------------------------------------------------------------------
 
     def finish(self) -> str:
@@ -271,7 +281,7 @@ def _nothing_left(rs: RunSync) -> bool:
             continue
         if rs.state.position(path.name).offset < size:
             return False
-    return True
+    return not rs.files_left()
 
 
 def pending_points(run_dir: Path, server: Optional[str] = None) -> int:

@@ -74,7 +74,7 @@ class StreamUpload:
         starts at our position was committed, only our record of it was lost (cursor.py)."""
         for path in stream_files(self.run_dir):
             pos = self.state.position(path.name)
-            ranges = [Range.parse(server_tags.get(mapping.cursor_tag(path.name, slot)))
+            ranges = [Range.parse(mapping.cursor_value(server_tags, path.name, slot))
                       for slot in range(self.depth)]
             moved = True
             while moved:
@@ -176,7 +176,7 @@ class StreamUpload:
                 return False
             run = self.client.get_run(self.state.run_id)  # type: ignore[arg-type]
             tags = {t["key"]: t.get("value", "") for t in run["data"].get("tags", [])}
-            return all(Range.parse(tags.get(mapping.cursor_tag(s, slot))) == r
+            return all(Range.parse(mapping.cursor_value(tags, s, slot)) == r
                        for s, r in ranges.items())
 
         try:
