@@ -177,6 +177,26 @@ def test_resume_auto_continues_a_failed_run_of_the_same_program_whatever_its_arg
     assert len(list(store.glob("p/*/run.json"))) == 2
 
 
+def test_a_collector_that_cannot_start_leaves_the_others_recording(store, tmp_path):
+    # A real import failure: the metrics-files collector needs the csv module, and a broken
+    # csv.py ahead of the standard library on PYTHONPATH makes importing it fail.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "csv.py").write_text("raise ImportError('csv is broken on purpose')\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(shadow)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    done = runwrap("--project", "p", "--metrics-file", "m.jsonl", PY, "-c",
+                   "print('loss: 0.5', flush=True)", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    notices = [line for line in done.stderr.decode().splitlines() if "warning" in line]
+    assert len(notices) == 1 and "metrics files" in notices[0], done.stderr
+    assert "csv is broken on purpose" in notices[0]
+    run = only_run(store)
+    records = [json.loads(line) for line in (run / "streams" / "stdout.jsonl").read_text().splitlines()]
+    assert [r["loss"] for r in records] == [0.5]  # the console scalars still recorded
+    assert run_json(run)["status"] == "finished"
+
+
 def test_ls_filters_and_json(store):
     runwrap("--quiet", "--project", "a", "--tags", "keep", "--group", "g1", "true")
     runwrap("--quiet", "--project", "b", PY, "-c", "raise SystemExit(1)")

@@ -2,40 +2,67 @@
 from __future__ import annotations
 
 import os
-from typing import List
+from typing import Callable, Dict, List
 
 from runwrap import env
 from runwrap.collectors.base import Collector, CollectorContext
+from runwrap.notices import warn_once
 from runwrap.wrap.request import WrapOptions
+
+Factory = Callable[[CollectorContext], Collector]  # imports its collector's module, builds it
 
 
 def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collector]:
-    """The collectors for this run, not yet started. A collector whose construction fails is
-    left out with a warning rather than stopping the run."""
+    """The collectors for this run, not yet started. Each is built on its own: one whose module
+    or constructor fails is left out with one warning naming it, and the others still record."""
     collectors: List[Collector] = []
-    if options.stats_interval > 0:
-        from runwrap.collectors.system import SystemSampler
-
-        collectors.append(SystemSampler(ctx, options.stats_interval))
-    if not options.no_scalars:
-        from runwrap.collectors.scalars import compile_patterns
-        from runwrap.collectors.stdout import StdoutScalars
-
-        # The CLI validated the patterns already; this raises UsageError if it did not.
-        collectors.append(StdoutScalars(ctx, compile_patterns(options.scalars)))
-    if options.metrics_files:
-        from runwrap.collectors.metricfiles import MetricsFiles
-
-        collectors.append(MetricsFiles(ctx, options.metrics_files))
-    if options.tensorboard or options.tensorboard_discovery:
-        from runwrap.collectors.tensorboard import TensorBoardCollector
-
-        collectors.append(TensorBoardCollector(ctx, options.tensorboard,
-                                               options.tensorboard_discovery))
-    from runwrap.collectors.wandbwatch import WandbCollector
-
-    collectors.append(WandbCollector(ctx, wandb_dirs(ctx)))
+    for name, make in _wanted(options).items():
+        try:
+            collectors.append(make(ctx))
+        except Exception as e:  # a broken collector must not cost the run the others
+            warn_once(f"collector-{name}", f"the {name} collector did not start and records "
+                                           f"nothing in this run: {e}")
     return collectors
+
+
+def _wanted(options: WrapOptions) -> Dict[str, Factory]:
+    """The factory of each collector the options ask for, by its name for messages. The
+    factories import their module, so a module that cannot be imported fails only its own
+    collector."""
+    wanted: Dict[str, Factory] = {}
+    if options.stats_interval > 0:
+        def system(ctx: CollectorContext) -> Collector:
+            from runwrap.collectors.system import SystemSampler
+
+            return SystemSampler(ctx, options.stats_interval)
+        wanted["system"] = system
+    if not options.no_scalars:
+        def scalars(ctx: CollectorContext) -> Collector:
+            from runwrap.collectors.scalars import compile_patterns
+            from runwrap.collectors.stdout import StdoutScalars
+
+            # The plan validated the patterns already; this raises UsageError if it did not.
+            return StdoutScalars(ctx, compile_patterns(options.scalars))
+        wanted["console scalars"] = scalars
+    if options.metrics_files:
+        def metrics_files(ctx: CollectorContext) -> Collector:
+            from runwrap.collectors.metricfiles import MetricsFiles
+
+            return MetricsFiles(ctx, options.metrics_files)
+        wanted["metrics files"] = metrics_files
+    if options.tensorboard or options.tensorboard_discovery:
+        def tensorboard(ctx: CollectorContext) -> Collector:
+            from runwrap.collectors.tensorboard import TensorBoardCollector
+
+            return TensorBoardCollector(ctx, options.tensorboard, options.tensorboard_discovery)
+        wanted["TensorBoard"] = tensorboard
+
+    def wandb(ctx: CollectorContext) -> Collector:
+        from runwrap.collectors.wandbwatch import WandbCollector
+
+        return WandbCollector(ctx, wandb_dirs(ctx))
+    wanted["wandb"] = wandb
+    return wanted
 
 
 def wandb_dirs(ctx: CollectorContext) -> List[str]:

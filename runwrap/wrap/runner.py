@@ -279,11 +279,7 @@ class WrappedRun:
             options.tensorboard_discovery = False
         ctx = CollectorContext(run_dir=self.run_dir, start_time=start, cwd=Path(cwd),
                                store_root=self.plan.root, child_pid=child.pid)
-        try:
-            self.collectors = build_collectors(options, ctx)
-        except Exception as e:  # a broken collector must not stop the run
-            warn_once("collectors", f"collectors could not start: {e}")
-            self.collectors = []
+        self.collectors = build_collectors(options, ctx)
         sinks = [c.feed_text for c in self.collectors if hasattr(c, "feed_text")]  # type: ignore
         if len(sinks) == 1:
             console.sink = sinks[0]
