@@ -71,7 +71,7 @@ def test_save_copies_matching_files_into_files_and_again_at_finish(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "1"
     run = only_run(tmp_path / "store")
-    assert (run / "files" / "a.pt").read_text() == "2"
+    assert (run / "files" / "ckpt" / "a.pt").read_text() == "2"  # wandb: relative to cwd
     assert (run / "files" / "final.txt").read_text() == "end"
 
 

@@ -230,3 +230,52 @@ def test_wandb_variables_do_not_move_an_attached_init(tmp_path):
     run = only_run(tmp_path / "store", "mine")
     assert [r["x"] for r in sdk_records(run)] == [1]
     assert not (tmp_path / "wb").exists() and not (tmp_path / "store" / "other").exists()
+
+
+def test_save_lays_files_out_as_wandb_does(tmp_path):
+    from wandb_reference import both
+
+    result = both(tmp_path, """
+        import json, os
+        for d in ("these/are/myfiles", "files/a", "files/b", "abs/run123"):
+            os.makedirs(d, exist_ok=True)
+        for f in ("these/are/myfiles/x.txt", "these/are/myfiles/y.txt", "files/a/saveme.txt",
+                  "files/b/saveme.txt", "abs/run123/m.txt", "files/myfile[1].txt"):
+            open(f, "w").write(f)
+        import wandb
+        run = wandb.init(project="p")
+        rel = lambda paths: sorted(os.path.relpath(p, run.dir) for p in paths)
+        out = [rel(run.save("these/are/myfiles/*")),
+               rel(run.save("these/are/myfiles/*", base_path="these")),
+               rel(run.save(os.path.abspath("abs/run123") + "/*.txt")),
+               rel(run.save("files/*/saveme.txt")),
+               rel(run.save("files/myfile[1].txt", glob=False))]
+        for bad in (lambda: run.save("../outside/*"), lambda: run.save("x/*", base_path="y"),
+                    lambda: run.save("*/x.txt", base_path="."), lambda: run.save("x", policy="never")):
+            try:
+                bad()
+                out.append("no error")
+            except Exception as e:
+                out.append(isinstance(e, ValueError) or type(e).__name__ == "UsageError")
+        run.finish()
+        print(json.dumps(out))
+    """)
+    assert result[:5] == [["these/are/myfiles/x.txt", "these/are/myfiles/y.txt"],
+                          ["are/myfiles/x.txt", "are/myfiles/y.txt"], ["run123/m.txt"],
+                          ["files/a/saveme.txt", "files/b/saveme.txt"], ["files/myfile[1].txt"]]
+    assert result[5:] == [True, True, True, True]
+
+
+def test_wandb_ignore_globs_keeps_files_out_of_save(tmp_path):
+    (tmp_path / "work" / "out").mkdir(parents=True)
+    done = run_script(tmp_path, """
+        import runwrap as wandb
+        for name in ("a.txt", "b.log", "c.txt"):
+            open("out/" + name, "w").write(name)
+        run = wandb.init(project="p")
+        print(len(run.save("out/*")))
+        run.finish()
+    """, extra_env={"WANDB_IGNORE_GLOBS": "*.log,c.*"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+    assert sorted(p.name for p in (only_run(tmp_path / "store") / "files" / "out").iterdir()) == ["a.txt"]

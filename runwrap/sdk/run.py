@@ -22,7 +22,6 @@ from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
                                   SUMMARY_USER_JSON)
 
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
-SAVE_POLICIES = ("live", "now", "end")
 
 
 warn = warn_once  # one line on stderr per kind of problem, once per process
@@ -75,8 +74,8 @@ class Run:
         self._resumed = resumed
         self._start_time = start_time
         self._metrics: Dict[str, Dict[str, Any]] = {}
-        self._live_saves: List[Tuple[str, Optional[str]]] = []
-        self._end_saves: List[Tuple[str, Optional[str]]] = []
+        self._live_saves: List[Any] = []  # saving.SaveSpec of policy="live"
+        self._end_saves: List[Any] = []
         self._finished = False
         self._finish_lock = threading.Lock()
         self._on_finish = on_finish
@@ -237,42 +236,34 @@ class Run:
 
     # -- files and events ---------------------------------------------------------------------
     def save(self, glob_str: Optional[str] = None, base_path: Optional[str] = None,
-             policy: str = "live") -> List[str]:
+             policy: str = "live", glob: bool = True) -> List[str]:
         """Copy the files matching `glob_str` into the run's files/ (again at finish for
-        `live` and `end`), keeping their paths relative to `base_path` (default: the glob's
-        folder). Returns the destination paths."""
+        `live` and `end`) with wandb's layout (sdk/saving.py). Returns the destinations."""
+        from runwrap.sdk.saving import POLICIES, SaveSpec
+
         if glob_str is None:
             raise UsageError("run.save() needs a glob_str: a path or pattern of files to keep")
-        if policy not in SAVE_POLICIES:
-            raise UsageError(f"save policy {policy!r} is not one of {', '.join(SAVE_POLICIES)}")
+        if policy not in POLICIES:
+            raise UsageError(f"save policy {policy!r} is not one of {', '.join(POLICIES)}")
         glob_str = os.fspath(glob_str)
+        if isinstance(glob_str, bytes):
+            glob_str = glob_str.decode()
+        if glob_str.startswith(("gs://", "s3://")):
+            raise UsageError(f"save({glob_str!r}): a cloud storage URL is not a local file; "
+                             f"use Artifact.add_reference to record it")
+        spec = SaveSpec(glob_str, None if base_path is None else os.fspath(base_path), glob)
         if policy == "end":
-            self._end_saves.append((glob_str, base_path))
+            self._end_saves.append(spec)
             return []
         if policy == "live":
-            self._live_saves.append((glob_str, base_path))
-        return self._copy_matches(glob_str, base_path)
+            self._live_saves.append(spec)
+        return self._copy_matches(spec)
 
-    def _copy_matches(self, glob_str: str, base_path: Optional[str]) -> List[str]:
-        import glob as globlib
-        import shutil
+    def _copy_matches(self, spec: Any) -> List[str]:
+        from runwrap.sdk.saving import copy_matches
 
-        pattern = os.path.abspath(glob_str)
-        base = os.path.abspath(base_path) if base_path else os.path.dirname(pattern.split("*")[0]
-                                                                              if "*" in pattern else pattern)
-        files_dir = self._run_dir / FILES_DIR
-        out = []
-        for src in sorted(globlib.glob(pattern, recursive=True)):
-            if not os.path.isfile(src) or os.path.abspath(src).startswith(str(files_dir) + os.sep):
-                continue
-            rel = os.path.relpath(src, base)
-            if rel.startswith(".."):
-                rel = os.path.basename(src)
-            dest = files_dir / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
-            out.append(str(dest))
-        return out
+        ignore = (self._settings.ignore_globs if self._settings is not None else None) or ()
+        return copy_matches(spec, self._run_dir / FILES_DIR, ignore)
 
     def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
         """Record an alert in run.json `alerts` and say it on stderr."""
@@ -328,8 +319,8 @@ class Run:
         try:
             for close in self._closers:
                 close()
-            for glob_str, base in self._live_saves + self._end_saves:
-                self._copy_matches(glob_str, base)
+            for spec in self._live_saves + self._end_saves:
+                self._copy_matches(spec)
             self._history.close()
             if self._on_finish is not None and self._history.in_owner_process:
                 try:
