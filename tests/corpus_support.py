@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from runwrap.collectors.scalars import StreamRecords, default_parser
+from runwrap.collectors.base import CollectorContext
+from runwrap.collectors.scalars import compile_patterns
+from runwrap.collectors.stdout import StdoutScalars
+from runwrap.store.streams import read_records, stream_path
 from runwrap.wrap.console import ConsoleLog
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -27,27 +31,25 @@ def versions() -> Dict[str, Dict[str, str]]:
 
 
 def replay(name: str, mode: str, chunk: int = CHUNK) -> List[Triple]:
-    """The (name, step, value) of every record the console gives for a transcript."""
-    parse = default_parser().parse
-    streams: Dict[str, StreamRecords] = {}
-    got: List[Triple] = []
-
-    def sink(stream: str, block: str, t: float) -> None:
-        records = streams.setdefault(stream, StreamRecords(parse))
-        for line in block.split("\n"):
-            for values, step in records.feed(line):
-                got.extend((k, step, float(v)) for k, v in values.items())
-
-    console = ConsoleLog(None, sink=sink)
-    folder = CORPUS / name
-    sources = ([("stdout", "pipe.stdout"), ("stderr", "pipe.stderr")] if mode == "pipe"
-               else [("stdout", "pty.out")])
-    for stream, file in sources:
-        data = (folder / file).read_bytes()
-        for i in range(0, len(data), chunk):
-            console.feed(stream, data[i:i + chunk])
-    console.close()
-    return got
+    """The (name, step, value) of every record the console gives for a transcript: its bytes
+    through the wrapper's console model into the real stdout scalar collector."""
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp) / "run"
+        collector = StdoutScalars(CollectorContext(run_dir=run_dir, start_time=0.0,
+                                                   cwd=Path(tmp), store_root=Path(tmp)),
+                                  compile_patterns([]))
+        console = ConsoleLog(None, sink=collector.feed_text)
+        folder = CORPUS / name
+        sources = ([("stdout", "pipe.stdout"), ("stderr", "pipe.stderr")] if mode == "pipe"
+                   else [("stdout", "pty.out")])
+        for stream, file in sources:
+            data = (folder / file).read_bytes()
+            for i in range(0, len(data), chunk):
+                console.feed(stream, data[i:i + chunk])
+        console.close()
+        collector.stop()
+        return [(k, r.get("_step"), float(v)) for r in read_records(stream_path(run_dir, "stdout"))
+                for k, v in r.items() if not k.startswith("_")]
 
 
 def expected(name: str, mode: str) -> List[Triple]:

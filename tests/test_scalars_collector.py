@@ -158,3 +158,25 @@ def test_the_last_frame_of_each_step_counts_and_a_repeated_report_once(tmp_path)
     collector.stop()
     got = [(r["_step"], r["loss"]) for r in records(tmp_path)]
     assert got == [(0, 0.5), (1, 0.25)]
+
+
+def test_column_tables_and_boxed_tables_give_one_record_per_row_and_box(tmp_path):
+    collector = StdoutScalars(context(tmp_path), compile_patterns([]))
+    text = "\n".join([
+        "epoch     train_loss  valid_loss  time    ",
+        "0         0.466536    0.425456    00:00     ",
+        "1         0.377636    0.368775    00:01     ",
+        "Logging to /tmp/x",
+        "---------------------------------",
+        "| rollout/           |          |",
+        "|    ep_rew_mean     | 22.6     |",
+        "| time/              |          |",
+        "|    fps             | 1046     |",
+        "---------------------------------"])
+    collector.feed_text("stdout", text, time.time())
+    collector.stop()
+    got = [(r.get("_step"), {k: v for k, v in r.items() if not k.startswith("_")})
+           for r in records(tmp_path)]
+    assert got == [(0, {"epoch": 0, "train_loss": 0.466536, "valid_loss": 0.425456}),
+                   (1, {"epoch": 1, "train_loss": 0.377636, "valid_loss": 0.368775}),
+                   (None, {"rollout/ep_rew_mean": 22.6, "time/fps": 1046})]

@@ -45,6 +45,7 @@ import re
 import sys
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
+from runwrap.collectors.tables import Tables
 from runwrap.errors import UsageError
 
 __all__ = ["FRAME", "MAX_LINE", "STEP_KEYS", "ScalarParser", "StreamRecords", "as_step", "compile_patterns", "default_parser",
@@ -282,23 +283,41 @@ class StreamRecords:
       only when the next line with a step shows another step: the last frame of each step
       (a Lightning epoch bar redrawn for the next epoch) is kept, the ones before it are not,
       and a frame followed by the final line of the same step gives way to that line.
+    - Tables (tables.py): a header row of names and rows of numbers (fastai), boxed
+      `| key | value |` blocks (Stable-Baselines3), read from the lines with no pair.
     - A record with a step that repeats the one just before it (tqdm redraws a closed bar
       once more) is the same report shown twice, and kept once.
     """
 
-    __slots__ = ("parse", "carried", "frame", "last")
+    __slots__ = ("parse", "carried", "frame", "last", "tables")
 
-    def __init__(self, parse: Callable[[str], Optional[Parsed]]):
+    def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
         self.carried: Optional[int] = None
         self.frame: Optional[Parsed] = None
         self.last: Optional[Parsed] = None
+        self.tables = Tables(parse_number, _STEP_RANK) if tables else None
+
+    @property
+    def table_open(self) -> bool:
+        """True while a table header or box waits for rows the block filter would skip."""
+        return self.tables is not None and self.tables.open
 
     def feed(self, line: str) -> List[Parsed]:
         is_frame = line[:1] == FRAME
         found = self.parse(line[1:] if is_frame else line)
         if found is None:
-            return []
+            if self.tables is None or is_frame:
+                return []
+            rows = self.tables.feed(line)
+            if not rows:
+                return []
+            values, step = rows[0]
+            if step is not None:
+                self.carried = None
+            else:
+                step = self.carried
+            return [(values, step)]
         values, step = found
         if step is not None and all(key in _STEP_RANK for key in values):
             if not is_frame:

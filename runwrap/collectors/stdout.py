@@ -28,10 +28,11 @@ SMALL_BLOCK = 8192
 
 
 def _may_hold_scalars(text: str) -> bool:
-    """False when the default grammar cannot find a value in `text`. ':' and '=' are found at
-    memchr speed; the step words (`epoch 3` has neither separator) cost a scan each, so they
-    are looked for in small blocks only — the console of a training script, not a flood."""
-    if ":" in text or "=" in text:
+    """False when the default grammar cannot find a value in `text`. ':', '=' and '|' (a
+    bar's or a boxed table's) are found at memchr speed; the step words (`epoch 3` has
+    neither separator) cost a scan each, so they are looked for in small blocks only — the
+    console of a training script, not a flood."""
+    if ":" in text or "=" in text or "|" in text:
         return True
     return len(text) <= SMALL_BLOCK and any(w in text for w in _STEP_WORDS)
 
@@ -61,10 +62,14 @@ class StdoutScalars(Collector):
         """Parse a block of final console lines ('\n'-separated); the wrapper calls this once
         per chunk it reads. Most console output holds no metric: with the default grammar a
         block without a separator or a step word is skipped after a few C-level searches."""
-        if self._prefilter and not _may_hold_scalars(text):
+        if self._prefilter and not _may_hold_scalars(text) and not self._table_open(stream):
             return
         for line in text.split("\n"):
             self.feed_line(stream, line, t)
+
+    def _table_open(self, stream: str) -> bool:
+        records = self._streams.get(stream)
+        return records is not None and records.table_open
 
     def feed_line(self, stream: str, line: str, t: float) -> None:
         """Parse one final console line (`stream` is "stdout" or "stderr", `t` unix time); a
@@ -72,7 +77,7 @@ class StdoutScalars(Collector):
         try:
             records = self._streams.get(stream)
             if records is None:
-                records = self._streams[stream] = StreamRecords(self._parse)
+                records = self._streams[stream] = StreamRecords(self._parse, self._prefilter)
             for values, step in records.feed(line):
                 self._append(values, step, t)
         except Exception as e:  # the console path must never see a collector's failure
