@@ -31,7 +31,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from runwrap.store.values import to_json_safe
@@ -83,23 +83,33 @@ class Dashboard:
         self.assets_lock = threading.Lock()
         self.plotly = plotly_js()
 
-    def asset(self, name: str, compressed: bool) -> Optional[bytes]:
-        """A static file's bytes (gzip-compressed once, on first use, when `compressed`)."""
-        cache_key = name + (".gz" if compressed else "")
+    def asset(self, name: str, compressed: bool) -> Tuple[Optional[bytes], bool]:
+        """A static file's bytes, and whether they are gzip-compressed: compressed when asked
+        and ready (plotly.js takes most of a second to compress: `warm` does it ahead, and a
+        page that comes first gets the plain bytes rather than wait)."""
         with self.assets_lock:
-            data = self.assets.get(cache_key)
+            if compressed and name + ".gz" in self.assets:
+                return self.assets[name + ".gz"], True
+            data = self.assets.get(name)
             if data is None:
                 path = self.plotly if name == "plotly.min.js" else STATIC / name
                 if path is None:
-                    return None
-                data = path.read_bytes()
-                if compressed:
-                    data = gzip.compress(data, 6)
-                self.assets[cache_key] = data
-            return data
+                    return None, False
+                data = self.assets[name] = path.read_bytes()
+            return data, False
+
+    def compress_assets(self) -> None:
+        for name in ["plotly.min.js"] + list(STATIC_FILES) + ["index.html"]:
+            data, _ = self.asset(name, False)
+            if data is not None:
+                packed = gzip.compress(data, 6)
+                with self.assets_lock:
+                    self.assets[name + ".gz"] = packed
 
     def warm(self) -> None:
-        """Read the newest runs' streams ahead, so the first chart need not wait for them."""
+        """Compress the page's files, then read the newest runs' streams ahead, so the first
+        chart need not wait for them."""
+        self.compress_assets()
         points = 0
         for run in self.view.runs():
             series = self.view.run_series(run)
@@ -378,8 +388,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(text.encode() + b"\n", "text/plain; charset=utf-8", status)
 
     def _static(self, name: str, kind: str, cache: bool = False) -> None:
-        compressed = self._gzip_ok()
-        data = self.dashboard.asset(name, compressed)
+        data, compressed = self.dashboard.asset(name, self._gzip_ok())
         if data is None:
             raise BadRequest("charts need plotly: pip install 'runwrap[ui]'", 404)
         self._send(data, kind, cache=cache, compressed=compressed)
