@@ -39,6 +39,20 @@ while not os.path.exists(os.path.join(control, "stop")):
 """
 
 
+MEDIA_LOGGER = """
+import sys
+import numpy as np
+import runwrap
+
+run = runwrap.init(project="media", id="pics", name="pics", dir=sys.argv[1])
+pixels = np.zeros((8, 8, 3), dtype=np.uint8)
+pixels[:, :, 0] = 255
+run.log({"sample": runwrap.Image(pixels), "preds": runwrap.Table(columns=["x", "label"],
+         data=[[1, "<b>cat</b>"], [2, "dog"]]), "loss": 0.5})
+run.finish()
+"""
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     root = tmp_path_factory.mktemp("ui") / "store"
@@ -49,6 +63,9 @@ def store(tmp_path_factory):
     media = root / "proj" / "alpha" / "media"
     media.mkdir()
     (media / "page.html").write_text("<script>window.__pwned=1</script>")
+    # wandb-style media logged for real: an image and a table (files plus reference records)
+    subprocess.run([sys.executable, "-c", MEDIA_LOGGER, str(root)], check=True, env=child_env(),
+                   capture_output=True)
     (media / "notes.txt").write_text("hello from media\n")
     return root
 
@@ -189,9 +206,9 @@ def test_a_torn_last_line_waits_for_the_rest(tmp_path):
 
 def test_the_table_lists_every_run_and_names_stay_text(server, browser):
     browser.get(server.url)
-    assert wait_for(lambda: len(texts(browser, "tr.run")) == 3, timeout=20)
+    assert wait_for(lambda: len(texts(browser, "tr.run")) == 4, timeout=20)
     names = texts(browser, "tr.run td:nth-child(4)")
-    assert sorted(names) == sorted(["alpha", "beta", XSS_NAME])
+    assert sorted(names) == sorted(["alpha", "beta", "pics", XSS_NAME])
     assert js(browser, "return window.__pwned") is None
     assert js(browser, "return document.querySelectorAll('#runs-table script, #runs-table img').length") == 0
     # config columns that differ between runs, and the chosen metric's last value
@@ -276,3 +293,13 @@ def test_the_run_page_shows_config_summary_files_and_a_config_diff(server, brows
     rows = texts(browser, "#config-diff tr td:first-child")
     assert rows == ["lr"]  # depth is the same in both
     assert js(browser, "return window.__pwned") is None
+
+
+def test_the_run_page_shows_logged_media(server, browser):
+    browser.get(server.url + "#/run/media/pics")
+    assert wait_for(lambda: js(browser, "return document.querySelector('#media table.data') !== null"),
+                    timeout=20)
+    cells = texts(browser, "#media table.data td")
+    assert "<b>cat</b>" in cells  # table cells are text, not markup
+    image = browser.find_element("css selector", "#media img")
+    assert wait_for(lambda: js(browser, "return arguments[0].complete && arguments[0].naturalWidth", image) == 8)

@@ -21,23 +21,54 @@ from array import array
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+try:  # the `ui` extra: parses a stream about twice as fast as the json module
+    from orjson import loads as _loads
+except ImportError:
+    _loads = json.loads
+
+from runwrap.store.media import MediaEntry, is_reference
 from runwrap.store.streams import StreamReader, source_of, stream_files
 from runwrap.store.summary import PRIORITY
 from runwrap.store.values import NONFINITE
 
 X_MODES = ("step", "wall", "relative")
+# Values per block of the min/max summary a column keeps for downsampling: a bucket of a
+# thousand points then costs a scan of ~60 block extremes instead of the thousand values.
+BLOCK = 16
+CHUNK = 8 << 20  # bytes of a stream parsed at once
+INF = math.inf
+
+
+class Blocks:
+    """The min and max of each complete block of BLOCK consecutive values of a series."""
+
+    __slots__ = ("mins", "maxs")
+
+    def __init__(self) -> None:
+        self.mins = array("d")
+        self.maxs = array("d")
+
+    def extend(self, values: Sequence[float]) -> "Blocks":
+        """Add the blocks `values` completed since the last call (values only ever grow)."""
+        mins, maxs = self.mins, self.maxs
+        for i in range(len(mins) * BLOCK, len(values) - BLOCK + 1, BLOCK):
+            block = values[i:i + BLOCK]
+            mins.append(min(block))
+            maxs.append(max(block))
+        return self
 
 
 class Column:
     """One metric of one stream file: its finite points in the order they were written."""
 
-    __slots__ = ("steps", "times", "values", "ordered")
+    __slots__ = ("steps", "times", "values", "ordered", "blocks")
 
     def __init__(self) -> None:
         self.steps = array("d")
         self.times = array("d")
         self.values = array("d")
         self.ordered = True  # steps never went down (else a reader sorts a copy)
+        self.blocks = Blocks()
 
     def __len__(self) -> int:
         return len(self.values)
@@ -58,6 +89,7 @@ class StreamColumns:
         self.source = source_of(path)
         self.reader = StreamReader(path)
         self.columns: Dict[str, Column] = {}
+        self.media: Dict[str, MediaEntry] = {}  # logged images, tables...: their last file
         self.records = 0
         self.size = -1  # the file size at the last refresh; unchanged size means nothing new
 
@@ -71,67 +103,108 @@ class StreamColumns:
             return False
         self.size = size
         before = self.records
-        for record in self._new_records():
-            self._add(record)
+        while True:
+            records = self._next_records()
+            if not records:
+                break
+            self._add(records)
+        for column in self.columns.values():
+            column.blocks.extend(column.values)  # here, off the path of the chart that needs them
         return self.records != before
 
-    def _new_records(self) -> Iterable[Dict[str, Any]]:
-        # One json.loads over a whole block of lines parses about twice as fast as one call a
-        # line; a block with a damaged line falls back to the reader's line-by-line parse.
+    def _next_records(self) -> List[Dict[str, Any]]:
+        """The next complete records after the reader's offset, up to about CHUNK bytes.
+
+        One json.loads over a block of lines parses about twice as fast as one call a line; a
+        block with a damaged line goes through the reader's line-by-line parse instead."""
         reader = self.reader
         try:
             with open(self.path, "rb") as f:
                 f.seek(reader.offset)
-                data = f.read()
+                data = f.read(CHUNK)
+                if len(data) == CHUNK and b"\n" not in data:
+                    data += f.readline()  # one line longer than a chunk
         except OSError:
             return []
         end = data.rfind(b"\n")
         if end < 0:
             return []  # only a torn line so far: wait for the rest
         try:
-            records = json.loads(b"[" + data[:end].replace(b"\n", b",") + b"]")
+            records = _loads(b"[" + data[:end].replace(b"\n", b",") + b"]")
         except ValueError:
             records = None
         if records is None or not all(r.__class__ is dict for r in records):
-            return list(reader.read())  # counts what it skips in reader.skipped
+            reader_end = reader.offset + end + 1
+            out = []
+            for record in reader.read():  # counts what it skips in reader.skipped
+                out.append(record)
+                if reader.offset >= reader_end:
+                    break
+            return out
         reader.offset += end + 1
         return records
 
-    def _add(self, record: Dict[str, Any]) -> None:
-        step = record.get("_step")
-        t = record.get("_time")
-        index = self.records
-        self.records += 1
-        if step.__class__ not in (int, float):
-            step = index  # a source without steps (the system sampler): its sample number
-        if t.__class__ not in (int, float):
-            t = math.nan
+    def _add(self, records: List[Dict[str, Any]]) -> None:
         columns = self.columns
-        for key, value in record.items():
-            if key[0] == "_":
-                continue
-            if value.__class__ is str:
-                value = NONFINITE.get(value)
-                if value is None:
+        index = self.records
+        self.records += len(records)
+        nonfinite = NONFINITE
+        numbers = (int, float)
+        for record in records:
+            step = record.get("_step")
+            t = record.get("_time")
+            if step.__class__ not in numbers:
+                step = index  # a source without steps (the system sampler): its sample number
+            if t.__class__ not in numbers:
+                t = math.nan
+            index += 1
+            for key, value in record.items():
+                if key[0] == "_":
                     continue
-            elif value.__class__ not in (int, float):
-                continue  # bools, strings, lists: not chart material
-            if value != value or value in (math.inf, -math.inf):
-                continue  # nothing to draw; the summary still counts it
-            column = columns.get(key)
-            if column is None:
-                column = columns[key] = Column()
-            column.add(step, t, value)
+                kind = value.__class__
+                if kind is not float and kind is not int:
+                    if kind is str:
+                        value = nonfinite.get(value)
+                        if value is None:
+                            continue
+                    else:
+                        if kind is dict and is_reference(value):
+                            self._add_media(key, value, record.get("_step"))
+                        continue  # bools, strings, lists: not chart material
+                if not -INF < value < INF:
+                    continue  # NaN and infinities: nothing to draw; the summary counts them
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = Column()
+                column.add(step, t, value)
+
+    def _add_media(self, key: str, reference: Dict[str, Any], step: Any) -> None:
+        entry = self.media.get(key)
+        if entry is None:
+            entry = self.media[key] = MediaEntry(key, reference["_type"])
+        entry.count += 1
+        entry.last_step = step
+        entry.last = reference
 
 
 class Points:
-    """x and y of one series, sorted by x, ready to downsample."""
+    """x and y of one series, sorted by x, ready to downsample. The x shown is `xs - offset`:
+    relative time is wall time less the run's start, subtracted only from the points sent."""
 
-    __slots__ = ("xs", "ys")
+    __slots__ = ("xs", "ys", "offset", "blocks")
 
-    def __init__(self, xs: Sequence[float], ys: Sequence[float]) -> None:
+    def __init__(self, xs: Sequence[float], ys: Sequence[float], offset: float = 0.0,
+                 blocks: Optional[Blocks] = None) -> None:
         self.xs = xs
         self.ys = ys
+        self.offset = offset
+        self.blocks = blocks  # of ys, when they are a column's values as they stand
+
+    def lists(self) -> Tuple[List[float], List[float]]:
+        """Every point as (shown xs, ys)."""
+        offset = self.offset
+        xs = [x - offset for x in self.xs] if offset else list(self.xs)
+        return xs, list(self.ys)
 
 
 class RunSeries:
@@ -176,6 +249,20 @@ class RunSeries:
                             out[name] = column.values[-1]
         return out
 
+    def media(self) -> Dict[str, Dict[str, Any]]:
+        """{key: {type, count, last_step, last}} of every media key logged so far."""
+        out: Dict[str, Dict[str, Any]] = {}
+        with self.lock:
+            for stream in self.streams.values():
+                for key, entry in stream.media.items():
+                    mine = out.get(key)
+                    if mine is None or (entry.last_step or 0) >= (mine["last_step"] or 0):
+                        count = entry.count + (mine["count"] if mine else 0)
+                        out[key] = dict(entry.as_dict(), count=count)
+                    else:
+                        mine["count"] += entry.count
+        return out
+
     def columns_of(self, metric: str) -> List[Column]:
         """The columns of `metric` from the first source, in priority order, that has it."""
         by_source: Dict[str, List[Column]] = {}
@@ -194,12 +281,11 @@ class RunSeries:
             columns = self.columns_of(metric)
             if not columns:
                 return Points([], [])
+            offset = start_time if x == "relative" else 0.0
             if len(columns) == 1 and since == 0 and (columns[0].ordered or x != "step"):
                 column = columns[0]
-                if x == "step":
-                    return Points(column.steps, column.values)
-                xs = column.times if x == "wall" else array("d", (t - start_time for t in column.times))
-                return Points(xs, column.values)
+                return Points(column.steps if x == "step" else column.times, column.values, offset,
+                              column.blocks.extend(column.values))
             pairs: List[Tuple[float, float]] = []
             for column in columns:
                 source = column.steps if x == "step" else column.times
@@ -207,8 +293,7 @@ class RunSeries:
         pairs.sort(key=lambda p: p[0])
         if since:
             pairs = pairs[since:]
-        offset = start_time if x == "relative" else 0.0
-        return Points(array("d", (p[0] - offset for p in pairs)), array("d", (p[1] for p in pairs)))
+        return Points(array("d", (p[0] for p in pairs)), array("d", (p[1] for p in pairs)), offset)
 
     def count(self, metric: str) -> int:
         with self.lock:
@@ -224,11 +309,11 @@ def downsample(points: Points, buckets: int, lo: Optional[float] = None,
                hi: Optional[float] = None) -> Tuple[List[float], List[float]]:
     """At most 2*`buckets`+1 points that keep the shape: the points with x in [lo, hi] (default:
     all) cut into `buckets` runs of consecutive points, and of each run the point with the
-    lowest and the one with the highest y, in x order, and the last point. Every point returned is a real point, so
-    hover shows exact values, and no spike is ever averaged away."""
-    xs, ys = points.xs, points.ys
-    start = 0 if lo is None else bisect.bisect_left(xs, lo)
-    end = len(xs) if hi is None else bisect.bisect_right(xs, hi)
+    lowest and the one with the highest y, in x order, and the last point. Every point returned
+    is a real point, so hover shows exact values, and no spike is ever averaged away."""
+    xs, ys, offset = points.xs, points.ys, points.offset
+    start = 0 if lo is None else bisect.bisect_left(xs, lo + offset)
+    end = len(xs) if hi is None else bisect.bisect_right(xs, hi + offset)
     # One point either side of a zoomed range, so the line reaches the edges of the plot.
     if lo is not None and start > 0:
         start -= 1
@@ -236,19 +321,21 @@ def downsample(points: Points, buckets: int, lo: Optional[float] = None,
         end += 1
     n = end - start
     if n <= 2 * buckets:
-        return list(xs[start:end]), list(ys[start:end])
+        return Points(xs[start:end], ys[start:end], offset).lists()
     out_x: List[float] = []
     out_y: List[float] = []
+    blocks = points.blocks
     for b in range(buckets):
         a = start + b * n // buckets
         z = start + (b + 1) * n // buckets
         if a >= z:
             continue
-        chunk = ys[a:z]
-        low = min(chunk)
-        high = max(chunk)
-        i = a + chunk.index(low)
-        j = a + chunk.index(high)
+        if blocks is not None and z - a >= 4 * BLOCK:
+            i, j = _extremes_by_blocks(ys, blocks, a, z)
+        else:
+            chunk = ys[a:z]
+            i = a + chunk.index(min(chunk))
+            j = a + chunk.index(max(chunk))
         if i > j:
             i, j = j, i
         out_x.append(xs[i])
@@ -259,4 +346,39 @@ def downsample(points: Points, buckets: int, lo: Optional[float] = None,
     if out_x[-1] != xs[end - 1]:  # the line always reaches the last point
         out_x.append(xs[end - 1])
         out_y.append(ys[end - 1])
+    if offset:
+        out_x = [v - offset for v in out_x]
     return out_x, out_y
+
+
+def _extremes_by_blocks(ys: Sequence[float], blocks: Blocks, a: int, z: int) -> Tuple[int, int]:
+    """Indices of the lowest and the highest of ys[a:z], from the block extremes of the whole
+    blocks inside [a, z) and a scan of the partial blocks at either end."""
+    first = -(-a // BLOCK)  # the first whole block
+    last = z // BLOCK  # one past the last whole block
+    head = ys[a:first * BLOCK]
+    tail = ys[last * BLOCK:z]
+    mins = blocks.mins[first:last]
+    maxs = blocks.maxs[first:last]
+    low = min(mins)
+    high = max(maxs)
+    if head:
+        low = min(low, min(head))
+        high = max(high, max(head))
+    if tail:
+        low = min(low, min(tail))
+        high = max(high, max(tail))
+    return (_locate(ys, head, mins, tail, a, first, last, low),
+            _locate(ys, head, maxs, tail, a, first, last, high))
+
+
+def _locate(ys: Sequence[float], head: Sequence[float], extremes: Sequence[float],
+            tail: Sequence[float], a: int, first: int, last: int, value: float) -> int:
+    """The index of the first point equal to `value` (which the head, a block or the tail holds)."""
+    if value in head:
+        return a + head.index(value)
+    if value in extremes:
+        block = first + extremes.index(value)
+        start = block * BLOCK
+        return start + ys[start:start + BLOCK].index(value)
+    return last * BLOCK + tail.index(value)

@@ -43,6 +43,8 @@ STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 TOKEN_COOKIE = "runwrap_ui_token"
 MAX_BUCKETS = 2000
+MIN_BUCKETS = 64
+CHART_POINTS = 40_000  # at most about this many points in one chart, all runs together
 CONSOLE_LIMIT = 256 * 1024
 LIVE_INTERVAL = 0.1  # seconds between looks at the watched runs' streams
 STATUS_INTERVAL = 1.0  # seconds between looks at their run.json
@@ -211,7 +213,8 @@ class Handler(BaseHTTPRequestHandler):
             b = view.run(query.get("b", [""])[0])
             self._json({"a": key_of(a), "b": key_of(b), "keys": view.config_diff(a, b)})
         elif path == "/api/metrics":
-            self._json(view.metric_names([view.run(k) for k in _runs_param(query)]))
+            runs = [view.run(k) for k in _runs_param(query)]
+            self._json(dict(view.metric_names(runs), names={key_of(r): r.name or r.id for r in runs}))
         elif path == "/api/series":
             self._series(query)
         elif path == "/api/console":
@@ -234,9 +237,12 @@ class Handler(BaseHTTPRequestHandler):
         x = query.get("x", ["step"])[0]
         if x not in X_MODES:
             raise BadRequest(f"x must be one of {', '.join(X_MODES)}, not {x!r}")
-        buckets = max(1, min(MAX_BUCKETS, _int_param(query, "width", 1000)))
         lo, hi = _float_param(query, "lo"), _float_param(query, "hi")
         keys = _runs_param(query)
+        # A bucket per pixel of the chart's width, but no more points in all than a browser
+        # draws at once without stalling: many overlaid runs get fewer buckets each.
+        buckets = max(1, min(MAX_BUCKETS, _int_param(query, "width", 1000),
+                             max(MIN_BUCKETS, CHART_POINTS // (2 * max(1, len(keys))))))
         since = [int(v) if v.isdigit() else 0 for v in query.get("since", [""])[0].split(",")]
         since += [since[-1] if len(since) == 1 else 0] * (len(keys) - len(since))
         out = []
@@ -249,8 +255,8 @@ class Handler(BaseHTTPRequestHandler):
                 if count - start > 2 * buckets:
                     entry["reset"] = True  # too much new: the page fetches the whole chart again
                 else:
-                    points = series.points(metric, x, run.start_time, since=start)
-                    entry["xs"], entry["ys"] = list(points.xs), list(points.ys)
+                    entry["xs"], entry["ys"] = series.points(metric, x, run.start_time,
+                                                             since=start).lists()
             else:
                 points = series.points(metric, x, run.start_time)
                 entry["xs"], entry["ys"] = downsample(points, buckets, lo, hi)

@@ -163,12 +163,14 @@ class StoreView:
         summary = self.summaries.get(os.path.join(run.path, SUMMARY_JSON))
         if status == "running" or not isinstance(summary, dict):
             summary = None
+        series = self.run_series(run)
         return {
             "key": key_of(run), "meta": meta,
             "duration": duration_of(run, status, time.time()),
             "config": self.configs.get(os.path.join(run.path, CONFIG_YAML), {}) or {},
-            "summary": summary if summary is not None else
-            {"live": self.run_series(run).last_values()},
+            "summary": summary if summary is not None else {"live": series.last_values()},
+            "media": series.media(),
+            "job": run.meta.get("job") if isinstance(run.meta.get("job"), dict) else None,
             "user_summary": read_json(run.dir / SUMMARY_USER_JSON),
             "consoles": consoles(run.dir),
             "diff_patch": (run.dir / DIFF_PATCH).is_file(),

@@ -402,11 +402,10 @@ function chartsPage(main, keys) {
   async function start() {
     let metricsBody;
     try {
-      const runs = await Promise.all(keys.map(k => api("/api/run", { run: k }).catch(() => null)));
-      runs.forEach((r, i) => { if (r) names[keys[i]] = r.meta.name || r.meta.id; });
+      metricsBody = await api("/api/metrics", { run: keys.join(",") });
+      Object.assign(names, metricsBody.names);
       legend.replaceChildren(...keys.map((k, i) => h("div", { class: "legend-item", title: k },
         h("span", { class: "swatch", style: `background:${colorOf(i)}` }), h("a", { href: runHref(k) }, names[k] || k))));
-      metricsBody = await api("/api/metrics", { run: keys.join(",") });
     } catch (e) {
       content.replaceChildren(h("div", { class: "error" }, e.message));
       return;
@@ -511,10 +510,11 @@ async function runPage(main, key) {
 
   const summaryCard = card("Summary", summaryTable(d.summary, d.user_summary));
   const consoleCard = consoleView(key, d.consoles, m.status);
+  const mediaCard = mediaView(key, d.media);
   const filesCard = filesView(key, d.files);
   const hasGit = git.commit || d.diff_patch;
   main.append(head, h("div", { class: "grid2" }, h("div", {}, facts, hasGit ? gitCard : ""), h("div", {}, configCard, summaryCard)),
-    consoleCard, filesCard || "");
+    mediaCard || "", consoleCard, filesCard || "");
 }
 
 function configTable(config) {
@@ -526,13 +526,13 @@ function configTable(config) {
 function summaryTable(summary, user) {
   if (!summary) return h("div", { class: "muted" }, "no summary");
   if (summary.live) {
-    const keys = Object.keys(summary.live).sort();
+    const keys = Object.keys(summary.live).sort((a, b) => (a.startsWith("system/") - b.startsWith("system/")) || a.localeCompare(b));
     return h("div", {}, h("div", { class: "muted" }, "running: last values so far"), kvTable(keys.map(k => [k, summary.live[k]])));
   }
   const rows = [];
   for (const [source, metrics] of Object.entries(summary)) {
     for (const [name, s] of Object.entries(metrics || {})) {
-      if (!s || typeof s !== "object") continue;
+      if (!s || typeof s !== "object" || (s.last && typeof s.last === "object" && s.last._type)) continue;
       rows.push(h("tr", {}, h("td", {}, name), h("td", { class: "muted" }, source),
         ["last", "min", "max", "mean", "count"].map(k => h("td", {}, fmtValue(s[k])))));
     }
@@ -582,6 +582,52 @@ function consoleView(key, names, status) {
   select.addEventListener("change", () => { name = select.value; open(); });
   open();
   return c;
+}
+
+// Logged media (images, tables, histograms, audio, video...): each key's last file. The
+// reference records name files inside the run directory; they are fetched through /files/.
+function mediaView(key, media) {
+  const keys = Object.keys(media || {});
+  if (!keys.length) return null;
+  const body = keys.map(name => {
+    const m = media[name];
+    const ref = m.last || {};
+    const table = ref._type === "table-file" ? ref : (ref.table && ref.table._type === "table-file" ? ref.table : null);
+    const box = h("div", { class: "media-item" });
+    const path = typeof ref.path === "string" ? ref.path : null;
+    if (ref._type === "image-file" && path) {
+      box.append(h("a", { href: fileUrl(key, path), target: "_blank", rel: "noopener" }, h("img", { src: fileUrl(key, path), alt: name })));
+    } else if (table && typeof table.path === "string") {
+      fetch(fileUrl(key, table.path)).then(r => r.json()).then(t => box.append(dataTable(t))).catch(() => box.append("(table unreadable)"));
+    } else if (ref._type === "histogram-file" && path && typeof Plotly !== "undefined") {
+      const plot = h("div", { class: "plot", style: "height:200px" });
+      box.append(plot);
+      fetch(fileUrl(key, path)).then(r => r.json()).then(hist => {
+        const bins = hist.bins || [], values = hist.values || [];
+        const xs = values.map((_, i) => (bins[i] + bins[i + 1]) / 2);
+        Plotly.newPlot(plot, [{ type: "bar", x: xs, y: values, marker: { color: PALETTE[0] } }],
+          { margin: { l: 40, r: 10, t: 6, b: 30 }, bargap: 0 }, { displaylogo: false, responsive: true });
+      }).catch(() => box.append("(histogram unreadable)"));
+    } else if (ref._type === "audio-file" && path) {
+      box.append(h("audio", { controls: true, src: fileUrl(key, path) }));
+    } else if (ref._type === "video-file" && path) {
+      box.append(h("video", { controls: true, src: fileUrl(key, path), style: "max-width:320px" }));
+    } else if (path) {
+      box.append(h("a", { href: fileUrl(key, path), target: "_blank", rel: "noopener" }, path));
+    }
+    return h("div", { class: "media-entry" }, h("h4", {}, name, " ", h("span", { class: "muted" },
+      `${ref._type || m.type} · ${m.count} logged · last step ${m.last_step ?? "-"}`)), box);
+  });
+  return card("Media", h("div", { class: "media", id: "media" }, body));
+}
+
+function dataTable(t) {
+  const columns = Array.isArray(t.columns) ? t.columns : [];
+  const rows = Array.isArray(t.data) ? t.data : [];
+  return h("div", { class: "table-scroll" }, h("table", { class: "kv data" },
+    h("tr", {}, columns.map(c => h("th", {}, c))),
+    rows.slice(0, 200).map(r => h("tr", {}, (Array.isArray(r) ? r : []).map(v => h("td", {}, fmtValue(v)))))),
+    rows.length > 200 ? h("div", { class: "muted" }, `first 200 of ${rows.length} rows`) : "");
 }
 
 const IMAGE = /\.(png|jpe?g|gif|webp|svg|bmp)$/i;
