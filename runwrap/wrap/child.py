@@ -139,13 +139,14 @@ class Child:
 
 
 class PtyChild(Child):
-    """The program in a new session whose controlling terminal is a pty we hold the master of."""
+    """The program in a new session whose controlling terminal is a pty we hold the master of.
+    Its stdin is the pty too when ours is a terminal (`takes_input`: the pump copies our keys);
+    a pipe, file or /dev/null is handed to it as it is."""
 
-    takes_input = True
-
-    def __init__(self, popen: subprocess.Popen, master: int):
+    def __init__(self, popen: subprocess.Popen, master: int, takes_input: bool):
         super().__init__(popen, popen.pid, [Output(master, "stdout", 1)])
         self.master = master
+        self.takes_input = takes_input
 
     def _is_end_of_output(self, error: OSError) -> bool:
         return error.errno == errno.EIO  # Linux: a pty master reads EIO once all slaves closed
@@ -191,11 +192,15 @@ class PipeChild(Child):
         return True
 
 
-def spawn_pty(argv: List[str], env: Dict[str, str], size_from: Optional[int]) -> PtyChild:
-    """The program in a new session whose controlling terminal is a new pty."""
+def spawn_pty(argv: List[str], env: Dict[str, str], size_from: Optional[int],
+              stdin_on_pty: bool) -> PtyChild:
+    """The program in a new session whose controlling terminal is a new pty. With
+    `stdin_on_pty` false, its stdin is ours, inherited: piped input must not go through the
+    pty's line discipline (which cuts long input, turns \x03 into SIGINT and echoes it)."""
     master, slave = terminal.open_pty(size_from)
     try:
-        popen = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+        popen = subprocess.Popen(argv, stdin=slave if stdin_on_pty else None, stdout=slave,
+                                 stderr=slave, env=env,
                                  start_new_session=True,
                                  preexec_fn=terminal.take_controlling_terminal)
     except BaseException:
@@ -203,7 +208,7 @@ def spawn_pty(argv: List[str], env: Dict[str, str], size_from: Optional[int]) ->
         raise
     finally:
         os.close(slave)
-    return PtyChild(popen, master)
+    return PtyChild(popen, master, takes_input=stdin_on_pty)
 
 
 def spawn_pipes(argv: List[str], env: Dict[str, str], own_group: bool) -> PipeChild:

@@ -226,9 +226,7 @@ class WrappedRun:
             if child.pgid == os.getpgrp():
                 # The terminal sends ^C, ^\ and hangups to the child itself (same group).
                 forwarded = (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)
-            stdin_fd = None
-            if child.takes_input and (interactive or not stdin_tty):
-                stdin_fd = 0
+            stdin_fd = 0 if child.takes_input and interactive else None
             status = Pump(child, console, forwarded, raw, stdin_fd).run()
         finally:
             if raw is not None:
@@ -248,7 +246,9 @@ class WrappedRun:
         plan = self.plan
         if plan.use_pty:
             size_from = 1 if os.isatty(1) else (0 if os.isatty(0) else None)
-            return spawn_pty(plan.options.command, env, size_from)
+            # Only a terminal stdin goes through the pty; a pipe, file or /dev/null stays
+            # what it is, byte for byte (and isatty() answers as it would without runwrap).
+            return spawn_pty(plan.options.command, env, size_from, stdin_on_pty=os.isatty(0))
         return spawn_pipes(plan.options.command, env, own_group=not interactive)
 
     def _not_started(self, exit_code: int, reason: str) -> int:

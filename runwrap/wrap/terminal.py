@@ -51,9 +51,9 @@ def copy_window_size(src: int, dst: int) -> None:
 
 
 def take_controlling_terminal() -> None:
-    """Make fd 0 (a pty slave) the calling process's controlling terminal; runs in the child
-    between fork and exec, in the new session."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    """Make fd 1 (a pty slave) the calling process's controlling terminal; runs in the child
+    between fork and exec, in the new session. Not fd 0: a piped stdin stays a pipe."""
+    fcntl.ioctl(1, termios.TIOCSCTTY, 0)
 
 
 def suspend_char(fd: int) -> Optional[bytes]:

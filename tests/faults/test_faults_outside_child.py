@@ -72,3 +72,90 @@ def test_started_in_a_deleted_directory_with_a_relative_store_still_runs_the_pro
     assert no_traceback(done.stderr), done.stderr
     warned = warning_lines(done.stderr)
     assert len(warned) == 1 and "not recorded" in warned[0], done.stderr
+
+
+# -- 1. piped stdin while stdout is a terminal ----------------------------------------------------
+
+CONSUMER = r"""
+import hashlib, json, sys
+data = sys.stdin.buffer.read()
+with open(sys.argv[1], "w") as f:
+    json.dump({"size": len(data), "sha": hashlib.sha256(data).hexdigest(),
+               "stdin_tty": sys.stdin.isatty(), "stdout_tty": sys.stdout.isatty()}, f)
+print("consumed", len(data))
+"""
+
+
+def _on_terminal_with_stdin(args, stdin, cwd: Path, env):
+    """runwrap with stdout and stderr on a real terminal (its controlling one) and `stdin` as
+    given: `producer | runwrap ...` typed in a terminal. Returns (exit status, screen)."""
+    import fcntl
+    import select
+    import termios
+
+    master, slave = os.openpty()
+    proc = subprocess.Popen(RUNWRAP + args, cwd=cwd, env=env, stdin=stdin, stdout=slave,
+                            stderr=slave, start_new_session=True,
+                            preexec_fn=lambda: fcntl.ioctl(1, termios.TIOCSCTTY, 0))
+    os.close(slave)
+    screen = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                screen += chunk
+            elif proc.poll() is not None:
+                break
+        return proc.wait(timeout=60), screen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+
+
+def test_piped_stdin_reaches_the_program_byte_for_byte_when_stdout_is_a_terminal(tmp_path):
+    import hashlib
+    import random
+
+    rng = random.Random(12)
+    payload = bytes(rng.randrange(256) for _ in range(10_000)) + b"\x03\x1c\x04\x1a\n\x7f\x15"
+    (tmp_path / "consume.py").write_text(CONSUMER)
+    (tmp_path / "input.bin").write_bytes(payload)
+    store = tmp_path / "store"
+    report = tmp_path / "report.json"
+    producer = subprocess.Popen(["cat", str(tmp_path / "input.bin")], stdout=subprocess.PIPE)
+    code, screen = _on_terminal_with_stdin(
+        ["--dir", str(store), "--project", "p", *QUIET_COLLECTORS, sys.executable, "consume.py",
+         str(report)], producer.stdout, tmp_path, clean_env())
+    producer.stdout.close()
+    producer.wait()
+    import json
+
+    got = json.loads(report.read_text())
+    log = (run_dirs(store)[0] / "output.log").read_bytes()
+    line = figures("piped-stdin-on-terminal", exit=code, sent=len(payload), got=got["size"],
+                   stdin_tty=got["stdin_tty"], log_bytes=len(log))
+    assert code == 0, (line, screen[-500:])
+    assert got["size"] == len(payload), line
+    assert got["sha"] == hashlib.sha256(payload).hexdigest(), line
+    assert got["stdin_tty"] is False and got["stdout_tty"] is True, line
+    assert log.strip() == b"consumed 10007", line  # nothing of the input echoed
+
+
+def test_stdin_from_dev_null_is_not_a_terminal_under_a_terminal(tmp_path):
+    (tmp_path / "consume.py").write_text(CONSUMER)
+    report = tmp_path / "report.json"
+    code, screen = _on_terminal_with_stdin(
+        ["--dir", str(tmp_path / "store"), "--project", "p", *QUIET_COLLECTORS, sys.executable,
+         "consume.py", str(report)], subprocess.DEVNULL, tmp_path, clean_env())
+    import json
+
+    got = json.loads(report.read_text())
+    assert code == 0 and got["size"] == 0, (got, screen[-300:])
+    assert got["stdin_tty"] is False and got["stdout_tty"] is True, got
