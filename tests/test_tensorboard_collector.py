@@ -15,7 +15,7 @@ import pytest
 
 from runwrap.collectors import dirwatch
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.tensorboard import OLD_FILE_SLACK, TensorBoardCollector, watch_dirs
+from runwrap.collectors.tensorboard import OLD_FILE_SLACK, TensorBoardCollector
 from runwrap.collectors.tfrecord import RecordReader, encode_record
 from runwrap.store.streams import read_records
 
@@ -250,7 +250,9 @@ def test_other_plugins_are_counted_not_imported(tmp_path):
 
 def test_one_watchdog_observer_serves_every_collector(tmp_path):
     ctxs = [make_context(tmp_path / str(i)) for i in range(3)]
-    collectors = [watch_dirs(ctx, [], discovery=True) for ctx in ctxs]
+    collectors = [TensorBoardCollector(ctx, [], discovery=True) for ctx in ctxs]
+    for c in collectors:
+        c.start()
     try:
         for c in collectors:
             assert c.wait_ready()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from runwrap.collectors.tfevent import DecodeError, EventDecoder
 from runwrap.collectors.tfrecord import (CRC_IMPLEMENTATION, RecordReader, crc32c_python,
                                          encode_record, masked_crc)
-from runwrap.collectors.tensorboard import read_event_file
+from runwrap.collectors.tbread import read_event_file
 
 tensorboardX = pytest.importorskip("tensorboardX")
 event_pb2 = pytest.importorskip("tensorboard.compat.proto.event_pb2")

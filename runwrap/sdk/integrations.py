@@ -7,15 +7,12 @@ import os
 import shutil
 import sys
 import threading
-import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Optional, Set
 
 from runwrap.sdk.hooks import when_imported
 from runwrap.sdk.run import Run, warn
-from runwrap.store import documents
-from runwrap.store.layout import CODE_DIR, MEDIA_DIR, RUN_JSON
-from runwrap.store.streams import StreamWriter, stream_path
+from runwrap.store.layout import CODE_DIR, MEDIA_DIR
 
 # -- save_code ----------------------------------------------------------------------------------
 
@@ -47,14 +44,14 @@ _WRITERS = (("torch.utils.tensorboard.writer", "SummaryWriter", ("log_dir", "log
 
 def sync_tensorboard_dirs(run: Run) -> None:
     """Learn the log dir of every SummaryWriter the program creates: attached, record it in
-    run.json `tensorboard_dirs` (the wrapper's collector watches it); standalone, read its
-    event files into streams/tensorboard.jsonl from a background thread."""
-    reader = None if run._attached else TensorBoardReader(run)
+    run.json `tensorboard_dirs` (the wrapper's collector watches it); standalone, import its
+    event files into streams/tensorboard.jsonl with the same collector, on its own thread."""
+    collector = None if run._attached else _standalone_collector(run)
 
     def learned(logdir: str) -> None:
         logdir = os.path.abspath(logdir)
-        if reader is not None:
-            reader.add_dir(logdir)
+        if collector is not None:
+            collector.add_dir(logdir)
 
         def mutate(doc: dict) -> None:
             dirs = doc.setdefault("tensorboard_dirs", [])
@@ -64,6 +61,30 @@ def sync_tensorboard_dirs(run: Run) -> None:
 
     for module_name, class_name, attrs in _WRITERS:
         when_imported(module_name, lambda m, c=class_name, a=attrs: _patch(m, c, a, learned))
+
+
+def _standalone_collector(run: Run) -> Any:
+    """The wrapper's TensorBoard collector, reading the folders init() learns (named relative
+    to each folder, as --tensorboard names them) into this run; stopped at finish(), after a
+    last read, before the summary is written."""
+    from runwrap.collectors.base import CollectorContext
+    from runwrap.collectors.tensorboard import TensorBoardCollector
+
+    ctx = CollectorContext(run_dir=run.run_dir, start_time=run.start_time, cwd=Path.cwd(),
+                           store_root=run.run_dir.parent.parent)
+    collector = TensorBoardCollector(
+        ctx, [], discovery=False,
+        on_records=lambda records: run._history.add_external("tensorboard", records))
+    collector.start()
+
+    def stop() -> None:
+        collector.stop()
+        skipped = collector.problems()  # damaged records, other plugins' values: as wrapped
+        if skipped:
+            run._update_meta(lambda doc: doc.setdefault("skipped", {}).__setitem__(
+                type(collector).__name__, skipped))
+    run._closers.append(stop)
+    return collector
 
 
 def _patch(module: Any, class_name: str, attrs: tuple, learned: Any) -> None:
@@ -81,80 +102,6 @@ def _patch(module: Any, class_name: str, attrs: tuple, learned: Any) -> None:
                 break
     cls.__init__ = __init__
     cls._runwrap_patched = True
-
-
-class TensorBoardReader:
-    """Standalone runs: polls the learned log dirs and turns scalar events into records."""
-
-    INTERVAL = 1.0
-
-    def __init__(self, run: Run):
-        self.run = run
-        self.dirs: List[str] = []
-        self.files: Dict[str, Any] = {}
-        self.writer: Optional[StreamWriter] = None
-        self.stop_event = threading.Event()
-        self.lock = threading.Lock()
-        self.thread: Optional[threading.Thread] = None
-        run._closers.append(self.stop)
-
-    def add_dir(self, logdir: str) -> None:
-        with self.lock:
-            if logdir not in self.dirs:
-                self.dirs.append(logdir)
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._loop, name="runwrap-tensorboard",
-                                               daemon=True)
-                self.thread.start()
-
-    def _loop(self) -> None:
-        while not self.stop_event.wait(self.INTERVAL):
-            self.read_once()
-
-    def read_once(self) -> None:
-        try:
-            from runwrap.collectors.tfevent import EventDecoder
-            from runwrap.collectors.tfrecord import RecordReader
-        except ImportError:
-            warn("tensorboard", "sync_tensorboard: the TensorBoard reader is not available")
-            return
-        with self.lock:
-            dirs = list(self.dirs)
-        for logdir in dirs:
-            for root, _, names in os.walk(logdir):
-                for name in sorted(names):
-                    if "tfevents" in name:
-                        path = os.path.join(root, name)
-                        if path not in self.files:
-                            self.files[path] = (RecordReader(path), EventDecoder(), logdir)
-        records = []
-        for path, (reader, decoder, logdir) in self.files.items():
-            prefix = os.path.relpath(os.path.dirname(path), logdir)
-            prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
-            for raw in reader.read():
-                try:
-                    event = decoder.decode(raw)
-                except ValueError:
-                    continue
-                if not event:
-                    continue
-                wall, step, values = event
-                record = {prefix + tag: value for tag, value in values}
-                record.update(_step=step, _time=wall, _runtime=wall - self.run.start_time)
-                records.append(record)
-        if records:
-            if self.writer is None:
-                self.writer = StreamWriter(stream_path(self.run.run_dir, "tensorboard"))
-            self.writer.write_many(records)
-            self.run._history.add_external("tensorboard", records)
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-            self.read_once()  # the last events written before finish()
-        if self.writer is not None:
-            self.writer.close()
 
 
 # -- monitor_gym --------------------------------------------------------------------------------
