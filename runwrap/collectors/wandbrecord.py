@@ -22,6 +22,10 @@ Values are JSON text (`value_json`); wandb writes NaN and infinities as the Java
 `NaN`, `Infinity`, `-Infinity`, which Python's `json` reads. A key path (`nested_key`) of more
 than one name is a value inside a nested dict, as wandb's `summary.update({"a": {"b": 1}})`
 leaves it.
+
+Speed: a training loop's log holds three records per row (the row and two summary updates),
+each a handful of items, so the loops read one-byte keys and lengths inline and take the
+item shape wandb writes (one name, then value_json) without the general field walk.
 """
 from __future__ import annotations
 
@@ -130,11 +134,9 @@ Decoded = Any  # History | Change | RunStart | RunExit | Header | Unknown | None
 def decode_value(text: str) -> Any:
     """A `value_json`: numbers without the json module (most values are plain numbers, and
     json.loads costs several times int()/float() on them), anything else with it."""
-    try:
+    if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
         return int(text)
-    except ValueError:
-        pass
-    if text[:1] != '"':
+    if text[:1] not in _JSON_STARTS:
         try:
             # float() also takes "inf"/"1_0", which JSON never holds; NaN/Infinity it shares.
             return float(text)
@@ -143,8 +145,17 @@ def decode_value(text: str) -> Any:
     return json.loads(text)
 
 
+_JSON_STARTS = frozenset('"{[tfn')  # strings, objects, arrays, true, false, null
+_names: Dict[bytes, str] = {}  # key bytes -> str: a run logs the same few keys again and again
+
+
 def _span(buf: bytes, pos: int, end: int) -> Tuple[int, int]:
-    n, pos = varint(buf, pos)
+    """(start, stop) of the length-delimited value whose length starts at `pos`."""
+    n = buf[pos] if pos < end else 0x80
+    if n < 0x80:
+        pos += 1
+    else:
+        n, pos = varint(buf, pos)
     stop = pos + n
     if stop > end:
         raise DecodeError("field runs past its message")
@@ -162,7 +173,10 @@ def decode(buf: bytes) -> Decoded:
     pos = 0
     end = len(buf)
     while pos < end:
-        key, pos = varint(buf, pos)
+        key = buf[pos]
+        pos += 1
+        if key >= 0x80:
+            key, pos = varint(buf, pos - 1)
         field = key >> 3
         wire = key & 7
         if wire == 2 and field not in _RECORD_FIELDS:
@@ -190,11 +204,16 @@ def _history(buf: bytes, pos: int, end: int) -> History:
     values: Dict[str, Any] = {}
     step: Optional[int] = None
     while pos < end:
-        key, pos = varint(buf, pos)
+        key = buf[pos]
+        pos += 1
+        if key >= 0x80:
+            key, pos = varint(buf, pos - 1)
         if key == 0x0A:  # 1: item
             start, pos = _span(buf, pos, end)
             path, value = _item(buf, start, pos)
-            if path:
+            if len(path) == 1:
+                values[path[0]] = value
+            elif path:
                 values[".".join(path)] = value
         elif key == 0x12:  # 2: step { num 1 }
             start, pos = _span(buf, pos, end)
@@ -216,11 +235,33 @@ _NO_VALUE = object()
 
 def _item(buf: bytes, pos: int, end: int) -> Tuple[KeyPath, Any]:
     """A HistoryItem, SummaryItem or ConfigItem: its key path and value (None when absent)."""
+    # The shape wandb writes almost always: one key (field 1) or one-name key path (field 2),
+    # then value_json (field 16: key bytes 0x82 0x01), both shorter than 128 bytes.
+    key = buf[pos] if pos < end else 0
+    if key == 0x12 or key == 0x0A:
+        n = buf[pos + 1]
+        at = pos + 2 + n
+        if n < 0x80 and at + 3 <= end and buf[at] == 0x82 and buf[at + 1] == 0x01 \
+                and buf[at + 2] < 0x80 and at + 3 + buf[at + 2] == end:
+            raw = buf[pos + 2:at]
+            name = _names.get(raw)
+            if name is None:
+                name = raw.decode("utf-8", "replace")
+                if len(_names) < 10000:
+                    _names[raw] = name
+            return (name,), decode_value(buf[at + 3:end].decode("utf-8", "replace"))
+    return _any_item(buf, pos, end)
+
+
+def _any_item(buf: bytes, pos: int, end: int) -> Tuple[KeyPath, Any]:
     key_name = ""
     path: List[str] = []
     value: Any = _NO_VALUE
     while pos < end:
-        key, pos = varint(buf, pos)
+        key = buf[pos]
+        pos += 1
+        if key >= 0x80:
+            key, pos = varint(buf, pos - 1)
         field = key >> 3
         wire = key & 7
         if wire == 2 and field in (1, 2, 7, 8, 16):
@@ -256,7 +297,10 @@ def _change(kind: str, buf: bytes, pos: int, end: int) -> Change:
     update: List[Tuple[KeyPath, Any]] = []
     remove: List[KeyPath] = []
     while pos < end:
-        key, pos = varint(buf, pos)
+        key = buf[pos]
+        pos += 1
+        if key >= 0x80:
+            key, pos = varint(buf, pos - 1)
         if key in (0x0A, 0x12):  # 1: update, 2: remove
             start, pos = _span(buf, pos, end)
             path, value = _item(buf, start, pos)
@@ -276,7 +320,10 @@ def _run(buf: bytes, pos: int, end: int) -> RunStart:
     texts = {1: "run_id", 2: "entity", 3: "project", 6: "group", 7: "job_type", 8: "name",
              9: "notes", 13: "host"}
     while pos < end:
-        key, pos = varint(buf, pos)
+        key = buf[pos]
+        pos += 1
+        if key >= 0x80:
+            key, pos = varint(buf, pos - 1)
         field = key >> 3
         wire = key & 7
         if wire == 2 and field in texts:
@@ -319,7 +366,10 @@ def _run(buf: bytes, pos: int, end: int) -> RunStart:
 def _exit(buf: bytes, pos: int, end: int) -> RunExit:
     exit_code = runtime = 0
     while pos < end:
-        key, pos = varint(buf, pos)
+        key = buf[pos]
+        pos += 1
+        if key >= 0x80:
+            key, pos = varint(buf, pos - 1)
         if key in (0x08, 0x10):
             v, pos = varint(buf, pos)
             v = signed32(v)
@@ -335,7 +385,10 @@ def _exit(buf: bytes, pos: int, end: int) -> RunExit:
 def _header(buf: bytes, pos: int, end: int) -> Header:
     producer = min_consumer = ""
     while pos < end:
-        key, pos = varint(buf, pos)
+        key = buf[pos]
+        pos += 1
+        if key >= 0x80:
+            key, pos = varint(buf, pos - 1)
         if key == 0x0A:  # version_info
             start, pos = _span(buf, pos, end)
             while start < pos:
