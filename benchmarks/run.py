@@ -43,7 +43,7 @@ import harness  # noqa: E402
 from harness import Contender, add_note, alternate, find, fmt, run_timed  # noqa: E402
 
 PY = sys.executable
-WORKLOADS = ("startup", "sdk", "log", "console", "rss", "tensorboard", "stdout", "upload",
+WORKLOADS = ("startup", "sdk", "log", "console", "rss", "tensorboard", "wandb", "stdout", "upload",
              "listing", "sampler")
 
 
@@ -64,6 +64,8 @@ class Bench:
         self.mlflow_log_calls = 200 if quick else 500
         self.tb_values = 200_000 if quick else 1_000_000
         self.tb_peer_values = 50_000 if quick else 100_000
+        self.wandb_rows = 20_000 if quick else 100_000
+        self.wandb_peer_python = args.wandb_peer_python
         self.stdout_lines = 200_000 if quick else 1_000_000
         self.upload_points = 10_000 if quick else 20_000
         self.store_runs = 20_000 if quick else 100_000  # in projects of 1,000 runs
@@ -404,6 +406,55 @@ def tensorboard(b: Bench) -> None:
                        names=names), "EventFileLoader (on its prefix)")
 
 
+def wandb_log(b: Bench) -> None:
+    """Importing a wandb log beside wandb's own reader; the wrapper's start-up with wandb
+    importable and not (the wrapper never imports it: the two should not differ)."""
+    import wandb_read as wr
+    import wrapper
+
+    missing = installed("wandb")
+    if missing:
+        b.add([{"workload": "wandb log read", "contender": "(all)", "unit": "rows/s",
+                "reference": False, "status": "not run: wandb writes the log", "note": ""}], None)
+    else:
+        t = time.perf_counter()
+        log = wr.write_log(b.tmp / "wandb-bench", b.wandb_rows)
+        harness.log(f"[wandb] wandb wrote {b.wandb_rows:,} rows in "
+                    f"{time.perf_counter() - t:.0f} s")
+        peer = None if wr.has_datastore(None) else b.wandb_peer_python
+        why = None if peer or wr.has_datastore(None) else \
+            "not run: wandb>=0.23 has no Python datastore (pass --wandb-peer-python)"
+
+        def child(kind: str, python: Optional[str] = None) -> Callable[[], Dict[str, float]]:
+            def measure() -> Dict[str, float]:
+                r = wr.run_measure(kind, log, python)
+                return {"rate": r["rows"] / r["seconds"], "cpu_rate": r["rows"] / r["cpu"]}
+            return measure
+
+        names = {"import": "runwrap import-wandb (reader + stream, config, summary)",
+                 "reader": "runwrap reader (framing + records)",
+                 "datastore": "wandb DataStore scan + protobuf (wandb <= 0.22)",
+                 "protobuf": "runwrap framing + wandb's protobuf parser"}
+        cs = [Contender("import", child("import")), Contender("reader", child("reader")),
+              Contender("datastore", child("datastore", peer), why),
+              Contender("protobuf", child("protobuf"))]
+        res = alternate("wandb", cs, b.rounds)
+        reference = "protobuf" if why else "datastore"
+        b.add(harness.rows(f"wandb log read, {b.wandb_rows:,} rows", res, cs, "rate", "rows/s",
+                           reference, cpu_metric="cpu_rate", names=names), names[reference])
+    # Start-up: a wandb that cannot be imported (a package of that name that raises).
+    hidden = b.tmp / "no-wandb"
+    (hidden / "wandb").mkdir(parents=True, exist_ok=True)
+    (hidden / "wandb" / "__init__.py").write_text("raise ImportError('hidden for the benchmark')\n")
+    wrapped_true = wrapper.startup_commands()["runwrap -- true"]
+    cs = [Contender("wandb installed", lambda: run_timed(wrapped_true, b.env), missing),
+          Contender("wandb not importable",
+                    lambda: run_timed(wrapped_true, dict(b.env, PYTHONPATH=str(hidden))))]
+    res = alternate("startup wandb", cs, b.rounds, warmup=True)
+    b.add(harness.rows("start-up: wrap `true`, wandb installed or not", res, cs, "wall", "ms",
+                       "wandb not importable", cpu_metric="cpu", scale=1000), "wandb not importable")
+
+
 def stdout(b: Bench) -> None:
     import stdout_scalars as ss
 
@@ -580,7 +631,7 @@ def sampler(b: Bench) -> None:
 
 RUNNERS: Dict[str, Callable[[Bench], None]] = {
     "startup": startup, "sdk": sdk, "log": log_calls, "console": console, "rss": rss,
-    "tensorboard": tensorboard, "stdout": stdout, "upload": upload, "listing": listing,
+    "tensorboard": tensorboard, "wandb": wandb_log, "stdout": stdout, "upload": upload, "listing": listing,
     "sampler": sampler,
 }
 
@@ -595,6 +646,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     ap.add_argument("--json", metavar="PATH",
                     help="where to save the table and raw figures (default: a temporary file)")
     ap.add_argument("--guild", metavar="PATH", help="a `guild` executable (its own venv)")
+    ap.add_argument("--wandb-peer-python", metavar="PATH",
+                    help="a Python whose wandb still has its datastore reader (wandb<=0.22)")
     args = ap.parse_args(argv)
     if args.rounds is not None and args.rounds < 3:
         ap.error("--rounds must be at least 3")

@@ -12,6 +12,8 @@
         diff.patch                    `git diff HEAD` of a dirty tree (capped)
         streams/<source>[.<part>].jsonl   metric records, one writer per file, append-only
         code/  files/  media/         saved code, run.save() files, media
+        wandb/                        the program's own wandb files (its WANDB_DIR, set by the
+                                      wrapper), whose run-<id>.wandb logs feed streams/wandb*
         archive/                      history moved aside by resume_from (sdk)
         sync.json, sync-rejected.jsonl    upload cursors and refused batches (sync)
 """
