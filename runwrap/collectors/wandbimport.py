@@ -16,13 +16,13 @@ from typing import Any, Dict, List, Optional
 
 from runwrap.collectors import wandbrecord
 from runwrap.collectors.wandblog import LogReader
-from runwrap.collectors.wandbrun import LogFile, WandbRecorder, run_id_of
+from runwrap.collectors.wandbrun import SOURCE, LogFile, WandbRecorder, run_id_of
 from runwrap.collectors.wandbwatch import FOLDER_NAMES, is_log_file
 from runwrap.errors import UsageError
 from runwrap.store import documents
 from runwrap.store.create import create_run
 from runwrap.store.layout import RUN_JSON, SUMMARY_JSON, SUMMARY_USER_JSON, run_dir
-from runwrap.store.summary import summarize_streams
+from runwrap.store.summary import SummaryBuilder
 
 __all__ = ["find_logs", "import_run", "ImportedRun"]
 
@@ -134,12 +134,14 @@ def import_run(root: Path, run_id: str, logs: List[str],
     def count(kind: str, n: int = 1) -> None:
         result.skipped[kind] = result.skipped.get(kind, 0) + n
 
-    recorder = WandbRecorder(path, start, count)
+    summary = SummaryBuilder()
+    recorder = WandbRecorder(path, start, count,
+                             on_rows=lambda rows: summary.add_many(SOURCE, rows))
     for log in logs:
         recorder.read(LogFile(log), final=True)
     recorder.close()
     user = documents.read_json(path / SUMMARY_USER_JSON, {}) or {}
-    documents.write_json(path / SUMMARY_JSON, summarize_streams(path).result(user))
+    documents.write_json(path / SUMMARY_JSON, summary.result(user))
     result.rows = recorder.rows
     exit_code = recorder.exit_code
     result.status = "finished" if exit_code == 0 else "failed"

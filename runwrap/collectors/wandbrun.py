@@ -88,10 +88,14 @@ def _remove_path(doc: Dict[str, Any], path: Tuple[str, ...]) -> None:
 class WandbRecorder:
     """Applies the messages of wandb logs to one run directory."""
 
-    def __init__(self, run_dir: Path, start_time: float, count: Counter):
+    def __init__(self, run_dir: Path, start_time: float, count: Counter,
+                 on_rows: Optional[Callable[[List[dict]], None]] = None):
+        """`on_rows` sees every batch of rows once written (the importer builds the summary
+        from them rather than reading the stream back)."""
         self.run_dir = Path(run_dir)
         self.start_time = start_time
         self._count = count
+        self._on_rows = on_rows
         self._writers: Dict[str, StreamWriter] = {}
         self._runs: Optional[Dict[str, Dict[str, Any]]] = None  # run.json wandb_runs, loaded late
         self._runs_changed = False
@@ -262,6 +266,8 @@ class WandbRecorder:
                                                                           part))
             writer.write_many(rows)
             self.rows += len(rows)
+            if self._on_rows is not None:
+                self._on_rows(rows)
         except OSError as exc:  # disk full...: count, warn once, keep going
             self._count("write_failed", len(rows))
             warn_once("wandb-write", f"cannot write streams/{stream}: {exc}")
