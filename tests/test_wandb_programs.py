@@ -116,8 +116,10 @@ def test_several_wandb_runs_in_one_program_are_separate_streams(tmp_path, store)
     run = only_run(store)
     runs = run_json(run)["wandb_runs"]
     assert len(runs) == 2
-    streams = sorted(info["stream"] for info in runs.values())
-    assert streams[-1] == "wandb.jsonl" and streams[0].startswith("wandb.")
+    streams = [info["stream"] for info in runs.values()]
+    assert "wandb.jsonl" in streams
+    assert set(streams) - {"wandb.jsonl"} == {f"wandb.{i}.jsonl" for i in runs} - {
+        f"wandb.{i}.jsonl" for i, info in runs.items() if info["stream"] == "wandb.jsonl"}
     scores = sorted([r["score"] for r in rows_of(run / "streams" / s)] for s in streams)
     assert scores == [[0, 1, 2], [10, 11, 12]]
 

@@ -135,7 +135,9 @@ class WandbCollector(Collector):
         self._root_mtimes[root] = mtime
         self._watch(root)
         try:
-            entries = list(os.scandir(root))
+            # In name order: wandb names run folders by start time (offline-run-YYYYMMDD_HHMMSS-
+            # <id>), so the first wandb run of the program is the one that gets wandb.jsonl.
+            entries = sorted(os.scandir(root), key=lambda e: e.name.split("run-", 1)[-1])
         except OSError:
             return
         for entry in entries:
