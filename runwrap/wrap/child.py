@@ -227,3 +227,21 @@ def spawn_pipes(argv: List[str], env: Dict[str, str], own_group: bool) -> PipeCh
     popen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                              bufsize=0, **kwargs)
     return PipeChild(popen, popen.pid if own_group else os.getpgrp())
+
+
+def hand_off(outputs: List[Output]) -> None:
+    """Outputs still open once the program has exited and runwrap is done: a process it left
+    in the background still holds them (`(sleep 1; echo late) &`). Bare, that process would
+    write on into the terminal or file; runwrap exiting would close its pipe and kill it with
+    SIGPIPE. So a `cat` per output, in a session of its own, copies the rest to where runwrap's
+    copy went (not into output.log: the run has ended) and ends with the last writer; if that
+    destination goes away, cat dies of SIGPIPE and the writer gets its EPIPE, as it would."""
+    for out in outputs:
+        try:
+            os.set_blocking(out.fd, True)  # the file description is shared with cat
+            subprocess.Popen(["cat"], stdin=out.fd, stdout=out.dest,
+                             stderr=subprocess.DEVNULL, start_new_session=True,
+                             close_fds=True)
+        except OSError:
+            pass  # no cat: the late writer meets a closed pipe, as before
+

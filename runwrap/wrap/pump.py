@@ -6,7 +6,7 @@ import errno
 import os
 import select
 import signal
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from runwrap.wrap import terminal
 from runwrap.wrap.child import CHUNK, Child, Output, write_all
@@ -71,6 +71,11 @@ class Pump:
             os.close(wake_w)
         assert self.status is not None
         return self.status
+
+    def left_open(self) -> List[Output]:
+        """After run(): the outputs a process the program left behind still holds, whose
+        destination is still there (see child.hand_off)."""
+        return [out for out in self.outputs.values() if out.dest not in self.dead_dest]
 
     def _copy_output(self, fd: int) -> bool:
         data = self.child.read_available(fd)

@@ -20,7 +20,7 @@ from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON,
 from runwrap.store.runs import owner_identity
 from runwrap.store.summary import summarize_streams
 from runwrap.wrap import terminal
-from runwrap.wrap.child import Child, spawn_pipes, spawn_pty
+from runwrap.wrap.child import Child, hand_off, spawn_pipes, spawn_pty
 from runwrap.wrap.collect import build_collectors
 from runwrap.wrap.console import ConsoleLog
 from runwrap.wrap.plan import RunPlan
@@ -227,7 +227,9 @@ class WrappedRun:
                 # The terminal sends ^C, ^\ and hangups to the child itself (same group).
                 forwarded = (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)
             stdin_fd = 0 if child.takes_input and interactive else None
-            status = Pump(child, console, forwarded, raw, stdin_fd).run()
+            pump = Pump(child, console, forwarded, raw, stdin_fd)
+            status = pump.run()
+            hand_off(pump.left_open())
         finally:
             if raw is not None:
                 raw.leave()

@@ -159,3 +159,29 @@ def test_stdin_from_dev_null_is_not_a_terminal_under_a_terminal(tmp_path):
     got = json.loads(report.read_text())
     assert code == 0 and got["size"] == 0, (got, screen[-300:])
     assert got["stdin_tty"] is False and got["stdout_tty"] is True, got
+
+
+# -- 2. background writers outliving the program ---------------------------------------------------
+
+
+def test_a_background_writer_is_not_killed_after_the_program_exits(tmp_path):
+    """`runwrap sh -c '(...; echo late; touch MARK) & echo started' > f`: bare, f gets both
+    lines and MARK appears; runwrap must not kill the late writer with SIGPIPE."""
+    go, mark = tmp_path / "GO", tmp_path / "MARK"
+    script = (f"(while [ ! -e {go} ]; do sleep 0.02; done; echo late; echo late-err >&2; "
+              f"touch {mark}) & echo started")
+    out_path, err_path = tmp_path / "f", tmp_path / "e"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        # Files, not pipes: the late writer keeps what it writes to open as long as it lives.
+        code = subprocess.call(RUNWRAP + ["--dir", str(tmp_path / "store"), "--quiet",
+                                          *QUIET_COLLECTORS, "sh", "-c", script],
+                               cwd=tmp_path, env=clean_env(), stdin=subprocess.DEVNULL,
+                               stdout=out, stderr=err, timeout=60)
+    go.touch()  # runwrap has exited: only now does the background writer write
+    appeared = wait_for(mark.exists, 20)
+    wait_for(lambda: b"late-err" in err_path.read_bytes(), 5)
+    line = figures("late-writer", exit=code, mark=appeared, stdout=out_path.read_bytes(),
+                   stderr=err_path.read_bytes())
+    assert code == 0 and appeared, line
+    assert out_path.read_bytes() == b"started\nlate\n", line
+    assert err_path.read_bytes() == b"late-err\n", line
