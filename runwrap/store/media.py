@@ -48,24 +48,41 @@ def check_key(key: str) -> str:
     return key
 
 
+_made_dirs: set = set()  # folders known to exist: one mkdir per folder per process, not per file
+
+
 def write_media(run_dir: Path, kind: str, key: str, step: int, data: bytes, ext: str) -> StoredFile:
     """Store `data` as the media file of `key` at `step`; returns where it went."""
     digest = hashlib.sha256(data).hexdigest()
     rel = f"{MEDIA_DIR}/{kind}/{check_key(key)}_{step}_{digest[:DIGEST_CHARS]}.{ext}"
-    path = Path(run_dir) / rel
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    path = os.path.join(run_dir, rel)
+    folder = os.path.dirname(path)
+    if folder not in _made_dirs:
+        os.makedirs(folder, exist_ok=True)
+        _made_dirs.add(folder)
+    tmp = f"{folder}/.{os.path.basename(path)}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:  # the folder was removed meanwhile (gc, a test): make it again
+        _made_dirs.discard(folder)
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
         try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        # Renamed over an existing file of the same name (same digest: the same bytes), so the
+        # same content logged twice at one step is one file.
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
     return StoredFile(rel, digest, len(data))
 
 
