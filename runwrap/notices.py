@@ -7,6 +7,16 @@ import threading
 from typing import Set
 
 
+def say(message: str) -> None:
+    """One line `runwrap: message` on stderr, now. A closed stderr is ignored: recording and
+    the program go on regardless."""
+    try:
+        sys.stderr.write(f"runwrap: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 class WarnOnce:
     """Callable `(kind, message)`: prints `runwrap: warning: message` the first time `kind`
     is seen by this object, and nothing after."""
@@ -25,11 +35,7 @@ class WarnOnce:
             if kind in self._seen:
                 return
             self._seen.add(kind)
-        try:
-            sys.stderr.write(f"runwrap: warning: {message}\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass  # stderr closed: recording goes on regardless
+        say(f"warning: {message}")
 
 
 # The process-wide instance.

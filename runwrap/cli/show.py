@@ -40,14 +40,6 @@ def describe(run: Any) -> Dict[str, Any]:
     }
 
 
-def _flatten(prefix: str, value: Any, out: Dict[str, Any]) -> None:
-    if isinstance(value, dict) and value:
-        for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
-    else:
-        out[prefix] = value
-
-
 @click.command()
 @click.argument("run_ref", metavar="RUN", default="latest", shell_complete=complete_run)
 @click.option("--project", help="Look for RUN in this project only.",
@@ -59,7 +51,7 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
     from runwrap.cli.table import human_duration, human_time
     from runwrap.store.layout import store_root
     from runwrap.store.runs import find_run
-    from runwrap.store.values import to_json_safe
+    from runwrap.store.values import flatten_dotted, to_json_safe
 
     run = find_run(store_root(store_dir), run_ref, project)
     info = describe(run)
@@ -91,10 +83,7 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
     if info["mlflow_url"]:
         lines.append(f"mlflow    {info['mlflow_url']}")
     lines.append(f"dir       {info['paths']['dir']}")
-    config: Dict[str, Any] = {}
-    if isinstance(info["config"], dict):
-        for key, value in info["config"].items():
-            _flatten(str(key), value, config)
+    config = flatten_dotted(info["config"]) if isinstance(info["config"], dict) else {}
     if config:
         lines.append("")
         lines.append("config")

@@ -41,6 +41,7 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
     """Upload runs to the MLflow tracking server: offline runs, and the points online runs
     could not send. Safe to repeat: nothing the server already holds is sent again."""
     from runwrap.errors import UsageError
+    from runwrap.notices import WarnOnce
     from runwrap.store.layout import store_root
     from runwrap.sync import pending_points, resolve_config, sync_run
 
@@ -67,14 +68,8 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
             if live:
                 click.echo(f"\r{label}: {points:,} points", nl=False, err=True)
 
-        warned: set = set()
-
-        def warn(kind: str, message: str, warned: set = warned) -> None:
-            if kind not in warned:  # once per kind and run: a refused run says so once
-                warned.add(kind)
-                click.echo(f"runwrap: warning: {message}", err=True)
-
-        result = sync_run(run.dir, config, progress=progress, warn=warn)  # type: ignore[arg-type]
+        # Once per kind and run: a refused run says so once.
+        result = sync_run(run.dir, config, progress=progress, warn=WarnOnce())
         if live and result.points:
             click.echo("\r\033[K", nl=False, err=True)
         total += result.points

@@ -4,16 +4,11 @@ path: plan the run, print runwrap's own lines, run the program, return its exit 
 Kept free of click so the fast path stays fast; it prints with plain writes to stderr."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
 from runwrap.cli.run_options import RUN_OPTIONS
-
-
-def say(line: str) -> None:
-    sys.stderr.write(f"runwrap: {line}\n")
-    sys.stderr.flush()
+from runwrap.notices import say
 
 
 def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[str],

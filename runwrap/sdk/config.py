@@ -11,34 +11,14 @@ import threading
 from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
 
 from runwrap.errors import UsageError
+from runwrap.store.values import plain_value
 
 MAX_VALUE_BYTES = 10 * 1024 * 1024
 
 
 def to_plain(value: Any) -> Any:
-    """A value YAML and JSON can hold: numpy/torch scalars via .item(), tuples as lists,
-    mappings and namespaces as dicts, anything else as its str()."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, Mapping):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_plain(v) for v in value]
-    item = getattr(value, "item", None)
-    if callable(item):
-        try:
-            return to_plain(item())
-        except Exception:
-            pass
-    tolist = getattr(value, "tolist", None)
-    if callable(tolist):
-        try:
-            return to_plain(tolist())
-        except Exception:
-            pass
-    return str(value)
+    """A value YAML and JSON can hold (store.values.plain_value)."""
+    return plain_value(value)
 
 
 def check_key(key: Any) -> str:

@@ -24,6 +24,7 @@ from runwrap.errors import UsageError
 from runwrap.sdk.media.base import Media
 from runwrap.store.streams import StreamWriter, encode_record
 from runwrap.store.summary import SummaryBuilder
+from runwrap.store.values import plain_value
 
 RESERVED = frozenset(("_step", "_time", "_runtime"))
 _PLAIN = frozenset((float, int))
@@ -43,36 +44,16 @@ if hasattr(os, "register_at_fork"):
 
 
 def normalize(value: Any) -> Any:
-    """A logged value as stored: numpy/torch scalars through .item() (duck-typed, neither is
-    imported), arrays through .tolist(), float/int subclasses as plain numbers, others as str."""
+    """A logged value as stored (store.values.plain_value); media objects stay for the run's
+    MediaSink to store as files. Plain numbers and strings return at once: the log() path."""
     t = type(value)
     if t is float or t is int or t is str or t is bool or value is None:
         return value
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [normalize(v) for v in value]
-    if isinstance(value, Media):
-        return value  # stored as a file by the run's MediaSink
-    item = getattr(value, "item", None)
-    if callable(item):
-        try:
-            return normalize(item())
-        except Exception:  # more than one element
-            pass
-    tolist = getattr(value, "tolist", None)
-    if callable(tolist):
-        try:
-            return normalize(tolist())
-        except Exception:
-            pass
-    return str(value)
+    return plain_value(value, _is_media)
+
+
+def _is_media(value: Any) -> bool:
+    return isinstance(value, Media)
 
 
 def flatten(data: Mapping[Any, Any], prefix: str = "", out: Optional[Dict[str, Any]] = None

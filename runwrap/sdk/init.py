@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from runwrap import env
 from runwrap.errors import CommError, UsageError
+from runwrap.notices import say
 from runwrap.sdk import state
 from runwrap.sdk.config import check_key, check_size, config_items, filter_keys, to_plain
 from runwrap.sdk.resolver import ARGUMENT, SETTINGS, Resolver
@@ -272,12 +273,7 @@ def program_name() -> Optional[str]:
     return (base[:-3] if base.endswith(".py") else base) or None
 
 
-def notice(message: str) -> None:
-    try:
-        sys.stderr.write(f"runwrap: {message}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
+notice = say  # init()'s one-line notices on stderr
 
 
 def explicit_source(resolver: Resolver, name: str) -> bool:

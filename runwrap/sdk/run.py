@@ -3,14 +3,13 @@ documents are the store's; Run only wires them to one run directory."""
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from runwrap.errors import UsageError
-from runwrap.notices import warn_once
+from runwrap.notices import say, warn_once
 from runwrap.sdk import state
 from runwrap.sdk.config import Config
 from runwrap.sdk.history import History
@@ -274,11 +273,7 @@ class Run:
         entry = {"title": str(title), "text": str(text), "level": name, "time": time.time(),
                  "step": self._history.step}
         self._update_meta(lambda doc: doc.setdefault("alerts", []).append(entry))
-        try:
-            sys.stderr.write(f"runwrap: alert [{name}] {title}: {text}\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
+        say(f"alert [{name}] {title}: {text}")
 
     def mark_preempting(self) -> None:
         """Record that the run is about to be preempted (it can be resumed later)."""

@@ -13,6 +13,8 @@ import sys
 import threading
 from typing import Any, List, Optional
 
+from runwrap.notices import say
+
 current: Optional[Any] = None  # the Run that runwrap.log() and friends act on
 _open: List[Any] = []
 _lock = threading.RLock()
@@ -112,7 +114,4 @@ def _finish_at_exit() -> None:
         try:
             run._finish_at_exit(code, _killed_by)
         except Exception as e:  # never turn a clean exit into a traceback
-            try:
-                sys.stderr.write(f"runwrap: warning: could not finish run at exit: {e}\n")
-            except Exception:
-                pass
+            say(f"warning: could not finish run at exit: {e}")

@@ -15,7 +15,7 @@ from runwrap.store.documents import YamlTooLarge, load_yaml, read_json, write_by
 from runwrap.store.layout import CONFIG_YAML
 from runwrap.store.runs import RunInfo
 from runwrap.store.summary import PRIORITY, load_summary
-from runwrap.store.values import decode_value, to_json_safe
+from runwrap.store.values import decode_value, flatten_dotted, to_json_safe
 
 SYSTEM = "system"
 
@@ -64,7 +64,7 @@ def read_configs(run_dirs: Sequence[Path]) -> List[Dict[str, Any]]:
         if isinstance(hit, list) and len(hit) == 2 and hit[0] == signature and isinstance(hit[1], dict):
             out.append({k: decode_value(v) for k, v in hit[1].items()})
             continue
-        flat = flatten(read_config(path))
+        flat = flatten_dotted(read_config(path))
         entries[key] = [signature, to_json_safe(flat)]
         changed = True
         out.append(flat)
@@ -77,17 +77,6 @@ def read_configs(run_dirs: Sequence[Path]) -> List[Dict[str, Any]]:
                 {"version": _CACHE_VERSION, "configs": entries}, default=str).encode())
         except OSError:
             pass  # a read-only store still compares, just slower
-    return out
-
-
-def flatten(value: Any, prefix: str = "", out: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """Nested config as dotted keys: {"opt": {"lr": 0.1}} -> {"opt.lr": 0.1}."""
-    out = {} if out is None else out
-    if isinstance(value, dict) and value:
-        for k, v in value.items():
-            flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
-    elif prefix:
-        out[prefix] = value
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, Dict, Mapping, Optional
 
 NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -24,3 +24,49 @@ def decode_value(value: Any) -> Any:
     if isinstance(value, str):
         return NONFINITE.get(value, value)
     return value
+
+
+def plain_value(value: Any, keep: Optional[Callable[[Any], bool]] = None) -> Any:
+    """`value` as JSON and YAML hold it: None, bool, int, float and str as themselves
+    (subclasses as the base type), mappings as dicts with string keys, lists, tuples and sets as
+    lists, numpy/torch scalars through .item() and arrays through .tolist() (duck-typed, neither
+    is imported), anything else as its str(). A value for which `keep` says true stays as it is
+    (the SDK's media objects, stored as files later)."""
+    t = type(value)
+    if t is float or t is int or t is str or t is bool or value is None:
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain_value(v, keep) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain_value(v, keep) for v in value]
+    if keep is not None and keep(value):
+        return value
+    for convert in ("item", "tolist"):  # a one-element array's item(); else the whole array
+        method = getattr(value, convert, None)
+        if callable(method):
+            try:
+                return plain_value(method(), keep)
+            except Exception:  # item() of an array with more than one element
+                pass
+    return str(value)
+
+
+def flatten_dotted(value: Any, prefix: str = "", out: Optional[Dict[str, Any]] = None
+                   ) -> Dict[str, Any]:
+    """Nested config as dotted keys: {"opt": {"lr": 0.1}} -> {"opt.lr": 0.1}; an empty
+    mapping is a value of its own."""
+    out = {} if out is None else out
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            flatten_dotted(v, f"{prefix}.{k}" if prefix else str(k), out)
+    elif prefix:
+        out[prefix] = value
+    return out

@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from runwrap.store.media import is_reference
 from runwrap.store.secrets import mask_argv
+from runwrap.store.values import flatten_dotted
 
 MAX_KEY = 250
 MAX_PARAM_VALUE = 6000
@@ -117,19 +118,6 @@ def run_tags(meta: Dict[str, Any], anonymous: str = "allow") -> Dict[str, str]:
     return {clean_key(k): cut(v, MAX_TAG_VALUE)[0] for k, v in tags.items()}
 
 
-def flatten_config(config: Any, prefix: str = "") -> Iterator[Tuple[str, Any]]:
-    """Nested mappings flattened with `.`: {"opt": {"lr": 0.1}} → ("opt.lr", 0.1)."""
-    if isinstance(config, dict):
-        for key, value in config.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            if isinstance(value, dict) and value:
-                yield from flatten_config(value, name)
-            else:
-                yield name, value
-    elif prefix:
-        yield prefix, config
-
-
 def param_value(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -145,7 +133,7 @@ def config_params(config: Any) -> Tuple[Dict[str, str], List[str]]:
     """({key: value} params of a config, [keys whose values were cut])."""
     params: Dict[str, str] = {}
     truncated: List[str] = []
-    for name, value in flatten_config(config or {}):
+    for name, value in flatten_dotted(config or {}).items():
         key = clean_key(name)
         text, was_cut = cut(param_value(value), MAX_PARAM_VALUE)
         params[key] = text

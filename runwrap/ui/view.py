@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from runwrap.store.comparison import duration_of, flatten, read_config
+from runwrap.store.comparison import duration_of, read_config
+from runwrap.store.values import flatten_dotted
 from runwrap.store.documents import read_json
 from runwrap.store.layout import (CODE_DIR, CONFIG_YAML, DIFF_PATCH, FILES_DIR, MEDIA_DIR,
                                   OUTPUT_LOG, SUMMARY_JSON, SUMMARY_USER_JSON)
@@ -59,7 +60,7 @@ class _Cached:
 
 
 def _config(path: str) -> Dict[str, Any]:
-    return flatten(read_config(path))
+    return flatten_dotted(read_config(path))
 
 
 class StoreView:

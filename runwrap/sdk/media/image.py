@@ -181,10 +181,6 @@ def _mask(name: Any, mask: Any, width: Any, height: Any) -> Dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     """Annotations as JSON values (numpy numbers and arrays included)."""
-    from runwrap.sdk.history import normalize
+    from runwrap.store.values import plain_value
 
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return normalize(value)
+    return plain_value(value)
