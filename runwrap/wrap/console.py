@@ -56,12 +56,12 @@ class ConsoleLog:
         if state is None:
             state = self.streams[stream] = _StreamState()
         screen = state.screen
+        pending = screen.rows[0]
         if (data.isascii() and b"\r" not in data and b"\x1b" not in data
                 and b"\x08" not in data and b"\x00" not in data and screen.simple()
                 and not state.decoder.getstate()[0]):
             # Plain text, the common case: no decoding, rendering or splitting into lines.
             cut = data.rfind(b"\n")
-            pending = screen.rows[0]
             if cut < 0:
                 if len(data) + len(pending) <= MAX_LINE:
                     screen.rows[0] = pending + data.decode("ascii")
@@ -78,9 +78,19 @@ class ConsoleLog:
                             if pending else [memoryview(data)[:cut + 1]])
                 return
         text = state.decoder.decode(data)
-        if text:
-            screen.want_frames = self.sink is not None
-            self._emit(stream, screen.feed(text), screen.frames)
+        if not text:
+            return
+        if ("\r" not in text and "\x1b" not in text and "\x08" not in text
+                and "\x00" not in text and screen.simple()):
+            # Text beyond ASCII, no drawing: its complete lines are final as they are.
+            cut = text.rfind("\n")
+            if cut >= 0 and len(text) - cut <= MAX_LINE:
+                rest = screen.rows[0] = text[cut + 1:]
+                screen.col = len(rest)
+                self._emit(stream, [pending + text[:cut]] if pending else [text[:cut]])
+                return
+        screen.want_frames = self.sink is not None
+        self._emit(stream, screen.feed(text), screen.frames)
 
     def _emit(self, stream: str, lines: List[str], frames: int = 0) -> None:
         if not lines:

@@ -51,6 +51,7 @@ _TOKEN = re.compile(
     r"|\x1b([()*+\-./][ -~]|[ -/]*[0-OQ-WYZ\\`-~])"  # 7 other escapes (charset, ESC 7, ESC M)
     r"|(\x1b)"  # 8 an escape not (yet) complete
     r"|[\x00-\x08\x0b-\x1f\x7f]+")  # other control characters: dropped
+_COLOURS = re.compile(r"\x1b\[[0-9;:]*m")
 # An escape that may still complete with the next read.
 _ESCAPE_PREFIX = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|[\]P^_X][^\x07\x1b]*\x1b?|[ -/]*)\Z")
 
@@ -98,6 +99,8 @@ class Screen:
         if self.carry:
             text = self.carry + text
             self.carry = ""
+        if "\x1b[" in text:  # colours, the most common escapes, go in one pass
+            text = _COLOURS.sub("", text)
         for m in _TOKEN.finditer(text):
             kind = m.lastindex
             if kind == 1:
@@ -115,9 +118,9 @@ class Screen:
             elif kind == 7:
                 self._escape(m.group(7))
             elif kind == 8:
-                rest = text[m.start():]
-                if len(rest) <= MAX_ESCAPE and _ESCAPE_PREFIX.match(rest):
-                    self.carry = rest
+                start = m.start()
+                if len(text) - start <= MAX_ESCAPE and _ESCAPE_PREFIX.match(text, start):
+                    self.carry = text[start:]
                     break
         out += self._finals()
         self.out = []
@@ -146,6 +149,7 @@ class Screen:
             self._frame(line, True)
             r = self.row
         if col == n:
+            self.rows[r] = ""  # the only reference left lets `+=` grow the string in place
             line += text
         elif col > n:
             line += " " * (col - n) + text
