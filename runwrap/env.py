@@ -65,6 +65,10 @@ WANDB_CLOUD_ONLY = ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_HOST", "WANDB_USER
                     "WANDB_USER_EMAIL", "WANDB_DOCKER", "WANDB_HTTP_TIMEOUT",
                     "WANDB_INIT_TIMEOUT", "WANDB_IDENTITY_TOKEN_FILE", "WANDB_CREDENTIALS_FILE")
 
+# Set by the shell's completion script when it asks `runwrap` for candidates (click's name,
+# `_<PROG>_COMPLETE`).
+COMPLETE = "_RUNWRAP_COMPLETE"
+
 # Set by runwrap for the child when the user has not.
 PYTHONUNBUFFERED = "PYTHONUNBUFFERED"  # pipe mode: child's Python flushes each write
 # Also WANDB_MODE=offline and WANDB_DIR=<run dir> (each unless the user set it): the child's

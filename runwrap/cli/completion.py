@@ -14,8 +14,10 @@ from typing import List, Optional
 import click
 import click.shell_completion
 
+from runwrap import env
+
 PROG = "runwrap"
-COMPLETE_VAR = "_RUNWRAP_COMPLETE"
+COMPLETE_VAR = env.COMPLETE
 SHELLS = ("bash", "zsh", "fish")
 # File name of each shell's script, as the shell looks for it.
 FILES = {"bash": "runwrap.bash", "zsh": "_runwrap", "fish": "runwrap.fish"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import List, Optional
 
+from runwrap import env
 from runwrap.cli.argv import split_args, subcommand_first
 from runwrap.cli.commands import COMMANDS
 from runwrap.cli.run_options import NotFast, option_arity, parse_fast
@@ -22,7 +23,7 @@ def try_run(args: List[str]) -> Optional[int]:
         return None
     if subcommand_first(args, option_arity(), COMMANDS) is not None:
         return None  # `runwrap --dir X ls`: the subcommand, with those options
-    if "_RUNWRAP_COMPLETE" in os.environ:
+    if env.COMPLETE in os.environ:
         return None
     try:
         split = split_args(list(args), option_arity())

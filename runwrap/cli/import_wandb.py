@@ -6,12 +6,14 @@ from typing import Optional
 
 import click
 
+from runwrap.cli.selection import dir_option
+
 
 @click.command("import-wandb")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--project", help="Put the runs in this project (default: each wandb run's own).")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
-@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+@dir_option
 def import_wandb(paths: tuple, project: Optional[str], as_json: bool,
                  store_dir: Optional[str]) -> int:
     """Import wandb runs from their folders (wandb/offline-run-*, wandb/run-*, or the wandb/

@@ -7,7 +7,7 @@ from typing import Any, Dict, Optional
 
 import click
 
-from runwrap.cli.selection import complete_project
+from runwrap.cli.selection import complete_project, dir_option
 
 
 def run_row(run: Any) -> Dict[str, Any]:
@@ -35,7 +35,7 @@ def run_row(run: Any) -> Dict[str, Any]:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many runs.")
 @click.option("--size", "with_size", is_flag=True, help="Also show each run's size on disk.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
-@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+@dir_option
 def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str],
        limit: Optional[int], with_size: bool, as_json: bool, store_dir: Optional[str]) -> None:
     """List runs, newest first (alias: runs)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from runwrap import env
 from runwrap.errors import UsageError
 from runwrap.store.lifecycle import MODES, RESUME_VALUES
 
@@ -38,8 +39,8 @@ class Opt:
 
 
 RUN_OPTIONS: Tuple[Opt, ...] = (
-    Opt("project", "--project", "Project the run belongs to.", envvar="RUNWRAP_PROJECT"),
-    Opt("entity", "--entity", "Team or user that owns the project.", envvar="RUNWRAP_ENTITY"),
+    Opt("project", "--project", "Project the run belongs to.", envvar=env.PROJECT),
+    Opt("entity", "--entity", "Team or user that owns the project.", envvar=env.ENTITY),
     Opt("name", "--name", "Display name (default: generated, like brisk-river-42)."),
     Opt("notes", "--notes", "Free-text description of the run."),
     Opt("tags", "--tags", "Comma-separated tags; repeatable.", multiple=True),
@@ -47,10 +48,10 @@ RUN_OPTIONS: Tuple[Opt, ...] = (
     Opt("job_type", "--job-type", "Kind of job: train, eval, ..."),
     Opt("run_id", "--id", "Run id (default: 8 random characters)."),
     Opt("store_dir", "--dir", "Root of the run store (default ./runwrap-runs).",
-        envvar="RUNWRAP_DIR", metavar="DIR"),
+        envvar=env.DIR, metavar="DIR"),
     Opt("mode", "--mode", "online: also stream to MLflow; offline: local only; disabled: "
         "record nothing.", kind="choice", choices=MODES,
-        envvar="RUNWRAP_MODE"),
+        envvar=env.MODE),
     Opt("resume", "--resume", "Continue an existing run (with --id, or auto: this machine's "
         "last run of the same program, if it did not finish).", kind="choice",
         choices=RESUME_VALUES),
@@ -75,7 +76,7 @@ RUN_OPTIONS: Tuple[Opt, ...] = (
     Opt("stats_interval", "--stats-interval", "System and GPU sampling interval; 0 turns it "
         "off.", kind="float", default=2.0, metavar="SECONDS"),
     Opt("tracking_uri", "--tracking-uri", "MLflow tracking server (also MLFLOW_TRACKING_URI).",
-        envvar="RUNWRAP_TRACKING_URI", metavar="URI"),
+        envvar=env.TRACKING_URI, metavar="URI"),
     Opt("sync_timeout", "--sync-timeout", "At exit, wait at most this long for uploads; the "
         "rest waits for `runwrap sync`.", kind="float", default=10.0, metavar="SECONDS"),
 )

@@ -13,6 +13,7 @@ from typing import Any, List, Optional
 import click
 from click.shell_completion import CompletionItem
 
+from runwrap import env
 from runwrap.store.layout import LATEST, RUN_JSON, store_root
 
 
@@ -76,10 +77,11 @@ def complete_project(ctx: click.Context, param: click.Parameter, incomplete: str
 
 
 def dir_option(f):
-    """`--dir DIR`: the store root (default $RUNWRAP_DIR, else ./runwrap-runs)."""
-    return click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR",
+    """`--dir DIR`: the store root (default $RUNWRAP_DIR, else ./runwrap-runs); every command
+    that reads or writes the store takes it from here."""
+    return click.option("--dir", "store_dir", envvar=env.DIR, metavar="DIR",
                         type=click.Path(file_okay=False),
-                        help="Run store (default $RUNWRAP_DIR, else ./runwrap-runs).")(f)
+                        help=f"Run store (default ${env.DIR}, else ./runwrap-runs).")(f)
 
 
 def project_option(f):

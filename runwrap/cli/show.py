@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 
 import click
 
-from runwrap.cli.selection import complete_project, complete_run
+from runwrap.cli.selection import complete_project, complete_run, dir_option
 
 
 SPARK_WIDTH = 20
@@ -45,7 +45,7 @@ def describe(run: Any) -> Dict[str, Any]:
 @click.option("--project", help="Look for RUN in this project only.",
               shell_complete=complete_project)
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
-@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+@dir_option
 def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optional[str]) -> None:
     """Show a run: RUN is an id, a unique id prefix, a name, or `latest` (default)."""
     from runwrap.cli.table import human_duration, human_time

@@ -7,6 +7,9 @@ from typing import Any, List, Optional
 
 import click
 
+from runwrap import env
+from runwrap.cli.selection import dir_option
+
 
 def _pick_runs(root: Any, refs: tuple, all_runs: bool, project: Optional[str]) -> List[Any]:
     from runwrap.errors import UsageError
@@ -33,9 +36,10 @@ def _pick_runs(root: Any, refs: tuple, all_runs: bool, project: Optional[str]) -
 @click.option("--project", help="Only runs of this project (alone: all of them).")
 @click.option("--dry-run", is_flag=True, help="Show what would be uploaded; send nothing.")
 @click.option("--tracking-uri", metavar="URI",
-              help="MLflow tracking server (default: $RUNWRAP_TRACKING_URI, $MLFLOW_TRACKING_URI).")
+              help=f"MLflow tracking server (default: ${env.TRACKING_URI}, "
+                   f"${env.MLFLOW_TRACKING_URI}).")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
-@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+@dir_option
 def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
          tracking_uri: Optional[str], as_json: bool, store_dir: Optional[str]) -> int:
     """Upload runs to the MLflow tracking server: offline runs, and the points online runs
@@ -47,8 +51,8 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
 
     config = resolve_config(tracking_uri=tracking_uri)
     if config is None and not dry_run:
-        raise UsageError("no tracking server: pass --tracking-uri URI or set "
-                         "RUNWRAP_TRACKING_URI (or MLFLOW_TRACKING_URI)")
+        raise UsageError(f"no tracking server: pass --tracking-uri URI or set "
+                         f"{env.TRACKING_URI} (or {env.MLFLOW_TRACKING_URI})")
     runs = _pick_runs(store_root(store_dir), refs, all_runs, project)
     live = sys.stderr.isatty() and not as_json
     rows = []

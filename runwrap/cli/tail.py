@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
 import click
 
-from runwrap.cli.selection import complete_project, complete_run
+from runwrap.cli.selection import complete_project, complete_run, dir_option
 
 from runwrap.store.layout import store_root
 from runwrap.store.runs import find_run, load_run
@@ -31,8 +31,7 @@ Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)
               help="Only this source (stdout, files, tensorboard, system, sdk); repeatable.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print each record as its JSON line, with `_source` added.")
-@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR",
-              help="Store root (default: ./runwrap-runs).")
+@dir_option
 @click.option("--project", default=None, help="Look for RUN in this project only.",
               shell_complete=complete_project)
 @click.option("--poll", type=click.FloatRange(min=0.01), default=0.25, show_default=True,

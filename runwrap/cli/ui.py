@@ -8,6 +8,7 @@ from typing import Optional
 
 import click
 
+from runwrap.cli.selection import dir_option
 from runwrap.errors import UsageError
 
 DEFAULT_PORT = 8787
@@ -22,7 +23,7 @@ def _can_open_browser() -> bool:
 
 
 @click.command()
-@click.option("--dir", "store_dir", envvar="RUNWRAP_DIR", metavar="DIR", help="Store root.")
+@dir_option
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
