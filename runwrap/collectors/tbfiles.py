@@ -7,11 +7,20 @@ joined with the tag, so `logs/train/events...` watched as `--tensorboard logs` g
 directory (`logs/train/loss`), and so are the files of log folders the child reported, unless
 such a folder is outside it: then relative to its parent (`/scratch/exp/train` gives
 `train/loss`).
+
+Names must also be the same in every run of a script, or two runs never line up in `compare`
+and `plot`. Libraries give each run a folder of its own, named for the time or a counter
+(`RUN_FOLDER`): Lightning's `lightning_logs/version_3/`, torch's, tensorboardX's and Hugging
+Face's `runs/Nov28_06-23-50_host/`, `add_hparams`' `<unix time>/` inside it. `StableNames`
+drops the first such folder and the log root above it, which every file of that writer shares,
+and any such folder below it; what tells series apart inside the run stays (`train/` vs `eval/`
+writers, `add_scalars`' `loss_train/`).
 """
 from __future__ import annotations
 
 import os
-from typing import List, Optional
+import re
+from typing import Dict, List, Optional
 
 MAX_DEPTH = 6  # discovery looks at most this many folders below the working directory
 MAX_DIRS = 2000  # discovery looks into at most this many folders
@@ -56,10 +65,49 @@ def count_dirs(top: str, limit: int) -> int:
     return count
 
 
+# A folder named for the time a run started, or numbered per run: it differs in every run.
+RUN_FOLDER = re.compile(r"""
+    version_\d+                                    # Lightning's TensorBoardLogger
+  | [A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2}(_.*)?     # torch, tensorboardX, Hugging Face:
+                                                   #   Nov28_06-23-50_<host>[<comment>]
+  | \d{8}-\d{6}.*                                  # %Y%m%d-%H%M%S (TensorFlow's tutorials)
+  | \d{4}-\d{2}-\d{2}([T_]\d{2}[-:]\d{2}[-:]\d{2}.*)?  # ISO dates (Hydra's outputs/<date>/)
+  | \d{2}-\d{2}-\d{2}                              # Hydra's outputs/<date>/<time>/
+  | \d{9,10}(\.\d+)?                               # a Unix time: add_hparams' folder
+""", re.VERBOSE)
+
+
 def metric_prefix(path: str, root: str) -> str:
     """"train/" for root/train/events..., "" for a file directly in root."""
     folder = os.path.relpath(os.path.dirname(path), root)
     return "" if folder == "." else folder.replace(os.sep, "/") + "/"
+
+
+class StableNames:
+    """The metric-name prefix of each event file of one run, the same in every run of the
+    same script (see the module docstring). The first run folder seen is the run's own: its
+    files lose it and the folders above it. A file under another run folder (a second
+    writer with a log root of its own) keeps its whole relative path, so that two writers'
+    series never merge. `files` maps each file to its prefix, to be recorded with the run."""
+
+    def __init__(self) -> None:
+        self.run_folder: Optional[str] = None
+        self.files: Dict[str, str] = {}
+
+    def prefix(self, path: str, root: str) -> str:
+        whole = metric_prefix(path, root)
+        parts = whole.split("/")[:-1]
+        first = next((i for i, part in enumerate(parts) if RUN_FOLDER.fullmatch(part)), None)
+        prefix = whole
+        if first is not None:
+            folder = os.path.join(root, *parts[:first + 1])
+            if self.run_folder is None:
+                self.run_folder = folder
+            if folder == self.run_folder:
+                prefix = "".join(p + "/" for p in parts[first + 1:]
+                                 if not RUN_FOLDER.fullmatch(p))
+        self.files[path] = prefix
+        return prefix
 
 
 def excluded(path: str, name: str, store: str) -> bool:

@@ -30,11 +30,11 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 from runwrap.collectors import dirwatch
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.collectors.tbfiles import (MAX_DIRS, Roots, count_dirs, discovery_depth,
-                                        explicit_root, is_event_file, metric_prefix, name_root,
-                                        scan)
+                                        explicit_root, is_event_file, name_root, scan,
+                                        StableNames)
 from runwrap.collectors.tbread import EventFile
-from runwrap.store.documents import read_json
-from runwrap.store.layout import RUN_JSON
+from runwrap.store.documents import read_json, write_json
+from runwrap.store.layout import RUN_JSON, tensorboard_files_doc
 from runwrap.store.streams import StreamWriter, stream_path
 
 __all__ = ["TensorBoardCollector", "SOURCE"]
@@ -63,6 +63,8 @@ class TensorBoardCollector(Collector):
         for d in dirs:
             self._add_explicit(d)
         self._path = stream_path(ctx.run_dir, SOURCE, part)
+        self._names = StableNames()
+        self._files_doc = tensorboard_files_doc(ctx.run_dir, part)
         self._on_records = on_records
         self._writer: Optional[StreamWriter] = None
         self._files: Dict[str, EventFile] = {}
@@ -320,8 +322,19 @@ class TensorBoardCollector(Collector):
             self._ignored[path] = mtime  # an earlier run's file: only if it changes again
             return None
         self._ignored.pop(path, None)
-        state = self._files[path] = EventFile(path, metric_prefix(path, root))
+        state = self._files[path] = EventFile(path, self._names.prefix(path, root))
+        self._record_file_names()
         return state
+
+    def _record_file_names(self) -> None:
+        """Which file each series came from: the names no longer carry the run folders."""
+        cwd = self._roots.cwd + os.sep
+        files = {(p[len(cwd):] if p.startswith(cwd) else p): prefix
+                 for p, prefix in self._names.files.items()}
+        try:
+            write_json(self._files_doc, {"files": files})
+        except OSError as exc:
+            warn_once("tensorboard-files", f"cannot write {self._files_doc}: {exc.strerror}")
 
     def _read(self, path: str) -> None:
         state = self._state_for(path)

@@ -11,6 +11,7 @@
         output.log                    the console as a terminal finally shows it
         diff.patch                    `git diff HEAD` of a dirty tree (capped)
         streams/<source>[.<part>].jsonl   metric records, one writer per file, append-only
+        tensorboard-files[.<part>].json   each event file read and the name prefix its series got
         code/  files/  media/         saved code, run.save() files, media
         wandb/                        the program's own wandb files (its WANDB_DIR, set by the
                                       wrapper), whose run-<id>.wandb logs feed streams/wandb*
@@ -73,6 +74,11 @@ def _is_legacy_store(path: str) -> bool:
     import glob
 
     return next(glob.iglob(os.path.join(glob.escape(path), "*", "*", RUN_JSON)), None) is not None
+
+
+def tensorboard_files_doc(run_dir: Path, part: Optional[str] = None) -> Path:
+    """The document of the event files a TensorBoard collector read (one per part: one writer)."""
+    return run_dir / (f"tensorboard-files.{part}.json" if part else "tensorboard-files.json")
 
 
 def run_dir(root: Path, project: str, run_id: str) -> Path:
