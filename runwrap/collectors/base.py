@@ -9,7 +9,7 @@ from runwrap.notices import warn_once  # noqa: F401  (collectors import it from 
 
 class CollectorContext:
     """What a collector may know about the run it records into. (Plain classes here and in
-    wrap/: `dataclasses` imports `inspect`, ~8 ms of every start-up.)"""
+    wrap/: `dataclasses` imports `inspect`, which every start-up would pay for.)"""
 
     def __init__(self, run_dir: Path, start_time: float, cwd: Path, store_root: Path,
                  child_pid: Optional[int] = None):

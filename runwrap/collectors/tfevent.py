@@ -25,11 +25,11 @@ modules whose gencode must match the installed runtime's major version (a classi
 import errors in ML environments, where every framework pins its own protobuf). Speed does not
 argue for it either. Writers repeat the same summary shape with a new number, so after the first
 event of a shape the decoder keeps a template (the summary's bytes around the number) and decodes
-later events with one dict lookup: ~1.6 µs per event here for tensorboardX, torch new_style and
-TF2 tensor_content events, against ~2.3-2.8 µs for protobuf's C (upb) parser plus field access;
-the whole reader does ~310,000 values per CPU-second with this decoder and ~259,000 with upb in
-its place (benchmarks/tensorboard_read.py). The general path (first event of each shape, unusual
-events) takes 5-8 µs. The tests check both paths against the protobuf runtime.
+later events with one dict lookup, faster for tensorboardX, torch new_style and TF2
+tensor_content events than protobuf's C (upb) parser plus field access
+(benchmarks/tensorboard_read.py measures it; the README's benchmark table has the figures). The
+general path (first event of each shape, unusual events) is a few times slower. The tests check
+both paths against the protobuf runtime.
 """
 from __future__ import annotations
 

@@ -13,10 +13,11 @@ just past the last one it yielded. Two states are normal, not errors:
   bytes in `skipped_bytes`, and reading resumes at the next position where a whole record
   validates. TensorBoard's own loader retries the bad record forever; we move on.
 
-Why a C CRC, and why optional: CRC-32C over a ~40-byte scalar event costs ~6 µs in pure Python
-against ~0.2 µs in C, and reading is mostly that: the whole reader (framing + decoding, every
-CRC checked) does ~124,000 values per CPU-second with the pure-Python CRC and ~310,000 with the C
-one (benchmarks/tensorboard_read.py, 1,000,000 values; TensorBoard's EventFileLoader: ~13,000).
+Why a C CRC, and why optional: CRC-32C of a scalar event in pure Python costs many times what
+it costs in C, and reading is mostly that: the whole reader (framing + decoding, every CRC
+checked) runs at a fraction of its C-CRC speed with the pure-Python CRC
+(benchmarks/tensorboard_read.py measures both beside TensorBoard's EventFileLoader; the figures
+are in the README's benchmark table).
 The C implementations are well kept: `google-crc32c` (Apache-2.0, Google's, wheels for every
 common platform; preferred) or `crc32c` (LGPL). Neither is a runtime dependency: a live run
 writes far fewer values per second than even the fallback reads, so only bulk imports need the
@@ -58,7 +59,7 @@ _TABLE: Optional[List[int]] = None
 
 
 def crc32c_python(data: bytes, crc: int = 0) -> int:
-    """CRC-32C (Castagnoli) in pure Python: correct everywhere, ~30x slower than C."""
+    """CRC-32C (Castagnoli) in pure Python: correct everywhere, far slower than C."""
     global _TABLE
     table = _TABLE
     if table is None:

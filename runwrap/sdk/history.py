@@ -70,37 +70,6 @@ def flatten(data: Mapping[Any, Any], prefix: str = "", out: Optional[Dict[str, A
     return out
 
 
-def merge_columns(builder: SummaryBuilder, source: str, keys: Tuple[str, ...],
-                  rows: List[tuple], last_step: int) -> None:
-    """Fold a block of rows (all finite plain numbers, same keys) into `builder` with the same
-    result SummaryBuilder.add gives row by row (means agree up to float rounding)."""
-    table = builder.stats.setdefault(source, {})
-    # SummaryBuilder keeps how many values went into each mean next to its stats.
-    finite = builder._finite.setdefault(source, {})  # noqa: SLF001 (same package family)
-    n = len(rows)
-    for key, col in zip(keys, zip(*rows)):
-        total = sum(col)
-        if total - total != 0:  # overflow to inf: take the exact slow path for this column
-            for i, value in enumerate(col):
-                builder.add(source, {key: value, "_step": last_step})
-            continue
-        entry = table.get(key)
-        lo, hi = min(col), max(col)
-        if entry is None:
-            entry = table[key] = {"last": col[-1], "first": col[0], "count": 0}
-        entry["last"] = col[-1]
-        entry["step"] = last_step
-        entry["count"] = entry["count"] + n
-        if "min" not in entry or lo < entry["min"]:
-            entry["min"] = lo
-        if "max" not in entry or hi > entry["max"]:
-            entry["max"] = hi
-        before = finite.get(key, 0)
-        mean = entry.get("mean", 0.0)
-        finite[key] = before + n
-        entry["mean"] = mean + (total - n * mean) / (before + n)
-
-
 def line_template(keys: Tuple[str, ...]) -> str:
     """A %-format string producing the same line as encode_record for these keys followed by
     the reserved keys; values are formatted with %r (float repr is JSON's float form)."""
@@ -250,7 +219,7 @@ class History:
         for key, value in zip(keys, rows[0]):
             if key not in self.first:
                 self.first[key] = value
-        merge_columns(self.builder, self.source, keys, rows, self._bstep)
+        self.builder.add_columns(self.source, keys, rows, self._bstep)
         self._brows = []
 
     def _write_failed(self, error: OSError) -> None:

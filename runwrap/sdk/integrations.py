@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Optional, Set
 
 from runwrap.sdk.hooks import when_imported
-from runwrap.sdk.run import Run, warn
+from runwrap.sdk.run import (Run, add_closer, add_external_records, is_attached, is_finished,
+                             update_meta, warn)
 from runwrap.store.layout import CODE_DIR, MEDIA_DIR
 
 # -- save_code ----------------------------------------------------------------------------------
@@ -31,7 +32,7 @@ def save_main_code(run: Run) -> Optional[Path]:
     digest = hashlib.sha256(dest.read_bytes()).hexdigest()
     entry = {"path": f"{CODE_DIR}/{dest.name}", "source": os.path.abspath(source),
              "sha256": digest}
-    run._update_meta(lambda doc: doc.__setitem__("code", entry))
+    update_meta(run, lambda doc: doc.__setitem__("code", entry))
     return dest
 
 
@@ -46,7 +47,7 @@ def sync_tensorboard_dirs(run: Run) -> None:
     """Learn the log dir of every SummaryWriter the program creates: attached, record it in
     run.json `tensorboard_dirs` (the wrapper's collector watches it); standalone, import its
     event files into streams/tensorboard.jsonl with the same collector, on its own thread."""
-    collector = None if run._attached else _standalone_collector(run)
+    collector = None if is_attached(run) else _standalone_collector(run)
 
     def learned(logdir: str) -> None:
         logdir = os.path.abspath(logdir)
@@ -57,7 +58,7 @@ def sync_tensorboard_dirs(run: Run) -> None:
             dirs = doc.setdefault("tensorboard_dirs", [])
             if logdir not in dirs:
                 dirs.append(logdir)
-        run._update_meta(mutate)
+        update_meta(run, mutate)
 
     for module_name, class_name, attrs in _WRITERS:
         when_imported(module_name, lambda m, c=class_name, a=attrs: _patch(m, c, a, learned))
@@ -74,16 +75,16 @@ def _standalone_collector(run: Run) -> Any:
                            store_root=run.run_dir.parent.parent)
     collector = TensorBoardCollector(
         ctx, [], discovery=False,
-        on_records=lambda records: run._history.add_external("tensorboard", records))
+        on_records=lambda records: add_external_records(run, "tensorboard", records))
     collector.start()
 
     def stop() -> None:
         collector.stop()
         skipped = collector.problems()  # damaged records, other plugins' values: as wrapped
         if skipped:
-            run._update_meta(lambda doc: doc.setdefault("skipped", {}).__setitem__(
+            update_meta(run, lambda doc: doc.setdefault("skipped", {}).__setitem__(
                 type(collector).__name__, skipped))
-    run._closers.append(stop)
+    add_closer(run, stop)
     return collector
 
 
@@ -121,7 +122,7 @@ def watch_gym(run: Run) -> None:
     lock = threading.Lock()
 
     def collect(folder: str) -> None:
-        if run._finished:
+        if is_finished(run):
             return
         media = run.run_dir / MEDIA_DIR
         with lock:

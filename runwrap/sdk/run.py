@@ -16,7 +16,7 @@ from runwrap.sdk.history import History
 from runwrap.sdk.media.base import MediaSink
 from runwrap.sdk.summary import SUMMARY_KINDS, Summary
 from runwrap.store import documents
-from runwrap.store.lifecycle import check_tag, finish_run
+from runwrap.store.lifecycle import add_skipped, check_tag, finish_run
 from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
                                   SUMMARY_USER_JSON)
 
@@ -317,6 +317,7 @@ class Run:
             for spec in self._live_saves + self._end_saves:
                 self._copy_matches(spec)
             self._history.close()
+            self._record_dropped()
             if self._on_finish is not None and self._history.in_owner_process:
                 try:
                     self._on_finish(self, code, signal_name)
@@ -324,6 +325,13 @@ class Run:
                     not_recorded("the end of the run", e)
         finally:
             state.forget(self)
+
+    def _record_dropped(self) -> None:
+        """log() calls whose line could not be written (disk full) are counted in run.json
+        `skipped.sdk.dropped`, summed over the processes that log into the run (DESIGN)."""
+        dropped = self._history.dropped
+        if dropped:
+            self._update_meta(lambda doc: add_skipped(doc, "sdk", {"dropped": dropped}))
 
     def _finish_at_exit(self, code: int, signal_name: Optional[str]) -> None:
         self._finish(code, signal_name)
@@ -351,6 +359,33 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<runwrap.Run {self.path} ({self.name})>"
+
+
+# What the SDK's other modules (integrations) may do with a Run beyond wandb's API: through
+# these, so that Run's private members stay Run's.
+
+def update_meta(run: Run, mutate: Callable[[dict], Any]) -> None:
+    """Change run.json under the run's lock (a failure warns once; the program goes on)."""
+    run._update_meta(mutate)
+
+
+def add_closer(run: Run, close: Callable[[], None]) -> None:
+    """`close()` runs at finish(), before the final summary is written."""
+    run._closers.append(close)
+
+
+def is_attached(run: Run) -> bool:
+    """Whether the run is the wrapper's (attached) rather than this process's own."""
+    return run._attached
+
+
+def is_finished(run: Run) -> bool:
+    return run._finished
+
+
+def add_external_records(run: Run, source: str, records: List[Dict[str, Any]]) -> None:
+    """Records another reader wrote to the run's streams count in its summary."""
+    run._history.add_external(source, records)
 
 
 def write_final_documents(run: Run, code: int, signal_name: Optional[str]) -> None:

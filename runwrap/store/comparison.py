@@ -21,7 +21,7 @@ SYSTEM = "system"
 
 
 def read_config(path: Any) -> Dict[str, Any]:
-    """config.yaml with libyaml's parser when available (10x faster over thousands of runs)."""
+    """config.yaml with libyaml's parser when available (much faster over thousands of runs)."""
     import yaml
 
     try:
@@ -38,8 +38,8 @@ _CACHE_LIMIT = 100_000
 
 
 def read_configs(run_dirs: Sequence[Path]) -> List[Dict[str, Any]]:
-    """Each run's flattened config. Parsing YAML costs ~0.5 ms a file, so parsed configs are
-    kept in `<store>/.cache/configs.json`, keyed by path, mtime and size: a second compare of
+    """Each run's flattened config. Parsing YAML is slow next to reading JSON, so parsed
+    configs are kept in `<store>/.cache/configs.json`, keyed by path, mtime and size: a second compare of
     1,000 runs reads one JSON file and stats the configs. The cache is only ever an
     optimisation: unreadable or unwritable, it is ignored."""
     if not run_dirs:

@@ -24,7 +24,7 @@ def machine_facts() -> Dict[str, Any]:
         "host": hostname(),
         "user": user,
         "python": "%d.%d.%d" % sys.version_info[:3],
-        # Not the platform module: importing it is ~10 ms of init(), and platform.platform()
+        # Not the platform module: importing it costs init() time, and platform.platform()
         # runs `uname -p` in a subprocess.
         "platform": f"{uname.sysname}-{uname.release}-{uname.machine}",
     }

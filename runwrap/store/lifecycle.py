@@ -49,11 +49,21 @@ def final_status(exit_code: int, signal_name: Optional[str]) -> str:
     return "finished" if exit_code == 0 else "failed"
 
 
+def add_skipped(doc: Dict[str, Any], source: str, counts: Dict[str, int]) -> None:
+    """Add `counts` (what `source` skipped, by kind) to run.json's `skipped` in `doc`."""
+    table = doc.setdefault("skipped", {}).setdefault(source, {})
+    for kind, n in counts.items():
+        table[kind] = int(table.get(kind) or 0) + n
+
+
 def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
-               extra: Optional[Dict[str, Any]] = None) -> str:
+               skipped: Optional[Dict[str, Dict[str, int]]] = None,
+               error: Optional[str] = None) -> str:
     """Record the end of the run in `path`'s run.json: status, exit code, signal, end time and
-    duration (seconds since start_time, to the millisecond), plus `extra` fields. Returns the
-    status. OSError (disk full, directory gone) reaches the caller, which warns."""
+    duration (seconds since start_time, to the millisecond); `skipped` (per collector, what it
+    skipped by kind) replaces those collectors' entries, others' stay; `error` says why the
+    program did not start. Returns the status. OSError (disk full, directory gone) reaches the
+    caller, which warns."""
     status = final_status(exit_code, signal_name)
     end = time.time()
 
@@ -62,7 +72,10 @@ def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
         duration = end - start if isinstance(start, (int, float)) else 0.0
         doc.update(status=status, exit_code=exit_code, signal=signal_name, end_time=end,
                    duration=round(duration, 3))
-        doc.update(extra or {})
+        if skipped:
+            doc.setdefault("skipped", {}).update(skipped)
+        if error:
+            doc["error"] = error
 
     documents.update_json(Path(path) / RUN_JSON, finish)
     return status

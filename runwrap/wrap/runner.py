@@ -336,12 +336,7 @@ class WrappedRun:
                     skipped: Optional[dict] = None, error: Optional[str] = None) -> None:
         assert self.run_dir is not None
         self.status = final_status(exit_code, signal_name)
-        extra: Dict[str, Any] = {}
-        if skipped:
-            extra["skipped"] = skipped
-        if error:
-            extra["error"] = error
         try:
-            finish_run(self.run_dir, exit_code, signal_name, extra)
+            finish_run(self.run_dir, exit_code, signal_name, skipped, error)
         except OSError as e:
             warn_once("run.json", f"cannot record the end of the run in run.json: {e.strerror}")
