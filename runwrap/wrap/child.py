@@ -125,6 +125,10 @@ class Child:
         """The byte that means ^Z to the child's terminal, when it would stop the child."""
         return None
 
+    def interrupt_char(self) -> Optional[bytes]:
+        """The byte that means ^C to the child's terminal, when it would interrupt the child."""
+        return None
+
     def foreground_group(self) -> int:
         """The process group a forwarded signal goes to."""
         return self.pgid
@@ -162,6 +166,9 @@ class PtyChild(Child):
 
     def suspend_char(self) -> Optional[bytes]:
         return terminal.suspend_char(self.master)
+
+    def interrupt_char(self) -> Optional[bytes]:
+        return terminal.interrupt_char(self.master)
 
     def foreground_group(self) -> int:
         try:  # the job in the foreground of the child's terminal, if the child is a shell

@@ -6,14 +6,20 @@ import errno
 import os
 import select
 import signal
+import time
 from typing import Dict, List, Optional
 
+from runwrap.notices import warn_once
 from runwrap.wrap import terminal
 from runwrap.wrap.child import CHUNK, Child, Output, write_all
 from runwrap.wrap.console import ConsoleLog
 from runwrap.wrap.signals import SignalRelay, kill_group
 
 DRAIN_IDLE_MS = 50  # after the child exits: stop once its output has been idle this long
+# A program that ignores interrupts: a second one this soon after the previous (or a third at
+# any time) escalates to SIGTERM for the program's group, then SIGKILL this much later.
+ESCALATE_WINDOW = 3.0
+KILL_GRACE = 3.0
 
 
 class Pump:
@@ -29,12 +35,16 @@ class Pump:
         self.status: Optional[int] = None
         self.outputs: Dict[int, Output] = {out.fd: out for out in child.outputs}
         self.dead_dest: set = set()  # our stdout/stderr fds that are gone (EPIPE, EIO)
+        self.interrupts: List[float] = []  # when the user interrupted (^C, SIGINT)
+        self.escalation: Optional[str] = None  # the last signal an escalation sent, by name
+        self.kill_at: Optional[float] = None  # when an escalation's SIGKILL is due
 
     def run(self) -> int:
         wake_r, wake_w = os.pipe()
         os.set_blocking(wake_w, False)
         os.set_blocking(wake_r, False)
-        relay = SignalRelay(self._forward, self.forward_signals, self._resize, wake_w)
+        relay = SignalRelay(self._forward, self.forward_signals, self._resize, wake_w,
+                            on_interrupt=self._interrupted)
         relay.install()
         poller = select.poll()
         poller.register(wake_r, select.POLLIN)
@@ -48,7 +58,13 @@ class Pump:
                 timeout = None if self.status is None else DRAIN_IDLE_MS
                 if self.status is None and not self.outputs:
                     timeout = 100  # output closed early (daemonised stdout): poll for exit
+                if self.kill_at is not None and self.status is None:
+                    due = max(0, int((self.kill_at - time.monotonic()) * 1000) + 1)
+                    timeout = due if timeout is None else min(timeout, due)
                 events = poller.poll(timeout)
+                if (self.kill_at is not None and self.status is None
+                        and time.monotonic() >= self.kill_at):
+                    self._escalate(signal.SIGKILL)
                 if not events and self.status is not None:
                     break  # exited, and nothing more came: a grandchild may hold the pty
                 for fd, _ in events:
@@ -105,6 +121,7 @@ class Pump:
         except OSError:
             data = b""
         suspend = self.child.suspend_char() if data and self.raw is not None else None
+        interrupt = self.child.interrupt_char() if data and self.raw is not None else None
         try:
             if not data:
                 self.child.end_input()
@@ -118,6 +135,8 @@ class Pump:
                 self.child.write(data)
         except OSError:
             return False
+        for _ in range(data.count(interrupt) if interrupt else 0):
+            self._interrupted()  # the pty's line discipline has sent the SIGINT itself
         return bool(data)
 
     def _suspend_child(self) -> None:
@@ -156,6 +175,35 @@ class Pump:
 
     def _forward(self, sig: int) -> None:
         kill_group(self.child.foreground_group(), self.child.pid, sig)
+
+    def _interrupted(self) -> None:
+        """The user interrupted (^C on the terminal, or SIGINT to runwrap); the interrupt has
+        reached the program already. A program that ignores it could only be stopped with
+        `kill -9` on its own pid: a second interrupt within ESCALATE_WINDOW, or a third,
+        sends SIGTERM to its group and SIGKILL KILL_GRACE later; one more kills it at once."""
+        now = time.monotonic()
+        self.interrupts.append(now)
+        if self.status is not None:
+            return
+        if self.kill_at is not None or self.escalation == "SIGKILL":
+            self._escalate(signal.SIGKILL)
+        elif len(self.interrupts) >= 3 or (len(self.interrupts) >= 2 and
+                                           now - self.interrupts[-2] <= ESCALATE_WINDOW):
+            self._escalate(signal.SIGTERM)
+
+    def _escalate(self, sig: int) -> None:
+        if sig == signal.SIGTERM:
+            self.kill_at = time.monotonic() + KILL_GRACE
+            warn_once("interrupt-term",
+                      f"the program is still running after {len(self.interrupts)} interrupts: "
+                      f"sending SIGTERM to its process group, SIGKILL in {KILL_GRACE:g} s "
+                      f"(interrupt again to kill it now)")
+        else:
+            self.kill_at = None
+            warn_once("interrupt-kill", "sending SIGKILL to the program's process group")
+        self.escalation = signal.Signals(sig).name
+        for group in {self.child.pgid, self.child.foreground_group()}:
+            kill_group(group, self.child.pid, sig)
 
     def _resize(self) -> None:
         self.child.resize()

@@ -240,7 +240,7 @@ class WrappedRun:
         if self.run_dir is not None:
             for t in threads:
                 t.join(GIT_WAIT)
-            self._finish(status)
+            self._finish(status, pump.escalation)
             stop_upload(uploader, plan.options.sync_timeout)
         return self.exit_code
 
@@ -306,11 +306,13 @@ class WrappedRun:
                 skipped[name] = problems
         return skipped
 
-    def _finish(self, status: int) -> None:
+    def _finish(self, status: int, escalation: Optional[str]) -> None:
+        """`escalation`: the signal runwrap sent after repeated interrupts; the run ends
+        `killed` by it even when the program caught it and exited."""
         skipped = self._stop_collectors()
         assert self.run_dir is not None and self.exit_code is not None
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        signal_name = signal.Signals(sig).name if sig else None
+        signal_name = signal.Signals(sig).name if sig else escalation
         if not (self.run_dir / RUN_JSON).is_file():
             # Deleted or replaced during the run: say so once, and do not write a run.json
             # of end fields only into a directory a late collector write may have recreated.

@@ -17,8 +17,10 @@ class SignalRelay:
     main loop look at the child (SIGCHLD) and at the window size (SIGWINCH)."""
 
     def __init__(self, forward: Callable[[int], None], forwarded: Iterable[int],
-                 on_winch: Callable[[], None], wake_fd: int):
+                 on_winch: Callable[[], None], wake_fd: int,
+                 on_interrupt: Callable[[], None] = lambda: None):
         self.forward = forward
+        self.on_interrupt = on_interrupt  # every SIGINT, forwarded or not (the pump counts)
         self.forwarded = tuple(forwarded)
         self.on_winch = on_winch
         self.wake_fd = wake_fd
@@ -43,9 +45,12 @@ class SignalRelay:
     def _forward(self, sig: int, frame: object) -> None:
         self.received.append(sig)
         self.forward(sig)
+        if sig == signal.SIGINT:
+            self.on_interrupt()
 
     def _ignore(self, sig: int, frame: object) -> None:
-        pass
+        if sig == signal.SIGINT:  # the terminal sent it to the program as well
+            self.on_interrupt()
 
     def _winch(self, sig: int, frame: object) -> None:
         self.on_winch()

@@ -58,13 +58,22 @@ def take_controlling_terminal() -> None:
 
 def suspend_char(fd: int) -> Optional[bytes]:
     """Terminal `fd`'s ^Z byte, when it would generate a signal (not in a raw-mode program)."""
+    return _signal_char(fd, termios.VSUSP)
+
+
+def interrupt_char(fd: int) -> Optional[bytes]:
+    """Terminal `fd`'s ^C byte, when it would generate a signal (not in a raw-mode program)."""
+    return _signal_char(fd, termios.VINTR)
+
+
+def _signal_char(fd: int, index: int) -> Optional[bytes]:
     try:
         attrs = termios.tcgetattr(fd)
     except termios.error:
         return None
     if not attrs[LFLAG] & termios.ISIG:
         return None
-    char = attrs[CC][termios.VSUSP]
+    char = attrs[CC][index]
     return char if char and char != b"\0" else None
 
 

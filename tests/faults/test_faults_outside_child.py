@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from faults_support import (QUIET_COLLECTORS, RUNWRAP, clean_env, figures, no_traceback,
-                            run_dirs, run_meta, wait_for, warning_lines)
+                            read_lines_until, run_dirs, run_meta, wait_for, warning_lines)
 
 # -- 3. the working directory deleted -------------------------------------------------------------
 
@@ -185,3 +185,110 @@ def test_a_background_writer_is_not_killed_after_the_program_exits(tmp_path):
     assert code == 0 and appeared, line
     assert out_path.read_bytes() == b"started\nlate\n", line
     assert err_path.read_bytes() == b"late-err\n", line
+
+
+# -- 10. a program that ignores interrupts ---------------------------------------------------------
+
+STUBBORN = r"""
+import signal, sys, time
+def ignore(sig, frame):
+    print("ignored", signal.Signals(sig).name, flush=True)
+signal.signal(signal.SIGINT, ignore)
+signal.signal(signal.SIGTERM, sys.argv[1] == "term-exits" and (lambda *a: sys.exit(0)) or ignore)
+print("ready", flush=True)
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_repeated_ctrl_c_on_a_terminal_escalates_to_sigterm_then_sigkill(tmp_path):
+    from wrapper_harness import Terminal
+
+    (tmp_path / "stubborn.py").write_text(STUBBORN)
+    store = tmp_path / "store"
+    term = Terminal(["--dir", str(store), "--project", "p", *QUIET_COLLECTORS, sys.executable,
+                     "stubborn.py", "ignore-all"], cwd=tmp_path, env=clean_env())
+    try:
+        term.read_until(b"ready")
+        term.send(b"\x03")
+        term.read_until(b"ignored SIGINT")
+        term.send(b"\x03")  # again, within a few seconds: runwrap steps in
+        term.read_until(b"SIGTERM to its process group")
+        term.read_until(b"ignored SIGTERM")
+        code = term.wait(30)  # SIGKILL follows the grace period by itself
+    finally:
+        term.close()
+    meta = run_meta(run_dirs(store)[0])
+    line = figures("interrupt-escalation-pty", exit=code, status=meta["status"],
+                   signal=meta["signal"])
+    assert code == 128 + 9, (line, term.output[-600:])
+    assert (meta["status"], meta["signal"]) == ("killed", "SIGKILL"), line
+
+
+def test_repeated_sigint_on_pipes_escalates_and_a_third_kills_at_once(tmp_path):
+    import signal
+
+    (tmp_path / "stubborn.py").write_text(STUBBORN)
+    store = tmp_path / "store"
+    proc = subprocess.Popen(RUNWRAP + ["--dir", str(store), "--project", "p", *QUIET_COLLECTORS,
+                                       sys.executable, "stubborn.py", "ignore-all"],
+                            cwd=tmp_path, env=clean_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"ready\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.stdout.readline() == b"ignored SIGINT\n"
+        proc.send_signal(signal.SIGINT)  # forwarded too, then escalated
+        assert b"ignored SIGTERM\n" in read_lines_until(proc, 2)
+        proc.send_signal(signal.SIGINT)  # a third: no need to wait for the grace period
+        out, err = proc.communicate(timeout=2.5)  # less than the grace: the kill was at once
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    meta = run_meta(run_dirs(store)[0])
+    told = [l for l in err.decode().splitlines() if "SIGTERM" in l or "SIGKILL" in l]
+    line = figures("interrupt-escalation-pipes", exit=proc.returncode, status=meta["status"],
+                   told=told)
+    assert proc.returncode == 128 + 9 and len(told) == 2, line
+    assert (meta["status"], meta["signal"]) == ("killed", "SIGKILL"), line
+
+
+def test_a_program_that_exits_on_the_escalations_sigterm_ends_killed(tmp_path):
+    import signal
+
+    (tmp_path / "stubborn.py").write_text(STUBBORN)
+    store = tmp_path / "store"
+    proc = subprocess.Popen(RUNWRAP + ["--dir", str(store), "--project", "p", *QUIET_COLLECTORS,
+                                       sys.executable, "stubborn.py", "term-exits"],
+                            cwd=tmp_path, env=clean_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"ready\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.stdout.readline() == b"ignored SIGINT\n"
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    meta = run_meta(run_dirs(store)[0])
+    assert (meta["status"], meta["signal"], meta["exit_code"]) == ("killed", "SIGTERM", 0), meta
+
+
+def test_a_single_interrupt_is_only_forwarded(tmp_path):
+    """The first interrupt is the program's to handle: no escalation, no message."""
+    import signal
+
+    script = tmp_path / "once.py"
+    script.write_text("import signal, sys, time\n"
+                      "signal.signal(signal.SIGINT, lambda *a: (print('bye', flush=True), "
+                      "sys.exit(3)))\nprint('ready', flush=True)\ntime.sleep(60)\n")
+    proc = subprocess.Popen(RUNWRAP + ["--dir", str(tmp_path / "store"), "--project", "p",
+                                       *QUIET_COLLECTORS, sys.executable, str(script)],
+                            cwd=tmp_path, env=clean_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 3 and out == b"bye\n", err
+    assert b"SIGTERM" not in err and b"SIGKILL" not in err, err
