@@ -7,6 +7,7 @@ input), never quadratically.
 
 Workloads (each fed in 64 KiB reads, as the wrapper reads a pipe):
   plain      ASCII log lines (the fast path)
+  pty plain  the same lines as a pty gives them ('\r\n')
   utf8       log lines with non-ASCII text
   tqdm       a tqdm bar: '\\r' frames with Unicode blocks, a line now and then
   keras      Keras frames: '\\b' * width, '\\r', colour escapes
@@ -61,7 +62,8 @@ def workloads(mb: int) -> Dict[str, bytes]:
             keras.append(b"\r" + f + b"\b" * 60)
             n += len(f) + 61
         keras.append(b"\r\n")
-    return {"plain": plain, "utf8": utf8, "tqdm": tqdm, "keras": b"".join(keras)}
+    return {"plain": plain, "pty plain": plain.replace(b"\n", b"\r\n"), "utf8": utf8,
+            "tqdm": tqdm, "keras": b"".join(keras)}
 
 
 def bad_inputs(n: int) -> Dict[str, bytes]:

@@ -57,6 +57,10 @@ class ConsoleLog:
             state = self.streams[stream] = _StreamState()
         screen = state.screen
         pending = screen.rows[0]
+        if b"\r" in data and b"\r\n" in data:
+            # A terminal's line ends (the pty's ONLCR): '\r' before '\n' moves nothing a
+            # terminal shows, so the text is the same without it.
+            data = data.replace(b"\r\n", b"\n")
         if (data.isascii() and b"\r" not in data and b"\x1b" not in data
                 and b"\x08" not in data and b"\x00" not in data and screen.simple()
                 and not state.decoder.getstate()[0]):
