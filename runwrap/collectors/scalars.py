@@ -270,6 +270,7 @@ class ScalarParser:
 
 
 FRAME = "\x00"  # starts a superseded progress frame among final console lines
+_CONTINUED = " " * 8
 
 
 class StreamRecords:
@@ -283,19 +284,22 @@ class StreamRecords:
       only when the next line with a step shows another step: the last frame of each step
       (a Lightning epoch bar redrawn for the next epoch) is kept, the ones before it are not,
       and a frame followed by the final line of the same step gives way to that line.
+    - A final line indented by eight blanks or more continues the line above (a wrapped
+      row): without a step of its own it takes that line's.
     - Tables (tables.py): a header row of names and rows of numbers (fastai), boxed
       `| key | value |` blocks (Stable-Baselines3), read from the lines with no pair.
     - A record with a step that repeats the one just before it (tqdm redraws a closed bar
       once more) is the same report shown twice, and kept once.
     """
 
-    __slots__ = ("parse", "carried", "frame", "last", "tables")
+    __slots__ = ("parse", "carried", "frame", "last", "tables", "above")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
         self.carried: Optional[int] = None
         self.frame: Optional[Parsed] = None
         self.last: Optional[Parsed] = None
+        self.above: Optional[int] = None  # the step of the last final line with values
         self.tables = Tables(parse_number, _STEP_RANK) if tables else None
 
     @property
@@ -324,7 +328,11 @@ class StreamRecords:
                 self.carried = step
             return []
         if step is None:
-            step = self.carried
+            # A line indented far (`          train_loss: 0.83`) continues the one above
+            # it, as rich wraps the metrics of Lightning's bar.
+            step = self.above if line.startswith(_CONTINUED) else self.carried
+        if not is_frame:
+            self.above = step
         out: List[Parsed] = []
         last = self.frame
         if last is not None and step is not None:

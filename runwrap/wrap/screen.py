@@ -67,7 +67,7 @@ class Screen:
     `close()` returns the rest. Rows are plain strings without control characters."""
 
     __slots__ = ("rows", "redrawn", "erased", "row", "col", "reach", "hidden", "saved",
-                 "after_cr", "carry", "want_frames", "out", "frames")
+                 "after_cr", "carry", "want_frames", "out", "frames", "erased_rows")
 
     def __init__(self) -> None:
         self.rows: List[str] = [""]  # held rows; rows[0] is the oldest not yet final
@@ -83,6 +83,7 @@ class Screen:
         self.want_frames = False  # report rows drawn over (see feed)
         self.out: List[str] = []  # what the current feed returns
         self.frames = 0  # frames reported by the current feed
+        self.erased_rows: List[Tuple[int, str]] = []  # (row, text) erased since the last text
 
     def simple(self) -> bool:
         """True when the next plain text (no control characters but '\\n') can be appended by
@@ -103,6 +104,8 @@ class Screen:
             text = _COLOURS.sub("", text)
         for m in _TOKEN.finditer(text):
             kind = m.lastindex
+            if self.erased_rows and kind <= 2:
+                self._erased_frame()
             if kind == 1:
                 self._write(m.group(1))
             elif kind == 2:
@@ -122,6 +125,8 @@ class Screen:
                 if len(text) - start <= MAX_ESCAPE and _ESCAPE_PREFIX.match(text, start):
                     self.carry = text[start:]
                     break
+        if self.erased_rows:
+            self._erased_frame()
         out += self._finals()
         self.out = []
         return out
@@ -195,10 +200,17 @@ class Screen:
                 self.out += self._finals()
             self.out.append(FRAME + line)
 
+    def _erased_frame(self) -> None:
+        """The rows a live display erased before drawing again (rich erases its rows from
+        the bottom up) are one frame: their texts top to bottom, two blanks apart."""
+        rows = sorted(self.erased_rows)
+        self.erased_rows = []
+        self._frame("  ".join(text.strip() for _, text in rows))
+
     def _erase_row(self, r: int, start: int, end: Optional[int]) -> None:
         line = self.rows[r]
         if self.want_frames and line.strip() and (start == 0 or r != self.row):
-            self._frame(line)
+            self.erased_rows.append((r, line))
         if end is None:
             line = line[:start]
         else:

@@ -34,6 +34,7 @@ CORPUS = {
     "keras_fit": ["keras", "torch"],
     "keras_verbose2": ["keras", "torch"],
     "lightning_fit": ["lightning", "torch", "tqdm"],
+    "lightning_rich": ["lightning", "torch", "rich"],
     "hf_trainer": ["transformers", "torch", "accelerate"],
     "torch_summarywriter": ["torch", "tensorboard"],
     "ignite_train": ["pytorch-ignite", "torch"],
