@@ -117,7 +117,7 @@ def _rows(run_dir: Path) -> List[Dict[str, Any]]:
 
 class Api:
     """`runwrap.Api()`: read the local store (`overrides={"dir": ...}`, else RUNWRAP_DIR or
-    ./runwrap) the way wandb's Api reads the cloud."""
+    ./runwrap-runs) the way wandb's Api reads the cloud."""
 
     def __init__(self, overrides: Optional[Dict[str, Any]] = None, timeout: Optional[int] = None,
                  api_key: Optional[str] = None):

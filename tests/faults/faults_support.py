@@ -323,7 +323,7 @@ class FlakyHttpProxy:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PATCH = do_DELETE = _handle
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle  # PUT: run artifacts
 
             def log_message(self, *args: Any) -> None:
                 pass
