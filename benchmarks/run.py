@@ -12,7 +12,8 @@ A peer that is not installed (`pip install -e '.[bench]'`) is a row that says so
 
 The measurements themselves are the per-area scripts' functions (wrapper.py, sdk_log.py,
 tensorboard_read.py, stdout_scalars.py, mlflow_upload.py, store_listing.py,
-system_overhead.py); each of those scripts still runs alone with its own, more detailed output.
+system_overhead.py, ui_charts.py); each of those scripts still runs alone with its own, more
+detailed output.
 The table goes to stdout, progress to stderr, and the table with every round's raw figures to
 --json (default: a new file in the system's temporary directory, never the repository).
 
@@ -44,7 +45,7 @@ from harness import Contender, add_note, alternate, find, fmt, run_timed  # noqa
 
 PY = sys.executable
 WORKLOADS = ("startup", "sdk", "log", "console", "rss", "tensorboard", "wandb", "stdout", "upload",
-             "listing", "sampler")
+             "listing", "sampler", "ui")
 
 
 def installed(module: str) -> Optional[str]:
@@ -70,6 +71,7 @@ class Bench:
         self.upload_points = 10_000 if quick else 20_000
         self.store_runs = 20_000 if quick else 100_000  # in projects of 1,000 runs
         self.sampler_seconds = 4.0 if quick else 10.0
+        self.ui_points = 20_000 if quick else 100_000  # per run, for 1, 10 and 100 runs
         self.guild = args.guild
         import sdk_log
 
@@ -629,10 +631,50 @@ def sampler(b: Bench) -> None:
                      f" (CPU time is counted in 10 ms ticks: {1 / seconds:.2f}% here)")
 
 
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+def ui(b: Bench) -> None:
+    """runwrap ui beside TensorBoard (ui_charts.py): time to first chart of 1, 10 and 100 runs,
+    bytes per chart, update latency."""
+    missing = installed("selenium") or installed("plotly") or (
+        None if shutil.which("chromium") and shutil.which("chromedriver")
+        else "no chromium/chromedriver (apt-get install chromium chromium-driver)")
+    if missing:
+        b.add([{"workload": "runwrap ui", "contender": "runwrap ui", "unit": "ms",
+                "reference": False, "note": "", "status": missing}], None)
+        return
+    import ui_charts
+
+    rows = ui_charts.measure([1, 10, 100], b.ui_points, b.rounds, installed("tensorboard") is None,
+                             b.tmp / "ui")
+    for row in rows:
+        values = row["values"]
+        out = {"workload": row["figure"], "contender": row["contender"], "unit": row["unit"],
+               "reference": bool(row.get("reference")), "note": row["note"]}
+        if values:
+            out.update(status="ok", values=values, rounds=len(values),
+                       median=statistics.median(values), min=min(values), max=max(values))
+        else:
+            out["status"] = "no figures"
+        b.table.append(out)
+    for row in b.table:
+        ref = next((r for r in b.table if r["workload"] == row["workload"] and r["reference"]
+                    and "median" in r), None)
+        if ref is not None and "median" in row and not row["reference"] and row.get("unit") == "ms":
+            row["ratio"] = row["median"] / ref["median"]
+        if ref is not None:
+            b.references[row["workload"]] = ref["contender"]
+    for row in b.table:
+        if row["workload"].startswith("time to first chart, 100 ") and "warm" in row["contender"] \
+                and "median" in row:
+            add_note(row, f"target issue 16: < 1 s: {verdict(row['median'] < 1000)}")
+
+
 RUNNERS: Dict[str, Callable[[Bench], None]] = {
     "startup": startup, "sdk": sdk, "log": log_calls, "console": console, "rss": rss,
     "tensorboard": tensorboard, "wandb": wandb_log, "stdout": stdout, "upload": upload, "listing": listing,
-    "sampler": sampler,
+    "sampler": sampler, "ui": ui,
 }
 
 

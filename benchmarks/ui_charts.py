@@ -3,10 +3,11 @@ latency from a logged point to the page.
 
     python benchmarks/ui_charts.py [--runs 1 10 100] [--points 100000] [--rounds 3]
 
-The store holds RUNS runs of POINTS steps of one metric (`loss`), written in the store's format
-(one stream built once and copied: every run holds the same curve, which costs every reader the
-same as different curves would). TensorBoard gets the same data through
-`runwrap export --format tensorboard`, exported once and copied likewise.
+The store holds RUNS runs of POINTS steps of one metric (`loss`, a different curve each), written
+in the store's format. TensorBoard gets the data through `runwrap export --format tensorboard`:
+the first run exported (tensorboardX takes seconds per 100,000 points) and its event file copied
+for the others, so TensorBoard reads as many events of the same shape (its figures do not
+depend on the values; its bytes are counted uncompressed).
 
 - runwrap ui, cold: from starting `runwrap ui` to the chart of N runs drawn in headless Chromium
   (the server reads the streams on the way).
@@ -84,18 +85,15 @@ def build_store(root: Path, runs: int, points: int) -> List[str]:
         return keys
     shutil.rmtree(root, ignore_errors=True)
     now = time.time() - 3600
-    first = root / keys[0]
-    (first / "streams").mkdir(parents=True)
-    with open(first / "streams" / "sdk.jsonl", "w") as f:
-        for s in range(points):
-            f.write(json.dumps({"_step": s, "_time": now + s * 0.01, "_runtime": s * 0.01,
-                                METRIC: 1.0 / (1 + s * 0.001) + 0.05 * ((s * 7919) % 101) / 101},
-                               separators=(",", ":")) + "\n")
     for i, key in enumerate(keys):
         run_dir = root / key
-        if i:
-            (run_dir / "streams").mkdir(parents=True)
-            shutil.copyfile(first / "streams" / "sdk.jsonl", run_dir / "streams" / "sdk.jsonl")
+        (run_dir / "streams").mkdir(parents=True)
+        rate = 0.001 * (1 + i / 50)
+        with open(run_dir / "streams" / "sdk.jsonl", "w") as f:
+            f.writelines(
+                f'{{"_step":{s},"_time":{now + s * 0.01!r},"_runtime":{s * 0.01!r},'
+                f'"{METRIC}":{1.0 / (1 + s * rate) + 0.05 * ((s * 7919 + i * 104729) % 1009) / 1009!r}}}\n'
+                for s in range(points))
         meta = {"id": key.split("/")[1], "project": "bench", "name": f"run-{i}", "status": "finished",
                 "start_time": now + i, "end_time": now + i + points * 0.01, "exit_code": 0,
                 "duration": points * 0.01, "tags": [], "group": None}
@@ -337,6 +335,7 @@ def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
                        for _ in range(max(1, rounds // 2))]
                 rows.append({"figure": f"time to first chart, {n} × {points:,} points",
                              "contender": "TensorBoard (scalars API complete, cold)", "unit": "ms",
+                             "reference": True,
                              "values": [t["s"] * 1000 for t in tbs],
                              "note": f"{tbs[0]['decoded'] / 1024:.0f} KiB JSON (1,000 sampled points a run)"})
         live_store = tmp / "live-store"
@@ -353,6 +352,7 @@ def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
             lat = tensorboard_latency(tmp, 20, 5)
             rows.append({"figure": "update latency, log() to the page", "unit": "ms",
                          "contender": "TensorBoard (--reload_interval 5, the default)", "values": lat,
+                         "reference": True,
                          "note": "point in its scalars API; its page polls every 30 s on top"})
     finally:
         driver.quit()

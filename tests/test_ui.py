@@ -3,7 +3,6 @@ Chromium (the table, charts, live updates, the console, escaping, the file and h
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from array import array

@@ -28,12 +28,12 @@ import os
 import posixpath
 import threading
 import time
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from runwrap.store.runs import load_run
 from runwrap.store.values import to_json_safe
 from runwrap.ui.series import X_MODES, downsample
 from runwrap.ui.view import BadRequest, StoreView, consoles, key_of, read_console
@@ -75,6 +75,14 @@ def plotly_js() -> Optional[Path]:
     return None
 
 
+class Asset:
+    __slots__ = ("data", "compressed")
+
+    def __init__(self, data: bytes, compressed: bool):
+        self.data = data
+        self.compressed = compressed
+
+
 class Dashboard:
     """Everything the request handlers share: the store view, the token, cached assets."""
 
@@ -85,26 +93,26 @@ class Dashboard:
         self.assets_lock = threading.Lock()
         self.plotly = plotly_js()
 
-    def asset(self, name: str, compressed: bool) -> Tuple[Optional[bytes], bool]:
-        """A static file's bytes, and whether they are gzip-compressed: compressed when asked
-        and ready (plotly.js takes most of a second to compress: `warm` does it ahead, and a
-        page that comes first gets the plain bytes rather than wait)."""
+    def asset(self, name: str, compressed: bool) -> Optional["Asset"]:
+        """A static file, gzip-compressed when asked and ready (plotly.js takes most of a second
+        to compress: `warm` does it ahead, and a page that comes first gets the plain bytes
+        rather than wait); None when it does not exist (plotly not installed)."""
         with self.assets_lock:
             if compressed and name + ".gz" in self.assets:
-                return self.assets[name + ".gz"], True
+                return Asset(self.assets[name + ".gz"], True)
             data = self.assets.get(name)
             if data is None:
                 path = self.plotly if name == "plotly.min.js" else STATIC / name
                 if path is None:
-                    return None, False
+                    return None
                 data = self.assets[name] = path.read_bytes()
-            return data, False
+            return Asset(data, False)
 
     def compress_assets(self) -> None:
         for name in ["plotly.min.js"] + list(STATIC_FILES) + ["index.html"]:
-            data, _ = self.asset(name, False)
-            if data is not None:
-                packed = gzip.compress(data, 6)
+            asset = self.asset(name, False)
+            if asset is not None:
+                packed = gzip.compress(asset.data, 6)
                 with self.assets_lock:
                     self.assets[name + ".gz"] = packed
 
@@ -289,7 +297,7 @@ class Handler(BaseHTTPRequestHandler):
             if now - status_checked >= STATUS_INTERVAL:
                 status_checked = now
                 for key in list(runs):
-                    fresh = _reload(runs[key])
+                    fresh = load_run(runs[key].dir)
                     if fresh is not None:
                         runs[key] = fresh
                         statuses[key] = fresh.status
@@ -394,10 +402,10 @@ class Handler(BaseHTTPRequestHandler):
         self._send(text.encode() + b"\n", "text/plain; charset=utf-8", status)
 
     def _static(self, name: str, kind: str, cache: bool = False) -> None:
-        data, compressed = self.dashboard.asset(name, self._gzip_ok())
-        if data is None:
+        asset = self.dashboard.asset(name, self._gzip_ok())
+        if asset is None:
             raise BadRequest("charts need plotly: pip install 'runwrap[ui]'", 404)
-        self._send(data, kind, cache=cache, compressed=compressed)
+        self._send(asset.data, kind, cache=cache, compressed=asset.compressed)
 
 
 def _host_name(header: str) -> str:
@@ -405,12 +413,6 @@ def _host_name(header: str) -> str:
     if header.startswith("["):
         return header.split("]", 1)[0] + "]"
     return header.rsplit(":", 1)[0]
-
-
-def _reload(run: Any) -> Any:
-    from runwrap.store.runs import load_run
-
-    return load_run(run.dir)
 
 
 def make_server(root: Path, host: str, port: int, token: Optional[str]) -> ThreadingHTTPServer:
