@@ -212,7 +212,7 @@ def test_the_table_lists_every_run_and_names_stay_text(server, browser):
     assert js(browser, "return document.querySelectorAll('#runs-table script, #runs-table img').length") == 0
     # config columns that differ between runs, and the chosen metric's last value
     headers = texts(browser, "table.runs th")
-    assert "lr" in headers
+    assert "config lr" in headers
     # filter by free text, then by project
     box = browser.find_element("id", "filter-text")
     box.send_keys("sweep")

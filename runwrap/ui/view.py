@@ -59,6 +59,11 @@ class _Cached:
         return value
 
 
+def _flat_summary(path: str) -> Optional[Dict[str, Any]]:
+    summary = read_json(Path(path))
+    return flat(summary) if isinstance(summary, dict) else None
+
+
 def _config(path: str) -> Dict[str, Any]:
     return flatten_dotted(read_config(path))
 
@@ -73,6 +78,7 @@ class StoreView:
         self.series_lock = threading.Lock()
         self.configs = _Cached(_config)
         self.summaries = _Cached(lambda p: read_json(Path(p)))
+        self.last_summaries = _Cached(_flat_summary)  # the table's view: each key's last value
 
     # -- runs -----------------------------------------------------------------------------
 
@@ -109,9 +115,9 @@ class StoreView:
 
     def last_values(self, run: RunInfo, status: str) -> Dict[str, Any]:
         """Each metric's last value: summary.json once the run wrote it, else from the streams."""
-        summary = self.summaries.get(os.path.join(run.path, SUMMARY_JSON))
-        if status != "running" and isinstance(summary, dict):
-            return flat(summary)
+        summary = self.last_summaries.get(os.path.join(run.path, SUMMARY_JSON))
+        if status != "running" and summary is not None:
+            return summary
         values: Dict[str, Any] = dict(self.run_series(run).last_values())
         user = read_json(run.dir / SUMMARY_USER_JSON)
         if isinstance(user, dict):

@@ -43,7 +43,7 @@ function fmtValue(v) {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") {
     if (Number.isInteger(v)) return String(v);
-    return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : String(+v.toPrecision(6));
+    return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : String(+v.toPrecision(5));
   }
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
@@ -121,7 +121,7 @@ function runsPage(main) {
   let configKeys = localStorage.getItem("runwrap.configKeys");
   let metricKeys = localStorage.getItem("runwrap.metricKeys");
 
-  const text = h("input", { type: "search", placeholder: "filter: name, id, tag, config…", id: "filter-text",
+  const text = h("input", { type: "search", placeholder: "filter runs…", id: "filter-text",
     oninput: e => { filters.text = e.target.value.trim().toLowerCase(); render(); } });
   const project = h("select", { id: "filter-project", onchange: e => { filters.project = e.target.value; render(); } });
   const status = h("select", { id: "filter-status", onchange: e => { filters.status = e.target.value; render(); } },
@@ -162,7 +162,8 @@ function runsPage(main) {
       { key: "exit_code", label: "Exit", get: r => r.exit_code, num: true },
       { key: "sync", label: "Sync", get: r => r.sync },
     ];
-    for (const k of data.config_keys) cols.push({ key: "c:" + k, label: k, get: r => r.config[k], num: true, cell: r => fmtValue(r.config[k]) });
+    // Config columns say so in their header: a config key and a metric may share a name (lr).
+    for (const k of data.config_keys) cols.push({ key: "c:" + k, label: h("span", {}, h("span", { class: "muted" }, "config "), k), get: r => r.config[k], num: true, cell: r => fmtValue(r.config[k]) });
     for (const m of data.metrics) cols.push({ key: "m:" + m, label: m, get: r => r.metrics[m], num: true, cell: r => fmtValue(r.metrics[m]) });
     return cols;
   }
@@ -250,9 +251,13 @@ function runsPage(main) {
     for (const k of [...state.selected]) if (!keys.has(k)) state.selected.delete(k);
     render();
   }
-  load();
-  const timer = setInterval(() => { if (!document.hidden) load(); }, TABLE_REFRESH_MS);
-  onLeave(() => clearInterval(timer));
+  // Refreshed while shown; a store of thousands of runs costs the server about a second a
+  // listing, so it is refreshed less often.
+  let timer = null;
+  const again = () => { timer = setTimeout(async () => { if (!document.hidden) await load(); again(); },
+                                             data && data.runs.length > 1000 ? 4 * TABLE_REFRESH_MS : TABLE_REFRESH_MS); };
+  load().then(again);
+  onLeave(() => clearTimeout(timer));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -595,8 +600,14 @@ function mediaView(key, media) {
     const table = ref._type === "table-file" ? ref : (ref.table && ref.table._type === "table-file" ? ref.table : null);
     const box = h("div", { class: "media-item" });
     const path = typeof ref.path === "string" ? ref.path : null;
+    const image = p => h("a", { href: fileUrl(key, p), target: "_blank", rel: "noopener" }, h("img", { src: fileUrl(key, p), alt: name, title: p }));
     if (ref._type === "image-file" && path) {
-      box.append(h("a", { href: fileUrl(key, path), target: "_blank", rel: "noopener" }, h("img", { src: fileUrl(key, path), alt: name })));
+      box.append(image(path));
+    } else if (Array.isArray(ref.filenames)) {  // a list of images (wandb's images/separated)
+      ref.filenames.filter(p => typeof p === "string").slice(0, 48).forEach(p => box.append(image(p)));
+    } else if (Array.isArray(ref.items)) {  // a list of other media: links to their files
+      ref.items.filter(r => r && typeof r.path === "string").slice(0, 48).forEach(r =>
+        box.append(h("div", {}, h("a", { href: fileUrl(key, r.path), target: "_blank", rel: "noopener" }, r.path))));
     } else if (table && typeof table.path === "string") {
       fetch(fileUrl(key, table.path)).then(r => r.json()).then(t => box.append(dataTable(t))).catch(() => box.append("(table unreadable)"));
     } else if (ref._type === "histogram-file" && path && typeof Plotly !== "undefined") {
