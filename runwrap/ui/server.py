@@ -26,6 +26,7 @@ import json
 import mimetypes
 import os
 import posixpath
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,7 +50,8 @@ CONSOLE_LIMIT = 256 * 1024
 LIVE_INTERVAL = 0.1  # seconds between looks at the watched runs' streams
 STATUS_INTERVAL = 1.0  # seconds between looks at their run.json
 KEEPALIVE = 15.0
-WARM_POINTS = 20_000_000  # points read ahead at start-up (24 bytes each)
+WARM_POINTS = 20_000_000  # points read ahead at start-up (24 bytes each)...
+WARM_RUNS = 200  # ...from at most this many of the newest runs
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'; "  # regl (plotly's WebGL) compiles with Function
                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -121,7 +123,7 @@ class Dashboard:
         chart need not wait for them."""
         self.compress_assets()
         points = 0
-        for run in self.view.runs():
+        for run in self.view.runs()[:WARM_RUNS]:
             series = self.view.run_series(run)
             points += series.points_count()
             if points >= WARM_POINTS:
@@ -422,6 +424,9 @@ def make_server(root: Path, host: str, port: int, token: Optional[str]) -> Threa
     class Bound(Handler):
         dashboard = Dashboard(root, token)
 
-    server = ThreadingHTTPServer((host, port), Bound)
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = Server((host.strip("[]"), port), Bound)
     server.daemon_threads = True
     return server

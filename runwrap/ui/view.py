@@ -25,6 +25,7 @@ from runwrap.ui.series import RunSeries
 # media, tables and artifacts where a run has them).
 FILE_FOLDERS = (CODE_DIR, FILES_DIR, MEDIA_DIR, "tables", "artifacts")
 FILE_LIST_LIMIT = 500
+MAX_POINTS = 60_000_000  # points held in memory, all runs together (24 bytes each)
 SYSTEM_SOURCE = "system"
 
 
@@ -105,13 +106,26 @@ class StoreView:
         return list_runs(self.root)
 
     def run_series(self, run: RunInfo) -> RunSeries:
+        """The run's series, read on to the streams' current ends. Runs read longest ago are
+        forgotten (and read again when asked for) once all held more than MAX_POINTS."""
         key = key_of(run)
         with self.series_lock:
-            series = self.series.get(key)
-            if series is None:
-                series = self.series[key] = RunSeries(run.dir)
+            series = self.series.pop(key, None)
+            fresh = series is None
+            if fresh:
+                series = RunSeries(run.dir)
+            self.series[key] = series  # the most recently used last
         series.refresh()
+        if fresh:
+            self._forget_old()
         return series
+
+    def _forget_old(self) -> None:
+        with self.series_lock:
+            total = sum(s.points_count() for s in self.series.values())
+            while total > MAX_POINTS and len(self.series) > 1:
+                oldest = next(iter(self.series))
+                total -= self.series.pop(oldest).points_count()
 
     def last_values(self, run: RunInfo, status: str) -> Dict[str, Any]:
         """Each metric's last value: summary.json once the run wrote it, else from the streams."""
