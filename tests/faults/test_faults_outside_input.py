@@ -247,7 +247,9 @@ KEPT = ["--lr", "0.1", "--passes", "3", "--author", "bob"]  # not secrets: recor
 
 @pytest.fixture(scope="module")
 def secret_runs(tmp_path_factory):
-    """Every form run once by the real runwrap (four at a time), into one store."""
+    """Every form run once by the real runwrap, into one store; then what `show` and `diff`
+    print of each (diff pairs row 2k with 2k+1, so each row is on one side of one diff).
+    Four processes at a time: most of each is interpreter start-up."""
     from concurrent.futures import ThreadPoolExecutor
 
     work = tmp_path_factory.mktemp("secrets")
@@ -257,17 +259,28 @@ def secret_runs(tmp_path_factory):
         (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
         (bin_dir / name).chmod(0o755)
     env = clean_env(work / "store", PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    rows = range(len(SECRET_FORMS))
 
     def run(row: int) -> subprocess.CompletedProcess:
         words = [w.replace("{s}", f"S3CR3T-{row:02d}") for w in SECRET_FORMS[row]]
         return rw(["--quiet", *QUIET_COLLECTORS, "--project", "p", "--id", f"sec{row:05d}",
                    "--", *words, *KEPT], work, env)
 
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(run, range(len(SECRET_FORMS))))
-    for done in results:
+    def look(args: List[str]) -> str:
+        done = rw(args, work, env)
         assert done.returncode == 0, done.stderr
-    return work, env
+        return done.stdout
+
+    with ThreadPoolExecutor(4) as pool:
+        for done in pool.map(run, rows):
+            assert done.returncode == 0, done.stderr
+        shown = dict(zip(rows, pool.map(look, [["show", f"sec{r:05d}"] for r in rows])))
+        pairs = [(r, r + 1) for r in rows[::2]]
+        diffs = dict(zip(pairs, pool.map(look, [["diff", f"sec{a:05d}", f"sec{b:05d}"]
+                                                for a, b in pairs])))
+        as_json = look(["show", "sec00000", "--json"])
+    return {"work": work, "show": shown, "diff": {r: text for pair, text in diffs.items()
+                                                  for r in pair}, "show --json": as_json}
 
 
 @pytest.mark.parametrize("row", range(len(SECRET_FORMS)),
@@ -275,18 +288,13 @@ def secret_runs(tmp_path_factory):
 def test_secret_forms_are_masked_everywhere_the_command_goes(secret_runs, row):
     from runwrap.sync.mapping import run_tags
 
-    work, env = secret_runs
     secret = f"S3CR3T-{row:02d}"
     run_id = f"sec{row:05d}"
-    meta = json.loads((work / "store" / "p" / run_id / "run.json").read_text())
-    other = f"sec{(row + 1) % len(SECRET_FORMS):05d}"
-    shown = {
-        "run.json": json.dumps(meta),
-        "show": rw(["show", run_id], work, env).stdout,
-        "show --json": rw(["show", run_id, "--json"], work, env).stdout,
-        "diff": rw(["diff", run_id, other], work, env).stdout,
-        "mlflow tags": json.dumps(run_tags(meta)),
-    }
+    meta = json.loads((secret_runs["work"] / "store" / "p" / run_id / "run.json").read_text())
+    shown = {"run.json": json.dumps(meta), "show": secret_runs["show"][row],
+             "diff": secret_runs["diff"][row], "mlflow tags": json.dumps(run_tags(meta))}
+    if row == 0:
+        shown["show --json"] = secret_runs["show --json"]
     line = figures("secrets", row=row, command=meta["command"])
     for where, text in shown.items():
         assert run_id in text or where == "mlflow tags", (where, text[:300])
