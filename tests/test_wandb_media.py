@@ -275,3 +275,25 @@ def test_image_from_a_real_torch_tensor_is_channel_first(tmp_path):
     assert done.returncode == 0, done.stderr
     (record,) = sdk_records(only_run(tmp_path / "store"))
     assert (record["t"]["width"], record["t"]["height"]) == (5, 4)
+
+
+def test_unknown_types_are_one_clear_error_as_in_wandb(tmp_path):
+    result = both(tmp_path, """
+        import json
+        import wandb
+        class Foo:
+            pass
+        run = wandb.init(project="p")
+        out = []
+        for bad in (lambda: run.log({"x": Foo()}),
+                    lambda: run.log({"t": wandb.Table(columns=["a"], data=[[Foo()]])})):
+            try:
+                bad()
+                out.append("no error")
+            except TypeError as e:
+                out.append("TypeError")
+        run.log({"ok": [{"a": 1}, 2]})
+        run.finish()
+        print(json.dumps(out))
+    """)
+    assert result == ["TypeError", "TypeError"]

@@ -24,7 +24,7 @@ from runwrap.errors import UsageError
 from runwrap.sdk.media.base import Media
 from runwrap.store.streams import StreamWriter, encode_record
 from runwrap.store.summary import SummaryBuilder
-from runwrap.store.values import plain_value
+from runwrap.store.values import NotPlain, plain_value
 
 RESERVED = frozenset(("_step", "_time", "_runtime"))
 _PLAIN = frozenset((float, int))
@@ -45,11 +45,12 @@ if hasattr(os, "register_at_fork"):
 
 def normalize(value: Any) -> Any:
     """A logged value as stored (store.values.plain_value); media objects stay for the run's
-    MediaSink to store as files. Plain numbers and strings return at once: the log() path."""
+    MediaSink to store as files. Plain numbers and strings return at once: the log() path.
+    Any other object raises NotPlain: wandb refuses it too, rather than store its repr."""
     t = type(value)
     if t is float or t is int or t is str or t is bool or value is None:
         return value
-    return plain_value(value, _is_media)
+    return plain_value(value, _is_media, strict=True)
 
 
 def _is_media(value: Any) -> bool:
@@ -65,8 +66,11 @@ def flatten(data: Mapping[Any, Any], prefix: str = "", out: Optional[Dict[str, A
         name = prefix + (key if isinstance(key, str) else str(key))
         if isinstance(value, Mapping):
             flatten(value, name + "/", out)
-        else:
+            continue
+        try:
             out[name] = normalize(value)
+        except NotPlain as e:
+            raise NotPlain(f"log key {name!r}: {e}") from None
     return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Dict, Mapping, Optional
 
+from runwrap.errors import UsageError
+
 NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -26,12 +28,18 @@ def decode_value(value: Any) -> Any:
     return value
 
 
-def plain_value(value: Any, keep: Optional[Callable[[Any], bool]] = None) -> Any:
+class NotPlain(UsageError, TypeError):
+    """A value with no JSON form (an arbitrary object) where a plain one is required: log()
+    refuses it, as wandb does with a TypeError."""
+
+
+def plain_value(value: Any, keep: Optional[Callable[[Any], bool]] = None,
+                strict: bool = False) -> Any:
     """`value` as JSON and YAML hold it: None, bool, int, float and str as themselves
     (subclasses as the base type), mappings as dicts with string keys, lists, tuples and sets as
     lists, numpy/torch scalars through .item() and arrays through .tolist() (duck-typed, neither
-    is imported), anything else as its str(). A value for which `keep` says true stays as it is
-    (the SDK's media objects, stored as files later)."""
+    is imported), anything else as its str() (or, `strict`, NotPlain). A value for which `keep`
+    says true stays as it is (the SDK's media objects, stored as files later)."""
     t = type(value)
     if t is float or t is int or t is str or t is bool or value is None:
         return value
@@ -44,18 +52,22 @@ def plain_value(value: Any, keep: Optional[Callable[[Any], bool]] = None) -> Any
     if isinstance(value, str):
         return str(value)
     if isinstance(value, Mapping):
-        return {str(k): plain_value(v, keep) for k, v in value.items()}
+        return {str(k): plain_value(v, keep, strict) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [plain_value(v, keep) for v in value]
+        return [plain_value(v, keep, strict) for v in value]
     if keep is not None and keep(value):
         return value
     for convert in ("item", "tolist"):  # a one-element array's item(); else the whole array
         method = getattr(value, convert, None)
         if callable(method):
             try:
-                return plain_value(method(), keep)
+                return plain_value(method(), keep, strict)
             except Exception:  # item() of an array with more than one element
                 pass
+    if strict:
+        raise NotPlain(f"cannot record {value!r:.80} (a {type(value).__name__}); pass numbers, "
+                       f"strings, lists, dicts or runwrap data types (Image, Table, "
+                       f"Histogram, ...), or str() it first")
     return str(value)
 
 
