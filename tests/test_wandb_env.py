@@ -2,8 +2,6 @@
 teardown, term*, mark_preempting, AlertLevel, Api), as wandb's reference documents them."""
 from __future__ import annotations
 
-import json
-
 from sdk_harness import config, meta, only_run, run_script
 
 

@@ -24,39 +24,32 @@ def finish(exit_code: Optional[int] = None, quiet: Optional[bool] = None) -> Non
         run.finish(exit_code=exit_code, quiet=quiet)
 
 
-def define_metric(*args: Any, **kwargs: Any) -> Any:
+def current_run(what: str) -> Any:
+    """The current run, or a UsageError saying `runwrap.<what>()` needs init() first."""
     run = state.current
     if run is None:
-        raise UsageError("runwrap.define_metric() called before runwrap.init()")
-    return run.define_metric(*args, **kwargs)
+        raise UsageError(f"runwrap.{what}() called before runwrap.init(); call init() first")
+    return run
+
+
+def define_metric(*args: Any, **kwargs: Any) -> Any:
+    return current_run("define_metric").define_metric(*args, **kwargs)
 
 
 def save(*args: Any, **kwargs: Any) -> Any:
-    run = state.current
-    if run is None:
-        raise UsageError("runwrap.save() called before runwrap.init()")
-    return run.save(*args, **kwargs)
+    return current_run("save").save(*args, **kwargs)
 
 
 def alert(*args: Any, **kwargs: Any) -> None:
-    run = state.current
-    if run is None:
-        raise UsageError("runwrap.alert() called before runwrap.init()")
-    run.alert(*args, **kwargs)
+    current_run("alert").alert(*args, **kwargs)
 
 
 def log_artifact(*args: Any, **kwargs: Any) -> Any:
-    run = state.current
-    if run is None:
-        raise UsageError("runwrap.log_artifact() called before runwrap.init()")
-    return run.log_artifact(*args, **kwargs)
+    return current_run("log_artifact").log_artifact(*args, **kwargs)
 
 
 def use_artifact(*args: Any, **kwargs: Any) -> Any:
-    run = state.current
-    if run is None:
-        raise UsageError("runwrap.use_artifact() called before runwrap.init()")
-    return run.use_artifact(*args, **kwargs)
+    return current_run("use_artifact").use_artifact(*args, **kwargs)
 
 
 def watch(*args: Any, **kwargs: Any) -> None:

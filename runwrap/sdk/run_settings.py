@@ -33,16 +33,8 @@ _FROM_RUN: Dict[str, Callable[[Any], Any]] = {
     "_offline": lambda run: run.offline,
     "resumed": lambda run: run.resumed,
 }
-# Names of init()'s options (options.SPEC) that wandb spells differently in Settings.
-_OPTION_NAMES = {"mode": "mode", "resume": "resume", "save_code": "save_code",
-                 "console": "console", "sweep_id": "sweep_id", "x_label": "label",
-                 "quiet": "quiet", "silent": "quiet", "disable_code": "disable_code",
-                 "disable_git": "disable_git", "config_paths": "config_paths",
-                 "ignore_globs": "ignore_globs", "artifact_dir": "artifact_dir",
-                 "anonymous": "anonymous", "force": "force", "reinit": "reinit",
-                 "sync_tensorboard": "sync_tensorboard", "monitor_gym": "monitor_gym",
-                 "allow_val_change": "allow_val_change", "tracking_uri": "tracking_uri",
-                 "resume_from": "resume_from", "fork_from": "fork_from"}
+# wandb setting -> init() option (resolver.SPEC) where the names differ; others are the same.
+_RENAMED = {"x_label": "label", "silent": "quiet"}
 
 
 class RunSettings:
@@ -59,8 +51,8 @@ class RunSettings:
             return None
         if name in _FROM_RUN:
             return _FROM_RUN[name](self._run)
-        option = _OPTION_NAMES.get(name)
-        if option is not None and option in self._options:
+        option = _RENAMED.get(name, name)
+        if name in KNOWN and option in self._options:
             return self._options[option].get("value")
         if name in self._explicit:
             return self._explicit[name]
@@ -74,7 +66,8 @@ class RunSettings:
                          f"settings={{{name!r}: ...}} to init() instead")
 
     def to_dict(self) -> Dict[str, Any]:
-        names = set(_FROM_RUN) | set(_OPTION_NAMES) | set(self._explicit)
+        names = set(_FROM_RUN) | set(self._explicit) | {
+            n for n in KNOWN if _RENAMED.get(n, n) in self._options}
         return {n: getattr(self, n) for n in sorted(names - NEVER_KEPT)
                 if not n.startswith("_")}
 

@@ -72,7 +72,6 @@ def teardown(exit_code: Optional[int] = None) -> None:
 
 
 def mark_preempting() -> None:
-    run = state.current
-    if run is None:
-        raise UsageError("runwrap.mark_preempting() called before runwrap.init()")
-    run.mark_preempting()
+    from runwrap.sdk.api import current_run
+
+    current_run("mark_preempting").mark_preempting()

@@ -18,15 +18,18 @@ from runwrap.store.layout import LOCK_FILE, PARTS_DIR, RUN_JSON
 from runwrap.store.values import to_json_safe
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """`data` as the whole content of `path`, or the old content: never a part. `durable`
+    also fsyncs (a power cut keeps it); without, a killed process still leaves it whole."""
+    tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)

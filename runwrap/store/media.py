@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 from runwrap.errors import UsageError
+from runwrap.store.documents import write_bytes_atomic
 from runwrap.store.layout import MEDIA_DIR
 
 DIGEST_CHARS = 20  # of the sha256 in a file name, as wandb names its media files
@@ -60,29 +61,14 @@ def write_media(run_dir: Path, kind: str, key: str, step: int, data: bytes, ext:
     if folder not in _made_dirs:
         os.makedirs(folder, exist_ok=True)
         _made_dirs.add(folder)
-    tmp = f"{folder}/.{os.path.basename(path)}.{os.getpid()}.tmp"
+    # Renamed over an existing file of the same name (same digest: the same bytes), so the
+    # same content logged twice at one step is one file.
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        write_bytes_atomic(path, data, durable=False)
     except FileNotFoundError:  # the folder was removed meanwhile (gc, a test): make it again
         _made_dirs.discard(folder)
         os.makedirs(folder, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        # Renamed over an existing file of the same name (same digest: the same bytes), so the
-        # same content logged twice at one step is one file.
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        write_bytes_atomic(path, data, durable=False)
     return StoredFile(rel, digest, len(data))
 
 
