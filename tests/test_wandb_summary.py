@@ -43,6 +43,11 @@ def test_defined_summaries_have_wandbs_nested_shape_in_memory_and_on_disk(tmp_pa
                            env=child_env(tmp_path / "store"), capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["summary"] == EXPECTED
+    text = subprocess.run([sys.executable, "-m", "runwrap", "show", run.name],
+                          env=child_env(tmp_path / "store"), capture_output=True, text=True).stdout
+    defined = text.split("summary (define_metric)\n")[1].splitlines()
+    assert defined[0].split() == ["acc", "max=0.5"]
+    assert defined[2].split() == ["loss", "min=1.0", "mean=2.0", "last=2.0"]
 
 
 def test_defined_summaries_under_the_wrapper_reach_summary_json(tmp_path):

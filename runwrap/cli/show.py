@@ -90,6 +90,14 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         width = max(len(k) for k in config)
         lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
     lines.extend(_metric_lines(info["metrics"], run.dir))
+    defined = {k: v for k, v in info["summary"].items()
+               if isinstance(v, dict) and not v.get("_type")}
+    if defined:  # define_metric(summary=...): wandb's nested shape
+        lines.append("")
+        lines.append("summary (define_metric)")
+        width = max(len(k) for k in defined)
+        lines.extend(f"  {k:<{width}}  " + "  ".join(f"{kind}={v}" for kind, v in d.items())
+                     for k, d in sorted(defined.items()))
     lines.extend(_media_lines(info["media"]))
     lines.extend(_artifact_lines(meta.get("artifacts") or {}))
     click.echo("\n".join(lines))
