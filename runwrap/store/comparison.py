@@ -14,6 +14,7 @@ from runwrap.errors import UsageError
 from runwrap.store.documents import YamlTooLarge, load_yaml, read_json, write_bytes_atomic
 from runwrap.store.layout import CONFIG_YAML
 from runwrap.store.runs import RunInfo
+from runwrap.store.media import is_reference
 from runwrap.store.summary import PRIORITY, load_summary
 from runwrap.store.values import decode_value, flatten_dotted, to_json_safe
 
@@ -161,7 +162,10 @@ def compare_runs(runs: Sequence[RunInfo], metrics: Sequence[str] = ()) -> Compar
     else:
         common: Optional[List[str]] = None
         for s in summaries:
-            names = [m for src, table in s.items() if src != SYSTEM for m in (table or {})]
+            # Media keys (images, tables...) have a file reference as their last value: no column.
+            names = [m for src, table in s.items() if src != SYSTEM
+                     for m, e in (table or {}).items()
+                     if not (isinstance(e, dict) and is_reference(e.get("last")))]
             common = names if common is None else [m for m in common if m in names]
         chosen, stats = sorted(set(common or [])), ["last"]
     for record, summary in zip(records, summaries):
