@@ -171,7 +171,7 @@ def test_tree_of_a_missing_process_is_empty():
 def test_wrapped_sleeping_program_yields_system_records(tmp_path):
     store = tmp_path / "store"
     out = subprocess.run([sys.executable, "-m", "runwrap", "--dir", str(store),
-                          "--stats-interval", "0.2", "python", "-c",
+                          "--stats-interval", "0.2", sys.executable, "-c",
                           "import time; time.sleep(1.5)"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import inspect
 import json
 import os
 import select
@@ -96,11 +97,23 @@ class Terminal:
         os.close(self.master)
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05) -> bool:
-    """Poll `predicate` until it is true or `timeout` seconds have passed; its last answer."""
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02,
+             what: Optional[str] = None) -> bool:
+    """Poll `predicate` until it is true: True, or AssertionError after `timeout` seconds saying
+    what was waited for (`what`, else the predicate's source line). The timeout is generous so
+    that a loaded machine does not fail a test; how fast things happen is for benchmarks/."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
+    while not predicate():
+        if time.monotonic() > deadline:
+            if predicate():
+                return True
+            raise AssertionError(f"waited {timeout:g} s for {what or _source_of(predicate)}")
         time.sleep(interval)
-    return bool(predicate())
+    return True
+
+
+def _source_of(predicate) -> str:
+    try:
+        return inspect.getsource(predicate).strip()
+    except (OSError, TypeError):
+        return repr(predicate)

@@ -187,6 +187,10 @@ class MetricsFiles(Collector):
         self._scan_interval = POLL
         self._stopped = False
         self.records = 0
+        # Completed looks at the files, and of those the ones that also looked for new files:
+        # what a caller waits on to know the collector has seen the files as they are now.
+        self.polls = 0
+        self.scans = 0
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -237,7 +241,8 @@ class MetricsFiles(Collector):
 
     def _poll(self, first: bool = False, final: bool = False) -> None:
         now = time.monotonic()
-        if now >= self._next_scan:
+        scanned = now >= self._next_scan
+        if scanned:
             self._scan(first)
             took = time.monotonic() - now
             self._scan_interval = min(MAX_SCAN_INTERVAL, max(POLL, 20 * took))
@@ -258,6 +263,8 @@ class MetricsFiles(Collector):
                 elif final or now - followed.gone_since > ROTATED_GRACE:
                     self._close(followed)
                     del self._files[key]
+        self.polls += 1
+        self.scans += scanned
 
     def _matches(self) -> List[str]:
         paths = set()

@@ -26,7 +26,7 @@ ONE_RUN = f"""
 def test_sixteen_wrapped_runs_started_at_once_get_sixteen_complete_directories(tmp_path):
     script = write_script(tmp_path / "work", "one.py", ONE_RUN)
     store = tmp_path / "store"
-    procs = [subprocess.Popen(wrap_cmd(store, "--project", "crowd", "--quiet", "python",
+    procs = [subprocess.Popen(wrap_cmd(store, "--project", "crowd", "--quiet", sys.executable,
                                        str(script), str(n)),
                               cwd=tmp_path / "work", env=clean_env(), stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -144,7 +144,7 @@ def test_four_processes_attached_to_one_wrapped_run_keep_every_point_in_one_run(
     parent = write_script(work, "parent.py", PARENT)
     write_script(work, "worker.py", WORKER)
     store = tmp_path / "store"
-    done = subprocess.run(wrap_cmd(store, "--project", "ranks", "python", str(parent)),
+    done = subprocess.run(wrap_cmd(store, "--project", "ranks", sys.executable, str(parent)),
                           cwd=work, env=clean_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=180)
     dirs = run_dirs(store)

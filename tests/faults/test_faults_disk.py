@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
@@ -51,7 +52,7 @@ def test_full_disk_child_keeps_running_console_passes_warns_once_and_keeps_what_
     script = write_script(tmp_path / "work", "fill.py", FILLER)
     done = subprocess.run(RUNWRAP + ["--dir", str(small_disk), "--project", "full",
                                      "--stats-interval", "0.2", "--no-tensorboard-discovery",
-                                     "python", str(script)],
+                                     sys.executable, str(script)],
                           cwd=tmp_path / "work", env=clean_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
     out_lines = done.stdout.splitlines()
@@ -82,7 +83,7 @@ def test_full_disk_child_keeps_running_console_passes_warns_once_and_keeps_what_
 def test_full_disk_on_a_real_terminal_the_screen_still_shows_everything(small_disk, tmp_path):
     script = write_script(tmp_path / "work", "fill.py", FILLER)
     term = Terminal(["--dir", str(small_disk), "--project", "tty", "--stats-interval", "0",
-                     "--no-tensorboard-discovery", "python", str(script)],
+                     "--no-tensorboard-discovery", sys.executable, str(script)],
                     cwd=tmp_path / "work", env=clean_env())
     try:
         term.read_until(b"done", timeout=90)
@@ -115,7 +116,7 @@ STANDALONE = """
 def test_full_disk_under_a_standalone_init_run_the_program_finishes_normally(small_disk,
                                                                             tmp_path):
     script = write_script(tmp_path / "work", "alone.py", STANDALONE)
-    done = subprocess.run(["python", str(script)], cwd=tmp_path / "work",
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path / "work",
                           env=clean_env(small_disk), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
     warnings = warning_lines(done.stderr)
@@ -151,7 +152,7 @@ def read_only_store(tmp_path) -> Iterator[Path]:
 def test_read_only_store_is_one_clear_error_before_the_program_starts(read_only_store, tmp_path):
     work = tmp_path / "work"
     script = write_script(work, "touch.py", "open('ran', 'w').close()\n")
-    done = subprocess.run(RUNWRAP + ["--dir", str(read_only_store), "python", str(script)],
+    done = subprocess.run(RUNWRAP + ["--dir", str(read_only_store), sys.executable, str(script)],
                           cwd=work, env=clean_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60)
     errors = [l for l in done.stderr.splitlines() if str(read_only_store) in l
@@ -198,7 +199,7 @@ def test_run_directory_removed_mid_run_one_line_warnings_and_the_child_is_unaffe
     script = write_script(work, "victim.py", VICTIM)
     store = tmp_path / "store"
     done = subprocess.run(RUNWRAP + ["--dir", str(store), "--project", "gone", "--stats-interval",
-                                     "0.2", "python", str(script), how],
+                                     "0.2", sys.executable, str(script), how],
                           cwd=work, env=clean_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60)
     expected = [f"step {i}" for i in range(5)] + [f"step {i} loss={1 / (i + 1):.5f}"

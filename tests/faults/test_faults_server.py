@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ def _wrapped_online_run(tmp_path: Path, uri: str, project: str) -> tuple:
     store = tmp_path / "store"
     started = time.monotonic()
     done = subprocess.run(wrap_cmd(store, "--tracking-uri", uri, "--sync-timeout", "2",
-                                   "--project", project, "python", str(script)),
+                                   "--project", project, sys.executable, str(script)),
                           cwd=tmp_path / "work", env=clean_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
     took = time.monotonic() - started

@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -45,7 +46,7 @@ def _trial(tmp_path: Path, store: Path, script: Path, n: int, sig: int, target: 
     err_path = tmp_path / f"stderr-{n}"
     with open(err_path, "wb") as err_file:
         proc = subprocess.Popen(wrap_cmd(store, "--project", "sig", "--id", f"t{n:03d}",
-                                         "--quiet", "python", str(script)),
+                                         "--quiet", sys.executable, str(script)),
                                 cwd=tmp_path, env=clean_env(store), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=err_file)
     try:
@@ -147,7 +148,7 @@ def test_sigkill_of_the_wrapper_keeps_the_childs_stream_shows_crashed_and_syncs(
     script = write_script(tmp_path, "outlives.py", OUTLIVES)
     store = tmp_path / "store"
     proc = subprocess.Popen(wrap_cmd(store, "--project", "wk", "--id", "wrapkill", "--quiet",
-                                     "python", str(script)),
+                                     sys.executable, str(script)),
                             cwd=tmp_path, env=clean_env(store), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     child_pid = None
