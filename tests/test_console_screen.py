@@ -156,3 +156,9 @@ def test_keras_bar_on_a_real_terminal(store):
     assert log == "Epoch 1/1\n4/4 [====] - loss: 0.4 - val_loss: 2.0906\n"
     streams = list(store.glob("*/*/streams/stdout.jsonl"))
     assert streams and '"val_loss":2.0906' in streams[0].read_text()
+
+
+def test_a_megabyte_of_unterminated_escapes_is_no_crash(tmp_path):
+    text, _ = render(tmp_path, *[b"\x1b[12;" * 20_000, b"\x1b]0;" * 50_000, b"\x1b", b"[",
+                                 b"ok\n"])
+    assert text.endswith("k\n")  # `ESC [ o` is a whole sequence: 'o' is its final byte

@@ -7,7 +7,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runwrap.collectors.scalars import compile_patterns, default_parser
+from runwrap.collectors.scalars import StreamRecords, compile_patterns, default_parser
 
 parse = default_parser().parse
 
@@ -55,3 +55,20 @@ def test_user_patterns_never_raise(line):
     found = USER.parse(line)
     if found is not None:
         assert all(isinstance(v, (int, float)) for v in found[0].values())
+
+
+TABLE_PIECES = st.sampled_from(["epoch", "train_loss", "  ", " ", "0", "0.5", "00:01", "|",
+                                "-----", "rollout/", "\x00", "Epoch 1/3", "[3]", "7:", "\t",
+                                "loss: 0.5", "'s", "x", "nan", "1.2 K", "v_num=0"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.text(max_size=80), st.lists(TABLE_PIECES, max_size=12)
+                          .map("".join)), max_size=30))
+def test_line_sequences_through_stream_records_never_raise(lines):
+    """Headers, frames, tables and boxes in any order: records are numbers, steps ints."""
+    records = StreamRecords(parse)
+    for line in lines:
+        for values, step in records.feed(line):
+            assert values and all(isinstance(v, (int, float)) for v in values.values())
+            assert step is None or isinstance(step, int)
