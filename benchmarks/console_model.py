@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,7 +48,8 @@ def workloads(mb: int) -> Dict[str, bytes]:
     n = 0
     while n < size:
         for p in range(0, 101, 5):
-            f = f"\rtrain:  {p:3d}%|{'█' * (p // 10):10s}| {p}/100 [00:01<00:02, 40.1it/s, loss={rnd.random():.3f}]".encode()
+            f = (f"\rtrain:  {p:3d}%|{'█' * (p // 10):10s}| {p}/100 "
+                 f"[00:01<00:02, 40.1it/s, loss={rnd.random():.3f}]").encode()
             frames.append(f)
             n += len(f)
         frames.append(b"\n")
@@ -57,7 +58,8 @@ def workloads(mb: int) -> Dict[str, bytes]:
     n = 0
     while n < size:
         for s in range(1, 6):
-            f = (f"\x1b[1m{s}/5\x1b[0m \x1b[32m{'━' * (4 * s)}\x1b[0m\x1b[37m{'━' * (20 - 4 * s)}\x1b[0m"
+            f = (f"\x1b[1m{s}/5\x1b[0m \x1b[32m{'━' * (4 * s)}\x1b[0m"
+                 f"\x1b[37m{'━' * (20 - 4 * s)}\x1b[0m"
                  f" \x1b[1m0s\x1b[0m 3ms/step - loss: {rnd.random():.4f}").encode()
             keras.append(b"\r" + f + b"\b" * 60)
             n += len(f) + 61
@@ -123,7 +125,8 @@ def main() -> None:
     previous = load_previous(args.against)
     data = workloads(args.mb)
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'workload':10s} {'MB':>6s} {'previous MB/cpu-s':>18s} {'new MB/cpu-s':>14s} {'new/previous':>13s}")
+    print(f"{'workload':10s} {'MB':>6s} {'previous MB/cpu-s':>18s} {'new MB/cpu-s':>14s} "
+          f"{'new/previous':>13s}")
     for name, blob in data.items():
         rates: Dict[str, List[float]] = {"previous": [], "new": []}
         for _ in range(args.rounds):  # alternate, so a busy moment hurts both alike

@@ -3,7 +3,10 @@ against a Guild-style parser (one `key: value` per line, Guild AI's default outp
 patterns applied with re.search to every line; a re-implementation of the loop, not Guild
 itself, which also writes every value it finds to a TensorBoard file).
 
-    python benchmarks/stdout_scalars.py [--lines 1000000] [--rounds 5]
+    python benchmarks/stdout_scalars.py [--lines 1000000] [--rounds 5] [--against REV]
+
+--against REV adds the parser of an earlier commit (its collectors/scalars.py) as a contender,
+for a side-by-side figure of a change to the grammar.
 
 The file is a training log: 45% metric lines with several values each (`epoch 3 step 120
 loss: 0.4123 acc=0.8812 lr=3.00e-04`), 10% Keras progress lines, 10% printed dicts
@@ -67,8 +70,8 @@ def bare_read(path: str) -> int:
     return n
 
 
-def ours(path: str) -> int:
-    parse = default_parser().parse
+def ours(path: str, parser=None) -> int:
+    parse = (parser or default_parser()).parse
     n = 0
     with open(path) as f:
         for line in f:
@@ -76,6 +79,23 @@ def ours(path: str) -> int:
             if found is not None:
                 n += len(found[0])
     return n
+
+
+def parser_at(rev: str):
+    """The default parser of commit `rev`: its collectors/scalars.py loaded on its own."""
+    import importlib.util
+    import subprocess
+
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    source = subprocess.run(["git", "-C", root, "show", f"{rev}:runwrap/collectors/scalars.py"],
+                            capture_output=True, check=True).stdout
+    path = os.path.join(tempfile.mkdtemp(), "scalars_at_rev.py")
+    with open(path, "wb") as f:
+        f.write(source)
+    spec = importlib.util.spec_from_file_location("scalars_at_rev", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.default_parser()
 
 
 # Guild's defaults: `(\key): (\value)` with \key = [^ \t]+ and \value = [0-9\.e\-]+, anchored
@@ -110,6 +130,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--against", metavar="REV", help="also time the parser of commit REV")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "train.log")
@@ -119,7 +140,10 @@ def main() -> None:
               f"runwrap {ours(path)}, guild-style {guild_style(path)}")
         # Interleave the contenders round by round so a busy moment hurts all of them alike.
         # CPU-time rates are printed too: on a shared machine they move less than wall time.
-        contenders = (("bare read", bare_read), ("runwrap", ours), ("guild-style", guild_style))
+        contenders = [("bare read", bare_read), ("runwrap", ours), ("guild-style", guild_style)]
+        if args.against:
+            previous = parser_at(args.against)
+            contenders.insert(2, (f"at {args.against}"[:12], lambda p: ours(p, previous)))
         wall: Dict[str, List[float]] = {name: [] for name, _ in contenders}
         cpu: Dict[str, List[float]] = {name: [] for name, _ in contenders}
         for _ in range(args.rounds):
@@ -135,7 +159,9 @@ def main() -> None:
                   f"(wall: {', '.join(f'{r:,.0f}' for r in wall[name])})")
         for label, res in (("wall", results), ("cpu", cpu_results)):
             print(f"[{label}] runwrap / bare read = {res['runwrap'] / res['bare read']:.3f}   "
-                  f"runwrap / guild-style = {res['runwrap'] / res['guild-style']:.3f}")
+                  f"runwrap / guild-style = {res['runwrap'] / res['guild-style']:.3f}"
+                  + (f"   runwrap / {contenders[2][0]} = {res['runwrap'] / res[contenders[2][0]]:.3f}"
+                     if args.against else ""))
         print(f"load average after: {os.getloadavg()[0]:.2f}")
         print(f"runwrap per line = {1e6 / results['runwrap']:.2f} us wall, "
               f"{1e6 / cpu_results['runwrap']:.2f} us cpu (target: >= 300,000 lines/s)")

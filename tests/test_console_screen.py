@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from runwrap.wrap.console import ConsoleLog
 from runwrap.wrap.screen import FRAME
-from wrapper_harness import Terminal, only_run, runwrap
+from wrapper_harness import Terminal, only_run
 
 PY = sys.executable
 
@@ -111,8 +111,8 @@ PIECES = st.sampled_from([b"\r", b"\n", b"\b", b"\x1b", b"\x1b[", b"\x1b[2K", b"
                           b"\xac", b"\xff", b"7", b"8", b"m", b";", b"\x1b7", b"\x1b8"])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.binary(max_size=64), st.lists(PIECES, max_size=30).map(b"".join)),
                 max_size=12))
 def test_fuzz_chunks_never_crash_and_the_log_is_clean_utf8(tmp_path, chunks):

@@ -10,9 +10,9 @@ from corpus_support import MODES, compare, names, replay
 
 # What the console itself gets wrong, so no grammar can be exact (README: known limits).
 KNOWN_INEXACT = {
-    ("lightning_rich", "pty"): "Lightning's RichProgressBar shows an epoch's metrics first "
-                               "under the next epoch's label, and a message printed into its "
-                               "live display leaves a stale row on the screen",
+    ("lightning_rich", "pty"): "Lightning prints its closing message into the RichProgressBar's "
+                               "live display, which leaves a stale row of the last epoch on "
+                               "the screen",
 }
 
 

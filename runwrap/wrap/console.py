@@ -38,7 +38,8 @@ class ConsoleLog:
     """Feeds the child's bytes per stream; appends final lines to output.log (fd) and hands them
     to `sink` as one block of text per chunk ('\n'-separated complete lines, no trailing
     newline; a line starting with FRAME, NUL, is a progress frame the terminal drew over,
-    for the parsers only), so the console path costs a few C-level passes per chunk, not work per line.
+    for the parsers only), so the console path costs a few C-level passes per chunk, not work
+    per line.
     A write failure (disk full) is reported once through `on_error`; recording of the log then
     stops while lines still go to the sink."""
 

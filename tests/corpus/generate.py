@@ -45,7 +45,6 @@ CORPUS = {
     "click_progress": ["click"],
     "sb3_ppo": ["stable-baselines3", "gymnasium", "torch"],
     "fastai_tabular": ["fastai", "fastprogress", "torch"],
-    "spacy_train": ["spacy"],
 }
 TIMEOUT = 600
 
@@ -107,9 +106,8 @@ def main(names: list) -> None:
         print(f"{name}: pty", flush=True)
         run_pty(script, out)
         versions[name] = {d: metadata.version(d) for d in CORPUS[name]}
+        versions["python"] = sys.version.split()[0]
         versions_path.write_text(json.dumps(versions, indent=1, sort_keys=True) + "\n")
-    versions["python"] = sys.version.split()[0]
-    versions_path.write_text(json.dumps(versions, indent=1, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Shared by the corpus scripts: where a script writes the records it expects the console
 grammar to find, taken from the library's own API (never from what runwrap prints)."""
 import json
-import math
 import os
 import random
 

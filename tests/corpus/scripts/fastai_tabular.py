@@ -1,7 +1,7 @@
 import warnings
 warnings.filterwarnings("ignore")
-import numpy as np, pandas as pd
-from fastai.tabular.all import TabularDataLoaders, tabular_learner, Categorify, Normalize, accuracy
+import pandas as pd
+from fastai.tabular.all import TabularDataLoaders, tabular_learner, Normalize, accuracy
 from _expect import data, save
 X, y, c = data(128)
 df = pd.DataFrame(X, columns=["a", "b", "c", "d"]); df["t"] = c

@@ -1,4 +1,5 @@
-import jax, jax.numpy as jnp, optax
+import jax.numpy as jnp
+import optax
 from flax import nnx
 from _expect import data, save
 X, y, _ = data(64)

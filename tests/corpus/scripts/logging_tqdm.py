@@ -1,4 +1,4 @@
-import logging, math
+import logging
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 from _expect import save
