@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Callable, Dict, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Optional, Tuple
 
 __all__ = ["subscribe", "unsubscribe", "Callback"]
 
@@ -24,9 +24,13 @@ Callback = Callable[[str, bool], None]
 
 _PASSED = {"created", "moved", "closed"}
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # held by subscribe/unsubscribe; never by the observer's thread
 _observer = None
-_watches: Dict[Tuple[str, bool], Tuple[object, Set[Callback]]] = {}
+# (folder, recursive) -> (watchdog's watch, its subscribers). The subscriber set is replaced,
+# never changed in place, so the observer's thread reads it without the lock: it must not take
+# `_lock`, because unsubscribe() holds `_lock` while watchdog's unschedule() waits for the
+# observer's own lock, which watchdog holds while it runs a handler (a deadlock otherwise).
+_watches: Dict[Tuple[str, bool], Tuple[object, FrozenSet[Callback]]] = {}
 
 
 def _handler_for(key: Tuple[str, bool]):
@@ -39,10 +43,8 @@ def _handler_for(key: Tuple[str, bool]):
             path = getattr(event, "dest_path", "") or event.src_path
             if isinstance(path, bytes):
                 path = os.fsdecode(path)
-            with _lock:
-                entry = _watches.get(key)
-                callbacks = list(entry[1]) if entry else []
-            for callback in callbacks:
+            entry = _watches.get(key)
+            for callback in entry[1] if entry else ():
                 try:
                     callback(path, event.is_directory)
                 except Exception:  # a subscriber's bug must not stop the shared observer
@@ -75,7 +77,7 @@ def subscribe(path: str, callback: Callback, recursive: bool = False) -> bool:
     with _lock:
         entry = _watches.get(key)
         if entry is not None:
-            entry[1].add(callback)
+            _watches[key] = (entry[0], entry[1] | {callback})
             return True
         try:
             from watchdog.observers import Observer
@@ -93,7 +95,7 @@ def subscribe(path: str, callback: Callback, recursive: bool = False) -> bool:
             watch = _schedule(_observer, _handler_for(key), key[0], recursive)
         except Exception:  # ImportError, OSError (ENOSPC: inotify watches exhausted), ...
             return False
-        _watches[key] = (watch, {callback})
+        _watches[key] = (watch, frozenset((callback,)))
         return True
 
 
@@ -106,8 +108,9 @@ def unsubscribe(path: str, callback: Callback, recursive: bool = False) -> None:
         entry = _watches.get(key)
         if entry is None:
             return
-        entry[1].discard(callback)
-        if entry[1]:
+        left = entry[1] - {callback}
+        if left:
+            _watches[key] = (entry[0], left)
             return
         del _watches[key]
         try:
