@@ -241,3 +241,42 @@ def test_a_record_with_a_bad_checksum_in_the_header_block_is_skipped(tmp_path):
     rows, counts, _ = record_into(tmp_path, log)
     assert len(rows) == 2 and counts == {"crc": 1}
     assert os.path.getsize(log) == len(data)  # never "repaired"
+
+
+def test_the_collector_follows_a_growing_damaged_log_live(tmp_path, real_log):
+    import time
+
+    from runwrap.collectors.base import CollectorContext
+    from runwrap.collectors.wandbwatch import WandbCollector
+    from wrapper_harness import wait_for
+
+    run_dir = tmp_path / "store" / "p" / "r"
+    (run_dir / "streams").mkdir(parents=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    ctx = CollectorContext(run_dir=run_dir, start_time=time.time() - 1, cwd=work,
+                           store_root=tmp_path / "store")
+    collector = WandbCollector(ctx, [str(run_dir), str(work)])
+    collector.start()
+    stream = run_dir / "streams" / "wandb.jsonl"
+
+    def rows() -> list:
+        return list(read_records(stream)) if stream.exists() else []
+
+    data = flip(real_log.read_bytes(), 2 * BLOCK + 100)
+    folder = run_dir / "wandb" / "offline-run-20260101_000000-abc"
+    folder.mkdir(parents=True)
+    try:
+        with open(folder / "run-abc.wandb", "wb") as f:
+            cut = 4 * BLOCK + 17  # mid-record: the rest is "still being written"
+            f.write(data[:cut])
+            f.flush()
+            assert wait_for(lambda: len(rows()) >= 100, timeout=30), len(rows())
+            f.write(data[cut:])
+    finally:
+        collector.stop()
+    expected = wandb_history(real_log)
+    steps = [r["_step"] for r in rows()]
+    assert len(expected) - 4 <= len(steps) <= len(expected)  # the flip may hit a summary
+    assert steps == sorted(steps) and steps[-1] == ROWS + 10
+    assert collector.problems().get("crc", 0) >= 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mlflow_server import mlflow_server  # noqa: F401  (the session fixture)
 from runwrap.store.streams import read_records
 from runwrap.store.values import decode_value
 from wandb_support import log_files, no_account_env, run_offline, wandb_history
@@ -212,3 +213,22 @@ def test_runwrap_init_beside_wandb_still_records_into_the_wrappers_run(tmp_path,
     [sdk] = list((run / "streams").glob("sdk*.jsonl"))
     assert [r["m"] for r in rows_of(sdk)] == [1]
     assert [r["w"] for r in rows_of(run / "streams" / "wandb.jsonl")] == [2]
+
+
+@pytest.mark.mlflow
+def test_imported_wandb_runs_sync_to_mlflow(tmp_path, store, mlflow_server):
+    folder = run_offline(tmp_path, DIRECT)
+    [log] = log_files(folder)
+    env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
+    assert runwrap("import-wandb", str(folder), env=env).returncode == 0
+    done = runwrap("sync", "--all", "--tracking-uri", mlflow_server.uri, "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    [result] = json.loads(done.stdout)
+    assert result["state"] == "synced"
+    rid = run_json(only_run(store))["sync"]["run_id"]
+    theirs = [row for row in wandb_history(log) if "loss" in row]
+    points = mlflow_server.history(rid, "loss")
+    assert sorted((p["step"], p["value"]) for p in points) == \
+        [(row["_step"], row["loss"]) for row in theirs]
+    assert mlflow_server.params(rid)["batch_size"] == "64"
+    assert mlflow_server.run(rid)["info"]["status"] == "FINISHED"
