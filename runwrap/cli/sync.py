@@ -79,9 +79,12 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
         total += result.points
         rows.append({"id": run.id, "project": run.project, "dir": str(run.dir),
                      "state": result.state, "points": result.points, "params": result.params,
-                     "tags": result.tags, "url": result.url, "error": result.error})
+                     "tags": result.tags, "files": result.files, "url": result.url,
+                     "error": result.error})
         if not as_json:
             line = f"{label} ({run.name}): {result.state}, {result.points:,} points uploaded"
+            if result.files:
+                line += f", {result.files:,} files"
             if result.url:
                 line += f"  {result.url}"
             click.echo(line)
