@@ -10,15 +10,18 @@ unless it runs with --no-serve-artifacts), under the same paths they have in the
     artifacts/<name>/<version>/manifest.json        its manifest (digests, metadata, aliases)
     summary.json                                    the run's summary (wandb's nested shape too)
 
-Exactly once and resumable: a file is recorded in sync.json (`files`: path -> digest) right
-after the server took it, so an upload cut at any instant sends at most that one file again,
-and a PUT of the same bytes to the same path leaves the server as it was. Media files and
+Exactly once and resumable: a file is recorded in sync.json (`files`: path -> digest) once the
+server took it, saved every SAVE_EVERY files or second (sync.json grows with the files, and
+rewriting it after each of thousands of images would cost more than the images); a cut upload
+sends those few again, and a PUT of the same bytes to the same path leaves the server as it
+was, one copy of each file. Media files and
 artifact versions never change once written; summary.json is sent again when it changes.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional
 from urllib.parse import quote, urlparse
@@ -28,6 +31,7 @@ from runwrap.store.layout import RUN_JSON, SUMMARY_JSON
 from runwrap.store.media import media_files
 
 PROXY_SCHEME = "mlflow-artifacts"
+SAVE_EVERY = 32  # files between saves of sync.json (and at least once a second)
 
 
 class UploadItem:
@@ -83,6 +87,19 @@ def upload_items(run_dir: Path) -> Iterator[UploadItem]:
         yield UploadItem(SUMMARY_JSON, summary)
 
 
+def _sent(item: UploadItem, sent: Dict[str, str]) -> bool:
+    """True when the server holds this file as it is now (a changed summary.json is not)."""
+    known = sent.get(item.dest)
+    if known is None:
+        return False
+    if item.digest is not None:
+        return known == item.digest
+    try:
+        return known == file_digest(item.source)
+    except OSError:
+        return True  # gone: nothing to send
+
+
 def proxied_root(artifact_uri: Optional[str]) -> Optional[str]:
     """The path under /api/2.0/mlflow-artifacts/artifacts/ of a run's artifact root, None when
     the server does not proxy artifacts (its root is a bucket or a path only it can reach)."""
@@ -105,31 +122,30 @@ class FileUpload:
 
     def pump_files(self) -> int:
         """Upload the files the server does not have yet; how many were sent."""
-        items = list(upload_items(self.run_dir))
-        if not items:
+        sent: Dict[str, str] = self.state.data.setdefault("files", {})
+        pending = [item for item in upload_items(self.run_dir) if not _sent(item, sent)]
+        if not pending:
             return 0
         root = self._artifact_root()
         if root is None:
             return 0
-        sent: Dict[str, str] = self.state.data.setdefault("files", {})
         count = 0
-        for item in items:
-            digest = item.digest
-            if digest is None:
+        saved_at = time.monotonic()
+        try:
+            for item in pending:
                 try:
-                    digest = file_digest(item.source)
+                    data = item.source.read_bytes()
                 except OSError:
-                    continue
-            if sent.get(item.dest) == digest:
-                continue
-            try:
-                data = item.source.read_bytes()
-            except OSError:
-                continue  # removed meanwhile (runwrap gc): nothing to send
-            self.client.put_artifact(f"{root}/{item.dest}", data)
-            sent[item.dest] = digest
-            self.state.save()
-            count += 1
+                    continue  # removed meanwhile (runwrap gc): nothing to send
+                self.client.put_artifact(f"{root}/{item.dest}", data)
+                sent[item.dest] = item.digest or hashlib.sha256(data).hexdigest()
+                count += 1
+                if count % SAVE_EVERY == 0 or time.monotonic() - saved_at > 1.0:
+                    self.state.save()
+                    saved_at = time.monotonic()
+        finally:
+            if count:
+                self.state.save()
         return count
 
     def files_left(self) -> bool:
