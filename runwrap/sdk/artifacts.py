@@ -349,7 +349,9 @@ def _store_root(run: Any) -> Path:
 def _record(run: Any, kind: str, art: Artifact) -> None:
     entry = {"name": art._base_name, "version": art.version, "type": art.type,
              "project": art.project, "digest": art.digest, "time": time.time()}
-    run._update_meta(lambda doc: doc.setdefault("artifacts", {}).setdefault(kind, []).append(entry))
+    from runwrap.sdk.run import update_meta
+
+    update_meta(run, lambda doc: doc.setdefault("artifacts", {}).setdefault(kind, []).append(entry))
 
 
 def log_artifact(run: Any, artifact_or_path: Any, name: Optional[str] = None,

@@ -17,7 +17,7 @@ from runwrap.sdk import state
 from runwrap.sdk.config import check_key, check_size, config_items, filter_keys, to_plain
 from runwrap.sdk.resolver import ARGUMENT, SETTINGS, Resolver
 from runwrap.sdk.resume import normalize_reinit, normalize_resume, parse_point
-from runwrap.sdk.run import check_tags
+from runwrap.sdk.run import check_tags, give_settings
 from runwrap.sdk.run_settings import RunSettings
 from runwrap.sdk.settings import settings_dict
 from runwrap.sdk.wandb_env import load_config_paths, notice_cloud_only
@@ -127,7 +127,7 @@ def init(
 
         run = create(request, project=project, dir=dir, id=id, name=name, notes=notes,
                      group=group, job_type=job_type)
-    run._settings = RunSettings(run, resolver.options, settings_dict(settings))
+    give_settings(run, RunSettings(run, resolver.options, settings_dict(settings)))
     state.add(run)
     _extras(run, request)
     return run
@@ -231,7 +231,7 @@ def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, gr
              "notes": r.get("notes", notes), "tags": list(request.tags or ()),
              "group": r.get("group", group), "job_type": r.get("job_type", job_type)}
     run = DisabledRun(ident, request.config)
-    run._settings = RunSettings(run, r.options, settings_dict(request.explicit.get("settings")))
+    give_settings(run, RunSettings(run, r.options, settings_dict(request.explicit.get("settings"))))
     state.add(run)
     return run
 

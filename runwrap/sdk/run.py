@@ -364,6 +364,11 @@ class Run:
 # What the SDK's other modules (integrations) may do with a Run beyond wandb's API: through
 # these, so that Run's private members stay Run's.
 
+def give_settings(run: Any, settings: Any) -> None:
+    """What `run.settings` answers (init() builds it once the run exists); a DisabledRun too."""
+    run._settings = settings
+
+
 def update_meta(run: Run, mutate: Callable[[dict], Any]) -> None:
     """Change run.json under the run's lock (a failure warns once; the program goes on)."""
     run._update_meta(mutate)
