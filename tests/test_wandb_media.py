@@ -180,7 +180,7 @@ def test_histogram_and_plots_are_tables_and_specs(tmp_path):
     roc = json.loads((run / record["roc"]["path"]).read_text())
     assert roc["data"][0] == ["0", 0.0, 0.0] and roc["data"][-1][1:] == [1.0, 1.0]
     pr = json.loads((run / record["pr"]["path"]).read_text())
-    assert pr["columns"] == ["class", "recall", "precision"] and pr["data"][-1][1] == 1.0
+    assert pr["columns"] == ["class", "precision", "recall"] and pr["data"][-1][2] == 1.0
 
 
 def test_audio_html_object3d_and_missing_libraries(tmp_path):
@@ -297,3 +297,27 @@ def test_unknown_types_are_one_clear_error_as_in_wandb(tmp_path):
         print(json.dumps(out))
     """)
     assert result == ["TypeError", "TypeError"]
+
+
+def test_plot_tables_match_wandb(tmp_path):
+    result = both(tmp_path, """
+        import json
+        import wandb
+        t = wandb.Table(columns=["x", "y"], data=[[1, 2], [2, 4]])
+        probas = [[.9, .1], [.2, .8], [.6, .4], [.7, .3]]
+        charts = {"line": wandb.plot.line(t, "x", "y"), "scatter": wandb.plot.scatter(t, "x", "y"),
+                  "bar": wandb.plot.bar(t, "x", "y"), "histogram": wandb.plot.histogram(t, "y"),
+                  "series": wandb.plot.line_series([0, 1], [[1, 2], [3, 4]], keys=["a", "b"]),
+                  "cm": wandb.plot.confusion_matrix(y_true=[0, 1, 1], preds=[0, 1, 0],
+                                                    class_names=["no", "yes"]),
+                  "roc": wandb.plot.roc_curve([0, 1, 1, 0], probas),
+                  "pr": wandb.plot.pr_curve([0, 1, 1, 0], probas)}
+        out = {k: c.table.columns for k, c in charts.items()}
+        out["series_data"] = charts["series"].table.data
+        out["cm_data"] = [[a, p, float(n)] for a, p, n in charts["cm"].table.data]
+        print(json.dumps(out))
+    """)
+    assert result["cm"] == ["Actual", "Predicted", "nPredictions"]
+    assert result["cm_data"] == [["no", "no", 1.0], ["no", "yes", 0.0], ["yes", "no", 1.0],
+                                 ["yes", "yes", 1.0]]
+    assert result["pr"] == ["class", "precision", "recall"]

@@ -152,12 +152,12 @@ def _sample(n: int, size: int) -> List[int]:
 
 def pr_curve(y_true: Any, y_probas: Any, labels: Any = None, classes_to_plot: Any = None,
              interp_size: int = 21, title: str = "", split_table: bool = False) -> Plot:
-    table = Table(columns=["class", "recall", "precision"])
+    table = Table(columns=["class", "precision", "recall"])  # wandb's column order
     for name, tp, fp, positives, _ in _curves(y_true, y_probas, labels, classes_to_plot, "pr_curve"):
         for i in _sample(len(tp), max(int(interp_size), 2)):
             precision = float(tp[i] / (tp[i] + fp[i]))
             recall = float(tp[i] / positives) if positives else 0.0
-            table.add_data(name, recall, precision)
+            table.add_data(name, precision, recall)
     return Plot("pr_curve", table, {"x": "recall", "y": "precision", "class": "class"}, title)
 
 
