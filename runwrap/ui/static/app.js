@@ -420,11 +420,19 @@ function chartsPage(main, keys) {
     sysTitle.style.display = metricsBody.system.length ? "" : "none";
     if (!metricsBody.metrics.length && !metricsBody.system.length) grid.append(h("div", { class: "empty" }, "These runs have no numeric metrics yet."));
     filterCharts();
+    let metricsChecked = Date.now();
     live(keys, null, ev => {
       if (!ev.runs) return;
       const changed = Object.keys(ev.runs);
-      const newMetrics = charts.size === 0;
-      if (newMetrics) { api("/api/metrics", { run: keys.join(",") }).then(b => { b.metrics.forEach(m => charts.has(m) || makeChart(m, grid)); b.system.forEach(m => charts.has(m) || makeChart(m, sysGrid)); }); }
+      if (Date.now() - metricsChecked > 3000) {  // a metric first logged after the page opened
+        metricsChecked = Date.now();
+        api("/api/metrics", { run: keys.join(",") }).then(b => {
+          b.metrics.forEach(m => charts.has(m) || makeChart(m, grid));
+          b.system.forEach(m => charts.has(m) || makeChart(m, sysGrid));
+          sysTitle.style.display = b.system.length ? "" : "none";
+          filterCharts();
+        });
+      }
       charts.forEach(c => c.update(changed));
     });
   }
