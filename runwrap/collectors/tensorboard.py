@@ -25,17 +25,19 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
 
 from runwrap.collectors import dirwatch
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.collectors.tbfiles import (MAX_DIRS, Roots, count_dirs, discovery_depth,
                                         explicit_root, is_event_file, name_root, scan,
                                         StableNames)
-from runwrap.collectors.tbread import EventFile
 from runwrap.store.documents import read_json, write_json
 from runwrap.store.layout import RUN_JSON, tensorboard_files_doc
 from runwrap.store.streams import StreamWriter, stream_path
+
+if TYPE_CHECKING:
+    from runwrap.collectors.tbread import EventFile
 
 __all__ = ["TensorBoardCollector", "SOURCE"]
 
@@ -67,7 +69,7 @@ class TensorBoardCollector(Collector):
         self._files_doc = tensorboard_files_doc(ctx.run_dir, part)
         self._on_records = on_records
         self._writer: Optional[StreamWriter] = None
-        self._files: Dict[str, EventFile] = {}
+        self._files: Dict[str, "EventFile"] = {}
         self._ignored: Dict[str, float] = {}  # earlier runs' files -> their mtime when seen
         self._dirty: Set[str] = set()  # event files to read (from events and scans)
         self._new_dirs: Set[str] = set()  # folders that appeared (from events)
@@ -306,7 +308,7 @@ class TensorBoardCollector(Collector):
                 return  # stop() rescans and reads everything itself
             self._read(path)
 
-    def _state_for(self, path: str) -> Optional[EventFile]:
+    def _state_for(self, path: str) -> Optional["EventFile"]:
         state = self._files.get(path)
         if state is not None:
             return state
@@ -322,6 +324,10 @@ class TensorBoardCollector(Collector):
             self._ignored[path] = mtime  # an earlier run's file: only if it changes again
             return None
         self._ignored.pop(path, None)
+        # The reader (and the C CRC package, with importlib.metadata behind it) is imported
+        # when the first event file is read: a run that writes none never pays for it.
+        from runwrap.collectors.tbread import EventFile
+
         state = self._files[path] = EventFile(path, self._names.prefix(path, root))
         self._record_file_names()
         return state
@@ -354,7 +360,7 @@ class TensorBoardCollector(Collector):
             self._write(batch)
         self._count_skipped(state)
 
-    def _count_skipped(self, state: EventFile) -> None:
+    def _count_skipped(self, state: "EventFile") -> None:
         """Values of other plugins (images, histograms...) are counted, not imported; damage
         is counted and said once."""
         skipped = state.skipped()
