@@ -1,7 +1,6 @@
 """A wrapped run from start to end: create the run, start the child, record, finish the run."""
 from __future__ import annotations
 
-import copy
 import os
 import signal
 import threading
@@ -277,6 +276,8 @@ class WrappedRun:
         cwd = self.plan.cwd
         if cwd is None:  # deleted: relative paths lead nowhere, and there is nothing to walk
             cwd = os.path.join(os.sep, "nonexistent-working-directory")
+            import copy  # only here: its import looks for Jython's modules on every start
+
             options = copy.copy(options)
             options.tensorboard_discovery = False
         ctx = CollectorContext(run_dir=self.run_dir, start_time=start, cwd=Path(cwd),
