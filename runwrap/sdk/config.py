@@ -167,37 +167,9 @@ def config_items(config: Any) -> Dict[str, Any]:
 
 
 def load_yaml_config(path: str) -> Dict[str, Any]:
-    import yaml
+    from runwrap.store.documents import load_config_file
 
-    from runwrap.store.documents import YamlTooLarge, load_yaml
-
-    try:
-        with open(path, "rb") as f:
-            data = load_yaml(f)
-    except YamlTooLarge as e:
-        raise UsageError(f"config file {path!r} is refused: {e}; write the values out instead "
-                         f"of repeating YAML aliases (*name)") from None
-    except FileNotFoundError:
-        raise UsageError(f"config file {path!r} does not exist; pass a dict or an existing "
-                         f"YAML file path") from None
-    except OSError as e:
-        raise UsageError(f"config file {path!r} cannot be read ({e.strerror}); pass a readable "
-                         f"YAML file") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"config file {path!r} is not valid YAML{where}; fix the file") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"config file {path!r} holds a {type(data).__name__}, not a mapping; "
-                         f"write it as `key: value` lines")
-    data.pop("wandb_version", None)
-    # wandb's config-defaults.yaml layout: `key: {desc: ..., value: ...}`.
-    if data and all(isinstance(v, dict) and "value" in v and set(v) <= {"value", "desc"}
-                    for v in data.values()):
-        data = {k: v["value"] for k, v in data.items()}
-    return data
+    return load_config_file(path, "config file", "pass a dict or an existing YAML file path")
 
 
 def filter_keys(items: Dict[str, Any], include: Optional[Iterable[str]],

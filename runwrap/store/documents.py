@@ -12,7 +12,7 @@ import fcntl
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from runwrap.store.layout import LOCK_FILE, PARTS_DIR, RUN_JSON
 from runwrap.store.values import to_json_safe
@@ -165,3 +165,40 @@ def update_json(path: Path, mutate: Callable[[dict], Optional[dict]]) -> dict:
             doc = result
         write_json(path, doc)
         return doc
+
+
+def load_config_file(path: str, what: str, hint: str) -> Dict[str, Any]:
+    """The mapping a YAML config file holds, for the wrapper's `--config FILE` and init()'s
+    `config="file.yaml"` alike. wandb's layouts are read as wandb writes them: `wandb_version`
+    is dropped, and `key: {desc: ..., value: ...}` (config-defaults.yaml) gives the values.
+    Anything wrong is a UsageError that starts with `what` and ends with `hint`, the fix."""
+    import yaml
+
+    from runwrap.errors import UsageError
+
+    try:
+        with open(path, "rb") as f:
+            data = load_yaml(f)
+    except YamlTooLarge as e:
+        raise UsageError(f"{what} {path!r} is refused: {e}; write the values out instead of "
+                         f"repeating YAML aliases (*name)") from None
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path!r} does not exist; {hint}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{what} {path!r} is a directory; {hint}") from None
+    except OSError as e:
+        raise UsageError(f"{what} {path!r} cannot be read ({e.strerror}); {hint}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"{what} {path!r} is not valid YAML{where}; fix the file") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{what} {path!r} holds a {type(data).__name__}, not a mapping of keys "
+                         f"to values; write it as `key: value` lines")
+    data.pop("wandb_version", None)
+    if data and all(isinstance(v, dict) and "value" in v and set(v) <= {"value", "desc"}
+                    for v in data.values()):
+        data = {k: v["value"] for k, v in data.items()}
+    return data

@@ -6,43 +6,13 @@ import re
 from typing import Any, Dict, List
 
 from runwrap.errors import UsageError
-from runwrap.store.documents import YamlTooLarge, load_yaml
+from runwrap.store import documents
 
 _FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 
-def _unwrap_wandb_layout(data: Dict[str, Any]) -> Dict[str, Any]:
-    """wandb's config-defaults.yaml writes `key: {desc: ..., value: ...}`; take the values."""
-    if data and all(isinstance(v, dict) and "value" in v for v in data.values()):
-        return {k: v["value"] for k, v in data.items()}
-    return data
-
-
 def load_config_file(path: str) -> Dict[str, Any]:
-    import yaml
-
-    try:
-        with open(path, "rb") as f:
-            data = load_yaml(f)
-    except YamlTooLarge as e:
-        raise UsageError(f"--config file {path!r} is refused: {e}; write the values out "
-                         f"instead of repeating YAML aliases (*name)")
-    except FileNotFoundError:
-        raise UsageError(f"--config file {path!r} does not exist; give a YAML file or KEY=VALUE")
-    except IsADirectoryError:
-        raise UsageError(f"--config {path!r} is a directory; give a YAML file or KEY=VALUE")
-    except OSError as e:
-        raise UsageError(f"--config file {path!r} cannot be read: {e.strerror}")
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"--config file {path!r} is not valid YAML{where}; fix the file")
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"--config file {path!r} holds a {type(data).__name__}, not a mapping "
-                         f"of keys to values; write it as `key: value` lines")
-    return _unwrap_wandb_layout(data)
+    return documents.load_config_file(path, "--config file", "give a YAML file or KEY=VALUE")
 
 
 def _set_nested(config: Dict[str, Any], dotted: str, value: Any) -> None:
@@ -74,8 +44,8 @@ def parse_config_args(items: List[str]) -> Dict[str, Any]:
             if not key:
                 raise UsageError(f"--config {item!r} has no key; write KEY=VALUE")
             try:
-                value = load_yaml(raw) if raw.strip() else ""
-            except YamlTooLarge as e:
+                value = documents.load_yaml(raw) if raw.strip() else ""
+            except documents.YamlTooLarge as e:
                 raise UsageError(f"--config {key}=... is refused: {e}; write the value out "
                                  f"instead of repeating YAML aliases (*name)")
             except yaml.YAMLError:
