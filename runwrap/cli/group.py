@@ -41,10 +41,21 @@ class WrapGroup(click.Group):
         reordered = subcommand_first(list(args), option_arity(), COMMANDS)
         if reordered is not None:
             args = reordered  # `runwrap --project p show` is `runwrap show --project p`
+            ctx.meta["runwrap.moved_before"] = reordered[0]
         elif args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
             args = ["run"] + list(args)
             ctx.meta["runwrap.implicit_run"] = True  # `run` was not typed (completion asks)
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except click.NoSuchOption as e:
+            name = ctx.meta.get("runwrap.moved_before")
+            if name:  # `runwrap --tags x ls -la` meant the program ls: say how to get it
+                e.message = (f"{e.message.rstrip('.')} for `runwrap {name}`; to wrap the "
+                             f"program {name}, put it after --: runwrap [OPTIONS] -- {name} ...")
+            raise
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("runwrap", "[OPTIONS] [--] COMMAND [ARGS]... | SUBCOMMAND ...")

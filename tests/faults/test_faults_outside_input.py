@@ -333,6 +333,8 @@ def test_options_before_a_subcommand_apply_to_it(tmp_path, two_projects):
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["run"]["id"] == "vis00001"
     assert len(run_dirs(store)) == 2, "a subcommand was recorded as a wrapped program"
+    meant_program = rw(["--dir", store, "--project", "p", "ls", "-la"], tmp_path)
+    assert_refused(meant_program, "-- ls", "subcommand-or-program")  # says how to wrap it
     figures("options-before-subcommand", ls=listed.returncode, show=shown.returncode)
 
 
