@@ -208,7 +208,11 @@ def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], fo
         return mode, None
     from runwrap.sync import check_server, resolve_config
 
-    config = resolve_config(tracking_uri=uri, anonymous=anonymous)
+    # Said as where it came from: settings, or the variable (resolve_config reads it itself).
+    if resolver.source("tracking_uri") == SETTINGS:
+        config = resolve_config(settings_uri=uri, anonymous=anonymous, environ=resolver.environ)
+    else:
+        config = resolve_config(anonymous=anonymous, environ=resolver.environ)
     if config is None:  # e.g. MLFLOW_TRACKING_URI names a local file store, not a server
         if force:
             raise CommError(f"force=True but {uri!r} is not an http(s) tracking server; set "

@@ -198,11 +198,13 @@ def test_reserved_names_in_init(tmp_path):
     assert not (tmp_path / "store" / "latest").exists()
 
 
-def test_mode_variable_is_named_by_init(tmp_path, monkeypatch):
-    monkeypatch.setenv("RUNWRAP_MODE", "bogus")
+@pytest.mark.parametrize("variable,value", [("RUNWRAP_MODE", "bogus"),
+                                            ("RUNWRAP_TRACKING_URI", "::bad")])
+def test_init_names_the_variable_a_bad_value_came_from(tmp_path, monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
     with pytest.raises(UsageError) as caught:
         runwrap.init(dir=str(tmp_path / "store"))
-    assert "RUNWRAP_MODE" in str(caught.value), caught.value
+    assert variable in str(caught.value) and "flag" not in str(caught.value), caught.value
 
 
 def test_stats_interval_inside_the_range_is_accepted(tmp_path):
