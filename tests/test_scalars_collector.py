@@ -180,3 +180,18 @@ def test_column_tables_and_boxed_tables_give_one_record_per_row_and_box(tmp_path
     assert got == [(0, {"epoch": 0, "train_loss": 0.466536, "valid_loss": 0.425456}),
                    (1, {"epoch": 1, "train_loss": 0.377636, "valid_loss": 0.368775}),
                    (None, {"rollout/ep_rew_mean": 22.6, "time/fps": 1046})]
+
+
+def test_a_table_with_a_ruler_and_a_number_column_as_the_step(tmp_path):
+    collector = StdoutScalars(context(tmp_path), compile_patterns([]))
+    for block in ["E    #       LOSS TEXTCAT  CATS_SCORE  SCORE ",
+                  "---  ------  ------------  ----------  ------",
+                  "  0       0          0.25       62.50    0.62",
+                  "  5      10          2.39       62.50    0.62"]:
+        collector.feed_text("stdout", block, time.time())  # spaCy prints row by row
+    collector.stop()
+    got = [(r.get("_step"), {k: v for k, v in r.items() if not k.startswith("_")})
+           for r in records(tmp_path)]
+    assert got == [
+        (0, {"E": 0, "#": 0, "loss_textcat": 0.25, "CATS_SCORE": 62.5, "SCORE": 0.62}),
+        (10, {"E": 5, "#": 10, "loss_textcat": 2.39, "CATS_SCORE": 62.5, "SCORE": 0.62})]

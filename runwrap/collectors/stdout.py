@@ -30,11 +30,12 @@ SMALL_BLOCK = 8192
 def _may_hold_scalars(text: str) -> bool:
     """False when the default grammar cannot find a value in `text`. ':', '=' and '|' (a
     bar's or a boxed table's) are found at memchr speed; the step words (`epoch 3` has
-    neither separator) cost a scan each, so they are looked for in small blocks only — the
-    console of a training script, not a flood."""
+    neither separator) and a table header's double blanks cost a scan each, so they are
+    looked for in small blocks only — the console of a training script, not a flood."""
     if ":" in text or "=" in text or "|" in text:
         return True
-    return len(text) <= SMALL_BLOCK and any(w in text for w in _STEP_WORDS)
+    # Small blocks may also hold a table's header (names two blanks apart).
+    return len(text) <= SMALL_BLOCK and ("  " in text or any(w in text for w in _STEP_WORDS))
 
 
 class StdoutScalars(Collector):

@@ -20,7 +20,12 @@ Two shapes, found in real training output:
       ---------------------------------
 
 A header's names follow the key rules: one word as printed, several words joined with `_`
-in lower case (`LOSS TOK2VEC` -> `loss_tok2vec`).
+in lower case (`LOSS TOK2VEC` -> `loss_tok2vec`). A column named for a step key, or `#` (read
+"number", as spaCy heads its step column), gives the row's step. spaCy prints its table so:
+
+      E    #       LOSS TEXTCAT  CATS_SCORE  SCORE
+      ---  ------  ------------  ----------  ------
+        0       0          0.25       62.50    0.62
 """
 from __future__ import annotations
 
@@ -45,7 +50,7 @@ class Tables:
     def __init__(self, number: Callable[[str], Optional[Number]],
                  step_rank: Dict[str, int]):
         self.number = number
-        self.step_rank = step_rank
+        self.step_rank = dict(step_rank, **{"#": step_rank["step"]})
         self.columns: Optional[List[str]] = None  # the last header's names
         self.box: Optional[Dict[str, Number]] = None  # the box being read
         self.section = ""
@@ -60,6 +65,8 @@ class Tables:
         if not text:
             return []
         if text[0] == "|" or text[0] == "-":
+            if text[0] == "-" and " " in text and self.columns is not None:
+                return []  # a ruler under a header (`---  ------`)
             return self._box_line(text)
         if self.columns is not None:
             fields = text.split()

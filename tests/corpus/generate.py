@@ -45,6 +45,7 @@ CORPUS = {
     "click_progress": ["click"],
     "sb3_ppo": ["stable-baselines3", "gymnasium", "torch"],
     "fastai_tabular": ["fastai", "fastprogress", "torch"],
+    "spacy_train": ["spacy", "thinc"],
 }
 TIMEOUT = 600
 
