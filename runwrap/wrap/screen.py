@@ -21,9 +21,11 @@ A row is *final*, and leaves the model, once no program could still reach it: it
 above the cursor than the farthest cursor-up this stream has made (so plain output, which never
 moves up, is final at its '\\n'); a row that was redrawn in place (a progress bar) waits for one
 more row, because nested bars step down with '\\n' before their first cursor-up; while the
-cursor is hidden (a live display is running) no row is final. A row that was erased, or redrawn
-down to blanks, is dropped: it is gone from the screen. Redrawn rows lose trailing blanks (bars
-pad a shorter frame with spaces). Cursor motion above the oldest row still held stops there.
+cursor is hidden (a live display is running) no row within a screen's height (HOLD) of the
+cursor is final, so lines printed above a live display reach output.log and the parsers when
+it ends, or a screen later. A row that was erased, or redrawn down to blanks, is dropped: it is
+gone from the screen. Redrawn rows lose trailing blanks (bars pad a shorter frame with
+spaces). Cursor motion above the oldest row still held stops there.
 
 Bounded on bad input: at most HOLD rows are held (older ones are made final), a row longer than
 MAX_LINE is cut into pieces, an escape sequence split across reads is kept only up to
@@ -35,7 +37,9 @@ import re
 from typing import List, Optional, Tuple
 
 MAX_LINE = 1 << 20
-HOLD = 256  # rows held at most (a live display taller than this is not followed)
+# Rows held at most: no cursor motion reaches above the top of a terminal's screen, so a row
+# this far above the cursor is final (a live display taller than this is not followed).
+HOLD = 48
 MAX_ESCAPE = 4096  # an unterminated escape sequence longer than this is dropped
 MAX_FRAMES = 256  # frames reported per read at most
 FRAME = "\x00"  # marks a frame among final rows: no final row holds a control character
