@@ -321,3 +321,63 @@ def test_plot_tables_match_wandb(tmp_path):
     assert result["cm_data"] == [["no", "no", 1.0], ["no", "yes", 0.0], ["yes", "no", 1.0],
                                  ["yes", "yes", 1.0]]
     assert result["pr"] == ["class", "precision", "recall"]
+
+
+def test_video_from_an_array_is_a_gif_with_every_frame(tmp_path):
+    pytest.importorskip("imageio")
+    done = run_script(tmp_path, """
+        import numpy as np, runwrap as wandb
+        run = wandb.init(project="p")
+        frames = np.zeros((3, 3, 8, 8), dtype=np.uint8)  # time, channel, height, width
+        frames[1] = 128
+        run.log({"v": wandb.Video(frames, fps=2, caption="clip")})
+        run.finish()
+    """)
+    assert done.returncode == 0, done.stderr
+    run = only_run(tmp_path / "store")
+    (record,) = sdk_records(run)
+    assert record["v"]["_type"] == "video-file" and record["v"]["caption"] == "clip"
+    from PIL import Image
+
+    with Image.open(run / record["v"]["path"]) as gif:
+        assert gif.format == "GIF" and gif.n_frames == 3 and gif.size == (8, 8)
+
+
+PIXELS = """
+    import json, os
+    import numpy as np
+    from PIL import Image as PILImage
+    import wandb
+    run = wandb.init(project="p")
+    arrays = {"unit": np.linspace(0, 1, 48).reshape(4, 4, 3),
+              "signed": np.linspace(-1, 1, 48).reshape(4, 4, 3),
+              "big": np.linspace(0, 600, 16).reshape(4, 4).astype(np.int64),
+              "gray1": np.full((4, 4, 1), 7, dtype=np.uint8),
+              "rgba": np.full((2, 3, 4), 9, dtype=np.uint8)}
+    run.log({k: wandb.Image(v) for k, v in arrays.items()})
+    base = run.run_dir if hasattr(run, "run_dir") else run.dir
+    out = {}
+    for k in arrays:
+        with PILImage.open(os.path.join(base, run.summary[k]["path"])) as im:
+            px = np.asarray(im)
+            out[k] = [im.mode, list(px.shape), int(px.min()), int(px.max())]
+    run.finish()
+    print(json.dumps(out if SHAPES_ONLY is False else {k: v[:2] for k, v in out.items()}))
+"""
+
+
+def test_image_modes_and_shapes_match_wandb(tmp_path):
+    result = both(tmp_path, PIXELS.replace("SHAPES_ONLY", "True"))
+    assert result == {"unit": ["RGB", [4, 4, 3]], "signed": ["RGB", [4, 4, 3]],
+                      "big": ["L", [4, 4]], "gray1": ["L", [4, 4]], "rgba": ["RGBA", [2, 3, 4]]}
+
+
+def test_image_pixel_values_are_scaled_into_0_255(tmp_path):
+    """wandb's documented normalize=True (wandb 0.31 dropped it and casts, so [0, 1] floats
+    turn black and 600 wraps to 88): floats in [0, 1] scale to 0..255, a negative minimum
+    shifts the range to start at 0, and values are clipped, never wrapped."""
+    from wandb_reference import run_as
+
+    result = run_as(tmp_path, PIXELS.replace("SHAPES_ONLY", "False"), "runwrap")
+    assert result["unit"][2:] == [0, 255] and result["signed"][2:] == [0, 255]
+    assert result["big"][2:] == [0, 255] and result["gray1"][2:] == [7, 7]
