@@ -47,7 +47,6 @@ class Request:
         self.sync_tensorboard = False
         self.monitor_gym = False
         self.sync_config: Any = None  # runwrap.sync.SyncConfig of an online run
-        self.quiet = False
         self.disable_git = False
 
 
@@ -106,11 +105,10 @@ def init(
     request = _validate(resolver, notebook, explicit, entity, tags, config, config_exclude_keys,
                         config_include_keys, allow_val_change, mode, force, anonymous, resume,
                         resume_from, fork_from)
-    request.quiet = quiet
     disable_code = bool(resolver.get("disable_code", None, default=False))
     request.save_code = bool(resolver.get("save_code", save_code, default=False)) and not disable_code
     request.disable_git = bool(resolver.get("disable_git", None, default=False))
-    for recorded in ("console", "sweep_id", "ignore_globs", "artifact_dir"):
+    for recorded in ("console", "sweep_id", "ignore_globs"):  # in run.json and run.settings
         resolver.get(recorded, None)
     request.sync_tensorboard = bool(resolver.get("sync_tensorboard", sync_tensorboard,
                                                  default=False))

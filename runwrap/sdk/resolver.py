@@ -69,7 +69,6 @@ SPEC: Dict[str, Tuple[str, Tuple[str, ...], Optional[Callable[[str], Any]]]] = {
     "disable_git": ("disable_git", (env.WANDB_DISABLE_GIT,), env_bool),
     "sweep_id": ("sweep_id", (env.WANDB_SWEEP_ID,), None),
     "ignore_globs": ("ignore_globs", (env.WANDB_IGNORE_GLOBS,), env_list),
-    "artifact_dir": ("artifact_dir", (env.WANDB_ARTIFACT_DIR,), None),
 }
 # A variable whose own reading differs from its name's conversion; None means "not set".
 VARIABLE_CONVERT: Dict[str, Callable[[str], Any]] = {env.WANDB_DISABLED: env_disabled}

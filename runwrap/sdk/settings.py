@@ -15,7 +15,7 @@ ACTIVE = (
     "run_job_type", "mode", "force", "anonymous", "reinit", "resume", "resume_from", "fork_from",
     "save_code", "sync_tensorboard", "monitor_gym", "allow_val_change", "tracking_uri",
     "x_label", "program", "quiet", "silent", "config_paths", "console", "disable_code",
-    "disable_git", "sweep_id", "ignore_globs", "artifact_dir",
+    "disable_git", "sweep_id", "ignore_globs",
 )
 # wandb settings accepted so existing code runs; they change nothing here.
 ACCEPTED = (
