@@ -11,7 +11,7 @@ the figure computed from CPU time: a busy, shared machine inflates wall time, no
 A peer that is not installed (`pip install -e '.[bench]'`) is a row that says so.
 
 The measurements themselves are the per-area scripts' functions (wrapper.py, sdk_log.py,
-tensorboard_read.py, stdout_scalars.py, mlflow_upload.py, store_listing.py,
+tensorboard_read.py, stdout_scalars.py, mlflow_upload.py, store_listing.py, job_join.py,
 system_overhead.py, ui_charts.py); each of those scripts still runs alone with its own, more
 detailed output.
 The table goes to stdout, progress to stderr, and the table with every round's raw figures to
@@ -45,7 +45,7 @@ from harness import Contender, add_note, alternate, find, fmt, run_timed  # noqa
 
 PY = sys.executable
 WORKLOADS = ("startup", "sdk", "log", "console", "rss", "tensorboard", "wandb", "stdout", "upload",
-             "listing", "sampler", "ui")
+             "listing", "join", "sampler", "ui")
 
 
 def installed(module: str) -> Optional[str]:
@@ -604,6 +604,26 @@ def listing(b: Bench) -> None:
           "MLflow search_runs, newest 20")
 
 
+# -- cluster jobs ---------------------------------------------------------------------------
+
+
+def join(b: Bench) -> None:
+    import job_join as jj
+
+    parts = 64
+    store = b.tmp / "join" / "store"
+    t = time.perf_counter()
+    jj.build_job(store, parts)
+    harness.log(f"[join] {parts - 1} parts made in {time.perf_counter() - t:.0f} s")
+    cs = [Contender("runwrap -- true (a run of its own)", jj.alone_measure(b.tmp / "join-alone")),
+          Contender(f"runwrap -- true (part {parts} of a SLURM job's run)",
+                    jj.join_measure(store, parts))]
+    res = alternate("join", cs, b.rounds, warmup=True)
+    b.add(harness.rows(f"a task joining a job's run of {parts - 1} parts", res, cs, "wall", "ms",
+                       cs[0].name, cpu_metric="cpu", scale=1000), "the same task as a run of its own")
+    shutil.rmtree(b.tmp / "join", ignore_errors=True)
+
+
 # -- the system sampler ---------------------------------------------------------------------
 
 
@@ -674,7 +694,7 @@ def ui(b: Bench) -> None:
 RUNNERS: Dict[str, Callable[[Bench], None]] = {
     "startup": startup, "sdk": sdk, "log": log_calls, "console": console, "rss": rss,
     "tensorboard": tensorboard, "wandb": wandb_log, "stdout": stdout, "upload": upload, "listing": listing,
-    "sampler": sampler, "ui": ui,
+    "join": join, "sampler": sampler, "ui": ui,
 }
 
 

@@ -17,10 +17,12 @@ NOTES = "RUNWRAP_NOTES"  # free-text notes
 MODE = "RUNWRAP_MODE"  # online | offline | disabled
 CONFIG_FILE = "RUNWRAP_CONFIG_FILE"  # path of the run's config.yaml
 WRAPPER_PID = "RUNWRAP_WRAPPER_PID"  # pid of the runwrap process that owns the run
+PART = "RUNWRAP_PART"  # this task's part of a launcher job's run (parts/<part>.json)
 WANDB_SET = "RUNWRAP_WANDB_SET"  # WANDB_MODE,WANDB_DIR: those the wrapper set for the child
 
 # Set by users.
 DIR = "RUNWRAP_DIR"  # root of the run store (default ./runwrap-runs)
+HOST = "RUNWRAP_HOST"  # this machine's name as runs record it (tests simulate cluster nodes)
 SAVE_CODE = "RUNWRAP_SAVE_CODE"  # save the main script into code/ (init())
 TRACKING_URI = "RUNWRAP_TRACKING_URI"  # MLflow tracking server URI
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"  # the MLflow ecosystem's own name for the same
@@ -78,4 +80,4 @@ PYTHONUNBUFFERED = "PYTHONUNBUFFERED"  # pipe mode: child's Python flushes each 
 
 # Every RUN_* name, for clearing or copying the contract in one go.
 RUN_VARIABLES = (RUN_ID, RUN_DIR, PROJECT, ENTITY, NAME, GROUP, JOB_TYPE, TAGS, NOTES, MODE,
-                 CONFIG_FILE, WRAPPER_PID, WANDB_SET)
+                 CONFIG_FILE, WRAPPER_PID, PART, WANDB_SET)

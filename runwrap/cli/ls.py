@@ -22,7 +22,7 @@ def run_row(run: Any) -> Dict[str, Any]:
             "start_time": meta.get("start_time"), "duration": duration,
             "exit_code": meta.get("exit_code"), "tags": run.tags, "group": meta.get("group"),
             "sync": sync.get("state", "local") if isinstance(sync, dict) else "local",
-            "dir": run.path}
+            "parts": len(meta["parts"]) if run.is_job else None, "dir": run.path}
 
 
 @click.command()
@@ -81,7 +81,11 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
     from runwrap.cli.table import human_duration, human_size, human_time, render_table
 
     headers = ["ID", "NAME", "PROJECT", "STATUS", "STARTED", "DURATION", "EXIT", "SYNC"]
-    table = [[r["id"], r["name"], r["project"], r["status"], human_time(r["start_time"]),
+    if any(r["parts"] is not None for r in rows):  # a launcher job's run: one row, N parts
+        headers.insert(4, "PARTS")
+    table = [[r["id"], r["name"], r["project"], r["status"]]
+             + (["-" if r["parts"] is None else str(r["parts"])] if "PARTS" in headers else [])
+             + [human_time(r["start_time"]),
               human_duration(r["duration"]) or "-",
               "-" if r["exit_code"] is None else str(r["exit_code"]), r["sync"]] for r in rows]
     if with_size:

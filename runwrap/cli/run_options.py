@@ -46,7 +46,10 @@ RUN_OPTIONS: Tuple[Opt, ...] = (
     Opt("tags", "--tags", "Comma-separated tags; repeatable.", multiple=True),
     Opt("group", "--group", "Group of related runs (e.g. one sweep)."),
     Opt("job_type", "--job-type", "Kind of job: train, eval, ..."),
-    Opt("run_id", "--id", "Run id (default: 8 random characters)."),
+    Opt("run_id", "--id", "Run id (default: the launcher job's, else 8 random characters).",
+        envvar="RUNWRAP_RUN_ID"),
+    Opt("no_job", "--no-job", "Under a launcher (srun, mpirun, torchrun): record this task as "
+        "a run of its own instead of a part of the job's run.", kind="flag", default=False),
     Opt("store_dir", "--dir", "Root of the run store (default ./runwrap-runs).",
         envvar=env.DIR, metavar="DIR"),
     Opt("mode", "--mode", "online: also stream to MLflow; offline: local only; disabled: "
@@ -148,6 +151,10 @@ def fill_from_environment(values: Dict[str, Any], sources: Dict[str, str],
         if sources.get(o.dest) == "flag":
             continue
         env_value = environ.get(o.envvar) if o.envvar else None
+        if o.dest == "run_id" and environ.get("RUNWRAP_WRAPPER_PID"):
+            # Inside another runwrap's program, RUNWRAP_RUN_ID names that wrapper's run (the
+            # contract of env.py), not a choice for this one.
+            env_value = None
         if env_value:  # an empty variable counts as unset (click's rule too)
             try:
                 values[o.dest] = _convert(o, env_value)

@@ -89,6 +89,7 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         lines.append("config")
         width = max(len(k) for k in config)
         lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
+    lines.extend(_part_lines(meta.get("parts")))
     lines.extend(_metric_lines(info["metrics"], run.dir))
     defined = {k: v for k, v in info["summary"].items()
                if isinstance(v, dict) and not v.get("_type")}
@@ -112,6 +113,25 @@ def _artifact_lines(artifacts: Dict[str, List[Dict[str, Any]]]) -> list:
         if names:
             out.append(f"{'artifacts ' + kind:<18} {', '.join(dict.fromkeys(names))}")
     return [""] + out if out else []
+
+
+def _part_lines(parts: Any) -> list:
+    """A launcher job's tasks, one row each (their records under parts/)."""
+    from runwrap.cli.table import human_duration, render_table
+
+    if not isinstance(parts, list) or not parts:
+        return []
+    rows = []
+    for p in parts:
+        exit_code = p.get("exit_code")
+        rows.append([p.get("part"), p.get("host") or "", "" if p.get("rank") is None else p["rank"],
+                     p.get("status"), "-" if exit_code is None else exit_code,
+                     p.get("signal") or "", human_duration(p.get("duration")) or "-",
+                     (p.get("owner") or {}).get("pid") or ""])
+    body = render_table(["part", "host", "rank", "status", "exit", "signal", "duration", "pid"],
+                        rows)
+    return ["", f"parts ({len(parts)}: output.<part>.log, streams/<source>.<part>.jsonl)"] + [
+        "  " + line for line in body.splitlines()]
 
 
 def _media_lines(media: Dict[str, Dict[str, Any]]) -> list:

@@ -29,6 +29,9 @@ Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)
               help="Start with only the last N records already written (default: all).")
 @click.option("--source", "sources", multiple=True, metavar="NAME",
               help="Only this source (stdout, files, tensorboard, system, sdk); repeatable.")
+@click.option("--part", "parts", multiple=True, metavar="PART",
+              help="A cluster job's run: only this part (its rank, as in `show`) and the "
+                   "system metrics of its host; repeatable.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print each record as its JSON line, with `_source` added.")
 @dir_option
@@ -37,21 +40,37 @@ Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)
 @click.option("--poll", type=click.FloatRange(min=0.01), default=0.25, show_default=True,
               help="Seconds between looks for new records in follow mode.")
 def tail(run_ref: str, follow: bool, lines: Optional[int], sources: Tuple[str, ...],
-         as_json: bool, store_dir: Optional[str], project: Optional[str], poll: float) -> int:
+         parts: Tuple[str, ...], as_json: bool, store_dir: Optional[str], project: Optional[str], poll: float) -> int:
     """Print the records of RUN (an id, an id prefix, a name, or `latest`), every source
     merged in time order, one line each: `[stdout] step=3 loss=0.41 acc=0.93`."""
     try:
         run = find_run(store_root(store_dir), run_ref, project)
         follow_run(run.dir, follow, lines, set(sources),
-                   format_json if as_json else format_line, poll)
+                   format_json if as_json else format_line, poll, part_streams(run, parts))
     except KeyboardInterrupt:
         return 130  # Ctrl-C is how one leaves `tail -f` early: no message, no traceback
     return 0
 
 
+def part_streams(run: Any, parts: Tuple[str, ...]) -> Optional[set]:
+    """The stream parts `--part` keeps: the parts named and their hosts (system.<host>)."""
+    if not parts:
+        return None
+    from runwrap.errors import UsageError
+    from runwrap.wrap.launcher import safe_host
+
+    known = {str(p.get("part")): p for p in run.meta.get("parts") or []}
+    for part in parts:
+        if part not in known:
+            names = ", ".join(sorted(known)) or "none: it is not a cluster job's run"
+            raise UsageError(f"--part {part!r}: run {run.id} has no such part (its parts: "
+                             f"{names})")
+    return set(parts) | {safe_host(str(known[p].get("host"))) for p in parts}
+
+
 def follow_run(run_dir: Path, follow: bool, lines: Optional[int], sources: set,
-               fmt: Any, poll: float) -> None:
-    follower = Follower(run_dir, sources)
+               fmt: Any, poll: float, parts: Optional[set] = None) -> None:
+    follower = Follower(run_dir, sources, parts)
     first: Iterable[Entry] = follower.read()
     if lines is not None:
         first = deque(first, maxlen=lines)  # reads everything (offsets move), keeps the last N
@@ -79,9 +98,11 @@ class Follower:
     """Every stream file of a run, each read from where the last `read` stopped; files that
     appear later are picked up on the next `read`."""
 
-    def __init__(self, run_dir: Path, sources: Optional[set] = None):
+    def __init__(self, run_dir: Path, sources: Optional[set] = None,
+                 parts: Optional[set] = None):
         self.run_dir = run_dir
         self.sources = sources or set()
+        self.parts = parts  # None: every part
         self.readers: Dict[Path, StreamReader] = {}
 
     def read(self) -> Iterator[Entry]:
@@ -97,7 +118,9 @@ class Follower:
             yield label, record
 
     def _wanted(self, label: str) -> bool:
-        return not self.sources or label.split(".", 1)[0] in self.sources
+        source, _, part = label.partition(".")
+        return ((not self.sources or source in self.sources)
+                and (self.parts is None or part in self.parts))
 
 
 def _keyed(index: int, label: str, reader: StreamReader

@@ -26,7 +26,7 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
     options = WrapOptions(
         command=list(command), project=v["project"], entity=v["entity"], name=v["name"],
         notes=v["notes"], tags=list(v["tags"]), group=v["group"], job_type=v["job_type"],
-        id=v["run_id"], dir=v["store_dir"], mode=v["mode"], resume=v["resume"],
+        id=v["run_id"], no_job=bool(v["no_job"]), dir=v["store_dir"], mode=v["mode"], resume=v["resume"],
         config=list(v["config"]), quiet=quiet, pty=v["pty"], scalars=list(v["scalars"]),
         no_scalars=bool(v["no_scalars"]), metrics_files=list(v["metrics_files"]),
         tensorboard=list(v["tensorboard"]), tensorboard_discovery=bool(v["tensorboard_discovery"]),
@@ -44,12 +44,15 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
     def announce(run_dir: Path) -> None:
         if not quiet:
             verb = "resuming" if plan.resume_from else "recording"
+            if wrapped.part is not None:
+                verb = f"recording part {wrapped.part.part} of"
             say(f"{verb} run {plan.run_id} ({plan.name}) in {run_dir}")
 
     code = wrapped.execute(on_start=announce)
     if wrapped.error is not None:
         say(wrapped.error)  # even with --quiet: the program never ran to say anything
     if not quiet and wrapped.run_dir is not None:
-        say(f"run {plan.run_id} {wrapped.status} (exit {code}) after {wrapped.duration:.1f}s; "
+        which = f"part {wrapped.part.part} of run" if wrapped.part is not None else "run"
+        say(f"{which} {plan.run_id} {wrapped.status} (exit {code}) after {wrapped.duration:.1f}s; "
             f"see `runwrap show {plan.run_id}`")
     return code

@@ -12,12 +12,22 @@ class CollectorContext:
     wrap/: `dataclasses` imports `inspect`, which every start-up would pay for.)"""
 
     def __init__(self, run_dir: Path, start_time: float, cwd: Path, store_root: Path,
-                 child_pid: Optional[int] = None):
+                 child_pid: Optional[int] = None, part: Optional[str] = None,
+                 host_part: Optional[str] = None, samples_host: bool = True,
+                 reads_files: bool = True):
         self.run_dir = run_dir  # the run directory (streams go to run_dir/streams)
         self.start_time = start_time  # unix time the run started; _runtime = _time - start_time
         self.cwd = cwd  # the child's working directory
         self.store_root = store_root  # root of the run store (never watched for event files)
         self.child_pid = child_pid  # the wrapped child's pid, when there is one
+        # A task of a launcher job (store/parts.py): its streams are `<source>.<part>.jsonl`,
+        # the system sampler's `system.<host_part>.jsonl`; one task per host samples the
+        # system, and one per job follows files (metrics files, TensorBoard, wandb), which
+        # every task would otherwise import once each from the shared filesystem.
+        self.part = part
+        self.host_part = host_part
+        self.samples_host = samples_host
+        self.reads_files = reads_files
 
     def __repr__(self) -> str:
         return f"CollectorContext(run_dir={str(self.run_dir)!r}, child_pid={self.child_pid})"

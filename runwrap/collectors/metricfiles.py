@@ -466,7 +466,7 @@ class MetricsFiles(Collector):
     def _write(self, records: List[Dict[str, Any]]) -> None:
         try:
             if self._writer is None:
-                self._writer = StreamWriter(stream_path(self.context.run_dir, SOURCE))
+                self._writer = StreamWriter(stream_path(self.context.run_dir, SOURCE, self.context.part))
             self._writer.write_many(records)
             self.records += len(records)
         except OSError as e:

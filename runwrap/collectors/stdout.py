@@ -111,7 +111,7 @@ class StdoutScalars(Collector):
         batch, self._pending = self._pending, []
         try:
             if self._writer is None:
-                self._writer = StreamWriter(stream_path(self.context.run_dir, SOURCE))
+                self._writer = StreamWriter(stream_path(self.context.run_dir, SOURCE, self.context.part))
             self._writer.write_bytes(b"".join(encode_record(r) for r in batch))
             self.records += len(batch)
         except OSError as e:

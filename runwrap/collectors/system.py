@@ -116,7 +116,7 @@ class SystemSampler(Collector):
     def start(self) -> None:
         if self.interval <= 0 or self._thread is not None:
             return
-        self._writer = StreamWriter(stream_path(self.context.run_dir, SOURCE))
+        self._writer = StreamWriter(stream_path(self.context.run_dir, SOURCE, self.context.host_part))
         self._thread = threading.Thread(target=self._run, name="runwrap-system", daemon=True)
         self._thread.start()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from runwrap import env
 from runwrap.sdk import resume as resuming
@@ -21,12 +21,16 @@ from runwrap.sdk.resolver import WRAPPER
 from runwrap.sdk.run import Run, warn
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
+from runwrap.store.parts import part_record
 
 
 def stream_part(label: Any) -> str:
-    """`x_label` if set, else `rank<RANK>` (torchrun and friends), else the pid."""
+    """`x_label` if set, else the wrapper's part in a launcher job (RUNWRAP_PART), else
+    `rank<RANK>` (torchrun and friends), else the pid."""
     if label:
         return str(label).replace("/", "_").replace(".", "_")
+    if os.environ.get(env.PART):
+        return os.environ[env.PART]
     rank = os.environ.get("RANK")
     return f"rank{rank}" if rank and rank.isdigit() else str(os.getpid())
 
@@ -62,9 +66,18 @@ def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
         doc.update(updates)
         doc.setdefault("init", {})[str(pid)] = {"options": r.options, "time": time.time(),
                                                 "stream": f"sdk.{part}.jsonl"}
-    meta = documents.update_json(path / RUN_JSON, mutate)
+    if os.environ.get(env.PART):
+        # A task of a launcher job: run.json is the first task's alone (it may be on another
+        # host); this process notes itself in its own part's record, beside its wrapper.
+        documents.update_json(part_record(path, os.environ[env.PART]), mutate)
+        meta = documents.read_json(path / RUN_JSON, {}) or {}
+    else:
+        meta = documents.update_json(path / RUN_JSON, mutate)
 
-    config = _merged_config(path, request.config)
+    job_part = os.environ.get(env.PART) or None
+    if job_part and (documents.read_json(part_record(path, job_part), {}) or {}).get("first"):
+        job_part = None  # the first task's config is the run's: config.yaml, as without a job
+    config = _merged_config(path, request.config, job_part)
     start_time = meta.get("start_time") or time.time()
     step = resuming.last_step(path) + 1 if meta.get("resumed") else 0
     history = History(writer_opener(path, part), start_time, step=step, warn=warn)
@@ -74,16 +87,26 @@ def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
              "group": meta.get("group"), "job_type": meta.get("job_type")}
     return Run(run_dir=path, ident=ident, attached=True, history=history,
                config=Config(config, allow_val_change=request.allow_val_change,
-                             on_change=config_saver(path)),
+                             on_change=config_saver(path, job_part)),
                user_summary=user, mode=meta.get("mode") or request.mode,
                resumed=bool(meta.get("resumed")), start_time=start_time, on_finish=None)
 
 
-def _merged_config(path: Path, mine: Dict[str, Any]) -> Dict[str, Any]:
+def _merged_config(path: Path, mine: Dict[str, Any], job_part: Optional[str]) -> Dict[str, Any]:
     """config.yaml already holds the wrapper's --config (and other ranks' keys): those win, like
-    a sweep's values in wandb; init()'s keys fill in the rest."""
+    a sweep's values in wandb; init()'s keys fill in the rest. In a task of a launcher job,
+    config.yaml is the first task's and is not written here: this task's keys that it lacks or
+    holds otherwise are recorded in the part's record (`config`), not merged."""
     if not mine and not (path / CONFIG_YAML).exists():
         return {}
+    if job_part:
+        existing = documents.read_yaml(path / CONFIG_YAML, {})
+        existing = existing if isinstance(existing, dict) else {}
+        differing = {k: v for k, v in mine.items() if existing.get(k) != v}
+        if differing:
+            documents.update_json(part_record(path, job_part),
+                                  lambda doc: doc.setdefault("config", {}).update(differing))
+        return dict(mine, **existing)
     with documents.locked(path):
         existing = documents.read_yaml(path / CONFIG_YAML, {})
         if not isinstance(existing, dict):

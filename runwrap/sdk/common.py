@@ -7,13 +7,29 @@ from typing import Any, Callable, Dict, List, Optional
 
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML
+from runwrap.store.parts import part_record
 from runwrap.store.streams import StreamWriter, stream_path
 
 
-def config_saver(run_dir: Path) -> Callable[[Dict[str, Any], List[str]], None]:
+def config_saver(run_dir: Path, part: Optional[str] = None
+                 ) -> Callable[[Dict[str, Any], List[str]], None]:
     """Merge changed keys into config.yaml under the run's lock (other ranks and the wrapper
-    may write the same file), so no process overwrites another's keys."""
+    may write the same file), so no process overwrites another's keys. In a task of a launcher
+    job (`part`), config.yaml is the first task's: the changes go to the part's record."""
     path = run_dir / CONFIG_YAML
+
+    def save_in_part(changed: Dict[str, Any], removed: List[str]) -> None:
+        def mutate(doc: dict) -> None:
+            mine = doc.setdefault("config", {})
+            mine.update(changed)
+            for key in removed:
+                mine.pop(key, None)
+        try:
+            documents.update_json(part_record(run_dir, part), mutate)
+        except OSError as e:
+            from runwrap.sdk.run import not_recorded
+
+            not_recorded(f"parts/{part}.json", e)
 
     def save(changed: Dict[str, Any], removed: List[str]) -> None:
         try:
@@ -29,7 +45,7 @@ def config_saver(run_dir: Path) -> Callable[[Dict[str, Any], List[str]], None]:
             from runwrap.sdk.run import not_recorded
 
             not_recorded(CONFIG_YAML, e)
-    return save
+    return save_in_part if part else save
 
 
 def write_config(run_dir: Path, items: Dict[str, Any]) -> None:

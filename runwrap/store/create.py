@@ -1,12 +1,14 @@
 """Creating a run directory: exclusive, so two runs never share one, then run.json and `latest`."""
 from __future__ import annotations
 
+import errno
 import getpass
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.store.documents import write_json
@@ -30,34 +32,62 @@ def machine_facts() -> Dict[str, Any]:
     }
 
 
+class RunExists(UsageError):
+    """The run directory was already there (another process may have made it an instant
+    ago). Callers that know how their user continues a run re-check and say so."""
+
+    def __init__(self, project: str, run_id: str):
+        super().__init__(f"run id {run_id!r} already exists in project {project!r}; "
+                         f"choose another id")
+        self.project, self.run_id = project, run_id
+
+
 def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
-               owner_kind: str, exist_ok: bool = False) -> Path:
+               owner_kind: str, exist_ok: bool = False,
+               prepare: Optional[Callable[[Path], None]] = None) -> Path:
     """Make `<root>/<project>/<run_id>/` and write its first run.json (status `running`).
 
     `meta` holds the identity and anything else to record; this adds the owner, the machine
-    facts, runwrap's version and the start time unless given. Raises UsageError when the run
-    exists and `exist_ok` is false (resuming passes true and rewrites its own document)."""
+    facts, runwrap's version and the start time unless given. A new run is built in a hidden
+    folder beside it (run.json, streams/, and whatever `prepare(folder)` adds) and renamed into
+    place in one step, so of several processes starting the same id at the same instant exactly
+    one creates it, and nobody ever sees the directory without its run.json: the others get
+    RunExists. With `exist_ok` (resuming) an existing directory is written into instead."""
     from runwrap import __version__
 
     path = run_dir(root, project, run_id)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.mkdir(path)
-    except FileExistsError:
-        if not exist_ok:
-            raise UsageError(f"run id {run_id!r} already exists in project {project!r}; "
-                             f"pass --resume allow (or resume='allow') or choose another id")
-    except OSError as e:
-        raise UsageError(f"cannot create the run directory {path}: {e.strerror}; "
-                         f"choose a writable --dir (or RUNWRAP_DIR)") from None
-    (path / STREAMS_DIR).mkdir(exist_ok=True)
     doc: Dict[str, Any] = {"id": run_id, "project": project, "status": "running"}
     doc.update(machine_facts())
     doc["start_time"] = time.time()
     doc["runwrap_version"] = __version__
     doc.update(meta)
     doc["owner"] = dict(owner_identity(), kind=owner_kind)
-    write_json(path / RUN_JSON, doc)
+    if exist_ok and path.is_dir():
+        (path / STREAMS_DIR).mkdir(exist_ok=True)
+        write_json(path / RUN_JSON, doc)
+        point_latest(root, path)
+        return path
+    staging = path.parent / f".{run_id}.{os.getpid()}.new"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            raise RunExists(project, run_id)
+        os.mkdir(staging)
+        (staging / STREAMS_DIR).mkdir()
+        write_json(staging / RUN_JSON, doc)
+        if prepare is not None:
+            prepare(staging)
+        # rename(2) onto a directory that is not empty fails: that is the exclusive step.
+        os.rename(staging, path)
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        if e.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise RunExists(project, run_id) from None
+        raise UsageError(f"cannot create the run directory {path}: {e.strerror}; "
+                         f"choose a writable --dir (or RUNWRAP_DIR)") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     point_latest(root, path)
     return path
 

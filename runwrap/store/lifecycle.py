@@ -58,12 +58,13 @@ def add_skipped(doc: Dict[str, Any], source: str, counts: Dict[str, int]) -> Non
 
 def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
                skipped: Optional[Dict[str, Dict[str, int]]] = None,
-               error: Optional[str] = None) -> str:
+               error: Optional[str] = None, record: Optional[Path] = None) -> str:
     """Record the end of the run in `path`'s run.json: status, exit code, signal, end time and
     duration (seconds since start_time, to the millisecond); `skipped` (per collector, what it
     skipped by kind) replaces those collectors' entries, others' stay; `error` says why the
     program did not start. Returns the status. OSError (disk full, directory gone) reaches the
-    caller, which warns."""
+    caller, which warns. A task of a launcher job records its own end in its part's `record`
+    instead (store/parts.py)."""
     status = final_status(exit_code, signal_name)
     end = time.time()
 
@@ -77,7 +78,7 @@ def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
         if error:
             doc["error"] = error
 
-    documents.update_json(Path(path) / RUN_JSON, finish)
+    documents.update_json(record or Path(path) / RUN_JSON, finish)
     return status
 
 

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Union
 
+from runwrap import env
 from runwrap.errors import UsageError
 from runwrap.store.documents import read_json
 from runwrap.store.layout import LATEST, RUN_JSON
@@ -47,8 +48,9 @@ def process_alive(pid: int, start_ticks: Optional[int] = None) -> bool:
 
 
 def hostname() -> str:
-    """This machine's name (gethostname(2), as hostname(), without importing socket)."""
-    return os.uname().nodename
+    """This machine's name (gethostname(2), as hostname(), without importing socket), or
+    RUNWRAP_HOST: tests simulate the nodes of a cluster job on one machine with it."""
+    return os.environ.get(env.HOST) or os.uname().nodename
 
 
 def owner_identity() -> Dict[str, Any]:
@@ -127,7 +129,16 @@ class RunInfo:
 
 def load_run(run_dir: Union[str, Path]) -> Optional[RunInfo]:
     meta = read_json(os.path.join(run_dir, RUN_JSON))
-    return RunInfo(run_dir, meta) if isinstance(meta, dict) else None
+    return _run_info(run_dir, meta) if isinstance(meta, dict) else None
+
+
+def _run_info(run_dir: Union[str, Path], meta: Dict[str, Any]) -> RunInfo:
+    """A RunInfo; a launcher job's run gets the status and end its parts decide (parts.py)."""
+    if isinstance(meta.get("job"), dict):
+        from runwrap.store.parts import job_view
+
+        meta = job_view(Path(run_dir), meta)
+    return RunInfo(run_dir, meta)
 
 
 def list_runs(root: Path, project: Optional[str] = None) -> List[RunInfo]:
@@ -161,7 +172,7 @@ def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
             except (OSError, ValueError):
                 continue
             if isinstance(meta, dict):
-                yield RunInfo(os.path.join(pdir, name), meta)
+                yield _run_info(os.path.join(pdir, name), meta)
 
 
 def _find_by_directory(root: Path, ref: str, project: Optional[str]) -> Optional[RunInfo]:

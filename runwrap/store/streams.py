@@ -44,6 +44,15 @@ def source_of(path: Path) -> str:
     return Path(path).name.split(".", 1)[0]
 
 
+def part_of(path: Path) -> Optional[str]:
+    """The part a stream file belongs to (`stdout.3.jsonl`: "3"; `system.node1.jsonl`:
+    "node1"), or None for a run's own `<source>.jsonl`."""
+    name = Path(path).name
+    if name.endswith(".jsonl"):
+        name = name[:-len(".jsonl")]
+    return name.split(".", 1)[1] if "." in name else None
+
+
 def stream_files(run_dir: Path) -> List[Path]:
     """Every stream file of a run, sorted by name."""
     try:

@@ -142,8 +142,11 @@ def config_params(config: Any) -> Tuple[Dict[str, str], List[str]]:
     return params, truncated
 
 
-def metric_prefix(source: str) -> str:
-    return SYSTEM_PREFIX if source == SYSTEM_SOURCE else ""
+def metric_prefix(source: str, part: Optional[str] = None) -> str:
+    """System metrics go under system/; a cluster job's, per host: system/<host>/."""
+    if source != SYSTEM_SOURCE:
+        return ""
+    return f"{SYSTEM_PREFIX}{part}/" if part else SYSTEM_PREFIX
 
 
 def metric_value(value: Any) -> Optional[float]:

@@ -19,7 +19,7 @@ from runwrap.errors import CommError
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, OUTPUT_LOG, RUN_JSON
 from runwrap.store.lifecycle import ENDED
-from runwrap.store.runs import effective_status
+from runwrap.store.runs import effective_status, load_run
 from runwrap.store.streams import stream_files
 from runwrap.sync import mapping
 from runwrap.sync.batching import split_params_and_tags
@@ -76,7 +76,7 @@ class RunSync(StreamUpload, FileUpload):
 
     def open(self) -> None:
         """Find or create the MLflow run, adopt the server's cursor tags, send params and tags."""
-        self.meta = documents.read_json(self.run_dir / RUN_JSON, {}) or {}
+        self.meta = run_meta(self.run_dir)
         if not self.meta.get("id"):
             raise CommError(f"{self.run_dir} has no readable run.json; nothing to upload")
         server_tags: Dict[str, str] = {}
@@ -180,7 +180,7 @@ class RunSync(StreamUpload, FileUpload):
 
     def finish(self) -> str:
         """After a full pump: send the final status if the run has ended; the sync state."""
-        self.meta = documents.read_json(self.run_dir / RUN_JSON, {}) or self.meta
+        self.meta = run_meta(self.run_dir) or self.meta
         status = effective_status(self.meta)
         if status in ENDED:
             self._send_params_and_tags()  # config and notes may have changed during the run
@@ -266,13 +266,18 @@ def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
     return rs.result
 
 
+def run_meta(run_dir: Path) -> Dict[str, Any]:
+    """run.json as readers see it: a cluster job's run with the status its parts decide."""
+    run = load_run(run_dir)
+    return run.meta if run is not None else {}
+
+
 def _nothing_left(rs: RunSync) -> bool:
     """True when sync.json shows a finished upload and no stream has grown since (no network)."""
     data = rs.state.data
     if not data.get("status_sent") or data.get("rejected"):
         return False
-    meta = documents.read_json(rs.run_dir / RUN_JSON, {}) or {}
-    if effective_status(meta) not in ENDED:
+    if effective_status(run_meta(rs.run_dir)) not in ENDED:
         return False
     for path in stream_files(rs.run_dir):
         try:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from runwrap.store.streams import StreamReader, source_of
+from runwrap.store.streams import StreamReader, part_of, source_of
 from runwrap.sync.cursor import Position
 from runwrap.sync.mapping import KeyCache, metric_prefix, record_points
 
@@ -20,7 +20,7 @@ class StreamTail:
     def __init__(self, path: Path, position: Position):
         self.path = Path(path)
         self.name = self.path.name
-        self.keys = KeyCache(metric_prefix(source_of(self.path)))
+        self.keys = KeyCache(metric_prefix(source_of(self.path), part_of(self.path)))
         self.reader = StreamReader(self.path, position.offset)
         self.position = position  # just after the last point handed out
         self._records: Optional[Iterator[Dict[str, Any]]] = None

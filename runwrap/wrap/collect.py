@@ -16,7 +16,7 @@ def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collec
     """The collectors for this run, not yet started. Each is built on its own: one whose module
     or constructor fails is left out with one warning naming it, and the others still record."""
     collectors: List[Collector] = []
-    for name, make in _wanted(options).items():
+    for name, make in _wanted(options, ctx).items():
         try:
             collectors.append(make(ctx))
         except Exception as e:  # a broken collector must not cost the run the others
@@ -25,12 +25,13 @@ def build_collectors(options: WrapOptions, ctx: CollectorContext) -> List[Collec
     return collectors
 
 
-def _wanted(options: WrapOptions) -> Dict[str, Factory]:
+def _wanted(options: WrapOptions, ctx: CollectorContext) -> Dict[str, Factory]:
     """The factory of each collector the options ask for, by its name for messages. The
     factories import their module, so a module that cannot be imported fails only its own
-    collector."""
+    collector. In a task of a launcher job, one task per host samples the system and one per
+    job follows the files on the shared filesystem (metrics files, TensorBoard, wandb)."""
     wanted: Dict[str, Factory] = {}
-    if options.stats_interval > 0:
+    if options.stats_interval > 0 and ctx.samples_host:
         def system(ctx: CollectorContext) -> Collector:
             from runwrap.collectors.system import SystemSampler
 
@@ -44,6 +45,8 @@ def _wanted(options: WrapOptions) -> Dict[str, Factory]:
             # The plan validated the patterns already; this raises UsageError if it did not.
             return StdoutScalars(ctx, compile_patterns(options.scalars))
         wanted["console scalars"] = scalars
+    if not ctx.reads_files:
+        return wanted
     if options.metrics_files:
         def metrics_files(ctx: CollectorContext) -> Collector:
             from runwrap.collectors.metricfiles import MetricsFiles
@@ -54,7 +57,8 @@ def _wanted(options: WrapOptions) -> Dict[str, Factory]:
         def tensorboard(ctx: CollectorContext) -> Collector:
             from runwrap.collectors.tensorboard import TensorBoardCollector
 
-            return TensorBoardCollector(ctx, options.tensorboard, options.tensorboard_discovery)
+            return TensorBoardCollector(ctx, options.tensorboard, options.tensorboard_discovery,
+                                        part=ctx.part)
         wanted["TensorBoard"] = tensorboard
 
     def wandb(ctx: CollectorContext) -> Collector:

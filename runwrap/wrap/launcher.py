@@ -104,6 +104,11 @@ def _safe(value: str) -> str:
     return _UNSAFE.sub("-", value).strip("-.") or "x"
 
 
+def safe_host(host: str) -> str:
+    """A host name as it appears in file names (`system.<host>.jsonl`)."""
+    return _safe(host)
+
+
 class NoJobId(Exception):
     """A launcher whose tasks cannot agree on a run id here (the message says why)."""
 

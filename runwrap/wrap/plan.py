@@ -15,10 +15,12 @@ from runwrap.store import ids
 from runwrap.store.create import argv0_project, default_project
 from runwrap.store.layout import DEFAULT_DIR, run_dir, store_root
 from runwrap.store.lifecycle import CLI_SPELLING, MODES, RESUME_VALUES, check_tag, resume_target
-from runwrap.store.runs import RunInfo
+from runwrap.notices import warn_once
+from runwrap.store.runs import RunInfo, hostname
 from runwrap.store.secrets import mask_argv
 from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound, resolve_program
 from runwrap.wrap.config_args import parse_config_args
+from runwrap.wrap.launcher import Job, NoJobId, detect
 from runwrap.wrap.request import WrapOptions
 
 # Sampling more often than this costs more CPU than the figures are worth; a wait longer than
@@ -44,7 +46,8 @@ class RunPlan:
                  tracking_uri: Optional[str], use_pty: bool,
                  resume_from: Optional[RunInfo] = None,
                  sources: Optional[Dict[str, str]] = None,
-                 start_failure: Optional[StartFailure] = None, program: Optional[str] = None):
+                 start_failure: Optional[StartFailure] = None, program: Optional[str] = None,
+                 job: Optional[Job] = None):
         self.options, self.root, self.project = options, root, project
         self.run_id, self.name, self.tags, self.config = run_id, name, tags, config
         self.mode, self.tracking_uri, self.use_pty = mode, tracking_uri, use_pty
@@ -54,6 +57,7 @@ class RunPlan:
         self.cwd: Optional[str] = None  # the working directory; None: it was deleted
         self.unrecorded: Optional[str] = None  # why a run that was asked for is not recorded
         self.program = program  # what resume="auto" matches (store/lifecycle.py)
+        self.job = job  # the launcher job this task joins as a part (wrap/launcher.py)
 
     @property
     def dir(self) -> Path:
@@ -131,17 +135,30 @@ def make_plan(options: WrapOptions) -> RunPlan:
                       f"be found; the run is not recorded (give an absolute --dir to record it)")
         mode = "disabled"
     resume_from = None
-    if unrecorded is None:
-        resume_from = resume_target(root, project, options.id, options.resume, program_guess,
-                                    mask_argv(options.command), CLI_SPELLING)
-    run_id = resume_from.id if resume_from else (options.id or ids.new_run_id())
+    job = None
+    if not options.no_job and unrecorded is None and mode != "disabled":
+        job = detect_job()
+    if job is not None:
+        # Every task of the job joins one run: --id (or RUNWRAP_RUN_ID) names it, else the
+        # launcher does. Joining takes the place of resuming (store/parts.py).
+        if options.resume not in (None, "allow"):
+            raise UsageError(f"--resume {options.resume} does not apply to a task of a "
+                             f"{job.launcher} job, which joins the job's run as a part; pass "
+                             f"--no-job to record this task as a run of its own")
+        run_id = options.id or job.run_id
+        ids.check_path_name(run_id, "--id" if options.id else f"the {job.launcher} job id")
+    else:
+        if unrecorded is None:
+            resume_from = resume_target(root, project, options.id, options.resume,
+                                        program_guess, mask_argv(options.command), CLI_SPELLING)
+        run_id = resume_from.id if resume_from else (options.id or ids.new_run_id())
     name = options.name or (resume_from.name if resume_from else "") or ids.generate_name()
     use_pty = options.pty if options.pty is not None else os.isatty(1)
     sources = dict(options.sources)
     if not options.project:
         sources["project"] = "default"
     plan = RunPlan(options, root, project, run_id, name, tags, config, mode, tracking_uri,
-                   use_pty, resume_from, sources, start_failure, program_guess)
+                   use_pty, resume_from, sources, start_failure, program_guess, job)
     plan.cwd, plan.unrecorded = cwd, unrecorded
     return plan
 
@@ -152,6 +169,15 @@ def working_directory() -> Optional[str]:
     try:
         return os.getcwd()
     except FileNotFoundError:
+        return None
+
+
+def detect_job() -> Optional[Job]:
+    """This task's launcher job, if a launcher started it and its tasks can agree on an id."""
+    try:
+        return detect(os.environ, hostname(), os.getppid())
+    except NoJobId as e:
+        warn_once("job", str(e))
         return None
 
 

@@ -12,6 +12,7 @@ class WrapOptions:
                  name: Optional[str] = None, notes: Optional[str] = None,
                  tags: Optional[List[str]] = None, group: Optional[str] = None,
                  job_type: Optional[str] = None, id: Optional[str] = None,
+                 no_job: bool = False,
                  dir: Optional[str] = None, mode: Optional[str] = None,
                  resume: Optional[str] = None, config: Optional[List[str]] = None,
                  quiet: bool = False, pty: Optional[bool] = None,
@@ -29,6 +30,7 @@ class WrapOptions:
         self.group = group
         self.job_type = job_type
         self.id = id
+        self.no_job = no_job  # never join a launcher's job as a part
         self.dir = dir  # root of the run store
         self.mode = mode  # online | offline | disabled (None: online if a tracking URI is set)
         self.resume = resume  # allow | never | must | auto

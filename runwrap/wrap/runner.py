@@ -11,17 +11,19 @@ from typing import Any, Callable, Dict, List, Optional
 from runwrap import env as envnames
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.store import documents
-from runwrap.store.create import create_run
-from runwrap.store.lifecycle import final_status, finish_run
+from runwrap.store.create import RunExists, create_run
+from runwrap.store.lifecycle import CLI_SPELLING, final_status, finish_run, resume_target
+from runwrap.store.parts import Joined, create_or_join
 from runwrap.store.secrets import mask_argv
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
                                   SUMMARY_JSON, SUMMARY_USER_JSON, point_latest)
-from runwrap.store.runs import owner_identity
+from runwrap.store.runs import hostname, owner_identity
 from runwrap.store.summary import summarize_streams
 from runwrap.wrap import terminal
 from runwrap.wrap.child import Child, hand_off, spawn_pipes, spawn_pty
 from runwrap.wrap.collect import build_collectors
 from runwrap.wrap.console import ConsoleLog
+from runwrap.wrap.launcher import safe_host
 from runwrap.wrap.plan import RunPlan
 from runwrap.wrap.pump import Pump
 from runwrap.wrap.upload import start_upload, stop_upload
@@ -37,7 +39,8 @@ def exit_code_of(status: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def child_env(plan: RunPlan, run_dir: Optional[Path]) -> Dict[str, str]:
+def child_env(plan: RunPlan, run_dir: Optional[Path],
+              part: Optional[str] = None) -> Dict[str, str]:
     """The child's environment: the user's, plus the run's RUNWRAP_* contract."""
     env = dict(os.environ)
     for name in envnames.RUN_VARIABLES:
@@ -58,6 +61,7 @@ def child_env(plan: RunPlan, run_dir: Optional[Path]) -> Dict[str, str]:
             envnames.TAGS: ",".join(plan.tags),
             envnames.NOTES: plan.options.notes,
             envnames.CONFIG_FILE: str(run_dir / CONFIG_YAML),
+            envnames.PART: part,
         })
     env.update({k: v for k, v in values.items() if v is not None})
     if not plan.use_pty and envnames.PYTHONUNBUFFERED not in os.environ:
@@ -112,14 +116,31 @@ def _options_record(plan: RunPlan) -> Dict[str, Any]:
     return out
 
 
-def _open_run(plan: RunPlan) -> Path:
+def _run_meta(plan: RunPlan) -> Dict[str, Any]:
     meta = dict(_identity(plan))
     meta.update({"command": mask_argv(plan.options.command), "program": plan.program,
                  "cwd": plan.cwd,
                  "options": _options_record(plan), "exit_code": None, "signal": None,
                  "end_time": None, "duration": None})
+    return meta
+
+
+def _open_run(plan: RunPlan) -> Path:
+    meta = _run_meta(plan)
     if plan.resume_from is None:
-        return create_run(plan.root, plan.project, plan.run_id, meta, owner_kind="wrapper")
+        try:
+            return create_run(plan.root, plan.project, plan.run_id, meta, owner_kind="wrapper")
+        except RunExists:
+            if plan.options.id is None:
+                raise
+            # Another runwrap made this id between the plan's check and now (several started
+            # at the same instant): decide again, as if it had been there all along, so the
+            # message is the CLI's (--resume allow; still running) and `allow` can continue it.
+            plan.resume_from = resume_target(
+                plan.root, plan.project, plan.options.id, plan.options.resume, plan.program,
+                mask_argv(plan.options.command), CLI_SPELLING)
+            if plan.resume_from is None:
+                raise
     run_dir = plan.resume_from.dir
 
     def resume(doc: dict) -> None:
@@ -138,6 +159,33 @@ def _open_run(plan: RunPlan) -> Path:
     (run_dir / STREAMS_DIR).mkdir(exist_ok=True)
     point_latest(plan.root, run_dir)
     return run_dir
+
+
+def _join_job(plan: RunPlan) -> Joined:
+    """Create the job's run or join it as this task's part (store/parts.py). The first task's
+    run.json and config are the run's; a later task whose --config differs records the
+    difference in its own part record rather than rewriting config.yaml."""
+    job = plan.job
+    assert job is not None
+    meta = _run_meta(plan)
+    meta["job"] = job.record()
+    record = {"part": job.part, "rank": job.rank, "local_rank": job.local_rank, "node": job.node,
+              "host": hostname(), "launcher": job.launcher, "status": "running",
+              "start_time": time.time(), "end_time": None, "duration": None,
+              "exit_code": None, "signal": None, "child_pid": None,
+              "owner": dict(owner_identity(), kind="wrapper")}
+    joined = create_or_join(plan.root, plan.project, plan.run_id, meta, job.part, record,
+                            prepare=lambda folder: _write_config(plan, folder))
+    plan.run_id = joined.run_id
+    if not joined.created:
+        first = documents.read_json(joined.dir / RUN_JSON, {}) or {}
+        plan.name = first.get("name") or plan.name
+        config = documents.read_yaml(joined.dir / CONFIG_YAML, {}) or {}
+        differing = {k: v for k, v in plan.config.items()
+                     if not isinstance(config, dict) or config.get(k) != v}
+        if differing:
+            documents.update_json(joined.record, lambda doc: doc.__setitem__("config", differing))
+    return joined
 
 
 def _write_config(plan: RunPlan, run_dir: Path) -> None:
@@ -174,13 +222,19 @@ class WrappedRun:
         self.status: Optional[str] = None
         self.error: Optional[str] = None  # why the program did not start
         self.duration: float = 0.0
+        self.part: Optional[Joined] = None  # this task's part of a launcher job's run
 
     def execute(self, on_start: Optional[Callable[[Path], None]] = None) -> int:
         """Run the child to its end and record it; `on_start(run_dir)` is called once the run
         directory exists, before the child starts. Returns the exit status to exit with."""
         plan = self.plan
         recording = plan.mode != "disabled"
-        if recording:
+        if recording and plan.job is not None:
+            self.part = _join_job(plan)
+            self.run_dir = self.part.dir
+            if on_start is not None:
+                on_start(self.run_dir)
+        elif recording:
             self.run_dir = _open_run(plan)
             _write_config(plan, self.run_dir)
             if on_start is not None:
@@ -188,7 +242,7 @@ class WrappedRun:
         if plan.start_failure is not None:
             return self._not_started(plan.start_failure.exit_code, plan.start_failure.reason)
         start = time.time()
-        console = ConsoleLog(str(self.run_dir / OUTPUT_LOG) if self.run_dir else None,
+        console = ConsoleLog(str(self.run_dir / self._output_log) if self.run_dir else None,
                              on_error=lambda e: warn_once(
                                  "output.log", f"output.log is no longer recorded: {e.strerror}"))
         stdin_tty = os.isatty(0)
@@ -196,7 +250,7 @@ class WrappedRun:
         raw = terminal.RawInput(0) if plan.use_pty and interactive else None
 
         # The child starts before runwrap has any thread (fork safety).
-        env = child_env(plan, self.run_dir)
+        env = child_env(plan, self.run_dir, self.part.part if self.part else None)
         try:
             child = self._spawn(env, interactive)
         except OSError as e:  # exec failed after the lookup (a bad interpreter line, ENOMEM)
@@ -208,19 +262,22 @@ class WrappedRun:
             threads = []
             if self.run_dir is not None:
                 self._note_child(child)
-                if plan.cwd is not None:
+                if plan.cwd is None:
+                    warn_once("cwd", "the working directory no longer exists: its git state, "
+                                     "TensorBoard discovery and relative --metrics-file paths "
+                                     "are not recorded")
+                elif self.part is None or self.part.created:  # run.json's writer only
                     git = threading.Thread(target=_record_git,
                                            args=(self.run_dir, Path(plan.cwd)),
                                            name="runwrap-git", daemon=True)
                     git.start()
                     threads.append(git)
-                else:
-                    warn_once("cwd", "the working directory no longer exists: its git state, "
-                                     "TensorBoard discovery and relative --metrics-file paths "
-                                     "are not recorded")
                 self._start_collectors(child, start, console)
             # sync: the MLflow uploader starts here when plan.mode == "online".
-            uploader = start_upload(plan.mode, plan.options.tracking_uri, self.run_dir)
+            # In a job, the first task uploads (every part's streams, each once, by the cursor
+            # per stream file); what is left when it ends waits for `runwrap sync`.
+            uploader = (start_upload(plan.mode, plan.options.tracking_uri, self.run_dir)
+                        if self.part is None or self.part.created else None)
             forwarded = FORWARDED
             if child.pgid == os.getpgrp():
                 # The terminal sends ^C, ^\ and hangups to the child itself (same group).
@@ -262,13 +319,22 @@ class WrappedRun:
             self.status = final_status(exit_code, None)
         return exit_code
 
-    def _note_child(self, child: Child) -> None:
+    @property
+    def _output_log(self) -> str:
+        return f"output.{self.part.part}.log" if self.part is not None else OUTPUT_LOG
+
+    @property
+    def _record(self) -> Path:
+        """The document this wrapper owns: run.json, or its part's record in a job's run."""
         assert self.run_dir is not None
+        return self.part.record if self.part is not None else self.run_dir / RUN_JSON
+
+    def _note_child(self, child: Child) -> None:
         try:
-            documents.update_json(self.run_dir / RUN_JSON,
+            documents.update_json(self._record,
                                   lambda doc: doc.__setitem__("child_pid", child.pid))
         except OSError as e:
-            warn_once("run.json", f"cannot update run.json: {e.strerror}")
+            warn_once("run.json", f"cannot update {self._record.name}: {e.strerror}")
 
     def _start_collectors(self, child: Child, start: float, console: ConsoleLog) -> None:
         assert self.run_dir is not None
@@ -282,6 +348,11 @@ class WrappedRun:
             options.tensorboard_discovery = False
         ctx = CollectorContext(run_dir=self.run_dir, start_time=start, cwd=Path(cwd),
                                store_root=self.plan.root, child_pid=child.pid)
+        job = self.plan.job
+        if self.part is not None and job is not None:
+            ctx.part, ctx.host_part = self.part.part, safe_host(hostname())
+            ctx.samples_host = job.samples_host
+            ctx.reads_files = self.part.created
         self.collectors = build_collectors(options, ctx)
         sinks = [c.feed_text for c in self.collectors if hasattr(c, "feed_text")]  # type: ignore
         if len(sinks) == 1:
@@ -314,14 +385,17 @@ class WrappedRun:
         assert self.run_dir is not None and self.exit_code is not None
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         signal_name = signal.Signals(sig).name if sig else escalation
-        if not (self.run_dir / RUN_JSON).is_file():
+        if not self._record.is_file():
             # Deleted or replaced during the run: say so once, and do not write a run.json
             # of end fields only into a directory a late collector write may have recreated.
             self.status = final_status(self.exit_code, signal_name)
             warn_once("run-dir", f"the run directory {self.run_dir} was removed or replaced "
                                  f"during the run; the end of the run is not recorded")
             return
-        self._write_summary()
+        if self.part is None:
+            # A job's summary spans every part's streams, and no part knows it is the last:
+            # readers summarize the streams themselves while summary.json is absent.
+            self._write_summary()
         self._record_end(self.exit_code, signal_name, skipped=skipped)
 
     def _write_summary(self) -> None:
@@ -340,6 +414,8 @@ class WrappedRun:
         assert self.run_dir is not None
         self.status = final_status(exit_code, signal_name)
         try:
-            finish_run(self.run_dir, exit_code, signal_name, skipped, error)
+            finish_run(self.run_dir, exit_code, signal_name, skipped, error,
+                       record=self.part.record if self.part is not None else None)
         except OSError as e:
-            warn_once("run.json", f"cannot record the end of the run in run.json: {e.strerror}")
+            warn_once("run.json", f"cannot record the end of the run in {self._record.name}: "
+                                  f"{e.strerror}")
