@@ -67,7 +67,8 @@ def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
         write_json(path / RUN_JSON, doc)
         point_latest(root, path)
         return path
-    staging = path.parent / f".{run_id}.{os.getpid()}.new"
+    # Host and pid: two machines sharing the store may well have the same pid.
+    staging = path.parent / f".{run_id}.{os.uname().nodename}.{os.getpid()}.new"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():

@@ -157,7 +157,7 @@ class ProjectIndex:
 def _write_index(root: str, project: str, folder: int, rows: List[Row]) -> None:
     index_dir = os.path.join(root, INDEX_DIR)
     path = os.path.join(index_dir, f"{project}.json")
-    tmp = os.path.join(index_dir, f".{project}.{os.getpid()}.tmp")
+    tmp = os.path.join(index_dir, f".{project}.{os.uname().nodename}.{os.getpid()}.tmp")
     doc = {"version": VERSION, "folder": folder, "checked": time.time(),
            "ids": [r[1] for r in rows], "start": [r[0] for r in rows],
            "facts": [r[2] for r in rows]}
