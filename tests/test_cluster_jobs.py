@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -118,15 +119,16 @@ def slurm_tasks(store: Path, nodes: int = 2, per_node: int = 2, job: str = "4242
     return tasks
 
 
-def ls(store: Path) -> list:
+def ls(store: Path, **env: str) -> list:
     out = subprocess.run(RUNWRAP + ["ls", "--json", "--dir", str(store)], capture_output=True,
-                         text=True, env=base_env(store), check=True).stdout
+                         text=True, env=dict(base_env(store), **env), check=True).stdout
     return json.loads(out)
 
 
-def show(store: Path, run_id: str) -> dict:
+def show(store: Path, run_id: str, **env: str) -> dict:
     out = subprocess.run(RUNWRAP + ["show", run_id, "--json", "--dir", str(store)],
-                         capture_output=True, text=True, env=base_env(store), check=True).stdout
+                         capture_output=True, text=True, env=dict(base_env(store), **env),
+                         check=True).stdout
     return json.loads(out)
 
 
@@ -320,3 +322,35 @@ def test_sync_uploads_every_parts_points_once_and_system_metrics_per_host(
     hosts = {key.split("/")[1] for key in points_by_key if key.startswith("system/")}
     assert hosts == {"node0", "node1"}
     assert mlflow_server.run(mlflow_id)["info"]["status"] == "FINISHED"
+
+
+def test_a_task_whose_runwrap_dies_makes_the_run_crashed(tmp_path, store):
+    """The task's own runwrap is SIGKILLed mid-run: nobody records its end, and a reader on
+    its node sees its part crashed (its owner is gone), so the run is crashed once the other
+    task finishes. (A reader on another node cannot tell, and trusts the record: running.)"""
+    release = tmp_path / "release"
+    program = ("import os, time\ndeadline = time.time() + 60\n"
+               f"while not os.path.exists({str(release)!r}) and time.time() < deadline:\n"
+               "    time.sleep(0.02)\n")
+    procs = start(tmp_path, slurm_tasks(store, nodes=1), ["--project", "job",
+                                                         "--stats-interval", "0"], program)
+    record = store / "job" / "slurm-4242.0" / "parts" / "1.json"
+
+    def child_pid():
+        try:
+            return json.loads(record.read_text()).get("child_pid")
+        except (OSError, ValueError):
+            return None
+    assert wait_for(lambda: child_pid() is not None, timeout=60)
+    os.kill(procs[1].pid, signal.SIGKILL)  # the barrier exec'd runwrap: this is its pid
+    os.kill(child_pid(), signal.SIGKILL)  # its orphaned program, so nothing outlives the test
+    assert wait_for(lambda: procs[1].poll() is not None)
+    assert ls(store)[0]["status"] == "running"  # the other task still runs
+    release.touch()
+    results = finish(procs)
+    assert [r.returncode for r in results] == [0, -signal.SIGKILL]
+    [row] = ls(store, RUNWRAP_HOST="node0")
+    assert row["status"] == "crashed"
+    parts = show(store, row["id"], RUNWRAP_HOST="node0")["run"]["parts"]
+    assert [p["status"] for p in parts] == ["finished", "crashed"]
+    assert ls(store, RUNWRAP_HOST="elsewhere")[0]["status"] == "running"

@@ -16,7 +16,7 @@ from runwrap.sdk.history import History
 from runwrap.sdk.init import Request, program_name
 from runwrap.sdk.run import Run, warn, write_final_documents
 from runwrap.store import documents
-from runwrap.store.create import create_run, default_project
+from runwrap.store.create import RunExists, create_run, default_project
 from runwrap.store.secrets import mask_argv
 from runwrap.store.ids import check_path_name, generate_name, new_run_id
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, RUN_JSON,
@@ -83,8 +83,16 @@ def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
     if request.resume_from is not None:
         meta["rewinds"] = list(prior.get("rewinds") or []) + [_rewind(choice)]
 
-    path = create_run(root, project, choice.run_id, meta, owner_kind="sdk",
-                      exist_ok=choice.prior is not None)
+    try:
+        path = create_run(root, project, choice.run_id, meta, owner_kind="sdk",
+                          exist_ok=choice.prior is not None)
+    except RunExists:
+        if given_id is None:
+            raise
+        # Another process made this id an instant ago: say why in init()'s words, as
+        # resume_target would have had the run been there when it looked.
+        resume_target(root, project, given_id, request.resume, program, command, SDK_SPELLING)
+        raise
     write_config(path, items)
     start_time = documents.read_json(path / RUN_JSON, {}).get("start_time") or time.time()
     so_far = _life_so_far(path, choice, request)

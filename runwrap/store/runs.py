@@ -109,7 +109,7 @@ class RunInfo:
     @property
     def recorded_status(self) -> str:
         """The status as written, before asking whether a `running` owner is still alive."""
-        status = self.meta.get("status")
+        status = self.meta.get("recorded_status" if self.is_job else "status")
         return status if isinstance(status, str) else "crashed"
 
     @property
