@@ -108,6 +108,7 @@ def test_a_million_backspaces_and_a_megabyte_line(tmp_path):
 PIECES = st.sampled_from([b"\r", b"\n", b"\b", b"\x1b", b"\x1b[", b"\x1b[2K", b"\x1b[A",
                           b"\x1b[3A", b"\x1b[B", b"\x1b[J", b"\x1b[?25l", b"\x1b[?25h",
                           b"\x1b]0;t", b"\x07", b"\x00", b"loss: 0.5", b" ", b"\xe2\x82",
+                          b"\x1b[2K", b"\x1b[1A\x1b[2K", b"x\ry", b"\x1b]8;;\x07",
                           b"\xac", b"\xff", b"7", b"8", b"m", b";", b"\x1b7", b"\x1b8"])
 
 
@@ -118,7 +119,8 @@ PIECES = st.sampled_from([b"\r", b"\n", b"\b", b"\x1b", b"\x1b[", b"\x1b[2K", b"
 def test_fuzz_chunks_never_crash_and_the_log_is_clean_utf8(tmp_path, chunks):
     path = tmp_path / "fuzz.log"
     path.unlink(missing_ok=True)
-    log = ConsoleLog(str(path))
+    seen = []  # with a parser attached, frames are reported too
+    log = ConsoleLog(str(path), sink=lambda stream, block, t: seen.append(block))
     for chunk in chunks:
         log.feed("stdout", chunk)
     log.close()
@@ -162,3 +164,17 @@ def test_a_megabyte_of_unterminated_escapes_is_no_crash(tmp_path):
     text, _ = render(tmp_path, *[b"\x1b[12;" * 20_000, b"\x1b]0;" * 50_000, b"\x1b", b"[",
                                  b"ok\n"])
     assert text.endswith("k\n")  # `ESC [ o` is a whole sequence: 'o' is its final byte
+
+
+def test_a_failure_inside_the_model_keeps_the_text_and_the_run_going(tmp_path, monkeypatch):
+    from runwrap import notices
+    from runwrap.wrap import screen
+
+    def broken(self, text):
+        raise RuntimeError("boom")
+
+    notices.warn_once.forget("console-model")
+    monkeypatch.setattr(screen.Screen, "feed", broken)
+    text, seen = render(tmp_path, b"\x1b[31mred\x1b[0m\rx\n", b"after\n")
+    assert text == "redx\nafter\n"  # escapes and controls dropped, '\r' not applied
+    assert seen == ["redx", "after"]

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import time
 from typing import Callable, Dict, List, Optional
 
+from runwrap.notices import warn_once
 from runwrap.wrap.screen import FRAME, MAX_LINE, Screen
 
 __all__ = ["ConsoleLog", "MAX_LINE"]
 
+_CONTROLS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
 TextSink = Callable[[str, str, float], None]  # (stream, final lines joined by '\n', time)
 
 
@@ -95,7 +98,15 @@ class ConsoleLog:
                 self._emit(stream, [pending + text[:cut]] if pending else [text[:cut]])
                 return
         screen.want_frames = self.sink is not None
-        self._emit(stream, screen.feed(text), screen.frames)
+        try:
+            lines = screen.feed(text)
+        except Exception as e:  # a model's bug must not stop the run: keep the text, plainly
+            warn_once("console-model", f"console model: {type(e).__name__}: {e}; this part "
+                                       "of the console is recorded as plain lines")
+            state.screen = Screen()
+            plain = _CONTROLS.sub("", text)
+            lines = (plain[:-1] if plain.endswith("\n") else plain).split("\n")
+        self._emit(stream, lines, screen.frames)
 
     def _emit(self, stream: str, lines: List[str], frames: int = 0) -> None:
         if not lines:

@@ -107,7 +107,7 @@ class Screen:
         if "\x1b[" in text:  # colours, the most common escapes, go in one pass
             text = _COLOURS.sub("", text)
         for m in _TOKEN.finditer(text):
-            kind = m.lastindex
+            kind = m.lastindex or 0  # 0: a sequence or control that leaves no trace
             if self.erased_rows and kind <= 2:
                 self._erased_frame()
             if kind == 1:
