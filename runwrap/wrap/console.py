@@ -106,15 +106,15 @@ class ConsoleLog:
             state.screen = Screen()
             plain = _CONTROLS.sub("", text)
             lines = (plain[:-1] if plain.endswith("\n") else plain).split("\n")
-        self._emit(stream, lines, screen.frames)
+        self._emit(stream, lines)
 
-    def _emit(self, stream: str, lines: List[str], frames: int = 0) -> None:
+    def _emit(self, stream: str, lines: List[str]) -> None:
         if not lines:
             return
         block = "\n".join(lines)
         if self.sink is not None:
             self.sink(stream, block, time.time())
-        if frames:  # frames are for the parsers only
+        if FRAME in block:  # frames are for the parsers only
             lines = [line for line in lines if line[:1] != FRAME]
             if not lines:
                 return
