@@ -181,6 +181,12 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"error": str(e)}, e.status)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as e:  # noqa: BLE001 - one bad request must not end the server
+            # The page shows the message; the terminal stays quiet.
+            try:
+                self._json({"error": f"{type(e).__name__}: {e}"}, 500)
+            except OSError:
+                pass
 
     def _allowed(self, query: Dict[str, List[str]]) -> bool:
         dash = self.dashboard

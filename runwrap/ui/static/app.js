@@ -287,7 +287,7 @@ function chartsPage(main, keys) {
   const charts = new Map();   // metric -> chart object
   const searchBox = h("input", { type: "search", placeholder: "search metrics", id: "metric-search",
     oninput: e => { opts.search = e.target.value.toLowerCase(); filterCharts(); } });
-  const xSel = h("select", { id: "x-axis", onchange: e => { opts.x = e.target.value; localStorage.setItem("runwrap.x", opts.x); charts.forEach(c => c.reload()); } },
+  const xSel = h("select", { id: "x-axis", onchange: e => { opts.x = e.target.value; localStorage.setItem("runwrap.x", opts.x); charts.forEach(c => { c.range = null; if (c.loaded) c.reload(); }); } },
     [["step", "step"], ["relative", "relative time (s)"], ["wall", "wall time"]].map(([v, l]) => h("option", { value: v, selected: v === opts.x }, l)));
   const smoothIn = h("input", { type: "range", min: 0, max: 0.99, step: 0.01, value: opts.smoothing, id: "smoothing",
     oninput: e => { opts.smoothing = +e.target.value; smoothLabel.textContent = opts.smoothing.toFixed(2); localStorage.setItem("runwrap.smoothing", opts.smoothing); charts.forEach(c => c.draw()); } });
@@ -445,8 +445,9 @@ function escapeTemplate(s) {
 }
 
 function toSeconds(v) {
+  // Back from plotly's date axis (milliseconds, shown and reported in local time) to unix seconds.
   if (typeof v === "number") return v / 1000;
-  return Date.parse(String(v).replace(" ", "T") + "Z") / 1000;
+  return Date.parse(String(v).replace(" ", "T")) / 1000;
 }
 
 // Server-Sent Events from /api/live; EventSource reconnects by itself after a broken connection.
