@@ -281,3 +281,25 @@ def test_a_single_interrupt_is_only_forwarded(tmp_path):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 3 and out == b"bye\n", err
     assert b"SIGTERM" not in err and b"SIGKILL" not in err, err
+
+
+# -- 14. NUL bytes and drawing in the program's output --------------------------------------------
+
+
+def test_nul_bytes_reach_the_terminal_but_not_output_log(tmp_path):
+    """The bytes of the console pass through untouched; output.log is text `grep` and `less`
+    read as text: no NUL, no escape sequence, no '\\b', valid UTF-8."""
+    store = tmp_path / "store"
+    code = ("import sys\nw = sys.stdout.buffer.write\n"
+            "w(b'a\\x00b\\n'); w(b'\\x00' * 100 + b'\\n'); w(b'loss: 0.5\\x00\\n')\n"
+            "w(b'bar 1\\x08\\x08\\x1b[2K\\rdone \\xff\\n')\n")
+    done = subprocess.run(RUNWRAP + ["--dir", str(store), "--quiet", "--no-pty", "--",
+                                     sys.executable, "-c", code],
+                          env=clean_env(store), capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (b"a\x00b\n" + b"\x00" * 100 + b"\nloss: 0.5\x00\n"
+                           b"bar 1\x08\x08\x1b[2K\rdone \xff\n")
+    [run] = run_dirs(store)
+    log = (run / "output.log").read_bytes()
+    assert b"\x00" not in log and b"\x1b" not in log and b"\x08" not in log
+    assert log.decode("utf-8") == "ab\n\nloss: 0.5\ndone \ufffd\n"
