@@ -299,6 +299,24 @@ def test_unknown_types_are_one_clear_error_as_in_wandb(tmp_path):
     assert result == ["TypeError", "TypeError"]
 
 
+def test_table_column_kinds_match_wandb(tmp_path):
+    result = both(tmp_path, """
+        import json
+        import wandb
+        out = []
+        for rows in ([[1], [2.5], [None]], [[1], [True]], [["a"], [1]], [[None], ["a"], ["b"]]):
+            t = wandb.Table(columns=["a"])
+            try:
+                for row in rows:
+                    t.add_data(*row)
+                out.append("ok")
+            except (TypeError, ValueError):
+                out.append("refused")
+        print(json.dumps(out))
+    """)
+    assert result == ["ok", "refused", "refused", "ok"]
+
+
 def test_plot_tables_match_wandb(tmp_path):
     result = both(tmp_path, """
         import json

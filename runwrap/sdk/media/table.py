@@ -11,6 +11,14 @@ from runwrap.errors import UsageError
 from runwrap.sdk.media.base import Media, MediaSink
 
 DEFAULT_COLUMNS = ["Input", "Output", "Expected"]  # wandb's columns for Table()
+
+
+class ColumnKindError(UsageError, TypeError):
+    """A cell of another kind than its column's (wandb raises TypeError here)."""
+
+
+class RowLengthError(UsageError, ValueError):
+    """A row or column of the wrong length (wandb raises ValueError here)."""
 _dumps = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -64,7 +72,7 @@ class Table(Media):
     def add_data(self, *data: Any) -> None:
         """Append one row (one value per column)."""
         if len(data) != len(self.columns):
-            raise UsageError(f"Table: this table expects {len(self.columns)} columns "
+            raise RowLengthError(f"Table: this table expects {len(self.columns)} columns "
                              f"{self.columns}, found {len(data)}: {list(data)!r:.200}")
         row = [_cell(v) for v in data]
         if not self._allow_mixed:
@@ -81,8 +89,8 @@ class Table(Media):
         known = self._kinds[column]
         if known is None:
             self._kinds[column] = kind
-        elif known != kind and {known, kind} != {"number", "boolean"}:
-            raise UsageError(f"Table: column {self.columns[column]!r} holds {known} values, but "
+        elif known != kind:  # wandb refuses True in a column of numbers, too
+            raise ColumnKindError(f"Table: column {self.columns[column]!r} holds {known} values, but "
                              f"row {row} has {value!r:.80} ({kind}); pass "
                              f"allow_mixed_types=True to allow both")
 
@@ -92,7 +100,7 @@ class Table(Media):
             raise UsageError(f"Table: column {name!r} already exists; choose another name")
         values = data.tolist() if hasattr(data, "tolist") else list(data)
         if self.data and len(values) != len(self.data):
-            raise UsageError(f"Table: column {name!r} has {len(values)} values, the table has "
+            raise RowLengthError(f"Table: column {name!r} has {len(values)} values, the table has "
                              f"{len(self.data)} rows")
         if not self.data:
             self.data = [[] for _ in values]
