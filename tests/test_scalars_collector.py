@@ -193,5 +193,5 @@ def test_a_table_with_a_ruler_and_a_number_column_as_the_step(tmp_path):
     got = [(r.get("_step"), {k: v for k, v in r.items() if not k.startswith("_")})
            for r in records(tmp_path)]
     assert got == [
-        (0, {"E": 0, "#": 0, "loss_textcat": 0.25, "CATS_SCORE": 62.5, "SCORE": 0.62}),
-        (10, {"E": 5, "#": 10, "loss_textcat": 2.39, "CATS_SCORE": 62.5, "SCORE": 0.62})]
+        (0, {"E": 0, "loss_textcat": 0.25, "CATS_SCORE": 62.5, "SCORE": 0.62}),
+        (10, {"E": 5, "loss_textcat": 2.39, "CATS_SCORE": 62.5, "SCORE": 0.62})]

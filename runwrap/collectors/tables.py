@@ -20,8 +20,9 @@ Two shapes, found in real training output:
       ---------------------------------
 
 A header's names follow the key rules: one word as printed, several words joined with `_`
-in lower case (`LOSS TOK2VEC` -> `loss_tok2vec`). A column named for a step key, or `#` (read
-"number", as spaCy heads its step column), gives the row's step. spaCy prints its table so:
+in lower case (`LOSS TOK2VEC` -> `loss_tok2vec`). A column named for a step key gives the
+row's step (and a value, as a step key does on a line); a column named `#` (read "number", as
+spaCy heads its step column) gives the step only. spaCy prints its table so:
 
       E    #       LOSS TEXTCAT  CATS_SCORE  SCORE
       ---  ------  ------------  ----------  ------
@@ -50,7 +51,7 @@ class Tables:
     def __init__(self, number: Callable[[str], Optional[Number]],
                  step_rank: Dict[str, int]):
         self.number = number
-        self.step_rank = dict(step_rank, **{"#": step_rank["step"]})
+        self.step_rank = step_rank
         self.columns: Optional[List[str]] = None  # the last header's names
         self.box: Optional[Dict[str, Number]] = None  # the box being read
         self.section = ""
@@ -91,6 +92,10 @@ class Tables:
                 if _DURATION.match(field):
                     continue
                 return None
+            if name == "#":  # a row number: the step, and nothing else
+                if type(value) is int:
+                    step, best = value, -1
+                continue
             values[name] = value
             rank = self.step_rank.get(name)
             if rank is not None and type(value) is int and rank < best:

@@ -31,8 +31,8 @@ recs = []
 for line in open(log):
     r = json.loads(line)
     # The table prints SCORE with two decimals (0.625 -> 0.62).
-    values = {"E": r["epoch"], "#": r["step"], "SCORE": float(f"{r['score']:.2f}")}
+    values = {"E": r["epoch"], "SCORE": float(f"{r['score']:.2f}")}
     values.update({f"loss_{k}": v for k, v in r["losses"].items()})  # `LOSS TEXTCAT`
     values.update({k.upper(): v for k, v in r["scores"].items()})  # `CATS_SCORE`
-    recs.append((r["step"], values))  # the `#` column is the step
+    recs.append((r["step"], values))  # the `#` column is the step, and only that
 save(recs)
