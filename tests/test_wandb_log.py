@@ -147,9 +147,9 @@ def test_rows_config_and_summary_are_what_wandb_logged(tmp_path, real_log):
     assert config["lr"] == theirs["lr"] == 0.01
     assert config["arch"] == theirs["arch"] == {"depth": 3}
     assert config["batch_size"] == 32 and len(config["notes"]) == 70000
-    summary = json.loads((run_dir / "summary-user.json").read_text())
-    assert summary["best"] == 0.5 and summary["late"] == 7
-    assert not any(k.startswith("_") for k in summary)
+    # wandb's summary of the last logged values is the stream's statistics already: only what
+    # the program set itself is an explicit summary.
+    assert json.loads((run_dir / "summary-user.json").read_text()) == {"best": 0.5}
     assert counts == {}
 
 

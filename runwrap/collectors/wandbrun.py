@@ -13,7 +13,8 @@ the live collector (wandbwatch.py) and `runwrap import-wandb` (wandbimport.py).
 - Config -> config.yaml, merged key by key (wandb's `_wandb` bookkeeping left out; a value
   stored as `{desc, value}`, as wandb's config files hold it, unwrapped).
 - Summary -> summary-user.json (the run's explicit summary, which `runwrap show` and sync read),
-  merged key by key, wandb's `_`-keys left out.
+  merged key by key: the values that are not simply a metric's last logged value (those are
+  in the stream's statistics already), wandb's `_`-keys left out.
 
 Counts of what was skipped go to the collector's `skipped` (run.json): `crc` (damaged
 stretches), `bad_record` (a valid frame that is not a Record), `unknown_record:<field>` (a
@@ -108,7 +109,7 @@ class WandbRecorder:
         self.exit_code: Optional[int] = None
         self.rows = 0  # history rows written
         self.last_time: Optional[float] = None  # the last row's _timestamp
-        self.first_run: Optional[wandbrecord.RunStart] = None
+        self._logged: Dict[str, Any] = {}  # each metric's last logged value
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -176,6 +177,7 @@ class WandbRecorder:
                 self._flatten(record, key, value)
             else:
                 record[key] = value
+        self._logged.update(record)
         return record if len(record) > 3 else None
 
     def _flatten(self, record: dict, prefix: str, value: dict) -> None:
@@ -199,8 +201,6 @@ class WandbRecorder:
                 target.pop(path, None)
                 target[path] = (True, None)
         elif isinstance(item, wandbrecord.RunStart):
-            if self.first_run is None:
-                self.first_run = item
             for change in (item.config, item.summary):
                 if change is not None:
                     self._apply(log, change)
@@ -306,16 +306,22 @@ class WandbRecorder:
                 documents.write_yaml(self.run_dir / CONFIG_YAML, config)
 
     def _update_summary(self, changes: Dict[Tuple[str, ...], Tuple[bool, Any]]) -> None:
+        """wandb rewrites its summary after every row with the row's values; the stream's
+        statistics hold those already, so only what differs (`run.summary[k] = v`, a key never
+        logged) is written."""
+        logged = self._logged
+        wanted = {path: change for path, change in changes.items() if path[0][:1] != "_"
+                  and not (len(path) == 1 and not change[0] and path[0] in logged
+                           and logged[path[0]] == change[1])}
+
         def mutate(doc: dict) -> None:
-            for path, (remove, value) in changes.items():
-                if path[0][:1] == "_":
-                    continue
+            for path, (remove, value) in wanted.items():
                 if remove:
                     _remove_path(doc, path)
                 else:
                     _set_path(doc, path, value)
 
-        if any(path[0][:1] != "_" for path in changes):
+        if wanted:
             documents.update_json(self.run_dir / SUMMARY_USER_JSON, mutate)
 
     def close(self) -> None:
