@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from runwrap.errors import UsageError
 from runwrap.sdk import state
+from runwrap.store.lifecycle import ANONYMOUS_VALUES
 
 
 class AlertLevel(str, enum.Enum):
@@ -25,8 +26,9 @@ def login(anonymous: Optional[str] = None, key: Optional[str] = None,
           force: Optional[bool] = None, timeout: Optional[int] = None, verify: bool = False,
           referrer: Optional[str] = None, **_: Any) -> bool:
     """Accepted so wandb code runs; runwrap records locally and keeps no credentials."""
-    if anonymous is not None and anonymous not in ("never", "allow", "must"):
-        raise UsageError(f"login(anonymous={anonymous!r}) is not one of never, allow, must")
+    if anonymous is not None and anonymous not in ANONYMOUS_VALUES:
+        raise UsageError(f"login(anonymous={anonymous!r}) is not one of "
+                         f"{', '.join(ANONYMOUS_VALUES)}")
     if key is not None and not isinstance(key, str):
         raise UsageError(f"login(key=...) must be a string, got {type(key).__name__}")
     from runwrap.notices import warn_once
