@@ -234,6 +234,14 @@ def test_a_chart_draws_one_series_per_selected_run(server, browser):
     assert js(browser, "return window.__pwned") is None
     legend = texts(browser, "#legend .legend-item")
     assert XSS_NAME in legend
+    # relative time starts near 0 (seconds since each run's start); back to steps 0..39
+    first_x = ("return document.querySelector('.chart[data-metric=\"loss\"] .plot').data"
+               ".map(t => t.x[0])")
+    for mode, check in (("relative", lambda xs: all(0 < x < 60 for x in xs)),
+                        ("step", lambda xs: xs == [0, 0, 0])):
+        js(browser, "const s = document.getElementById('x-axis'); s.value = arguments[0];"
+                    "s.dispatchEvent(new Event('change'))", mode)
+        assert wait_for(lambda: check(js(browser, first_x) or [-1])), (mode, js(browser, first_x))
 
 
 def test_a_growing_run_gains_points_and_its_console_follows_without_a_reload(store, server, browser, tmp_path):

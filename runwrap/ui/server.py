@@ -20,6 +20,7 @@ text nodes only, so run contents never become markup.
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hmac
 import json
@@ -31,7 +32,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from runwrap.store.runs import load_run
@@ -91,6 +92,8 @@ class Dashboard:
     def __init__(self, root: Path, token: Optional[str]):
         self.view = StoreView(root)
         self.token = token
+        self.requests = 0  # requests being answered, event streams left out
+        self.requests_lock = threading.Lock()
         self.assets: Dict[str, bytes] = {}
         self.assets_lock = threading.Lock()
         self.plotly = plotly_js()
@@ -118,12 +121,24 @@ class Dashboard:
                 with self.assets_lock:
                     self.assets[name + ".gz"] = packed
 
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        with self.requests_lock:
+            self.requests += 1
+        try:
+            yield
+        finally:
+            with self.requests_lock:
+                self.requests -= 1
+
     def warm(self) -> None:
         """Compress the page's files, then read the newest runs' streams ahead, so the first
         chart need not wait for them."""
         self.compress_assets()
         points = 0
         for run in self.view.runs()[:WARM_RUNS]:
+            while self.requests:  # a page waits: the read-ahead gives it the interpreter
+                time.sleep(0.05)
             series = self.view.run_series(run)
             points += series.points_count()
             if points >= WARM_POINTS:
@@ -176,7 +191,11 @@ class Handler(BaseHTTPRequestHandler):
             query = parse_qs(parts.query, keep_blank_values=True)
             if not self._allowed(query):
                 return
-            self._route(parts.path, query)
+            if parts.path == "/api/live":
+                self._route(parts.path, query)
+            else:
+                with self.dashboard.answering():
+                    self._route(parts.path, query)
         except BadRequest as e:
             self._json({"error": str(e)}, e.status)
         except (BrokenPipeError, ConnectionResetError):
