@@ -89,6 +89,36 @@ def test_resume_auto_continues_a_crashed_run_of_the_same_program(tmp_path):
     assert id3 != id1 and resumed3 == "False"  # the resumed run finished cleanly
 
 
+def test_resume_auto_never_continues_a_run_that_is_still_running(tmp_path):
+    # The first life fails; a second start continues it and stays running; a third start
+    # meanwhile must not write into it as well: it gets a new run.
+    code = """
+        import os, sys, time, runwrap
+        run = runwrap.init(project="p", resume="auto")
+        print(run.id, run.resumed, flush=True)
+        if sys.argv[1:] == ["fail"]:
+            sys.exit(3)
+        if sys.argv[1:] == ["hold"]:
+            while not os.path.exists("release"):
+                time.sleep(0.02)
+    """
+    assert run_script(tmp_path, code, args=["fail"]).returncode == 3
+    failed_id = only_run(tmp_path / "store").name
+    work = tmp_path / "work"
+    holder = subprocess.Popen([sys.executable, str(work / "train.py"), "hold"], cwd=work,
+                              env=child_env(tmp_path / "store"), stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().split() == [failed_id, "True"]  # a failed run continues
+        third = run_script(tmp_path, code)
+        assert third.returncode == 0, third.stderr
+        third_id, resumed = third.stdout.split()
+        assert third_id != failed_id and resumed == "False"
+    finally:
+        (work / "release").write_text("")
+        holder.wait(30)
+    assert meta(tmp_path / "store" / "p" / failed_id)["status"] == "finished"
+
+
 def test_resume_from_rewinds_and_archives_the_later_history(tmp_path):
     assert run_script(tmp_path, FIRST).returncode == 0
     done = run_script(tmp_path, """
