@@ -98,15 +98,21 @@ class ConsoleLog:
                 self._emit(stream, [pending + text[:cut]] if pending else [text[:cut]])
                 return
         screen.want_frames = self.sink is not None
+        self._emit(stream, self._through_model(state, text))
+
+    @staticmethod
+    def _through_model(state: _StreamState, text: str, last: bool = False) -> List[str]:
+        """The lines `text` makes final (all that are left when `last`). A bug in the model
+        must not stop the run: the text is then kept as plain lines, with one warning."""
         try:
-            lines = screen.feed(text)
-        except Exception as e:  # a model's bug must not stop the run: keep the text, plainly
+            lines = state.screen.feed(text) if text else []
+            return lines + state.screen.close() if last else lines
+        except Exception as e:
             warn_once("console-model", f"console model: {type(e).__name__}: {e}; this part "
                                        "of the console is recorded as plain lines")
             state.screen = Screen()
             plain = _CONTROLS.sub("", text)
-            lines = (plain[:-1] if plain.endswith("\n") else plain).split("\n")
-        self._emit(stream, lines)
+            return (plain[:-1] if plain.endswith("\n") else plain).split("\n") if plain else []
 
     def _emit(self, stream: str, lines: List[str]) -> None:
         if not lines:
@@ -141,8 +147,7 @@ class ConsoleLog:
         """Emit every line still held (a last line without '\\n' is still a line) and close."""
         for stream, state in self.streams.items():
             rest = state.decoder.decode(b"", final=True)
-            lines = state.screen.feed(rest) if rest else []
-            self._emit(stream, lines + state.screen.close())
+            self._emit(stream, self._through_model(state, rest, last=True))
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
