@@ -228,23 +228,26 @@ class RunSeries:
                 self.version += 1
             return grew
 
+    # The readers below run beside a refresh in another thread: they iterate over copies of
+    # the dicts a refresh may add to.
     def points_count(self) -> int:
-        return sum(len(c) for s in self.streams.values() for c in s.columns.values())
+        return sum(len(c) for s in list(self.streams.values()) for c in list(s.columns.values()))
 
     def metrics(self) -> Dict[str, List[str]]:
         """{source: sorted metric names} of every numeric metric seen so far."""
         out: Dict[str, set] = {}
         for stream in list(self.streams.values()):
-            out.setdefault(stream.source, set()).update(stream.columns)
+            out.setdefault(stream.source, set()).update(list(stream.columns))
         return {s: sorted(m) for s, m in out.items()}
 
     def last_values(self) -> Dict[str, float]:
         """Each metric's last finite value, the higher-priority source winning."""
         out: Dict[str, float] = {}
-        for source in reversed(_source_order(s.source for s in self.streams.values())):
-            for stream in self.streams.values():
+        streams = list(self.streams.values())
+        for source in reversed(_source_order(s.source for s in streams)):
+            for stream in streams:
                 if stream.source == source:
-                    for name, column in stream.columns.items():
+                    for name, column in list(stream.columns.items()):
                         if len(column):
                             out[name] = column.values[-1]
         return out
