@@ -72,8 +72,10 @@ def test_media_artifacts_and_summary_upload_once_and_resume(mlflow_server, tmp_p
         assert download(mlflow_server, run, rel) == (run_dir / rel).read_bytes()
     summary = json.loads(download(mlflow_server, run, "summary.json"))
     assert summary["sdk"]["acc"]["summary"] == {"max": 0.2}
-    # Media values are files, not metrics: only acc is a metric.
-    assert sorted(m["key"] for m in run["data"].get("metrics", [])) == ["acc"]
+    # Media values are files, not metrics; define_metric's summary is a metric of its own.
+    metrics = {m["key"]: m for m in run["data"].get("metrics", [])}
+    assert sorted(metrics) == ["acc", "acc.max"]
+    assert metrics["acc.max"]["value"] == 0.2 and metrics["acc.max"]["step"] == 2
     # Bookkeeping: no tag MLflow's UI lists beyond the run's own (mlflow.* is hidden there).
     visible = [k for k in mlflow_server.tags(rid) if not k.startswith("mlflow.")]
     assert not [k for k in visible if "sync" in k], visible

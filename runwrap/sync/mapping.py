@@ -207,6 +207,28 @@ def record_points(record: Dict[str, Any], index: int, keys: KeyCache,
     return points
 
 
+def defined_summary_points(summary: Dict[str, Any], definitions: Optional[Dict[str, Any]],
+                           ms: int) -> List[Dict[str, Any]]:
+    """define_metric summaries as MLflow metrics `<key>.<kind>` (`acc.max`, wandb's name for
+    them in its UI), one point each at the metric's last step, so MLflow's run table can show
+    and sort by them."""
+    from runwrap.store.summary import flat
+
+    points = []
+    steps = {key: entry.get("step") for table in summary.values() if isinstance(table, dict)
+             for key, entry in table.items() if isinstance(entry, dict)}
+    for key, value in flat(summary, definitions).items():
+        if not isinstance(value, dict) or value.get("_type"):
+            continue  # a plain last value (already a metric) or a media reference
+        step = steps.get(key)
+        for kind, inner in value.items():
+            v = metric_value(inner)
+            if v is not None:
+                points.append({"key": clean_key(f"{key}.{kind}"), "value": v, "timestamp": ms,
+                               "step": step if isinstance(step, int) else 0})
+    return points
+
+
 def flatten_dict(value: Dict[str, Any], prefix: str) -> Iterator[Tuple[str, Any]]:
     for k, v in value.items():
         name = f"{prefix}/{k}"

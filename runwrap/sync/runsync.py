@@ -185,6 +185,7 @@ class RunSync(StreamUpload, FileUpload):
         if status in ENDED:
             self._send_params_and_tags()  # config and notes may have changed during the run
             end_ms = _ms(self.meta.get("end_time")) or self._last_write_ms()
+            self._send_defined_summary(end_ms)
             wanted = {"status": mapping.STATUS[status], "end_time": end_ms}
             if self.state.data.get("status_sent") != wanted:
                 self.client.post("runs/update", dict(wanted, run_id=self.state.run_id))
@@ -198,6 +199,22 @@ class RunSync(StreamUpload, FileUpload):
             state = "partial"
         self.result.state = state
         return state
+
+    def _send_defined_summary(self, end_ms: int) -> None:
+        """define_metric summaries (acc.max...) as metrics, once per summary: sync.json keeps
+        the digest of what was sent; a point sent twice is one point to MLflow's store."""
+        from runwrap.store.summary import load_summary
+
+        points = mapping.defined_summary_points(load_summary(self.run_dir),
+                                                self.meta.get("metrics"), end_ms)
+        if not points:
+            return
+        digest = _digest(repr(sorted((p["key"], p["value"], p["step"]) for p in points)))
+        if self.state.data.get("summary_sent") == digest:
+            return
+        self.client.log_batch(self.state.run_id, points, [], [])
+        self.state.data["summary_sent"] = digest
+        self.state.save()
 
     def _last_write_ms(self) -> int:
         """When a crashed run last wrote anything: its end time as well as we can know it."""
