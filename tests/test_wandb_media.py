@@ -399,3 +399,22 @@ def test_image_pixel_values_are_scaled_into_0_255(tmp_path):
     result = run_as(tmp_path, PIXELS.replace("SHAPES_ONLY", "False"), "runwrap")
     assert result["unit"][2:] == [0, 255] and result["signed"][2:] == [0, 255]
     assert result["big"][2:] == [0, 255] and result["gray1"][2:] == [7, 7]
+
+
+def test_image_of_a_matplotlib_figure(tmp_path):
+    pytest.importorskip("matplotlib")
+    done = run_script(tmp_path, """
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import runwrap as wandb
+        fig, ax = plt.subplots(figsize=(2, 1), dpi=50)
+        ax.plot([0, 1], [1, 0])
+        run = wandb.init(project="p")
+        run.log({"fig": wandb.Image(fig), "axes": wandb.Image(ax)})
+        run.finish()
+    """)
+    assert done.returncode == 0, done.stderr
+    (record,) = sdk_records(only_run(tmp_path / "store"))
+    assert (record["fig"]["width"], record["fig"]["height"]) == (100, 50)
+    assert record["axes"]["sha256"] == record["fig"]["sha256"]

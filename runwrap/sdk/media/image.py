@@ -1,4 +1,5 @@
-"""`Image`: numpy arrays, PIL images, torch tensors (without importing torch) or image files.
+"""`Image`: numpy arrays, PIL images, torch tensors (without importing torch), matplotlib
+figures or image files.
 
 Arrays are encoded as PNG by Pillow (the `media` extra); image files are stored as they are.
 Masks and boxes are kept as a JSON file beside the image (`...annotations.json`): class labels,
@@ -86,6 +87,10 @@ class Image(Media):
             self.format = os.path.splitext(os.fspath(data_or_path))[1].lower().lstrip(".")
             self.format = "jpg" if self.format == "jpeg" else self.format
             self.width, self.height = _file_size(self._file)
+        elif (type(data_or_path).__module__ or "").startswith("matplotlib"):
+            self._file = _figure_png(data_or_path)  # a Figure (or a pyplot-like module)
+            self.format = "png"
+            self.width, self.height = _file_size(self._file)
         elif (type(data_or_path).__module__ or "").startswith("PIL"):
             self._pil = data_or_path
             self.width, self.height = data_or_path.size
@@ -121,6 +126,17 @@ class Image(Media):
 
     def __repr__(self) -> str:
         return f"<Image {self.width}x{self.height} {self.format}>"
+
+
+def _figure_png(figure: Any) -> bytes:
+    """A matplotlib figure (or an Axes, whose figure it is) as PNG bytes, by matplotlib."""
+    figure = getattr(figure, "figure", None) or figure
+    if not hasattr(figure, "savefig"):
+        raise UsageError(f"Image: cannot make an image of {type(figure).__name__}; pass a "
+                         f"matplotlib Figure")
+    buf = io.BytesIO()
+    figure.savefig(buf, format="png")
+    return buf.getvalue()
 
 
 def _file_size(data: bytes) -> tuple:
