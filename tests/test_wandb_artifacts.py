@@ -73,7 +73,8 @@ def test_use_artifact_download_and_lineage_across_runs(tmp_path):
         print(sorted(os.path.relpath(os.path.join(d, f), path) for d, _, fs in os.walk(path) for f in fs))
         print(open(os.path.join(path, "notes.txt")).read(), art.get("tab").data)
         print(run.use_artifact("p/ds:v1").name, run.use_artifact("ds").version)
-        print(art.logged_by().id, [r.id for r in art.used_by()])
+        print(art.logged_by().id, [r.id for r in art.used_by()],
+              open(art.get_entry("copy/a.txt").download("one")).read())
         for bad in ("ds:nope", "other", "ds:best:x"):
             try:
                 run.use_artifact(bad)
@@ -88,7 +89,7 @@ def test_use_artifact_download_and_lineage_across_runs(tmp_path):
     assert lines[0] == "ds:v0 dataset {'rows': 2} downloads/ds:v0"
     assert lines[1] == "['a.txt', 'b.txt', 'copy/a.txt', 'notes.txt', 'tab.table.json']"
     assert lines[2] == "made by new_file [[1], [2]]"
-    assert lines[3] == "ds:v1 v1" and lines[4] == "maker ['user']"
+    assert lines[3] == "ds:v1 v1" and lines[4] == "maker ['user'] alpha"
     assert "no artifact ds:nope" in lines[5] and "best->v0" in lines[5]
     assert "no artifact other:latest" in lines[6] and lines[7].startswith("error:")
     assert lines[8] == "['ds:v0', 'ds:v1', 'ds:v1']" and lines[9] == "v1"

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence
 
 from runwrap.errors import UsageError
 from runwrap.store.artifacts import (LATEST, Collection, check_member, check_name,
-                                     manifest_digest, store_object)
+                                     manifest_digest, object_path, store_object)
 
 POLICIES = ("mutable", "immutable")
 
@@ -269,17 +269,15 @@ class Artifact:
     get_path = get_entry
 
     def get(self, name: str) -> Any:
-        """A Table stored with `add(table, name)`, read back."""
-        from runwrap.sdk.media.table import Table
-
+        """A Table stored with `add(table, name)`, read back (None when there is none)."""
         import json
+
+        from runwrap.sdk.media.table import Table
 
         logged = self._require_logged("get()")
         entry = logged.manifest["files"].get(f"{name}.table.json")
         if entry is None:
             return None
-        from runwrap.store.artifacts import object_path
-
         doc = json.loads(object_path(logged.collection.root, entry["digest"]).read_bytes())
         return Table(columns=doc["columns"], data=doc["data"], allow_mixed_types=True)
 
@@ -300,8 +298,6 @@ class Artifact:
         return str(target)
 
     def _download_one(self, member: str, root: Optional[str]) -> Path:
-        from runwrap.store.artifacts import object_path
-
         logged = self._require_logged("download()")
         entry = logged.manifest["files"].get(member)
         if entry is None:
