@@ -3,6 +3,7 @@ Chromium (the table, charts, live updates, the console, escaping, the file and h
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from array import array
@@ -310,3 +311,29 @@ def test_the_run_page_shows_logged_media(server, browser):
     assert "<b>cat</b>" in cells  # table cells are text, not markup
     image = browser.find_element("css selector", "#media img")
     assert wait_for(lambda: js(browser, "return arguments[0].complete && arguments[0].naturalWidth", image) == 8)
+
+
+def test_thousands_of_runs_draw_only_the_rows_in_view(tmp_path, browser):
+    # One real run's documents, copied 2,000 times under new ids (run.json edited to match).
+    root = tmp_path / "store"
+    first = make_run(root, curve(5), run_id="r0000", name="copy-0", config=["lr=0.1"])
+    meta = json.loads((first / "run.json").read_text())
+    for i in range(1, 2000):
+        target = root / "proj" / f"r{i:04d}"
+        target.mkdir()
+        for name in ("config.yaml", "summary.json"):
+            shutil.copyfile(first / name, target / name)
+        meta.update(id=f"r{i:04d}", name=f"copy-{i}", start_time=meta["start_time"] + 1)
+        (target / "run.json").write_text(json.dumps(meta))
+    ui = UiServer(root)
+    try:
+        browser.get(ui.url)
+        assert wait_for(lambda: "of 2000 runs" in (js(browser, "return document.getElementById('run-count')?.textContent") or ""),
+                        timeout=60)
+        assert len(texts(browser, "tr.run")) < 150
+        js(browser, "const t = document.getElementById('runs-table'); t.scrollTop = t.scrollHeight;")
+        # newest first: the oldest run, copy-0, is the last row
+        assert wait_for(lambda: "copy-0" in texts(browser, "tr.run td:nth-child(4)"))
+        assert len(texts(browser, "tr.run")) < 150
+    finally:
+        ui.close()
