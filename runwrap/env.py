@@ -60,7 +60,7 @@ WANDB_ARTIFACT_DIR = "WANDB_ARTIFACT_DIR"  # where artifact.download() puts file
 WANDB_CACHE_DIR = "WANDB_CACHE_DIR"  # accepted (runwrap's artifact store needs no cache)
 WANDB_DATA_DIR = "WANDB_DATA_DIR"  # accepted (artifacts are staged in the store itself)
 WANDB_CONFIG_DIR = "WANDB_CONFIG_DIR"  # accepted (runwrap keeps no per-user settings file)
-WANDB_NOTEBOOK_NAME = "WANDB_NOTEBOOK_NAME"  # recorded as the program name in notebooks
+WANDB_NOTEBOOK_NAME = "WANDB_NOTEBOOK_NAME"  # accepted (runwrap does not save notebooks)
 
 # wandb's cloud-only settings: accepted, ignored with one notice, never written to disk.
 WANDB_CLOUD_ONLY = ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_HOST", "WANDB_USERNAME",
