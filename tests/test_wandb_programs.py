@@ -173,6 +173,10 @@ def test_the_users_own_wandb_mode_and_dir_are_left_alone(tmp_path, store):
                                    " os.environ.get('RUNWRAP_WANDB_SET'))\n")
     done = runwrap(sys.executable, "q.py", cwd=tmp_path, env=no_account_env(tmp_path), timeout=60)
     assert b"ENV offline WANDB_MODE,WANDB_DIR" in done.stdout
+    # An account holder's online mode is theirs: wandb uploads, runwrap reads the same log.
+    online = no_account_env(tmp_path, WANDB_MODE="online")
+    done = runwrap(sys.executable, "q.py", cwd=tmp_path, env=online, timeout=60)
+    assert b"ENV online WANDB_DIR" in done.stdout
 
 
 def test_import_wandb_makes_runs_of_offline_run_folders(tmp_path, store):
