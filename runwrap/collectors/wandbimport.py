@@ -84,6 +84,7 @@ def find_logs(paths: List[str]) -> Dict[str, List[str]]:
             raise UsageError(f"no wandb run logs (run-<id>.wandb) in {given}; give a wandb "
                              "run folder (wandb/offline-run-*) or the wandb/ folder holding them")
         for log in logs:
+            log = os.path.realpath(log)  # wandb/latest-run is a link to a run folder
             entries = found.setdefault(run_id_of(log), [])
             if log not in entries:
                 entries.append(log)
