@@ -106,7 +106,7 @@ def test_every_message_decodes_as_wandbs_parser_reads_it(real_log):
             assert item.exit_code == record.exit.exit_code
         elif kind in ("config", "summary"):
             assert item.kind == kind
-            assert [p for p, _ in item.update] == [
+            assert list(item.update) == [
                 tuple(i.nested_key) or (i.key,) for i in getattr(record, kind).update]
         elif kind == "header":
             assert item.producer == record.header.version_info.producer

@@ -71,9 +71,9 @@ class Change:
 
     __slots__ = ("kind", "update", "remove")
 
-    def __init__(self, kind: str, update: List[Tuple[KeyPath, Any]], remove: List[KeyPath]):
+    def __init__(self, kind: str, update: Dict[KeyPath, Any], remove: List[KeyPath]):
         self.kind = kind  # "config" or "summary"
-        self.update = update
+        self.update = update  # key path -> value, in the record's order
         self.remove = remove
 
 
@@ -294,7 +294,7 @@ def _any_item(buf: bytes, pos: int, end: int) -> Tuple[KeyPath, Any]:
 
 
 def _change(kind: str, buf: bytes, pos: int, end: int) -> Change:
-    update: List[Tuple[KeyPath, Any]] = []
+    update: Dict[KeyPath, Any] = {}
     remove: List[KeyPath] = []
     while pos < end:
         key = buf[pos]
@@ -307,7 +307,7 @@ def _change(kind: str, buf: bytes, pos: int, end: int) -> Change:
             if not path:
                 continue
             if key == 0x0A:
-                update.append((path, value))
+                update[path] = value
             else:
                 remove.append(path)
         else:

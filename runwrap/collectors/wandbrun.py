@@ -194,7 +194,7 @@ class WandbRecorder:
     def _apply(self, log: LogFile, item: Any) -> None:
         if isinstance(item, wandbrecord.Change):
             target = self._config if item.kind == "config" else self._summary
-            for path, value in item.update:
+            for path, value in item.update.items():
                 target.pop(path, None)  # re-inserted last: changes stay in order
                 target[path] = (False, value)
             for path in item.remove:
