@@ -667,7 +667,7 @@ def ui(b: Bench) -> None:
     import ui_charts
 
     rows = ui_charts.measure([1, 10, 100], b.ui_points, b.rounds, installed("tensorboard") is None,
-                             b.tmp / "ui")
+                             b.tmp / "ui", mlflow=installed("mlflow") is None)
     for row in rows:
         values = row["values"]
         out = {"workload": row["figure"], "contender": row["contender"], "unit": row["unit"],

@@ -18,6 +18,9 @@ depend on the values; its bytes are counted uncompressed).
 - TensorBoard: from starting `tensorboard --logdir` to its scalars API serving all N runs'
   complete series (the last step present): the least its page needs before it can draw, so a
   lower bound of its time to first chart. Bytes: those N responses.
+- MLflow (--mlflow; benchmarks/run.py when mlflow is installed): one run uploaded with
+  `runwrap sync`, then the request MLflow's UI makes for a chart (get-history-bulk-interval,
+  320 sampled points a run); 10 and 100 runs would take minutes to hours to upload here.
 - Update latency: a process logs a point every 0.3 s (runwrap.init()/log(); tensorboardX's
   SummaryWriter with flush for TensorBoard); the time from each call returning to the point in the
   page (runwrap ui) or in TensorBoard's scalars API (its page polls that API every 30 s on top).
@@ -303,8 +306,36 @@ def tensorboard_latency(tmp: Path, count: int, reload_interval: int) -> List[flo
         tb.wait()
 
 
+def mlflow_time(root: Path, key: str, tmp: Path, rounds: int) -> Dict[str, Any]:
+    """Upload one run to a local MLflow server with `runwrap sync`, then time the request
+    MLflow's UI makes for a chart (get-history-bulk-interval, 320 points a run)."""
+    import mlflow_upload
+
+    workdir = tmp / "mlflow"
+    workdir.mkdir(exist_ok=True)
+    proc, uri = mlflow_upload.start_server(workdir, 1)
+    try:
+        start = time.time()
+        subprocess.run([PY, "-m", "runwrap", "sync", key.split("/")[1], "--dir", str(root)],
+                       check=True, env=dict(env(), RUNWRAP_TRACKING_URI=uri),
+                       stdout=subprocess.DEVNULL)
+        upload = time.time() - start
+        run_id = json.loads((root / key / "run.json").read_text())["sync"]["run_id"]
+        url = (f"{uri}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids={run_id}"
+               f"&metric_key={METRIC}&max_results=320")
+        times, size = [], 0
+        for _ in range(rounds):
+            t = time.perf_counter()
+            with urllib.request.urlopen(url, timeout=120) as res:
+                size = len(res.read())
+            times.append((time.perf_counter() - t) * 1000)
+        return {"ms": times, "bytes": size, "upload": upload}
+    finally:
+        mlflow_upload.stop_server(proc)
+
+
 def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
-            work: Optional[Path] = None) -> List[dict]:
+            work: Optional[Path] = None, mlflow: bool = False) -> List[dict]:
     """The table rows: one per (figure, contender)."""
     tmp = work or Path(tempfile.mkdtemp(prefix="runwrap-ui-bench-"))
     root = tmp / "store"
@@ -338,6 +369,13 @@ def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
                              "reference": True,
                              "values": [t["s"] * 1000 for t in tbs],
                              "note": f"{tbs[0]['decoded'] / 1024:.0f} KiB JSON (1,000 sampled points a run)"})
+        if mlflow:
+            ml = mlflow_time(root, keys[0], tmp, rounds)
+            rows.append({"figure": f"time to first chart, 1 × {points:,} points",
+                         "contender": "MLflow UI's chart request (server already holding the run)",
+                         "unit": "ms", "values": ml["ms"],
+                         "note": f"{ml['bytes'] / 1024:.0f} KiB JSON (320 sampled points); "
+                                 f"uploading the run first took {ml['upload']:.0f} s (runwrap sync)"})
         live_store = tmp / "live-store"
         shutil.rmtree(live_store, ignore_errors=True)
         live_store.mkdir()
@@ -379,9 +417,12 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-tensorboard", action="store_true")
+    ap.add_argument("--mlflow", action="store_true",
+                    help="also MLflow's UI request for one run (uploads it first: a minute here)")
     ap.add_argument("--work", type=Path, help="keep the generated store here (reused next time)")
     args = ap.parse_args()
-    rows = measure(args.runs, args.points, args.rounds, not args.no_tensorboard, args.work)
+    rows = measure(args.runs, args.points, args.rounds, not args.no_tensorboard, args.work,
+                   args.mlflow)
     print("| figure | contender | median | values | note |\n|---|---|---|---|---|")
     for r in rows:
         values = ", ".join(f"{v:,.0f}" for v in r["values"])
