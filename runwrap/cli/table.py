@@ -81,6 +81,36 @@ def elide_middle(text: str, width: int) -> str:
     return text[:width - 1 - tail] + "…" + text[len(text) - tail:]
 
 
+def _elide_at(text: str, width: int, head: int) -> str:
+    return text if len(text) <= width else text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+def elide_apart(texts: Sequence[str], width: int) -> List[str]:
+    """Each text cut to `width` as `elide_middle` cuts it, except where two different texts
+    would then read the same (`train/train_samples_per_second` and `train/train_steps_per_second`
+    both give `train/train_…_per_second`): those move their cut, keeping as much of the start
+    as still tells them apart."""
+    out = [elide_middle(t, width) for t in texts]
+    sources: dict = {}
+    for text, shown in zip(texts, out):
+        sources.setdefault(shown, set()).add(text)
+    if width < 3 or all(len(group) == 1 for group in sources.values()):
+        return out
+    taken = {shown for shown, group in sources.items() if len(group) == 1}
+    default_head = width - 1 - (width - 1) // 2
+    for shown, group in sources.items():
+        if len(group) == 1:
+            continue
+        # Heads nearest the usual split first, then ever shorter and longer ones.
+        for head in sorted(range(1, width - 1), key=lambda h: (abs(h - default_head), -h)):
+            tried = {text: _elide_at(text, width, head) for text in group}
+            if len(set(tried.values())) == len(group) and not taken & set(tried.values()):
+                taken.update(tried.values())
+                out = [tried.get(text, cut) for text, cut in zip(texts, out)]
+                break
+    return out
+
+
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
                  width: Optional[int] = None, middle_cut: Sequence[int] = ()) -> str:
     """`rows` (raw values) under `headers` as aligned text no wider than `width` (default: the
@@ -92,6 +122,10 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
     numeric = [_numeric([row[i] for row in rows if i < len(row)]) for i in range(n)]
     natural = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     widths = _fit(natural, width)
+    for i in middle_cut:
+        if i < n and natural[i] > widths[i]:
+            for row, text in zip(cells, elide_apart([row[i] for row in cells], widths[i])):
+                row[i] = text
     lines = []
     for row in [list(headers)] + cells:
         parts = []
