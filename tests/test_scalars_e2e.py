@@ -132,3 +132,47 @@ def test_an_invalid_scalars_pattern_exits_2_naming_it_before_anything_is_written
     assert "loss=(?P<value>[0-9" in done.stderr.decode()
     assert b"never run" not in done.stdout
     assert not list((tmp_path / "store").glob("*/*/run.json"))
+
+
+# Lightning 2.6.6's RichProgressBar on pipes (rich 15, no COLUMNS: 80 columns), as
+# `Trainer(max_epochs=3).fit(...)` printed it under runwrap: the last epoch's bar, its metrics
+# wrapped onto indented lines below the `Epoch 2/2` header.
+LIGHTNING_RICH_80 = (
+    "Epoch 2/2  " + "\u2501" * 18 + " 4/4 0:00:00 \u2022 0:00:00 70.93it/s v_num: 0.000      \n"
+    + " " * 62 + "train_loss: 0.085 \n"
+    + " " * 62 + "val_loss: 0.053   \n")
+
+
+def test_metrics_wrapped_under_an_epoch_header_take_its_step(tmp_path):
+    (tmp_path / "bar.txt").write_text(LIGHTNING_RICH_80, encoding="utf-8")
+    done = runwrap(tmp_path / "store", tmp_path, *LIGHT, "--", "cat", "bar.txt")
+    assert done.returncode == 0, done.stderr
+    got = values(only_run(tmp_path / "store"), "stdout")
+    assert got == [{"_step": 2, "train_loss": 0.085}, {"_step": 2, "val_loss": 0.053}]
+
+
+CRASHES = r"""
+import sys
+print("epoch 1 loss: 0.5")
+sys.stdout.flush()
+def fit(x, epochs, validation_split):
+    raise ValueError(f"bad input lr=10 for {x}")
+try:
+    fit(1, epochs=3, validation_split=0.25)
+except ValueError:
+    import traceback
+    traceback.print_exc(file=sys.stdout)
+print("epoch 2 loss: 0.25")
+sys.stdout.flush()
+fit(2, epochs=4, validation_split=0.5)
+"""
+
+
+def test_a_traceback_quoting_source_code_gives_no_values(tmp_path):
+    # Python quotes the failing lines (`fit(1, epochs=3, validation_split=0.25)`) and the
+    # exception's message: neither is a value the program reported.
+    (tmp_path / "train.py").write_text(CRASHES)
+    done = runwrap(tmp_path / "store", tmp_path, *LIGHT, "--", sys.executable, "train.py")
+    assert done.returncode == 1 and b"epochs=4, validation_split=0.5" in done.stderr
+    got = values(only_run(tmp_path / "store"), "stdout")
+    assert got == [{"_step": 1, "epoch": 1, "loss": 0.5}, {"_step": 2, "epoch": 2, "loss": 0.25}]

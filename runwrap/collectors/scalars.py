@@ -286,6 +286,8 @@ class ScalarParser:
 
 
 FRAME = "\x00"  # starts a superseded progress frame among final console lines
+_TRACEBACK = "Traceback (most recent call last):"
+_EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(?::|$)")
 _CONTINUED = " " * 8
 
 
@@ -306,9 +308,12 @@ class StreamRecords:
       `| key | value |` blocks (Stable-Baselines3), read from the lines with no pair.
     - A record with a step that repeats the one just before it (tqdm redraws a closed bar
       once more) is the same report shown twice, and kept once.
+    - A Python traceback (`Traceback (most recent call last):`, its indented lines, and the
+      exception line that ends it) is no record: it quotes source code, such as
+      `model.fit(x, epochs=3, validation_split=0.25)`, not values the program reported.
     """
 
-    __slots__ = ("parse", "carried", "frame", "last", "tables", "above")
+    __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -317,6 +322,7 @@ class StreamRecords:
         self.last: Optional[Parsed] = None
         self.above: Optional[int] = None  # the step of the last final line with values
         self.tables = Tables(parse_number, _STEP_RANK) if tables else None
+        self.in_traceback = False
 
     @property
     def table_open(self) -> bool:
@@ -324,6 +330,18 @@ class StreamRecords:
         return self.tables is not None and self.tables.open
 
     def feed(self, line: str) -> List[Parsed]:
+        if self.in_traceback:
+            # Indented lines are frames and source; the first line that is not ends it, and
+            # is the exception (`ValueError: lr=10 is too big`) unless it reads otherwise (a
+            # line the console prefilter skipped may have been the exception).
+            if line[:1] in (" ", "\t"):
+                return []
+            self.in_traceback = False
+            if _EXCEPTION_LINE.match(line):
+                return []
+        if line.startswith(_TRACEBACK):
+            self.in_traceback = True
+            return []
         is_frame = line[:1] == FRAME
         found = self.parse(line[1:] if is_frame else line)
         if found is None:
@@ -337,7 +355,9 @@ class StreamRecords:
         values, step = found
         if step is not None and all(key in _STEP_RANK for key in values):
             if not is_frame:
-                self.carried = step
+                # A wrapped line below it continues the header: rich on 80 columns puts
+                # Lightning's `train_loss: 0.08` under `Epoch 2/2 ━━━ 4/4 ...`.
+                self.carried = self.above = step
             return []
         if step is None:
             # A line indented far (`          train_loss: 0.83`) continues the one above
