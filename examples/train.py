@@ -1,6 +1,6 @@
 """A stand-in training script with no dependencies: it knows nothing of runwrap.
 
-    runwrap python train.py --project demo
+    runwrap --project demo python train.py
 
 prints metrics the way scripts do (runwrap parses them from the console), appends them to a
 JSON Lines file (pass --metrics-file metrics.jsonl to import it), and shows a progress line.
