@@ -9,6 +9,8 @@
         summary.json                  per-source metric statistics, written at the end (atomic)
         summary-user.json             explicit `run.summary[k] = v` assignments (atomic)
         output.log                    the console as a terminal finally shows it
+        output.<part>.log             a cluster job's run: each task's console instead (parts.py)
+        parts/<part>.json             a cluster job's run: each task's record (parts.py)
         diff.patch                    `git diff HEAD` of a dirty tree (capped)
         streams/<source>[.<part>].jsonl   metric records, one writer per file, append-only
         tensorboard-files[.<part>].json   each event file read and the name prefix its series got

@@ -32,7 +32,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.store.create import RunExists, create_run
-from runwrap.store.documents import read_json, write_bytes_atomic
+from runwrap.store.documents import read_json, write_json
 from runwrap.store.layout import PARTS_DIR, run_dir
 from runwrap.store.runs import effective_status
 
@@ -56,20 +56,12 @@ def part_record(run_path: Path, part: str) -> Path:
     return Path(run_path) / PARTS_DIR / f"{part}.json"
 
 
-def _encoded(record: Dict[str, Any]) -> bytes:
-    import json
-
-    from runwrap.store.values import to_json_safe
-
-    return (json.dumps(to_json_safe(record), indent=2, default=str) + "\n").encode()
-
-
 def _claim(run_path: Path, part: str, record: Dict[str, Any]) -> bool:
     """Create parts/<part>.json with its whole content, unless the name is taken."""
     folder = run_path / PARTS_DIR
     folder.mkdir(exist_ok=True)
     tmp = folder / f".{part}.{os.uname().nodename}.{os.getpid()}.tmp"
-    write_bytes_atomic(tmp, _encoded(record))
+    write_json(tmp, record)
     try:
         os.link(tmp, folder / f"{part}.json")  # atomic create-if-absent, NFS included
         return True
@@ -93,7 +85,7 @@ def create_or_join(root: Path, project: str, run_id: str, meta: Dict[str, Any],
 
         def first(folder: Path) -> None:
             (folder / PARTS_DIR).mkdir()
-            write_bytes_atomic(part_record(folder, part), _encoded(dict(record, first=True)))
+            write_json(part_record(folder, part), dict(record, first=True))
             if prepare is not None:
                 prepare(folder)
 
