@@ -130,3 +130,17 @@ def test_a_read_only_store_is_listed_without_an_index(store: Path) -> None:
         assert [r["id"] for r in ls(store)] == ["ccc", "bbb", "aaa"]
     finally:
         os.chmod(store, 0o755)
+
+
+def test_a_run_is_found_by_its_name_through_the_index(store: Path) -> None:
+    result = runwrap("--dir", store, "--project", "q", "--id", "eee", "--name", "named-one",
+                     "--quiet", "--stats-interval", "0", "--", sys.executable, "-c", "pass")
+    assert result.returncode == 0, result.stderr
+    settle(store)
+    shown = runwrap("show", "named-one", "--dir", store, "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["run"]["id"] == "eee"
+    # Renamed by hand (no folder change): the name is looked up in run.json, not trusted.
+    edit(store / "q" / "eee" / "run.json", name="other-name")
+    backdate(store / "q" / "eee" / "run.json", HOUR_NS // 2)
+    assert runwrap("show", "named-one", "--dir", store).returncode == 2

@@ -20,12 +20,12 @@ a project is checked run by run only when something says it changed:
 Rows shown to a user always come from run.json itself (`load_run`); the index only decides
 the order and which run.json files are worth reading.
 
-    <root>/.index/<project>.json   {"version": 3, "folder": <mtime ns>, "checked": <unix s>,
+    <root>/.index/<project>.json   {"version": 4, "folder": <mtime ns>, "checked": <unix s>,
                                     "ids": [...], "start": [...], "facts": [...]}
 
 Columns, newest run first, so a whole-store listing merges the projects' columns and stops
 after the runs it shows; `facts` is one tab-separated string per run (stamp, status, group,
-tags joined by \x1f): a fraction of the JSON decoding a list per run costs.
+tags joined by \x1f, name): a fraction of the JSON decoding a list per run costs.
 
 The file is replaced atomically (temporary file + rename) by whichever reader found it stale;
 two readers racing write the same facts, and a store that cannot be written is listed all the
@@ -42,7 +42,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 from runwrap.store.layout import INDEX_DIR, LATEST, PARTS_DIR, RUN_JSON
 from runwrap.store.runs import RunInfo, load_run
 
-VERSION = 3
+VERSION = 4
+FIELDS = 5  # stamp, status, group, tags, name
 # An entry (or a project folder) whose mtime is less than this before the index was written is
 # not trusted: ext4 and NFS servers tick coarsely, and the clocks involved may be other hosts'.
 RACY_NS = 2_000_000_000
@@ -65,20 +66,24 @@ class IndexEntry:
     @property
     def status(self) -> str:
         """The recorded status (`running` may be `crashed` now); UNKNOWN when not indexed."""
-        return self._facts[1] if len(self._facts) == 4 else UNKNOWN
+        return self._facts[1] if len(self._facts) == FIELDS else UNKNOWN
 
     @property
     def group(self) -> Optional[str]:
-        return (self._facts[2] or None) if len(self._facts) == 4 else UNKNOWN
+        return (self._facts[2] or None) if len(self._facts) == FIELDS else UNKNOWN
 
     @property
     def tags(self) -> List[str]:
-        return [t for t in self._facts[3].split("\x1f") if t] if len(self._facts) == 4 else []
+        return [t for t in self._facts[3].split("\x1f") if t] if len(self._facts) == FIELDS else []
+
+    @property
+    def name(self) -> str:
+        return self._facts[4] if len(self._facts) == FIELDS else UNKNOWN
 
     @property
     def known(self) -> bool:
-        """Whether status, group and tags are in the index (else only run.json can tell)."""
-        return len(self._facts) == 4
+        """Whether status, group, tags and name are in the index (else only run.json can tell)."""
+        return len(self._facts) == FIELDS
 
 
 def _stamp(run_path: str, job: bool) -> Optional[str]:
@@ -115,8 +120,8 @@ def _fresh_row(run_path: str, run_id: str) -> Optional[Row]:
     group = group if isinstance(group, str) else ""
     tags = meta.get("tags")
     tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
-    if _clean(group) and all(_clean(t) for t in tags):
-        facts = "\t".join((stamp, run.recorded_status, group, "\x1f".join(tags)))
+    if _clean(group) and _clean(run.name) and all(_clean(t) for t in tags):
+        facts = "\t".join((stamp, run.recorded_status, group, "\x1f".join(tags), run.name))
     else:  # a tab or \x1f would split wrongly: leave the facts to run.json
         facts = "\t".join((stamp, UNKNOWN))
     return (start if isinstance(start, (int, float)) else 0.0, run_id, facts)
@@ -264,6 +269,21 @@ def _entries_of(root: str, project: str, rows: List[Row]) -> Iterator[IndexEntry
 
 def _start_time(entry: IndexEntry) -> float:
     return entry.start_time
+
+
+def lookup(root: str, project: Optional[str],
+           match: Callable[[str, str], bool]) -> List[IndexEntry]:
+    """The entries whose (id, name) `match`, plus those whose name the index could not keep,
+    newest first: a name lookup without the merge and the objects of a whole listing."""
+    found: List[IndexEntry] = []
+    for name in [project] if project else projects(root):
+        prefix = os.path.join(root, name, "")
+        for start, run_id, facts in project_rows(root, name, full=bool(project)):
+            fields = facts.split("\t")
+            if len(fields) != FIELDS or match(run_id, fields[4]):
+                found.append(IndexEntry(name, run_id, prefix + run_id, start, facts))
+    found.sort(key=_start_time, reverse=True)
+    return found
 
 
 def newest_runs(root: str, project: Optional[str] = None,

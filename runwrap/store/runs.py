@@ -216,7 +216,12 @@ def find_run(root: Path, ref: str, project: Optional[str] = None) -> RunInfo:
     fast = _find_by_directory(root, ref, project)
     if fast is not None:
         return fast
-    runs = list_runs(root, project)
+    # The listing index knows every run's id and name: only the run.json files of candidates
+    # (and of runs whose name it could not keep) are read, not the whole store's.
+    from runwrap.store.index import entries, lookup
+
+    indexed = lookup(str(root), project, lambda run_id, name: run_id.startswith(ref) or name == ref)
+    runs = [r for r in (load_run(e.path) for e in indexed) if r is not None]
     for matcher in (lambda r: r.id == ref, lambda r: r.id.startswith(ref), lambda r: r.name == ref):
         found = [r for r in runs if matcher(r)]
         if len(found) == 1:
@@ -224,6 +229,7 @@ def find_run(root: Path, ref: str, project: Optional[str] = None) -> RunInfo:
         if len(found) > 1:
             names = ", ".join(f"{r.project}/{r.id} ({r.name})" for r in found[:10])
             raise UsageError(f"run {ref!r} is ambiguous: {names}; give more of the id or --project")
-    near = ", ".join(f"{r.id} ({r.name})" for r in runs[:5])
+    recent = [load_run(e.path) for e, _ in zip(entries(str(root), project), range(5))]
+    near = ", ".join(f"{r.id} ({r.name})" for r in recent if r is not None)
     hint = f"; recent runs: {near}" if near else f"; the store {root} has no runs"
     raise UsageError(f"no run {ref!r} in {root}{hint}")
