@@ -36,6 +36,7 @@ CORPUS = {
     "lightning_fit": ["lightning", "torch", "tqdm"],
     "lightning_rich": ["lightning", "torch", "rich"],
     "hf_trainer": ["transformers", "torch", "accelerate"],
+    "sentence_transformers_fit": ["sentence-transformers", "transformers", "torch"],
     "torch_summarywriter": ["torch", "tensorboard"],
     "ignite_train": ["pytorch-ignite", "torch"],
     "accelerate_loop": ["accelerate", "torch"],
