@@ -14,6 +14,9 @@ from wandb_support import log_files, no_account_env, wandb_history
 from wrapper_harness import only_run, run_json, runwrap
 
 pytest.importorskip("wandb")
+# Each test starts real wandb (its wandb-core service) one or more times: a few seconds alone,
+# far more on a loaded machine, so these get more than the suite's default 120 s.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 pytest.importorskip("torch", reason="torch is not installed (too heavy for the test extra)")
 
 HF_TRAINER = """

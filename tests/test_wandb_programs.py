@@ -17,6 +17,9 @@ from wandb_support import log_files, no_account_env, run_offline, wandb_history
 from wrapper_harness import RUNWRAP, only_run, run_json, runwrap, wait_for
 
 wandb = pytest.importorskip("wandb")
+# Each test starts real wandb (its wandb-core service) one or more times: a few seconds alone,
+# far more on a loaded machine, so these get more than the suite's default 120 s.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 DIRECT = """
 import wandb
@@ -38,11 +41,11 @@ def rows_of(path: Path) -> list:
 def test_a_program_that_stops_at_wandbs_login_runs_and_records_with_no_flags(tmp_path, store):
     (tmp_path / "train.py").write_text(DIRECT)
     env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
-    alone = subprocess.run([sys.executable, "train.py"], cwd=tmp_path, env=env, timeout=120,
+    alone = subprocess.run([sys.executable, "train.py"], cwd=tmp_path, env=env, timeout=240,
                            stdin=subprocess.DEVNULL, capture_output=True)
     assert alone.returncode != 0 and b"No API key configured" in alone.stderr
 
-    done = runwrap(sys.executable, "train.py", cwd=tmp_path, env=env, timeout=120)
+    done = runwrap(sys.executable, "train.py", cwd=tmp_path, env=env, timeout=240)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     assert b"mode offline" in done.stdout
     run = only_run(store)
@@ -112,7 +115,7 @@ for trial in range(2):
 def test_several_wandb_runs_in_one_program_are_separate_streams(tmp_path, store):
     (tmp_path / "sweep.py").write_text(REINIT)
     env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
-    done = runwrap(sys.executable, "sweep.py", cwd=tmp_path, env=env, timeout=120)
+    done = runwrap(sys.executable, "sweep.py", cwd=tmp_path, env=env, timeout=240)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     run = only_run(store)
     runs = run_json(run)["wandb_runs"]
@@ -140,7 +143,7 @@ def test_a_resumed_wandb_run_continues_the_same_series(tmp_path, store):
     env = no_account_env(tmp_path, RUNWRAP_DIR=str(store), WANDB_DIR=str(tmp_path))
     for arg in ("0", "100"):
         done = runwrap("--id", "rw1", "--resume", "allow", sys.executable, "res.py", arg,
-                       cwd=tmp_path, env=env, timeout=120)
+                       cwd=tmp_path, env=env, timeout=240)
         assert done.returncode == 0, done.stderr.decode()[-3000:]
     run = only_run(store)
     meta = run_json(run)
@@ -162,7 +165,7 @@ def test_the_users_own_wandb_mode_and_dir_are_left_alone(tmp_path, store):
     mine.mkdir()
     env = no_account_env(tmp_path, RUNWRAP_DIR=str(store), WANDB_MODE="offline",
                          WANDB_DIR=str(mine))
-    done = runwrap(sys.executable, "p.py", cwd=tmp_path, env=env, timeout=120)
+    done = runwrap(sys.executable, "p.py", cwd=tmp_path, env=env, timeout=240)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     assert f"ENV offline {mine} None".encode() in done.stdout
     run = only_run(store)
@@ -210,7 +213,7 @@ def test_runwrap_init_beside_wandb_still_records_into_the_wrappers_run(tmp_path,
         "mine.log({'m': 1}); mine.finish()\n"
         "run = wandb.init(project='both'); run.log({'w': 2}); run.finish()\n")
     env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
-    done = runwrap(sys.executable, "both.py", cwd=tmp_path, env=env, timeout=120)
+    done = runwrap(sys.executable, "both.py", cwd=tmp_path, env=env, timeout=240)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     run = only_run(store)  # WANDB_DIR=<run dir> did not make init() open a store there
     assert run_json(run)["mode"] == "offline"

@@ -34,7 +34,7 @@ def run_offline(tmp_path: Path, script: str, name: str = "prog.py") -> Path:
     work = tmp_path / "direct"
     work.mkdir(exist_ok=True)
     (work / name).write_text(script)
-    done = subprocess.run([sys.executable, name], cwd=work, timeout=120,
+    done = subprocess.run([sys.executable, name], cwd=work, timeout=240,
                           env=no_account_env(tmp_path, WANDB_MODE="offline"),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert done.returncode == 0, done.stdout.decode()[-3000:]
