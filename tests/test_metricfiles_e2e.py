@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 
 from runwrap.store.streams import read_records
 from runwrap.store.values import decode_value
+from wrapper_harness import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 LIGHT = ["--stats-interval", "0", "--no-tensorboard-discovery", "--no-scalars"]
@@ -126,3 +127,45 @@ write("m.jsonl", "w", ['{"i": 5}', '{"i": 6}'])
     assert done.returncode == 0, done.stderr
     (stream,) = files_stream(store)
     assert sorted(r["i"] for r in read_records(stream)) == [1, 2, 3, 4, 5, 6]
+
+
+# Lightning's CSVLogger (2.6.6): rows under the columns it knows so far; when a metric first
+# appears it rewrites the whole file under a header with one more column, the old rows with
+# that column empty (bytes from a real `Trainer(logger=CSVLogger(...))` run).
+LIGHTNING_CSV = r"""
+import os, sys, time
+release = sys.argv[1]
+rows = [("0", "0", "5.891898155212402"), ("0", "1", "4.090481281280518"),
+        ("0", "2", "2.152496576309204")]
+with open("metrics.csv", "w") as f:
+    f.write("epoch,step,train_loss\n" + "".join(",".join(r) + "\n" for r in rows))
+end = time.time() + 30
+while not os.path.exists(release) and time.time() < end:
+    time.sleep(0.02)
+with open("metrics.csv", "w") as f:
+    f.write("epoch,step,train_loss,val_loss\n" + "".join(",".join(r) + ",\n" for r in rows))
+    f.write("0,3,1.6801244020462036,\n0,3,,1.117365837097168\n")
+"""
+
+
+def test_a_csv_rewritten_with_a_new_column_records_each_row_once(tmp_path):
+    (tmp_path / "train.py").write_text(LIGHTNING_CSV)
+    release = tmp_path / "release"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runwrap", "--dir", str(tmp_path / "store"), *LIGHT,
+         "--metrics-file", "metrics.csv", "--", sys.executable, "train.py", str(release)],
+        cwd=tmp_path, env=env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: files_stream(tmp_path / "store")
+                 and len(list(read_records(files_stream(tmp_path / "store")[0]))) == 3,
+                 what="the first three rows in streams/files.jsonl")
+    finally:
+        release.touch()
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    got = [(r.get("_step"), r.get("train_loss"), r.get("val_loss"))
+           for r in read_records(files_stream(tmp_path / "store")[0])]
+    assert got == [(0, 5.891898155212402, None), (1, 4.090481281280518, None),
+                   (2, 2.152496576309204, None), (3, 1.6801244020462036, None),
+                   (3, None, 1.117365837097168)]

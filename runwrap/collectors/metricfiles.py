@@ -25,7 +25,10 @@ How a file is followed (a resumable reader per file, like TensorBoard's loaders)
 - A file is followed by inode, through an open descriptor (`filetail.FileTail`): growth is
   read from where the last read stopped. A file rewritten in place is read again from the
   start, unless the rewrite begins with everything already read (pandas' `to_csv` each
-  epoch): then only what is new is read. Nothing is recorded twice.
+  epoch): then only what is new is read. A rewrite whose first records are those already
+  recorded, in order, gives only the records after them, also when its bytes differ
+  (Lightning's CSVLogger rewrites the whole file with one more column, empty in the old rows,
+  when a new metric appears). Nothing is recorded twice.
 - Rotation: when a path names another inode, the old file is still read while the writer
   may be finishing it (until it has been quiet for 2 s, and at stop), and the new file from
   its start, or, if it is a longer copy of the old one renamed over it, from where the old
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import csv
 import glob
+from array import array
 import json
 import os
 import stat
@@ -156,10 +160,15 @@ class _Followed:
         self.delimiter: Optional[str] = "\t" if self.tsv else None
         self.header: Optional[List[str]] = None  # column names, repeated ones made unique
         self.header_row: Optional[List[str]] = None  # the header as written
+        # A digest of each record taken from the file, in order; after a rewrite, how many of
+        # them the new content has repeated so far (None: not replaying).
+        self.recorded = array("q")
+        self.replayed: Optional[int] = None
 
     def forget_content(self) -> None:
         """The file was rewritten from the start: its header (and format) may have changed."""
         self.header = self.header_row = None
+        self.replayed = 0
         if not self.tsv:
             self.delimiter = None
         if not self.fixed_format:
@@ -412,7 +421,7 @@ class MetricsFiles(Collector):
                     self._bad(f, "bad_line")
                 continue
             metrics, step = parsed
-            if not metrics:
+            if not metrics or self._replayed(f, metrics, step):
                 continue
             record = dict(base)
             if step is not None:
@@ -422,6 +431,20 @@ class MetricsFiles(Collector):
             records.append(record)
         if records:
             self._write(records)
+
+    @staticmethod
+    def _replayed(f: _Followed, metrics: Dict[str, Any], step: Optional[int]) -> bool:
+        """True for a record a rewritten file repeats from before the rewrite, in order;
+        otherwise the record is remembered as taken from the file."""
+        digest = hash(repr((step, sorted(metrics.items()))))  # column order may change
+        if f.replayed is not None:
+            if f.replayed < len(f.recorded) and f.recorded[f.replayed] == digest:
+                f.replayed += 1
+                return True
+            del f.recorded[f.replayed:]  # the rewrite went its own way from here
+            f.replayed = None
+        f.recorded.append(digest)
+        return False
 
     def _csv_line(self, f: _Followed, line: bytes, dropped: Dict[str, int]) -> Any:
         """True for a header row, (metrics, step) for a data row, None for garbage."""
