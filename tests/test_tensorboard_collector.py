@@ -387,3 +387,40 @@ def test_end_to_end_sdk_reported_log_folder_outside_the_cwd(tmp_path):
     (run_dir,) = [p for p in (tmp_path / "store" / "p").iterdir() if p.is_dir()]
     recs = list(read_records(run_dir / "streams" / "tensorboard.jsonl"))
     assert values_of(recs, "train/loss") == [(s, f32(s / 10)) for s in range(10)]
+
+
+SWEEP_SCRIPT = """
+import time
+from tensorboardX import SummaryWriter
+created = time.time()
+w = SummaryWriter("tb")
+for step in range(3):
+    w.add_scalar("loss", 1.0 / (step + 1), step)
+w.close()
+# Outlive the wall-clock second the writer's file name records: the next run starts later.
+while time.time() < int(created) + 1.05:
+    time.sleep(0.02)
+"""
+
+
+def test_a_sweep_loop_run_does_not_import_the_previous_runs_file(tmp_path):
+    # `for lr in ...; do runwrap python train.py; done`: each run starts the moment the one
+    # before ends, when that run's event file was modified well within the slack that coarse
+    # file times are given.
+    (tmp_path / "train.py").write_text(SWEEP_SCRIPT)
+    env = dict(os.environ)
+    env.pop("RUNWRAP_DIR", None)
+    for run in ("first", "second"):
+        for old in (tmp_path / "tb").glob("events.out.tfevents.*"):
+            os.utime(old, None)  # as if its writer had closed it just now
+        result = subprocess.run([sys.executable, "-m", "runwrap", "--dir", "store", "--project",
+                                 "sweep", "--id", run, "--stats-interval", "0",
+                                 sys.executable, "train.py"], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "tb").glob("events.out.tfevents.*"))) == 2
+    for run in ("first", "second"):
+        recs = list(read_records(tmp_path / "store" / "sweep" / run / "streams"
+                                 / "tensorboard.jsonl"))
+        assert [(r["_step"], r["tb/loss"]) for r in recs] == [
+            (s, f32(1.0 / (s + 1))) for s in range(3)], run

@@ -45,6 +45,15 @@ def is_event_file(name: str) -> bool:
     return "tfevents" in name
 
 
+def created_at(path: str) -> Optional[int]:
+    """The unix second a writer created the event file at, from its name
+    (`events.out.tfevents.<seconds>.<host>...`, as TensorFlow, torch and tensorboardX name
+    them); None when the name does not say."""
+    head, sep, rest = os.path.basename(path).partition("tfevents.")
+    digits = rest.split(".", 1)[0]
+    return int(digits) if sep and digits.isdigit() and len(digits) <= 12 else None
+
+
 def entries(path: str) -> List["os.DirEntry[str]"]:
     try:
         with os.scandir(path) as it:

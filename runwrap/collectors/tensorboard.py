@@ -9,7 +9,9 @@ Where files come from:
 - every log folder that `runwrap.init(sync_tensorboard=True)` in the child learned from its
   SummaryWriters and listed in run.json `tensorboard_dirs` (inside the working directory or not).
 Files last modified before the run started belong to earlier runs and are left alone until
-(unless) they change again.
+(unless) they change again; so are files modified just before the start (within the slack left
+for coarse file times) whose names say they were created before it: the previous run of a
+sweep loop, still closing its file as this one starts.
 
 Which files and what their metrics are called: collectors/tbfiles.py. Reading a file into
 records: collectors/tbread.py. This module watches and polls, on a thread of its own.
@@ -29,9 +31,9 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
 
 from runwrap.collectors import dirwatch
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.tbfiles import (MAX_DIRS, Roots, count_dirs, discovery_depth,
-                                        explicit_root, is_event_file, name_root, scan,
-                                        StableNames)
+from runwrap.collectors.tbfiles import (MAX_DIRS, Roots, count_dirs, created_at,
+                                        discovery_depth, explicit_root, is_event_file,
+                                        name_root, scan, StableNames)
 from runwrap.store.documents import read_json, write_json
 from runwrap.store.layout import RUN_JSON, tensorboard_files_doc
 from runwrap.store.streams import StreamWriter, stream_path
@@ -320,7 +322,9 @@ class TensorBoardCollector(Collector):
             mtime = os.stat(path).st_mtime
         except OSError:
             return None
-        if mtime < self.context.start_time - OLD_FILE_SLACK:
+        start = self.context.start_time
+        if mtime < start - OLD_FILE_SLACK or (
+                mtime < start and (created_at(path) or start) < int(start)):
             self._ignored[path] = mtime  # an earlier run's file: only if it changes again
             return None
         self._ignored.pop(path, None)
