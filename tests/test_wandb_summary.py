@@ -65,3 +65,22 @@ def test_defined_summaries_under_the_wrapper_reach_summary_json(tmp_path):
     run = only_run(tmp_path / "store")
     doc = summary(run)
     assert flat(doc) == EXPECTED
+
+
+def test_show_lists_under_define_metric_only_defined_summaries_not_dict_values(tmp_path):
+    done = run_script(tmp_path, """
+        import runwrap as wandb
+        run = wandb.init(project="p")
+        run.define_metric("acc", summary="max")
+        for i in range(3):
+            run.log({"acc": i / 10})
+        run.summary["stats"] = {"mean_len": 12.5, "n": 3}
+        run.finish()
+    """)
+    assert done.returncode == 0, done.stderr
+    run = only_run(tmp_path / "store")
+    text = subprocess.run([sys.executable, "-m", "runwrap", "show", run.name],
+                          env=child_env(tmp_path / "store"), capture_output=True, text=True).stdout
+    defined = text.split("summary (define_metric)\n")[1].splitlines()
+    assert [line.split() for line in defined if line.strip()] == [["acc", "max=0.2"]], text
+    assert '"mean_len": 12.5' in text.split("summary (define_metric)")[0]  # shown as a value

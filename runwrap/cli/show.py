@@ -91,8 +91,13 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
     lines.extend(_part_lines(meta.get("parts")))
     lines.extend(_metric_lines(info["metrics"], run.dir))
+    from runwrap.store.summary import SUMMARY_KINDS
+
+    # wandb's nested shape ({"max": 0.9}); a dict set as a summary value or logged nested
+    # (`run.summary["stats"] = {"n": 3}`, wandb's own summary of `log({"a": {"b": 1}})`) is
+    # a value, shown with the metrics above.
     defined = {k: v for k, v in info["summary"].items()
-               if isinstance(v, dict) and not v.get("_type")}
+               if isinstance(v, dict) and v and all(kind in SUMMARY_KINDS for kind in v)}
     if defined:  # define_metric(summary=...): wandb's nested shape
         lines.append("")
         lines.append("summary (define_metric)")
