@@ -418,3 +418,26 @@ def test_image_of_a_matplotlib_figure(tmp_path):
     (record,) = sdk_records(only_run(tmp_path / "store"))
     assert (record["fig"]["width"], record["fig"]["height"]) == (100, 50)
     assert record["axes"]["sha256"] == record["fig"]["sha256"]
+
+
+def test_pyplot_itself_and_a_bare_figure_log_as_images(tmp_path):
+    # wandb's documented forms: wandb.Image(plt) takes the current figure, and
+    # wandb.log({"chart": plt}) (or a Figure) logs the plot.
+    pytest.importorskip("matplotlib")
+    done = run_script(tmp_path, """
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import runwrap as wandb
+        fig = plt.figure(figsize=(2, 1), dpi=50)
+        plt.plot([0, 1], [1, 0])
+        run = wandb.init(project="p")
+        run.log({"img": wandb.Image(plt), "chart": plt, "figure": fig})
+        run.finish()
+    """)
+    assert done.returncode == 0, done.stderr
+    (record,) = sdk_records(only_run(tmp_path / "store"))
+    for key in ("img", "chart", "figure"):
+        assert record[key]["_type"] == "image-file", record[key]
+        assert (record[key]["width"], record[key]["height"]) == (100, 50)
+    assert record["img"]["sha256"] == record["chart"]["sha256"] == record["figure"]["sha256"]

@@ -21,7 +21,7 @@ import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from runwrap.errors import UsageError
-from runwrap.sdk.media.base import Media
+from runwrap.sdk.media.base import Media, is_matplotlib
 from runwrap.store.streams import StreamWriter, encode_record
 from runwrap.store.summary import SummaryBuilder
 from runwrap.store.values import NotPlain, plain_value
@@ -50,6 +50,11 @@ def normalize(value: Any) -> Any:
     t = type(value)
     if t is float or t is int or t is str or t is bool or value is None:
         return value
+    if is_matplotlib(value):
+        # log({"chart": plt}) or a Figure: wandb redraws it as a chart; here it is its image.
+        from runwrap.sdk.media.image import Image
+
+        return Image(value)
     return plain_value(value, _is_media, strict=True)
 
 

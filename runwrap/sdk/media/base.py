@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Dict, List, Optional
 
 from runwrap.errors import UsageError
@@ -79,6 +80,13 @@ def is_torch_tensor(value: Any) -> bool:
     """A torch tensor, told without importing torch."""
     module = type(value).__module__ or ""
     return module.startswith("torch") and hasattr(value, "detach")
+
+
+def is_matplotlib(value: Any) -> bool:
+    """A matplotlib object (Figure, Axes), or the pyplot module itself: `wandb.Image(plt)` and
+    `wandb.log({"chart": plt})` take its current figure."""
+    name = value.__name__ if isinstance(value, ModuleType) else type(value).__module__
+    return (name or "").startswith("matplotlib")
 
 
 def to_numpy(value: Any, what: str) -> Any:

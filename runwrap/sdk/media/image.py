@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import json
 import os
+from types import ModuleType
 from typing import Any, Dict, Optional
 
 from runwrap.errors import UsageError
-from runwrap.sdk.media.base import Media, MediaSink, is_torch_tensor, read_path, require, to_numpy
+from runwrap.sdk.media.base import (Media, MediaSink, is_matplotlib, is_torch_tensor, read_path,
+                                    require, to_numpy)
 
 FILE_TYPES = ("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff")
 MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # channels -> PIL mode
@@ -87,8 +89,8 @@ class Image(Media):
             self.format = os.path.splitext(os.fspath(data_or_path))[1].lower().lstrip(".")
             self.format = "jpg" if self.format == "jpeg" else self.format
             self.width, self.height = _file_size(self._file)
-        elif (type(data_or_path).__module__ or "").startswith("matplotlib"):
-            self._file = _figure_png(data_or_path)  # a Figure (or a pyplot-like module)
+        elif is_matplotlib(data_or_path):
+            self._file = _figure_png(data_or_path)  # a Figure, an Axes, or pyplot itself
             self.format = "png"
             self.width, self.height = _file_size(self._file)
         elif (type(data_or_path).__module__ or "").startswith("PIL"):
@@ -129,8 +131,12 @@ class Image(Media):
 
 
 def _figure_png(figure: Any) -> bytes:
-    """A matplotlib figure (or an Axes, whose figure it is) as PNG bytes, by matplotlib."""
-    figure = getattr(figure, "figure", None) or figure
+    """A matplotlib figure (or an Axes, whose figure it is, or pyplot, whose current figure it
+    is) as PNG bytes, by matplotlib."""
+    if isinstance(figure, ModuleType):
+        figure = figure.gcf() if hasattr(figure, "gcf") else figure
+    else:
+        figure = getattr(figure, "figure", None) or figure
     if not hasattr(figure, "savefig"):
         raise UsageError(f"Image: cannot make an image of {type(figure).__name__}; pass a "
                          f"matplotlib Figure")
