@@ -37,7 +37,7 @@ import json
 import os
 import time
 import heapq
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 from runwrap.store.layout import INDEX_DIR, LATEST, PARTS_DIR, RUN_JSON
 from runwrap.store.runs import RunInfo, load_run
@@ -108,12 +108,14 @@ def _clean(value: str) -> bool:
 
 def _fresh_row(run_path: str, run_id: str) -> Optional[Row]:
     """The index row of a run read from its directory, or None when it is not a readable run."""
-    run = load_run(run_path)
+    # The stamp is taken before reading: a change made while reading then moves it, and the
+    # next check reads the run again instead of trusting what this read missed.
+    stamp = _stamp(run_path, job=True)
+    run = load_run(run_path) if stamp is not None else None
     if run is None:
         return None
-    stamp = _stamp(run_path, run.is_job)
-    if stamp is None:
-        return None
+    if not run.is_job:
+        stamp = stamp.rsplit(":", 1)[0]  # parts/ says nothing about a run of one process
     meta = run.meta
     start = meta.get("start_time")
     group = meta.get("group")

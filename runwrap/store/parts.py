@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, List, Optional
 from runwrap.errors import UsageError
 from runwrap.store.create import RunExists, create_run
 from runwrap.store.documents import read_json, write_json
-from runwrap.store.layout import PARTS_DIR, run_dir
+from runwrap.store.layout import PARTS_DIR, RUN_JSON, run_dir
 from runwrap.store.runs import effective_status
 
 MAX_GENERATIONS = 1000
@@ -96,7 +96,7 @@ def create_or_join(root: Path, project: str, run_id: str, meta: Dict[str, Any],
         except RunExists:
             pass
         path = run_dir(root, project, rid)
-        existing = read_json(path / "run.json")
+        existing = read_json(path / RUN_JSON)
         if not isinstance(existing, dict) or not isinstance(existing.get("job"), dict):
             raise UsageError(f"run id {rid!r} already exists in project {project!r} and is not a "
                              f"launcher job's run; give the tasks another --id, or --no-job")
