@@ -181,9 +181,10 @@ def _write_index(root: str, project: str, folder: int, rows: List[Row]) -> None:
             pass
 
 
-def project_rows(root: str, project: str, full: bool = False) -> List[Row]:
+def project_rows(root: str, project: str, full: bool = False, write: bool = True) -> List[Row]:
     """Every run of `project`, newest first; checked run by run when the index cannot be
-    trusted or `full`, and the index rewritten when that found it stale."""
+    trusted or `full`, and the index rewritten when that found it stale (unless not `write`:
+    a lookup that may end in "no such run" leaves the store as it found it)."""
     pdir = os.path.join(root, project)
     try:
         folder = os.stat(pdir).st_mtime_ns
@@ -214,8 +215,8 @@ def project_rows(root: str, project: str, full: bool = False) -> List[Row]:
             rows.append(row)
     rows.sort(reverse=True)
     # A folder changed within RACY_NS of the last write is rewritten for, so it can be trusted.
-    if (rows != cached.rows or folder != cached.folder or full
-            or folder >= cached.written - RACY_NS):
+    if write and (rows != cached.rows or folder != cached.folder or full
+                  or folder >= cached.written - RACY_NS):
         _write_index(root, project, folder, rows)
     return rows
 
@@ -250,15 +251,17 @@ def _due_for_recheck(root: str, names: List[str]) -> List[str]:
     return [name for _, name in sorted(ages)[:REVERIFY_PROJECTS]]
 
 
-def entries(root: str, project: Optional[str] = None) -> Iterator[IndexEntry]:
+def entries(root: str, project: Optional[str] = None, write: bool = True) -> Iterator[IndexEntry]:
     """The index entries of the whole store, or of one project (always checked run by run),
-    newest first; lazily merged, so taking the first 20 costs 20 entries."""
+    newest first; lazily merged, so taking the first 20 costs 20 entries. `write`: keep what
+    the checks found in the index (`ls`), or leave the store untouched (a failed lookup)."""
     if project:
-        per_project = [(project, project_rows(root, project, full=True))]
+        per_project = [(project, project_rows(root, project, full=True, write=write))]
     else:
         names = projects(root)
         recheck = set(_due_for_recheck(root, names))
-        per_project = [(name, project_rows(root, name, full=name in recheck)) for name in names]
+        per_project = [(name, project_rows(root, name, full=name in recheck, write=write))
+                       for name in names]
     streams = [_entries_of(root, name, rows) for name, rows in per_project]
     yield from heapq.merge(*streams, key=_start_time, reverse=True)
 
@@ -276,11 +279,12 @@ def _start_time(entry: IndexEntry) -> float:
 def lookup(root: str, project: Optional[str],
            match: Callable[[str, str], bool]) -> List[IndexEntry]:
     """The entries whose (id, name) `match`, plus those whose name the index could not keep,
-    newest first: a name lookup without the merge and the objects of a whole listing."""
+    newest first: a name lookup without the merge and the objects of a whole listing. It uses
+    the index as `ls` left it and writes nothing (a stale project is checked in memory)."""
     found: List[IndexEntry] = []
     for name in [project] if project else projects(root):
         prefix = os.path.join(root, name, "")
-        for start, run_id, facts in project_rows(root, name, full=bool(project)):
+        for start, run_id, facts in project_rows(root, name, full=bool(project), write=False):
             fields = facts.split("\t")
             if len(fields) != FIELDS or match(run_id, fields[4]):
                 found.append(IndexEntry(name, run_id, prefix + run_id, start, facts))

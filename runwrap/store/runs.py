@@ -229,7 +229,8 @@ def find_run(root: Path, ref: str, project: Optional[str] = None) -> RunInfo:
         if len(found) > 1:
             names = ", ".join(f"{r.project}/{r.id} ({r.name})" for r in found[:10])
             raise UsageError(f"run {ref!r} is ambiguous: {names}; give more of the id or --project")
-    recent = [load_run(e.path) for e, _ in zip(entries(str(root), project), range(5))]
+    recent = [load_run(e.path) for e, _ in zip(entries(str(root), project, write=False),
+                                                range(5))]
     near = ", ".join(f"{r.id} ({r.name})" for r in recent if r is not None)
     hint = f"; recent runs: {near}" if near else f"; the store {root} has no runs"
     raise UsageError(f"no run {ref!r} in {root}{hint}")
