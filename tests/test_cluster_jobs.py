@@ -172,6 +172,12 @@ def test_a_healthy_two_node_slurm_job_is_one_finished_run_with_four_parts(tmp_pa
                           capture_output=True, text=True, env=base_env(store), check=True)
     labels = {line.split("]")[0][1:] for line in tail.stdout.splitlines()}
     assert labels == {"stdout.2", "system.node1"}
+    export = subprocess.run(RUNWRAP + ["export", "slurm-4242.0", "--part", "2", "--source",
+                                       "stdout", "--long", "--dir", str(store)],
+                            capture_output=True, text=True, env=base_env(store), check=True)
+    losses = [float(line.split(",")[-1]) for line in export.stdout.splitlines()[1:]
+              if line.split(",")[-2] == "loss"]
+    assert losses == pytest.approx([1.0 / (s + 1) + 2 for s in range(5)], abs=1e-4)
 
 
 def test_one_failing_task_fails_the_run_and_each_runwrap_exits_with_its_own_status(

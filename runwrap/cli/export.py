@@ -170,17 +170,21 @@ def export_tables(run_dir: Path, directory: str) -> List[str]:
               help="Wide: one row per step, a column per metric. Long: one row per value.")
 @click.option("--source", "sources", multiple=True, type=click.Choice(SOURCES),
               help="Only values from this source; repeatable. Default: all.")
+@click.option("--part", "parts", multiple=True, metavar="PART",
+              help="A cluster job's run: only this part (its rank, as in `show`) and the "
+                   "system metrics of its host; repeatable.")
 @click.option("--output", "-o", metavar="FILE", help="Write here instead of stdout (a directory "
               "for --format tensorboard and --tables).")
 @click.option("--tables", is_flag=True, help="Write every logged table (runwrap.Table, "
               "runwrap.plot charts) as CSV files <key>_<step>.csv into -o DIR instead.")
 @project_option
 @dir_option
-def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], output: Optional[str],
-           tables: bool, project: Optional[str], store_dir: Optional[str]) -> None:
+def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], parts: Tuple[str, ...],
+           output: Optional[str], tables: bool, project: Optional[str],
+           store_dir: Optional[str]) -> None:
     """Export a run's full history (every value of every metric). Streams: memory stays flat
     however long the run."""
-    from runwrap.cli.selection import resolve_runs
+    from runwrap.cli.selection import part_streams, resolve_runs
     from runwrap.errors import UsageError
     from runwrap.store.readback import files_by_source
 
@@ -198,6 +202,16 @@ def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], output:
         if missing:
             raise UsageError(f"run {run.id} has no {', '.join(missing)} stream; it has: "
                              f"{', '.join(present) or 'none'}")
+    wanted_parts = part_streams(run, parts)
+    if wanted_parts is not None:
+        # One part's streams by their labels (`stdout.3`), which readback takes as sources.
+        from runwrap.store.streams import part_of, source_of, stream_files
+
+        chosen = [p.name[:-len(".jsonl")] for p in stream_files(run.dir)
+                  if part_of(p) in wanted_parts and (not sources or source_of(p) in sources)]
+        if not chosen:
+            raise UsageError(f"part {', '.join(parts)} of run {run.id} has no streams"
+                             + (f" from {', '.join(sources)}" if sources else ""))
     if fmt == "tensorboard":
         if not output:
             raise UsageError("--format tensorboard needs -o DIR (the directory for the event files)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 import click
 from click.shell_completion import CompletionItem
@@ -108,3 +108,19 @@ def resolve_runs(store_dir: Optional[str], refs: List[str], project: Optional[st
             seen.add(run.dir)
             runs.append(run)
     return runs
+
+
+def part_streams(run: Any, parts: Sequence[str]) -> Optional[set]:
+    """The stream parts `--part` keeps: the parts named and their hosts (system.<host>)."""
+    if not parts:
+        return None
+    from runwrap.errors import UsageError
+    from runwrap.wrap.launcher import safe_host
+
+    known = {str(p.get("part")): p for p in run.meta.get("parts") or []}
+    for part in parts:
+        if part not in known:
+            names = ", ".join(sorted(known)) or "none: it is not a cluster job's run"
+            raise UsageError(f"--part {part!r}: run {run.id} has no such part (its parts: "
+                             f"{names})")
+    return set(parts) | {safe_host(str(known[p].get("host"))) for p in parts}

@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
 import click
 
-from runwrap.cli.selection import complete_project, complete_run, dir_option
+from runwrap.cli.selection import complete_project, complete_run, part_streams, dir_option
 
 from runwrap.store.layout import store_root
 from runwrap.store.runs import find_run, load_run
@@ -50,22 +50,6 @@ def tail(run_ref: str, follow: bool, lines: Optional[int], sources: Tuple[str, .
     except KeyboardInterrupt:
         return 130  # Ctrl-C is how one leaves `tail -f` early: no message, no traceback
     return 0
-
-
-def part_streams(run: Any, parts: Tuple[str, ...]) -> Optional[set]:
-    """The stream parts `--part` keeps: the parts named and their hosts (system.<host>)."""
-    if not parts:
-        return None
-    from runwrap.errors import UsageError
-    from runwrap.wrap.launcher import safe_host
-
-    known = {str(p.get("part")): p for p in run.meta.get("parts") or []}
-    for part in parts:
-        if part not in known:
-            names = ", ".join(sorted(known)) or "none: it is not a cluster job's run"
-            raise UsageError(f"--part {part!r}: run {run.id} has no such part (its parts: "
-                             f"{names})")
-    return set(parts) | {safe_host(str(known[p].get("host"))) for p in parts}
 
 
 def follow_run(run_dir: Path, follow: bool, lines: Optional[int], sources: set,

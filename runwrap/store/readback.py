@@ -21,11 +21,12 @@ LONG_HEADERS = ("source", "step", "time", "runtime", "metric", "value")
 
 
 def files_by_source(run_dir: Path, sources: Optional[Sequence[str]] = None) -> Dict[str, List[Path]]:
-    """The stream files of a run grouped by source, optionally only the named sources."""
+    """The stream files of a run grouped by source, optionally only the named sources; a
+    name may also be one stream's label, `<source>.<part>` (one task of a cluster job)."""
     out: Dict[str, List[Path]] = {}
     for path in stream_files(Path(run_dir)):
         source = source_of(path)
-        if sources and source not in sources:
+        if sources and source not in sources and path.name[:-len(".jsonl")] not in sources:
             continue
         out.setdefault(source, []).append(path)
     return out
