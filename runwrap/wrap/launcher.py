@@ -16,7 +16,6 @@ tells launches apart; across machines it is not a job here, and runwrap says so 
 from __future__ import annotations
 
 import os
-import re
 from typing import Dict, Mapping, Optional
 
 # SLURM (srun): one task per process; a step is one srun inside the job.
@@ -96,12 +95,13 @@ def _int(env: Mapping[str, str], *names: str) -> Optional[int]:
         return None
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Not `re`: this module is imported on every wrapper start.
+_SAFE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
 def _safe(value: str) -> str:
     """An id part usable in a path (PBS ids hold the server name; PMIx namespaces hold '@')."""
-    return _UNSAFE.sub("-", value).strip("-.") or "x"
+    return "".join(c if c in _SAFE_CHARS else "-" for c in value).strip("-.") or "x"
 
 
 def safe_host(host: str) -> str:

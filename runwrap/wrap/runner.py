@@ -6,14 +6,13 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from runwrap import env as envnames
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.store import documents
 from runwrap.store.create import RunExists, create_run
 from runwrap.store.lifecycle import CLI_SPELLING, final_status, finish_run, resume_target
-from runwrap.store.parts import Joined, create_or_join
 from runwrap.store.secrets import mask_argv
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
                                   SUMMARY_JSON, SUMMARY_USER_JSON, point_latest)
@@ -28,6 +27,9 @@ from runwrap.wrap.plan import RunPlan
 from runwrap.wrap.pump import Pump
 from runwrap.wrap.upload import start_upload, stop_upload
 from runwrap.wrap.signals import FORWARDED
+
+if TYPE_CHECKING:  # store/parts.py loads only for a task of a launcher job
+    from runwrap.store.parts import Joined
 
 GIT_WAIT = 5.0  # at most this long after the child exits for git facts still being read
 
@@ -165,6 +167,8 @@ def _join_job(plan: RunPlan) -> Joined:
     """Create the job's run or join it as this task's part (store/parts.py). The first task's
     run.json and config are the run's; a later task whose --config differs records the
     difference in its own part record rather than rewriting config.yaml."""
+    from runwrap.store.parts import create_or_join
+
     job = plan.job
     assert job is not None
     meta = _run_meta(plan)
