@@ -170,3 +170,15 @@ def test_init_force_with_a_401_server_raises_authentication_error_before_the_run
         server.close()
     assert done.stdout.strip() == "AuthenticationError", done.stderr
     assert not list((tmp_path / "store").glob("forced/*"))  # nothing was recorded
+
+
+def test_sync_to_a_server_nobody_listens_on_says_why_in_a_few_words(tmp_path):
+    run_dir = make_run(tmp_path / "store", "r1")
+    write_stream(run_dir, "sdk", steps(3, ["loss"]))
+    end_run(run_dir)
+    uri = f"http://127.0.0.1:{free_port()}"  # free: nothing listens there
+    done = runwrap("sync", "r1", "--dir", str(tmp_path / "store"), "--tracking-uri", uri,
+                   cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert f"cannot reach {uri}: Connection refused" in done.stdout + done.stderr
+    assert "HTTPConnectionPool" not in done.stdout + done.stderr  # urllib3's wrappers

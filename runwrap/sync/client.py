@@ -252,8 +252,23 @@ class RestClient:
         self.post("runs/log-batch", body, before_retry=before_retry)
 
 
-def _short(e: Exception) -> str:
-    text = str(e)
+def _short(e: BaseException) -> str:
+    """What went wrong in the words of its root cause (`Connection refused`, `Name or service
+    not known`, an SSL error), not the repr of the urllib3 pool and retry wrappers around it
+    (`HTTPConnectionPool(host=..., port=1): Max retries exceeded with url: ...`)."""
+    cause: Optional[BaseException] = e
+    seen = 0
+    while cause is not None and seen < 16:
+        seen += 1
+        if isinstance(cause, OSError) and cause.strerror:
+            text = str(cause.strerror)
+            break
+        reason = getattr(cause, "reason", None)
+        inner = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        cause = (reason if isinstance(reason, BaseException) else inner) or (
+            cause.__cause__ or cause.__context__)
+    else:
+        text = str(e)
     return text if len(text) < 200 else text[:200] + "..."
 
 
