@@ -110,10 +110,12 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
 
 
 def _artifact_lines(artifacts: Dict[str, List[Dict[str, Any]]]) -> list:
-    """The artifact versions the run logged and used (`runwrap artifacts show` for more)."""
+    """The artifact versions the run logged, used and linked to a registry collection
+    (`runwrap artifacts show` for more)."""
     out = []
-    for kind in ("logged", "used"):
+    for kind in ("logged", "used", "linked"):
         names = [f"{a.get('project')}/{a.get('name')}:{a.get('version')}"
+                 + (f" -> {a.get('target')}" if kind == "linked" else "")
                  for a in artifacts.get(kind) or []]
         if names:
             out.append(f"{'artifacts ' + kind:<18} {', '.join(dict.fromkeys(names))}")

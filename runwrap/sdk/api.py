@@ -52,6 +52,18 @@ def use_artifact(*args: Any, **kwargs: Any) -> Any:
     return current_run("use_artifact").use_artifact(*args, **kwargs)
 
 
+def log_model(*args: Any, **kwargs: Any) -> None:
+    current_run("log_model").log_model(*args, **kwargs)
+
+
+def use_model(*args: Any, **kwargs: Any) -> str:
+    return current_run("use_model").use_model(*args, **kwargs)
+
+
+def link_model(*args: Any, **kwargs: Any) -> Any:
+    return current_run("link_model").link_model(*args, **kwargs)
+
+
 def watch(*args: Any, **kwargs: Any) -> None:
     """wandb.watch(model): gradients are not recorded; accepted so code runs unchanged."""
 

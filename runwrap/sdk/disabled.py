@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from runwrap.sdk import state
 from runwrap.sdk.config import Config
-from runwrap.sdk.run import Metric, check_tags
+from runwrap.sdk.run import Metric, RunStatus, check_tags
 from runwrap.sdk.summary import Summary
 
 
@@ -39,8 +39,16 @@ class DisabledRun:
     disabled = property(lambda self: True)
     url = property(lambda self: None)
 
+    project_url = property(lambda self: None)
+    sweep_url = property(lambda self: None)
+
     def get_url(self) -> None:
         return None
+
+    get_project_url = get_sweep_url = get_url
+
+    def status(self) -> RunStatus:
+        return RunStatus()
 
     def project_name(self) -> str:
         return self.project
@@ -96,6 +104,21 @@ class DisabledRun:
             raise UsageError(f"use_artifact({artifact_or_name!r}) in mode='disabled': nothing "
                              f"is recorded, so there is no artifact to read")
         return artifact_or_name
+
+    def link_artifact(self, artifact: Any, *args: Any, **kwargs: Any) -> Any:
+        return artifact
+
+    def log_code(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def log_model(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def link_model(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def use_model(self, name: str) -> str:
+        return self.use_artifact(str(name))
 
     def watch(self, *args: Any, **kwargs: Any) -> None:
         pass

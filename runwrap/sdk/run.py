@@ -2,6 +2,8 @@
 documents are the store's; Run only wires them to one run directory."""
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import os
 import threading
 import time
@@ -40,6 +42,14 @@ def check_tags(tags: Any) -> Tuple[str, ...]:
     elif not isinstance(tags, (list, tuple, set, frozenset)):
         raise UsageError(f"tags={tags!r} must be a list of strings, e.g. tags=['baseline']")
     return tuple(check_tag(tag) for tag in tags)
+
+
+@dataclasses.dataclass
+class RunStatus:
+    """What run.status() returns (wandb's fields)."""
+    sync_items_total: int = 0
+    sync_items_pending: int = 0
+    sync_time: Optional[datetime.datetime] = None
 
 
 class Metric:
@@ -153,6 +163,27 @@ class Run:
 
     def get_url(self) -> Optional[str]:
         return None
+
+    # An offline run has no web pages: wandb answers None for each of them.
+    @property
+    def project_url(self) -> Optional[str]:
+        return None
+
+    def get_project_url(self) -> Optional[str]:
+        return None
+
+    @property
+    def sweep_url(self) -> Optional[str]:
+        return None
+
+    def get_sweep_url(self) -> Optional[str]:
+        return None
+
+    def status(self) -> "RunStatus":
+        """wandb's sync status of the run. Nothing is sent while the run runs (`runwrap sync`
+        uploads afterwards), so nothing is pending and nothing has been synced, as wandb
+        answers offline."""
+        return RunStatus()
 
     @property
     def name(self) -> Optional[str]:
@@ -294,6 +325,44 @@ class Run:
         from runwrap.sdk.artifacts import use_artifact
 
         return use_artifact(self, artifact_or_name, type, aliases, use_as)
+
+    def link_artifact(self, artifact: Any, target_path: str,
+                      aliases: Optional[Sequence[str]] = None) -> Any:
+        """Link a version (logged first if it is a draft) to a registry collection: recorded
+        locally (the collection's links.jsonl, run.json `artifacts.linked`)."""
+        from runwrap.sdk.artifacts import link_artifact
+
+        return link_artifact(self, artifact, target_path, aliases)
+
+    def log_code(self, root: Optional[str] = ".", name: Optional[str] = None,
+                 include_fn: Optional[Callable[..., bool]] = None,
+                 exclude_fn: Optional[Callable[..., bool]] = None) -> Any:
+        """The code under `root` (.py, requirements.txt, Dockerfile* by default) as a version of
+        a `code` artifact; None when no file matches."""
+        from runwrap.sdk.artifacts import log_code
+
+        return log_code(self, root, name, include_fn, exclude_fn)
+
+    def log_model(self, path: Any, name: Optional[str] = None,
+                  aliases: Optional[Sequence[str]] = None) -> None:
+        """The file or directory at `path` as a version of a `model` artifact (wandb returns
+        None)."""
+        from runwrap.sdk.artifacts import log_model
+
+        log_model(self, path, name, aliases)
+
+    def use_model(self, name: str) -> str:
+        """Download a logged model version; the path of its file (or directory)."""
+        from runwrap.sdk.artifacts import use_model
+
+        return use_model(self, name)
+
+    def link_model(self, path: Any, registered_model_name: str, name: Optional[str] = None,
+                   aliases: Optional[Sequence[str]] = None) -> Any:
+        """log_model, then link the version to `model-registry/<registered_model_name>`."""
+        from runwrap.sdk.artifacts import link_model
+
+        return link_model(self, path, registered_model_name, name, aliases)
 
     def watch(self, *args: Any, **kwargs: Any) -> None:
         """wandb's gradient watching is not recorded; accepted so code runs unchanged."""

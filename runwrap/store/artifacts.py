@@ -180,20 +180,35 @@ class Collection:
             documents.write_json(self.dir / "aliases" / f"{alias}.json", {"version": version})
 
     def record_use(self, version: str, project: str, run_id: str) -> None:
-        """Lineage: append one line (a single O_APPEND write) that a run used `version`."""
+        """Lineage: append one line that a run used `version`."""
+        self._append("used.jsonl", {"version": version, "project": project, "run_id": run_id,
+                                    "time": time.time()})
+
+    def uses(self) -> List[Dict[str, Any]]:
+        return self._lines("used.jsonl")
+
+    def record_link(self, version: str, link: Dict[str, Any]) -> None:
+        """A link of `version` to a registry collection (run.link_artifact): kept here, since
+        there is no registry offline."""
+        self._append("links.jsonl", dict(link, version=version))
+
+    def links(self) -> List[Dict[str, Any]]:
+        return self._lines("links.jsonl")
+
+    def _append(self, file_name: str, doc: Dict[str, Any]) -> None:
+        """One line in a single O_APPEND write: concurrent writers never interleave."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"version": version, "project": project, "run_id": run_id,
-                           "time": time.time()}) + "\n"
-        fd = os.open(self.dir / "used.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        line = json.dumps(doc) + "\n"
+        fd = os.open(self.dir / file_name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, line.encode())
         finally:
             os.close(fd)
 
-    def uses(self) -> List[Dict[str, Any]]:
+    def _lines(self, file_name: str) -> List[Dict[str, Any]]:
         out = []
         try:
-            with open(self.dir / "used.jsonl", "rb") as f:
+            with open(self.dir / file_name, "rb") as f:
                 for line in f:
                     try:
                         out.append(json.loads(line))
