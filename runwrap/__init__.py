@@ -35,6 +35,11 @@ _LAZY = {
     "Image": ("runwrap.sdk.media.image", "Image"),
     "Table": ("runwrap.sdk.media.table", "Table"),
     "Histogram": ("runwrap.sdk.media.histogram", "Histogram"),
+    "Classes": ("runwrap.sdk.media.image", "Classes"),
+    "ImageMask": ("runwrap.sdk.media.image", "ImageMask"),
+    "BoundingBoxes2D": ("runwrap.sdk.media.image", "BoundingBoxes2D"),
+    "JoinedTable": ("runwrap.sdk.media.table", "JoinedTable"),
+    "plot_table": ("runwrap.sdk.media.plot", "plot_table"),
     "Audio": ("runwrap.sdk.media.files", "Audio"),
     "Video": ("runwrap.sdk.media.files", "Video"),
     "Html": ("runwrap.sdk.media.files", "Html"),
@@ -47,7 +52,8 @@ _LAZY = {
     "AuthenticationError": ("runwrap.errors", "AuthenticationError"),
 }
 # Modules under a short name (`runwrap.plot.line(...)`, wandb.plot's).
-_MODULES = {"errors": "runwrap.errors", "plot": "runwrap.sdk.media.plot"}
+_MODULES = {"errors": "runwrap.errors", "plot": "runwrap.sdk.media.plot",
+            "data_types": "runwrap.sdk.media.data_types"}
 # Names that follow the current run: never cached.
 _LIVE = {"run", "config", "summary"}
 

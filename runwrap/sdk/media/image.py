@@ -158,20 +158,62 @@ def _file_size(data: bytes) -> tuple:
         raise UsageError("Image: the file is not an image Pillow can read; check the file") from None
 
 
+class Classes(Media):
+    """wandb.Classes(class_set): the classes of a segmentation or detection task, each
+    `{"id": int, "name": str}`; given to Image(classes=), added to an artifact or logged as
+    `media/classes/*.classes.json` (`{"class_set": [...]}`)."""
+
+    def __init__(self, class_set: Any):
+        if not isinstance(class_set, (list, tuple)) or not all(
+                isinstance(c, dict) and "id" in c and "name" in c for c in class_set):
+            raise UsageError(f"Classes: class_set must be a list of {{'id': int, 'name': str}} "
+                             f"dicts, got {class_set!r:.80}")
+        self.class_set = _plain(list(class_set))
+
+    def store(self, sink: MediaSink, key: str, step: int) -> Dict[str, Any]:
+        data = json.dumps({"class_set": self.class_set}, separators=(",", ":")).encode()
+        return sink.write("classes", key, step, data, "classes.json").reference("classes-file")
+
+    def __repr__(self) -> str:
+        return f"<Classes {len(self.class_set)}>"
+
+
+class ImageMask:
+    """wandb's ImageMask(val, key): one mask of an Image (`masks={key: ImageMask(...)}` or the
+    plain dict `val`), checked as such; its size against the image when the Image is made."""
+
+    def __init__(self, val: Dict[str, Any], key: str):
+        _mask(key, val, None, None)
+        self._val = val
+        self._key = str(key)
+
+
+class BoundingBoxes2D:
+    """wandb's BoundingBoxes2D(val, key): one group of boxes of an Image (`boxes={key: ...}` or
+    the plain dict `val`)."""
+
+    def __init__(self, val: Dict[str, Any], key: str):
+        _box_group(key, val)
+        self._val = val
+        self._key = str(key)
+
+
 def _annotations(boxes: Any, masks: Any, classes: Any, width: Any, height: Any) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     if boxes is not None:
         if not isinstance(boxes, dict):
             raise UsageError("Image boxes must be a dict: {name: {'box_data': [...], "
                              "'class_labels': {id: label}}}")
-        out["boxes"] = {str(name): _box_group(name, group) for name, group in boxes.items()}
+        out["boxes"] = {str(name): _box_group(name, getattr(group, "_val", group))
+                        for name, group in boxes.items()}
     if masks is not None:
         if not isinstance(masks, dict):
             raise UsageError("Image masks must be a dict: {name: {'mask_data': array, "
                              "'class_labels': {id: label}}}")
-        out["masks"] = {str(name): _mask(name, m, width, height) for name, m in masks.items()}
+        out["masks"] = {str(name): _mask(name, getattr(m, "_val", m), width, height)
+                        for name, m in masks.items()}
     if classes is not None:
-        out["classes"] = _plain(classes)
+        out["classes"] = classes.class_set if isinstance(classes, Classes) else _plain(classes)
     return out
 
 

@@ -14,17 +14,19 @@ from runwrap.sdk.media.base import Media, MediaSink, require
 from runwrap.sdk.media.table import Table
 
 __all__ = ["line", "scatter", "bar", "histogram", "line_series", "confusion_matrix",
-           "pr_curve", "roc_curve", "Plot"]
+           "pr_curve", "roc_curve", "plot_table", "Plot"]
 
 
 class Plot(Media):
     """A chart: its table, the kind of chart, which columns it draws, a title."""
 
-    def __init__(self, kind: str, table: Table, fields: Dict[str, str], title: str = ""):
+    def __init__(self, kind: str, table: Table, fields: Dict[str, str], title: str = "",
+                 extra: Optional[Dict[str, Any]] = None):
         self.kind = kind
         self.table = table
         self.fields = fields
         self.title = title or ""
+        self.extra = extra or {}  # what a kind adds to the record (plot_table's spec name)
 
     def check(self, key: str) -> None:
         self.table.check(key)
@@ -32,7 +34,7 @@ class Plot(Media):
     def store(self, sink: MediaSink, key: str, step: int) -> Dict[str, Any]:
         table = self.table.store(sink, key, step)
         return {"_type": "plot", "kind": self.kind, "fields": self.fields, "title": self.title,
-                "path": table["path"], "table": table}
+                **self.extra, "path": table["path"], "table": table}
 
     def __repr__(self) -> str:
         return f"<Plot {self.kind} {self.fields}>"
@@ -69,6 +71,23 @@ def bar(table: Table, label: str, value: str, title: str = "", split_table: bool
 def histogram(table: Table, value: str, title: str = "", split_table: bool = False) -> Plot:
     _columns(table, value)
     return Plot("histogram", table, {"value": value}, title)
+
+
+def plot_table(vega_spec_name: str, data_table: Table, fields: Dict[str, Any],
+               string_fields: Optional[Dict[str, Any]] = None, split_table: bool = False) -> Plot:
+    """wandb.plot_table: a custom chart, `kind="custom"` with the Vega spec's name, its fields
+    (spec field -> column) and string fields kept in the record; no Vega is drawn offline."""
+    if not isinstance(vega_spec_name, str) or not vega_spec_name:
+        raise UsageError(f"plot_table: vega_spec_name {vega_spec_name!r} must name a Vega "
+                         f"spec, e.g. 'wandb/line/v0'")
+    if not isinstance(fields, dict):
+        raise UsageError(f"plot_table: fields must map the spec's fields to columns, got "
+                         f"{fields!r:.80}")
+    _columns(data_table, *[str(c) for c in fields.values()])
+    extra = {"vega_spec": vega_spec_name, "string_fields": dict(string_fields or {})}
+    title = (string_fields or {}).get("title", "")
+    return Plot("custom", data_table, {str(k): str(v) for k, v in fields.items()},
+                str(title), extra)
 
 
 def line_series(xs: Sequence[Any], ys: Sequence[Sequence[Any]], keys: Optional[Sequence[str]] = None,

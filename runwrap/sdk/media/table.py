@@ -202,3 +202,41 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_cell(v) for v in value]
     return normalize(value)
+
+
+class JoinedTable(Media):
+    """wandb.JoinedTable(table1, table2, join_key): two tables and the column(s) they join on,
+    stored as `media/joined-table/*.joined-table.json` (`{"table1", "table2", "join_key"}`, the
+    tables' paths beside it). A table given as a string is a path inside the artifact the
+    joined table is added to, kept as given."""
+
+    def __init__(self, table1: Any, table2: Any, join_key: Any):
+        keys = [join_key, join_key] if isinstance(join_key, str) else list(join_key or ())
+        if len(keys) != 2 or not all(isinstance(k, str) and k for k in keys):
+            raise UsageError(f"JoinedTable: join_key {join_key!r} must be a column name or a "
+                             f"pair of them (one per table)")
+        for table, key in ((table1, keys[0]), (table2, keys[1])):
+            if isinstance(table, Table):
+                if key not in table.columns:
+                    raise UsageError(f"JoinedTable: join_key {key!r} is not a column of "
+                                     f"{table!r}; columns are {table.columns}")
+            elif not isinstance(table, str):
+                raise UsageError(f"JoinedTable takes Tables or paths of tables in an artifact, "
+                                 f"got {type(table).__name__}")
+        self.table1, self.table2, self.join_key = table1, table2, join_key
+
+    def check(self, key: str) -> None:
+        for table in (self.table1, self.table2):
+            if isinstance(table, Table):
+                table.check(key)
+
+    def store(self, sink: MediaSink, key: str, step: int) -> Dict[str, Any]:
+        paths = [t.store(sink, key, step)["path"] if isinstance(t, Table) else t
+                 for t in (self.table1, self.table2)]
+        doc = {"table1": paths[0], "table2": paths[1], "join_key": self.join_key}
+        data = _dumps(doc).encode()
+        return sink.write("joined-table", key, step, data, "joined-table.json").reference(
+            "joined-table-file", table1=paths[0], table2=paths[1])
+
+    def __repr__(self) -> str:
+        return f"<JoinedTable on {self.join_key!r}>"
