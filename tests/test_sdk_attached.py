@@ -173,3 +173,31 @@ def test_init_inside_the_real_wrapper(tmp_path):
     assert config(run_dir)["lr"] == 0.01
     rows = [r for p in (run_dir / "streams").glob("sdk.*.jsonl") for r in records(run_dir, p.name)]
     assert [r["acc"] for r in rows] == [0.5, 0.6, 0.7]
+
+
+def test_a_reinit_loop_under_the_real_wrapper_names_its_own_earlier_trial(tmp_path):
+    """Each init() joins the wrapper's one run: a trial's config value that the previous trial
+    of the same process set is refused with that cause and the fix, not blamed on --config;
+    allow_val_change=True changes it; --config still wins."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "script.py").write_text(textwrap.dedent("""
+        import runwrap as wandb
+        for wd, allow in ((0.1, False), (0.01, False), (0.001, True)):
+            run = wandb.init(config={"wd": wd, "batch": 8}, allow_val_change=allow)
+            print(run.config.wd, run.config.batch)
+            run.finish()
+    """))
+    done = subprocess.run([sys.executable, "-m", "runwrap", "--project", "loop",
+                           "--config", "batch=4", sys.executable, "script.py"],
+                          cwd=work, env=child_env(tmp_path / "store"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0.1", "4", "0.1", "4", "0.001", "4"]
+    own = [line for line in done.stderr.splitlines() if "wd=0.01" in line]
+    assert len(own) == 1 and "earlier init() of this process" in own[0], done.stderr
+    assert "allow_val_change=True" in own[0] and "its own runwrap run" in own[0]
+    assert "--config" not in own[0]
+    batch = [line for line in done.stderr.splitlines() if "batch=8" in line]
+    assert len(batch) == 3 and all("runwrap --config" in line for line in batch), done.stderr
+    assert config(only_run(tmp_path / "store", "loop")) == {"batch": 4, "wd": 0.001}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from runwrap import env
 from runwrap.sdk import resume as resuming
@@ -77,7 +77,7 @@ def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
     job_part = os.environ.get(env.PART) or None
     if job_part and (documents.read_json(part_record(path, job_part), {}) or {}).get("first"):
         job_part = None  # the first task's config is the run's: config.yaml, as without a job
-    config = _merged_config(path, request.config, job_part)
+    config = _merged_config(path, request.config, job_part, request.allow_val_change)
     start_time = meta.get("start_time") or time.time()
     step = resuming.last_step(path) + 1 if meta.get("resumed") else 0
     history = History(writer_opener(path, part), start_time, step=step, warn=warn)
@@ -87,14 +87,49 @@ def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
              "group": meta.get("group"), "job_type": meta.get("job_type")}
     return Run(run_dir=path, ident=ident, attached=True, history=history,
                config=Config(config, allow_val_change=request.allow_val_change,
-                             on_change=config_saver(path, job_part)),
+                             on_change=_remembered(config_saver(path, job_part))),
                user_summary=user, mode=meta.get("mode") or request.mode,
                resumed=bool(meta.get("resumed")), start_time=start_time, on_finish=None)
 
 
-def _merged_config(path: Path, mine: Dict[str, Any], job_part: Optional[str]) -> Dict[str, Any]:
+# The config values this process wrote into the wrapped run (its init()s and config changes):
+# a later init() in a loop of trials joins the same run, and a value it finds there may be its
+# own earlier trial's rather than the wrapper's --config or another process's.
+_written_here: Dict[str, Any] = {}
+
+
+def _remembered(save: Callable[[Dict[str, Any], List[str]], None]
+                ) -> Callable[[Dict[str, Any], List[str]], None]:
+    def remember(changed: Dict[str, Any], removed: List[str]) -> None:
+        save(changed, removed)
+        _written_here.update(changed)
+        for key in removed:
+            _written_here.pop(key, None)
+    return remember
+
+
+def _conflict(key: str, value: Any, existing: Any, allow_val_change: bool) -> bool:
+    """Whether init()'s `value` replaces the run's `existing` one; says why not when it does
+    not. An earlier init() of this process set it: allow_val_change lets it change, as wandb's
+    config does; the wrapper's --config (or another process's value) always wins."""
+    if key in _written_here and _written_here[key] == existing:
+        if allow_val_change:
+            return True
+        notice(f"config {key}={value!r} from init() is not applied: {key}={existing!r} was set "
+               f"by an earlier init() of this process, and under runwrap every init() joins the "
+               f"one wrapped run; pass init(allow_val_change=True) to change it, or run each "
+               f"trial as its own runwrap run")
+        return False
+    notice(f"config {key}={value!r} from init() is overridden by the run's config "
+           f"({existing!r}, from runwrap --config or another process)")
+    return False
+
+
+def _merged_config(path: Path, mine: Dict[str, Any], job_part: Optional[str],
+                   allow_val_change: bool = False) -> Dict[str, Any]:
     """config.yaml already holds the wrapper's --config (and other ranks' keys): those win, like
-    a sweep's values in wandb; init()'s keys fill in the rest. In a task of a launcher job,
+    a sweep's values in wandb; init()'s keys fill in the rest (and replace what an earlier
+    init() of this process set, with allow_val_change). In a task of a launcher job,
     config.yaml is the first task's and is not written here: this task's keys that it lacks or
     holds otherwise are recorded in the part's record (`config`), not merged."""
     if not mine and not (path / CONFIG_YAML).exists():
@@ -114,9 +149,13 @@ def _merged_config(path: Path, mine: Dict[str, Any], job_part: Optional[str]) ->
         merged = dict(mine)
         merged.update(existing)
         for key, value in mine.items():
-            if key in existing and existing[key] != value:
-                notice(f"config {key}={value!r} from init() is overridden by the run's "
-                       f"config ({existing[key]!r}, from runwrap --config or another process)")
+            if key in existing and existing[key] != value and _conflict(
+                    key, value, existing[key], allow_val_change):
+                merged[key] = value
         if merged != existing:
             documents.write_yaml(path / CONFIG_YAML, merged)
+    # Only what this init() put there: a key whose value the wrapper's --config already held
+    # stays the wrapper's.
+    _written_here.update((k, v) for k, v in mine.items()
+                         if (k not in existing or existing[k] != v) and merged[k] == v)
     return merged
