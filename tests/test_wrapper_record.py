@@ -111,6 +111,38 @@ def test_git_state_and_diff_of_a_dirty_tree(store, tmp_path):
     assert run_json(run_dir)["project"] == "repo"  # wandb's default: the git root's name
 
 
+def test_git_state_is_found_from_a_subfolder_of_the_repository(store, tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "src" / "deep").mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q",
+         "--allow-empty", "-m", "one")
+    done = runwrap("--quiet", PY, "-c", "pass", cwd=repo / "src" / "deep")
+    assert done.returncode == 0
+    assert run_json(only_run(store))["git"]["branch"] == "main"
+
+
+def test_outside_a_repository_no_git_process_is_started(store, tmp_path):
+    # A `git` first on PATH that notes each call: outside any repository it is never called.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "git-calls"
+    fake = bin_dir / "git"
+    fake.write_text(f"#!/bin/sh\necho \"$@\" >> {calls}\nexit 128\n")
+    fake.chmod(0o755)
+    work = tmp_path / "scratch"
+    work.mkdir()
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    env.pop("GIT_DIR", None)
+    done = runwrap("--quiet", PY, "-c", "pass", cwd=work, env=env)
+    assert done.returncode == 0
+    assert run_json(only_run(store)).get("git") is None
+    assert not calls.exists()
+    (work / ".git").mkdir()  # now git could find one: it is asked
+    done = runwrap("--quiet", PY, "-c", "pass", cwd=work, env=env)
+    assert done.returncode == 0 and calls.exists()
+
+
 def test_eight_runs_at_once_get_eight_directories(store):
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda i: runwrap("--quiet", "--project", "same", PY, "-c",

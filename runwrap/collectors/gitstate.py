@@ -2,6 +2,7 @@
 flag and the diff of a dirty tree. Every git call has a time bound; no git, no repo: None."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -51,8 +52,26 @@ def strip_credentials(url: str) -> str:
     return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", url)
 
 
+def could_be_repository(cwd: Path) -> bool:
+    """False when git would surely find no repository: no `.git` in `cwd` or any folder above
+    it, and no GIT_DIR. Then no git process is started at all (five of them, for nothing, at
+    the end of every run outside a repository: cron jobs, scratch folders)."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    here = os.path.abspath(cwd)
+    while True:
+        if os.path.lexists(os.path.join(here, ".git")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
+
+
 def read_git_state(cwd: Path) -> Tuple[Optional[Dict[str, Any]], Optional[bytes]]:
     """(git facts for run.json, the diff of a dirty tree capped at 10 MB or None)."""
+    if not could_be_repository(cwd):
+        return None, None
     git_dir, commit, branch, remote, status = _git_many(
         cwd, ("rev-parse", "--git-dir"), ("rev-parse", "HEAD"),
         ("rev-parse", "--abbrev-ref", "HEAD"), ("remote", "get-url", "origin"),
