@@ -44,6 +44,36 @@ def test_image_from_array_is_a_png_file_and_a_reference_record(tmp_path):
     assert all((run / p).is_file() for p in second["imgs"]["filenames"])
 
 
+def test_image_png_is_lossless_and_on_disk_when_log_returns(tmp_path):
+    """PNG is written with zlib's fast run-length setting: every pixel must still come back
+    exactly, for noise (incompressible), flat and gradient content, and the file must be whole
+    as soon as log() returns, before finish()."""
+    done = run_script(tmp_path, """
+        import json, os
+        import numpy as np, runwrap as wandb
+        from PIL import Image as PILImage
+        rng = np.random.default_rng(1)
+        yy, xx = np.mgrid[0:16, 0:24]
+        arrays = {"noise": rng.integers(0, 256, (16, 24, 3), dtype=np.uint8),
+                  "rgba": rng.integers(0, 256, (16, 24, 4), dtype=np.uint8),
+                  "flat": np.full((16, 24), 7, dtype=np.uint8),
+                  "gradient": np.stack([xx * 10, yy * 15, xx + yy], -1).astype(np.uint8)}
+        run = wandb.init(project="p")
+        same = {}
+        for key, arr in arrays.items():
+            run.log({key: wandb.Image(arr)})
+            with PILImage.open(os.path.join(run.run_dir, run.summary[key]["path"])) as im:
+                im.verify()
+            with PILImage.open(os.path.join(run.run_dir, run.summary[key]["path"])) as im:
+                same[key] = bool(np.array_equal(np.asarray(im), arr))
+        print(json.dumps(same))
+        run.finish()
+    """)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "noise": True, "rgba": True, "flat": True, "gradient": True}
+
+
 def test_image_inputs_pil_path_torch_like_and_annotations(tmp_path):
     done = run_script(tmp_path, """
         import numpy as np, runwrap as wandb

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Dict, List, Optional
@@ -99,6 +100,9 @@ def to_numpy(value: Any, what: str) -> Any:
 
 def require(module: str, package: str, what: str, extra: str = "media") -> Any:
     """Import `module` or raise UsageError naming the extra that installs it."""
+    loaded = sys.modules.get(module)  # once imported, a dict look-up: log() calls this per image
+    if loaded is not None:
+        return loaded
     import importlib
 
     try:
