@@ -24,7 +24,7 @@ MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # channels -> PIL mode
 # snapshots, written every few steps and read rarely, so zlib's fastest level with its
 # run-length strategy: after PNG's per-row filters, photo-like images come out as small as at
 # Pillow's default (level 6) in two thirds of the time, and flat masks stay small. Exact
-# synthetic gradients (which LZ77 would fold into repeats) grow, but never past the raw pixels.
+# synthetic gradients (which LZ77 would fold into repeats) grow, at worst to the raw size.
 PNG_OPTIONS = {"compress_level": 1, "compress_type": zlib.Z_RLE}
 
 
