@@ -102,39 +102,79 @@ def test_rows_are_recorded_while_the_program_still_runs(tmp_path, store):
     assert [r["x"] for r in rows()] == [0, 1, 2, 3]
 
 
-REINIT = """
+SWEEP = """
 import wandb
-for trial in range(2):
-    run = wandb.init(project="sweep", config={"trial": trial}, reinit="finish_previous")
+for trial in range(3):
+    run = wandb.init(project="sweep", name=f"trial{trial}", config={"trial": trial},
+                     reinit="create_new")
     for i in range(3):
         run.log({"score": trial * 10 + i})
+    run.summary["best"] = trial
     run.finish()
 """
 
 
-def test_several_wandb_runs_in_one_program_are_separate_streams(tmp_path, store):
-    (tmp_path / "sweep.py").write_text(REINIT)
+def run_sweep(tmp_path: Path, store: Path) -> "tuple[Path, dict, dict]":
+    """The sweep under runwrap: its run directory, its environment, and {trial: wandb id}."""
+    (tmp_path / "sweep.py").write_text(SWEEP)
     env = no_account_env(tmp_path, RUNWRAP_DIR=str(store))
     done = runwrap(sys.executable, "sweep.py", cwd=tmp_path, env=env, timeout=240)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     run = only_run(store)
     runs = run_json(run)["wandb_runs"]
-    assert len(runs) == 2
-    streams = [info["stream"] for info in runs.values()]
-    assert "wandb.jsonl" in streams
-    assert set(streams) - {"wandb.jsonl"} == {f"wandb.{i}.jsonl" for i in runs} - {
-        f"wandb.{i}.jsonl" for i, info in runs.items() if info["stream"] == "wandb.jsonl"}
-    scores = sorted([r["score"] for r in rows_of(run / "streams" / s)] for s in streams)
-    assert scores == [[0, 1, 2], [10, 11, 12]]
+    return run, env, {int(info["name"][len("trial"):]): wid for wid, info in runs.items()}
+
+
+def test_each_wandb_run_of_a_program_is_a_source_of_its_own(tmp_path, store):
+    run, env, ids = run_sweep(tmp_path, store)
+    runs = run_json(run)["wandb_runs"]
+    # Sources, not parts: a reader never merges them. The first keeps the plain name.
+    streams = {t: runs[ids[t]]["stream"] for t in range(3)}
+    assert streams == {0: "wandb.jsonl", 1: f"wandb-{ids[1]}.jsonl", 2: f"wandb-{ids[2]}.jsonl"}
+    for t, stream in streams.items():
+        assert [r["score"] for r in rows_of(run / "streams" / stream)] == [t * 10 + i
+                                                                          for i in range(3)]
+    # Each trial's config and summary are its own; config.yaml is the first trial's.
+    import yaml
+
+    assert yaml.safe_load((run / "config.yaml").read_text()) == {"trial": 0}
+    assert [runs[ids[t]].get("config") for t in (1, 2)] == [{"trial": 1}, {"trial": 2}]
+    assert [runs[ids[t]].get("summary") for t in (1, 2)] == [{"best": 1}, {"best": 2}]
+
+    shown = json.loads(runwrap("show", "latest", "--json", env=env).stdout)
+    metrics = shown["metrics"]
+    assert [metrics[streams[t][:-len(".jsonl")]]["score"]["last"] for t in range(3)] == \
+        [2, 12, 22]
+    assert shown["summary"]["score"] == 2 and shown["summary"]["best"] == 0
+    text = runwrap("show", "latest", env=env).stdout.decode()
+    headings = [line for line in text.splitlines() if line.startswith("metrics from wandb")]
+    assert headings == [f"metrics from wandb (wandb run {ids[0]} 'trial0')",
+                        f"metrics from wandb-{ids[1]} (wandb run {ids[1]} 'trial1'; config trial=1)",
+                        f"metrics from wandb-{ids[2]} (wandb run {ids[2]} 'trial2'; config trial=2)"]
+
+
+@pytest.mark.mlflow
+def test_each_wandb_run_of_a_program_keeps_its_own_series_in_mlflow(tmp_path, store,
+                                                                     mlflow_server):
+    run, env, ids = run_sweep(tmp_path, store)
+    done = runwrap("sync", "--all", "--tracking-uri", mlflow_server.uri, "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    rid = run_json(run)["sync"]["run_id"]
+    assert sorted((p["step"], p["value"]) for p in mlflow_server.history(rid, "score")) == \
+        [(0, 0), (1, 1), (2, 2)]
+    for t in (1, 2):
+        points = mlflow_server.history(rid, f"wandb-{ids[t]}/score")
+        assert sorted((p["step"], p["value"]) for p in points) == \
+            [(i, t * 10 + i) for i in range(3)]
 
 
 RESUME = """
 import sys, wandb
-run = wandb.init(project="res", id="fixedid1", resume="allow")
-start = run.step
-for i in range(3):
-    run.log({"v": float(sys.argv[1]) + i})
-run.finish()
+for wandb_id in ("fixedid1", "trial.2"):
+    run = wandb.init(project="res", id=wandb_id, resume="allow", reinit="create_new")
+    for i in range(3):
+        run.log({"v": float(sys.argv[1]) + i})
+    run.finish()
 """
 
 
@@ -147,12 +187,16 @@ def test_a_resumed_wandb_run_continues_the_same_series(tmp_path, store):
         assert done.returncode == 0, done.stderr.decode()[-3000:]
     run = only_run(store)
     meta = run_json(run)
-    assert list(meta["wandb_runs"]) == ["fixedid1"]
-    assert len(meta["wandb_runs"]["fixedid1"]["files"]) == 2
-    rows = rows_of(run / "streams" / "wandb.jsonl")
-    assert [r["v"] for r in rows] == [0, 1, 2, 100, 101, 102]
-    theirs = [row for log in log_files(tmp_path / "wandb") for row in wandb_history(log)]
-    assert [r["_step"] for r in rows] == [t["_step"] for t in theirs]
+    assert list(meta["wandb_runs"]) == ["fixedid1", "trial.2"]
+    # The second wandb run, a source of its own (its id's dot made safe), continues too.
+    for wandb_id, stream in (("fixedid1", "wandb.jsonl"), ("trial.2", "wandb-trial_2.jsonl")):
+        assert meta["wandb_runs"][wandb_id]["stream"] == stream
+        assert len(meta["wandb_runs"][wandb_id]["files"]) == 2
+        rows = rows_of(run / "streams" / stream)
+        assert [r["v"] for r in rows] == [0, 1, 2, 100, 101, 102]
+        theirs = [row for log in log_files(tmp_path / "wandb") if log.name == f"run-{wandb_id}.wandb"
+                  for row in wandb_history(log)]
+        assert [r["_step"] for r in rows] == [t["_step"] for t in theirs]
 
 
 def test_the_users_own_wandb_mode_and_dir_are_left_alone(tmp_path, store):

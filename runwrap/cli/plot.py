@@ -11,7 +11,7 @@ import click
 
 from runwrap.cli.selection import dir_option, project_option, runs_argument
 
-SOURCE_ORDER = ("sdk", "tensorboard", "files", "stdout", "system")
+SOURCE_ORDER = ("sdk", "wandb", "tensorboard", "files", "stdout", "system")
 
 
 def _size(text: str) -> Tuple[int, int]:
@@ -94,7 +94,7 @@ def render_histogram(label: str, step: Any, doc: Dict[str, Any], width: int) -> 
 @click.option("--x", "x", type=click.Choice(["step", "time"]), default="step", show_default=True,
               help="Horizontal axis: step, or seconds since the run started.")
 @click.option("--source", "sources", multiple=True,
-              help="Take metrics only from this source (sdk, tensorboard, files, stdout, system).")
+              help="Take metrics only from this source (sdk, wandb, tensorboard, files, stdout, system; a program's further wandb runs: wandb-<id>).")
 @click.option("--size", "size", default="1000x600", show_default=True, metavar="WxH",
               help="Image size in pixels for PNG/SVG.")
 @project_option

@@ -90,7 +90,7 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         width = max(len(k) for k in config)
         lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
     lines.extend(_part_lines(meta.get("parts")))
-    lines.extend(_metric_lines(info["metrics"], run.dir))
+    lines.extend(_metric_lines(info["metrics"], run.dir, _wandb_labels(meta.get("wandb_runs"))))
     from runwrap.store.summary import SUMMARY_KINDS
 
     # wandb's nested shape ({"max": 0.9}); a dict set as a summary value or logged nested
@@ -173,15 +173,41 @@ def common_folder(names: List[str]) -> str:
     return first[:first.rfind("/", 0, size) + 1]
 
 
-def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -> list:
+def _wandb_labels(runs: Any) -> Dict[str, str]:
+    """Which wandb run each wandb source holds (run.json `wandb_runs`): its id and name, and
+    for a run after the program's first, its own config (config above is the first one's)."""
+    from runwrap.store.values import flatten_dotted
+
+    labels: Dict[str, str] = {}
+    if not isinstance(runs, dict):
+        return labels
+    for run_id, info in runs.items():
+        if not isinstance(info, dict) or not str(info.get("stream", "")).endswith(".jsonl"):
+            continue
+        label = f"wandb run {run_id}" + (f" {info['name']!r}" if info.get("name") else "")
+        config = info.get("config")
+        if isinstance(config, dict) and config:
+            label += "; config " + ", ".join(f"{k}={v}" for k, v in
+                                             flatten_dotted(config).items())
+        labels[info["stream"][:-len(".jsonl")]] = label
+    return labels
+
+
+def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any,
+                  labels: Dict[str, str]) -> list:
     from runwrap.cli.charts import sparkline
     from runwrap.cli.table import render_table, terminal_width
     from runwrap.store.media import is_reference
     from runwrap.store.readback import metric_sketches
 
     sketches = metric_sketches(run_dir, buckets=SPARK_WIDTH)
+    # The wandb runs' sources together, in the order the program started them (stream names
+    # sort `wandb-<id>` before `wandb`, and ids are random).
+    position = {source: float(i) for i, source in enumerate(metrics)}
+    first = min((position[s] for s in labels if s in position), default=0.0)
+    position.update((s, first + i / (len(labels) + 1)) for i, s in enumerate(labels))
     out = []
-    for source, table in metrics.items():
+    for source, table in sorted(metrics.items(), key=lambda item: position[item[0]]):
         if not table:
             continue
         # Media keys (their last value is a file reference) are listed in their own section.
@@ -190,7 +216,9 @@ def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any) -
             continue
         shared = common_folder(keys)
         out.append("")
-        out.append(f"metrics from {source}" + (f" (names under {shared})" if shared else ""))
+        notes = [labels[source]] if source in labels else []
+        notes += [f"names under {shared}"] if shared else []
+        out.append(f"metrics from {source}" + (f" ({'; '.join(notes)})" if notes else ""))
         rows = []
         for key in keys:
             e = table[key]

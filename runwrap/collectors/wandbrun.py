@@ -5,16 +5,21 @@ the live collector (wandbwatch.py) and `runwrap import-wandb` (wandbimport.py).
   `_timestamp`, `_runtime` from the runwrap run's start, and the row's values. A nested dict
   becomes dotted names (`{"a": {"b": 1}}` -> `a.b`, as wandb shows it); media and other
   objects with a `_type` (images, tables, histograms) are counted, not imported.
-- Several wandb runs in one program (`wandb.init(reinit=...)`, a loop of runs): the first wandb
-  run id seen writes `wandb.jsonl`, each further id its own part, `wandb.<id>.jsonl`. A wandb
-  run that resumes (the same id in a new `run-<id>.wandb`) goes on in the stream it had, and
-  since wandb continues its own `_step`, the series continues. run.json `wandb_runs` says which
-  wandb run is in which stream.
+- Several wandb runs in one program (`wandb.init(reinit=...)`, a loop of trials): each is an
+  experiment of its own, so each is a source of its own, never a part (parts are the tasks of
+  one job, and readers merge them). The first wandb run id seen writes `wandb.jsonl`; each
+  further id its own source, `wandb-<id>.jsonl` (`further_source`). A wandb run that resumes
+  (the same id in a new `run-<id>.wandb`) goes on in the stream it had, and since wandb
+  continues its own `_step`, the series continues. run.json `wandb_runs` says which wandb run
+  is in which stream.
 - Config -> config.yaml, merged key by key (wandb's `_wandb` bookkeeping left out; a value
-  stored as `{desc, value}`, as wandb's config files hold it, unwrapped).
+  stored as `{desc, value}`, as wandb's config files hold it, unwrapped). A further wandb
+  run's config goes to its own entry, run.json `wandb_runs[<id>]["config"]`, rather than over
+  the first run's.
 - Summary -> summary-user.json (the run's explicit summary, which `runwrap show` and sync read),
   merged key by key: the values that are not simply a metric's last logged value (those are
-  in the stream's statistics already), wandb's `_`-keys left out.
+  in the stream's statistics already), wandb's `_`-keys left out. A further wandb run's goes to
+  `wandb_runs[<id>]["summary"]`.
 
 Counts of what was skipped go to the collector's `skipped` (run.json): `crc` (damaged
 stretches), `bad_record` (a valid frame that is not a Record), `unknown_record:<field>` (a
@@ -23,6 +28,7 @@ record type newer than this reader), `media:<type>`.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -32,15 +38,31 @@ from runwrap.collectors.base import warn_once
 from runwrap.collectors.wandblog import LogReader
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
-from runwrap.store.streams import StreamWriter, stream_path
+from runwrap.store.streams import WANDB_RUN_PREFIX, StreamWriter, stream_path
 
-__all__ = ["SOURCE", "LogFile", "WandbRecorder", "run_id_of"]
+__all__ = ["SOURCE", "LogFile", "WandbRecorder", "further_source", "run_id_of"]
 
 SOURCE = "wandb"
+FIRST_STREAM = f"{SOURCE}.jsonl"
 RUNS_KEY = "wandb_runs"  # run.json: {wandb run id: {"stream": ..., "files": [...], ...}}
 BATCH = 2000  # rows per write
+# A source name holds no dot (the first dot starts a part: store/streams.py) and no path
+# separator; wandb allows both in a run id (`id="trial.1"`).
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 Counter = Callable[[str, int], None]
+Changes = Dict[Tuple[str, ...], Tuple[bool, Any]]  # key path -> (removed?, value)
+
+
+def further_source(run_id: str, taken: "set[str]") -> str:
+    """The source of a wandb run after the program's first: `wandb-<id>`, the id made safe as
+    a source name, and numbered on when two ids come out the same."""
+    base = f"{WANDB_RUN_PREFIX}{_UNSAFE.sub('_', run_id) or '_'}"
+    name, n = base, 1
+    while f"{name}.jsonl" in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name
 
 
 def run_id_of(path: "str | Path") -> str:
@@ -86,6 +108,20 @@ def _remove_path(doc: Dict[str, Any], path: Tuple[str, ...]) -> None:
     doc.pop(path[-1], None)
 
 
+def _apply_changes(doc: Dict[str, Any], changes: Changes,
+                   convert: Callable[[Any], Any] = lambda v: v) -> bool:
+    """Apply `changes` to `doc` (wandb's `_wandb` bookkeeping left out); whether it changed."""
+    before = repr(doc)
+    for path, (remove, value) in changes.items():
+        if path[0] == "_wandb":
+            continue
+        if remove:
+            _remove_path(doc, path)
+        else:
+            _set_path(doc, path, convert(value))
+    return repr(doc) != before
+
+
 class WandbRecorder:
     """Applies the messages of wandb logs to one run directory."""
 
@@ -101,15 +137,15 @@ class WandbRecorder:
         self._runs: Optional[Dict[str, Dict[str, Any]]] = None  # run.json wandb_runs, loaded late
         self._runs_changed = False
         self._earlier: set = set()  # log files run.json listed when this recorder started
-        # Changes read and not yet written: key path -> (removed?, value). Only the last change
-        # of a key matters, and wandb rewrites the summary after every history row.
-        self._config: Dict[Tuple[str, ...], Tuple[bool, Any]] = {}
-        self._summary: Dict[Tuple[str, ...], Tuple[bool, Any]] = {}
+        # Changes read and not yet written, per wandb run id. Only the last change of a key
+        # matters, and wandb rewrites the summary after every history row.
+        self._config: Dict[str, Changes] = {}
+        self._summary: Dict[str, Changes] = {}
         self.producer = ""  # the wandb version that wrote the last header seen
         self.exit_code: Optional[int] = None
         self.rows = 0  # history rows written
         self.last_time: Optional[float] = None  # the last row's _timestamp
-        self._logged: Dict[str, Any] = {}  # each metric's last logged value
+        self._logged: Dict[str, Dict[str, Any]] = {}  # per wandb run: each metric's last value
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -134,7 +170,7 @@ class WandbRecorder:
             if item is None:
                 continue
             if isinstance(item, wandbrecord.History):
-                row = self._row(item)
+                row = self._row(log, item)
                 if row is not None:
                     rows.append(row)
                     if len(rows) >= BATCH:
@@ -161,7 +197,7 @@ class WandbRecorder:
             warn_once("wandb-version", f"cannot read {log.path}: {reader.unreadable} "
                       f"(written by wandb {_installed_wandb()}); its metrics are not recorded")
 
-    def _row(self, history: wandbrecord.History) -> Optional[dict]:
+    def _row(self, log: LogFile, history: wandbrecord.History) -> Optional[dict]:
         values = history.values
         step = values.get("_step", history.step)
         when = values.get("_timestamp")
@@ -177,7 +213,7 @@ class WandbRecorder:
                 self._flatten(record, key, value)
             else:
                 record[key] = value
-        self._logged.update(record)
+        self._logged.setdefault(log.run_id, {}).update(record)
         return record if len(record) > 3 else None
 
     def _flatten(self, record: dict, prefix: str, value: dict) -> None:
@@ -193,7 +229,8 @@ class WandbRecorder:
 
     def _apply(self, log: LogFile, item: Any) -> None:
         if isinstance(item, wandbrecord.Change):
-            target = self._config if item.kind == "config" else self._summary
+            target = (self._config if item.kind == "config" else self._summary
+                      ).setdefault(log.run_id, {})
             for path, value in item.update.items():
                 target.pop(path, None)  # re-inserted last: changes stay in order
                 target[path] = (False, value)
@@ -243,8 +280,8 @@ class WandbRecorder:
         info = runs.get(log.run_id)
         if info is None:
             taken = {r.get("stream") for r in runs.values() if isinstance(r, dict)}
-            name = f"{SOURCE}.jsonl" if f"{SOURCE}.jsonl" not in taken else \
-                f"{SOURCE}.{log.run_id}.jsonl"
+            name = FIRST_STREAM if FIRST_STREAM not in taken else \
+                f"{further_source(log.run_id, taken)}.jsonl"
             info = runs[log.run_id] = {"stream": name, "files": []}
             self._runs_changed = True
         relative = os.path.relpath(log.path, self.run_dir)
@@ -261,9 +298,10 @@ class WandbRecorder:
         try:
             writer = self._writers.get(stream)
             if writer is None:
-                part = stream[len(SOURCE) + 1:-len(".jsonl")] or None
-                writer = self._writers[stream] = StreamWriter(stream_path(self.run_dir, SOURCE,
-                                                                          part))
+                # By the name run.json holds: `wandb.<id>.jsonl` in a run an older runwrap
+                # recorded, resumed now.
+                writer = self._writers[stream] = StreamWriter(
+                    stream_path(self.run_dir, stream[:-len(".jsonl")]))
             writer.write_many(rows)
             self.rows += len(rows)
             if self._on_rows is not None:
@@ -275,54 +313,59 @@ class WandbRecorder:
     def flush_documents(self) -> None:
         """Write the config, summary and run.json changes read since the last call."""
         try:
-            if self._config:
-                changes, self._config = self._config, {}
-                self._update_config(changes)
-            if self._summary:
-                changes, self._summary = self._summary, {}
-                self._update_summary(changes)
+            config, self._config = self._config, {}
+            summary, self._summary = self._summary, {}
+            runs = self._load_runs()
+            for run_id, changes in config.items():
+                if self._is_first(run_id):
+                    self._update_config(changes)
+                else:
+                    self._runs_changed |= _apply_changes(
+                        runs[run_id].setdefault("config", {}), changes, _unwrap)
+            for run_id, changes in summary.items():
+                wanted = self._summary_changes(run_id, changes)
+                if not wanted:
+                    continue
+                if self._is_first(run_id):
+                    self._update_summary(wanted)
+                else:
+                    self._runs_changed |= _apply_changes(
+                        runs[run_id].setdefault("summary", {}), wanted)
             if self._runs_changed:
                 self._runs_changed = False
-                runs = self._load_runs()
                 documents.update_json(self.run_dir / RUN_JSON,
                                       lambda doc: doc.__setitem__(RUNS_KEY, runs))
         except OSError as exc:
             warn_once("wandb-documents", f"cannot record wandb's config or summary: {exc}")
 
-    def _update_config(self, changes: Dict[Tuple[str, ...], Tuple[bool, Any]]) -> None:
+    def _is_first(self, run_id: str) -> bool:
+        """Whether `run_id` is the program's first wandb run (the one in wandb.jsonl, whose
+        config and summary are the runwrap run's)."""
+        info = self._load_runs().get(run_id)
+        return info is None or info.get("stream") == FIRST_STREAM
+
+    def _update_config(self, changes: Changes) -> None:
         with documents.locked(self.run_dir):
             config = documents.read_yaml(self.run_dir / CONFIG_YAML, {})
             if not isinstance(config, dict):
                 config = {}
-            before = repr(config)
-            for path, (remove, value) in changes.items():
-                if path[0] == "_wandb":
-                    continue
-                if remove:
-                    _remove_path(config, path)
-                else:
-                    _set_path(config, path, _unwrap(value))
-            if repr(config) != before:
+            if _apply_changes(config, changes, _unwrap):
                 documents.write_yaml(self.run_dir / CONFIG_YAML, config)
 
-    def _update_summary(self, changes: Dict[Tuple[str, ...], Tuple[bool, Any]]) -> None:
+    def _update_summary(self, changes: Changes) -> None:
+        def mutate(doc: dict) -> None:
+            _apply_changes(doc, changes)
+
+        documents.update_json(self.run_dir / SUMMARY_USER_JSON, mutate)
+
+    def _summary_changes(self, run_id: str, changes: Changes) -> Changes:
         """wandb rewrites its summary after every row with the row's values; the stream's
         statistics hold those already, so only what differs (`run.summary[k] = v`, a key never
-        logged) is written."""
-        logged = self._logged
-        wanted = {path: change for path, change in changes.items() if path[0][:1] != "_"
-                  and not (len(path) == 1 and not change[0] and path[0] in logged
-                           and logged[path[0]] == change[1])}
-
-        def mutate(doc: dict) -> None:
-            for path, (remove, value) in wanted.items():
-                if remove:
-                    _remove_path(doc, path)
-                else:
-                    _set_path(doc, path, value)
-
-        if wanted:
-            documents.update_json(self.run_dir / SUMMARY_USER_JSON, mutate)
+        logged) is kept."""
+        logged = self._logged.get(run_id, {})
+        return {path: change for path, change in changes.items() if path[0][:1] != "_"
+                and not (len(path) == 1 and not change[0] and path[0] in logged
+                         and logged[path[0]] == change[1])}
 
     def close(self) -> None:
         self.flush_documents()

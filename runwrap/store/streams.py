@@ -8,6 +8,8 @@ are written as the strings "NaN", "Infinity" and "-Infinity" so that every line 
 
 The file of a stream is `streams/<source>.jsonl`, or `streams/<source>.<part>.jsonl` when one
 source has several writers (one per process); the source is the name up to the first dot.
+Parts are one experiment's writers, merged by readers; a program's further wandb runs are
+separate experiments, each a source of its own, `wandb-<id>` (collectors/wandbrun.py).
 """
 from __future__ import annotations
 
@@ -21,7 +23,11 @@ from runwrap.store.layout import STREAMS_DIR
 from runwrap.store.values import decode_value, to_json_safe
 
 __all__ = ["decode_value", "encode_record", "StreamWriter", "StreamReader", "read_records",
-           "stream_path", "stream_files", "source_of"]
+           "stream_path", "stream_files", "source_of", "WANDB_RUN_PREFIX", "is_wandb_run_source"]
+
+# The sources of a program's wandb runs after its first: each is an experiment of its own, so a
+# consumer that puts every source's names in one space (MLflow's metric keys) keeps them apart.
+WANDB_RUN_PREFIX = "wandb-"
 
 _dumps = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode
 
@@ -42,6 +48,11 @@ def stream_path(run_dir: Path, source: str, part: Optional[str] = None) -> Path:
 
 def source_of(path: Path) -> str:
     return Path(path).name.split(".", 1)[0]
+
+
+def is_wandb_run_source(source: str) -> bool:
+    """Whether `source` is a further wandb run of the program (`wandb-<id>`)."""
+    return source.startswith(WANDB_RUN_PREFIX)
 
 
 def part_of(path: Path) -> Optional[str]:

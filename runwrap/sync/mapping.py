@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from runwrap.store.media import is_reference
 from runwrap.store.secrets import mask_argv
+from runwrap.store.streams import is_wandb_run_source
 from runwrap.store.values import flatten_dotted
 
 MAX_KEY = 250
@@ -143,7 +144,10 @@ def config_params(config: Any) -> Tuple[Dict[str, str], List[str]]:
 
 
 def metric_prefix(source: str, part: Optional[str] = None) -> str:
-    """System metrics go under system/; a cluster job's, per host: system/<host>/."""
+    """System metrics go under system/; a cluster job's, per host: system/<host>/. A further
+    wandb run of the program goes under `wandb-<id>/`, apart from the run's own series."""
+    if is_wandb_run_source(source):
+        return f"{source}/"
     if source != SYSTEM_SOURCE:
         return ""
     return f"{SYSTEM_PREFIX}{part}/" if part else SYSTEM_PREFIX
