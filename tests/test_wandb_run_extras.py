@@ -49,7 +49,9 @@ def test_log_code_model_and_links_are_versions_in_the_store(tmp_path):
         open("ckpt/opt.bin", "wb").write(b"o")
         open("one.bin", "wb").write(b"1")
         run = wandb.init(project="p", id="r1")
-        code = run.log_code(".", exclude_fn=lambda path, root: path.endswith("Dockerfile"))
+        code = run.log_code(".", exclude_fn=lambda path, root: path.endswith("Dockerfile")
+                            or "wandb" in path)
+        print(json.dumps(sorted(e.path for e in run.log_code(".").files())))
         print(json.dumps(sorted(e.path for e in code.files())))
         run.log_model("ckpt", name="net", aliases=["best"])
         wandb.log_model("one.bin", name="single")
@@ -68,9 +70,10 @@ def test_log_code_model_and_links_are_versions_in_the_store(tmp_path):
     """)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert json.loads(lines[0]) == ["pkg/model.py", "train.py"]
-    assert lines[1:5] == ["artifacts/net:v0", "artifacts/single:v0/one.bin", "net:v0", "ds:v0"]
-    assert "type 'dataset'" in lines[5] and "use_artifact" in lines[5]
+    assert json.loads(lines[0]) == ["Dockerfile", "pkg/model.py", "train.py"]  # not wandb/
+    assert json.loads(lines[1]) == ["pkg/model.py", "train.py"]
+    assert lines[2:6] == ["artifacts/net:v0", "artifacts/single:v0/one.bin", "net:v0", "ds:v0"]
+    assert "type 'dataset'" in lines[6] and "use_artifact" in lines[6]
     linked = meta(tmp_path / "store" / "p" / "r1")["artifacts"]["linked"]
     assert [(e["name"], e["target"], e["aliases"]) for e in linked] == [
         ("net", "model-registry/classifier", ["latest", "prod"]),

@@ -470,6 +470,12 @@ def is_code_file(path: str) -> bool:
     return base.endswith(".py") or base.startswith("Dockerfile") or base == "requirements.txt"
 
 
+def in_wandb_dir(path: str, root: str) -> bool:
+    """wandb's default exclude_fn for log_code: files under `<root>/wandb/` or `.wandb/`."""
+    return os.path.relpath(path, root).split(os.sep, 1)[0] in CODE_FILE_DIRS and \
+        os.sep in os.path.relpath(path, root)
+
+
 def _call_filter(fn: Any, path: str, root: str) -> bool:
     """wandb's filters take (path, root) or, in its older API, (path) alone."""
     import inspect
@@ -512,10 +518,8 @@ def log_code(run: Any, root: Optional[str], name: Optional[str], include_fn: Any
             for file_name in sorted(files):
                 path = os.path.join(dirpath, file_name)
                 rel = os.path.relpath(path, root)
-                if rel.split(os.sep, 1)[0] in CODE_FILE_DIRS and os.sep in rel:
-                    continue
-                if _call_filter(include_fn or is_code_file, path, root) and not (
-                        exclude_fn is not None and _call_filter(exclude_fn, path, root)):
+                if _call_filter(include_fn or is_code_file, path, root) and not _call_filter(
+                        exclude_fn or in_wandb_dir, path, root):
                     art.add_file(path, name=Path(rel).as_posix())
     if not art._sources:
         termwarn("No relevant files were detected in the specified directory. No code will be "

@@ -165,19 +165,8 @@ class Run:
         return None
 
     # An offline run has no web pages: wandb answers None for each of them.
-    @property
-    def project_url(self) -> Optional[str]:
-        return None
-
-    def get_project_url(self) -> Optional[str]:
-        return None
-
-    @property
-    def sweep_url(self) -> Optional[str]:
-        return None
-
-    def get_sweep_url(self) -> Optional[str]:
-        return None
+    project_url = sweep_url = url
+    get_project_url = get_sweep_url = get_url
 
     def status(self) -> "RunStatus":
         """wandb's sync status of the run. Nothing is sent while the run runs (`runwrap sync`
