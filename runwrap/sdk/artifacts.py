@@ -472,8 +472,8 @@ def is_code_file(path: str) -> bool:
 
 def in_wandb_dir(path: str, root: str) -> bool:
     """wandb's default exclude_fn for log_code: files under `<root>/wandb/` or `.wandb/`."""
-    return os.path.relpath(path, root).split(os.sep, 1)[0] in CODE_FILE_DIRS and \
-        os.sep in os.path.relpath(path, root)
+    top, sep, _rest = os.path.relpath(path, root).partition(os.sep)
+    return bool(sep) and top in CODE_FILE_DIRS
 
 
 def _call_filter(fn: Any, path: str, root: str) -> bool:
@@ -556,7 +556,7 @@ def use_model(run: Any, name: str) -> str:
 def link_artifact(run: Any, art: Artifact, target_path: str,
                   aliases: Optional[Sequence[str]]) -> Artifact:
     """There is no registry offline: the link (target collection and aliases) is recorded in
-    the version's manifest (`links`) and the run's run.json, so it can be read back."""
+    the collection's links.jsonl and the run's run.json `artifacts.linked`, to be read back."""
     if not isinstance(art, Artifact):
         raise UsageError(f"link_artifact takes a runwrap.Artifact, got {type(art).__name__}")
     if not isinstance(target_path, str) or not target_path.strip("/"):
