@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runwrap.collectors.base import CollectorContext  # noqa: E402
-from runwrap.collectors.gpu import open_gpus  # noqa: E402
-from runwrap.collectors.system import SystemSampler  # noqa: E402
+from runwrap.collectors.system.gpu import open_gpus  # noqa: E402
+from runwrap.collectors.system.sampler import SystemSampler  # noqa: E402
 from runwrap.store.streams import read_records, stream_path  # noqa: E402
 
 GPU_CHILD = r"""

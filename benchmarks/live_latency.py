@@ -43,7 +43,7 @@ def _delays(count: int, write: Callable[[int], None], seen: Callable[[], int]) -
 
 
 def metrics_file(root: Path, count: int) -> List[float]:
-    from runwrap.collectors.metricfiles import MetricsFiles
+    from runwrap.collectors.metricfiles.collector import MetricsFiles
 
     ctx = _context(root)
     path = root / "m.jsonl"
@@ -64,8 +64,8 @@ def metrics_file(root: Path, count: int) -> List[float]:
 def tensorboard_file(root: Path, count: int) -> List[float]:
     import tensorboardX
 
-    from runwrap.collectors.tensorboard import TensorBoardCollector
-    from runwrap.collectors.tfrecord import RecordReader, encode_record
+    from runwrap.collectors.tensorboard.collector import TensorBoardCollector
+    from runwrap.collectors.tensorboard.framing import RecordReader, encode_record
 
     source = root / "source"
     with tensorboardX.SummaryWriter(str(source)) as writer:

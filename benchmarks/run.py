@@ -376,7 +376,7 @@ def tensorboard(b: Bench) -> None:
     tb.write_file(big, b.tb_values, "tensorboardx")
     tb.prefix_file(big, small, b.tb_peer_values)
     harness.log(f"[tensorboard] wrote {b.tb_values:,} values in {time.perf_counter() - t:.0f} s")
-    from runwrap.collectors.tfrecord import CRC_IMPLEMENTATION
+    from runwrap.collectors.tensorboard.framing import CRC_IMPLEMENTATION
 
     def child(kind: str, path: Path, limit: int) -> Callable[[], Dict[str, float]]:
         def measure() -> Dict[str, float]:

@@ -27,7 +27,7 @@ from typing import Callable, Dict, List, Tuple
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from runwrap.collectors.scalars import default_parser  # noqa: E402
+from runwrap.collectors.console.scalars import default_parser  # noqa: E402
 
 OTHER = [
     "Loading dataset from /data/imagenet/train with 8 workers",
@@ -87,7 +87,7 @@ def parser_at(rev: str):
     import subprocess
 
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-    source = subprocess.run(["git", "-C", root, "show", f"{rev}:runwrap/collectors/scalars.py"],
+    source = subprocess.run(["git", "-C", root, "show", f"{rev}:runwrap/collectors/console/scalars.py"],
                             capture_output=True, check=True).stdout
     path = os.path.join(tempfile.mkdtemp(), "scalars_at_rev.py")
     with open(path, "wb") as f:

@@ -24,7 +24,7 @@ import time
 SAMPLER_PROBE = r"""
 import os, subprocess, sys, time, tempfile, pathlib
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.system import SystemSampler
+from runwrap.collectors.system.sampler import SystemSampler
 seconds, interval, enabled = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1"
 d = pathlib.Path(tempfile.mkdtemp())
 child = subprocess.Popen(["sleep", str(seconds)])

@@ -75,8 +75,8 @@ def measure(kind: str, path: str, limit: int) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     values = 0
     if kind in ("ours", "ours-pure"):
-        from runwrap.collectors.tfevent import EventDecoder
-        from runwrap.collectors.tfrecord import RecordReader, crc32c_python
+        from runwrap.collectors.tensorboard.decoding import EventDecoder
+        from runwrap.collectors.tensorboard.framing import RecordReader, crc32c_python
 
         reader = RecordReader(path, crc_function=crc32c_python if kind == "ours-pure" else None)
         decoder = EventDecoder()
@@ -91,7 +91,7 @@ def measure(kind: str, path: str, limit: int) -> dict:
     elif kind == "ours+protobuf":
         from tensorboard.compat.proto.event_pb2 import Event
 
-        from runwrap.collectors.tfrecord import RecordReader
+        from runwrap.collectors.tensorboard.framing import RecordReader
 
         start, cpu = time.perf_counter(), time.process_time()
         for data in RecordReader(path).read():
@@ -106,7 +106,7 @@ def measure(kind: str, path: str, limit: int) -> dict:
                 break
     elif kind == "collector":
         from runwrap.collectors.base import CollectorContext
-        from runwrap.collectors.tensorboard import TensorBoardCollector
+        from runwrap.collectors.tensorboard.collector import TensorBoardCollector
 
         run_dir = Path(tempfile.mkdtemp(prefix="tbbench-run-"))
         ctx = CollectorContext(run_dir=run_dir, start_time=0.0, cwd=Path(path).parent,
@@ -168,7 +168,7 @@ def run_child(kind: str, path: Path, limit: int) -> dict:
 def prefix_file(source: Path, target: Path, values: int) -> None:
     """The first `values` values of `source` (whole records), for the slow peers."""
     sys.path.insert(0, str(ROOT))
-    from runwrap.collectors.tfrecord import RecordReader
+    from runwrap.collectors.tensorboard.framing import RecordReader
 
     reader = RecordReader(source)
     for i, _ in enumerate(reader.read()):
@@ -205,7 +205,7 @@ def main() -> None:
               f"in {time.perf_counter() - t:.1f} s")
         prefix_file(big, small, args.peer_values)
         sys.path.insert(0, str(ROOT))
-        from runwrap.collectors.tfrecord import CRC_IMPLEMENTATION
+        from runwrap.collectors.tensorboard.framing import CRC_IMPLEMENTATION
 
         plan = [
             (f"ours ({CRC_IMPLEMENTATION} CRC)", "ours", big, args.values, args.rounds),

@@ -8,7 +8,7 @@ loop logs them); then, each measurement in a fresh process, the median rows/s of
 - ours, import:   `runwrap import-wandb`'s work (collectors.wandbimport.import_run): framing
                   and every checksum, record decoding, values, streams/wandb.jsonl written,
                   config.yaml, summary-user.json and summary.json
-- ours, reader:   LogReader + wandbrecord.decode only (what the live collector pays per row
+- ours, reader:   LogReader + decoding.decode only (what the live collector pays per row
                   before writing)
 - wandb datastore: wandb's own Python reader, `wandb.sdk.internal.datastore.DataStore`
                   (`scan_data` over the file) + its protobuf `Record` parser with each history
@@ -68,19 +68,19 @@ def measure(kind: str, path: str) -> dict:
     sys.path.insert(0, str(ROOT))
     rows = 0
     if kind == "import":
-        from runwrap.collectors.wandbimport import import_run
-        from runwrap.collectors.wandbrun import run_id_of
+        from runwrap.collectors.wandb.importer import import_run
+        from runwrap.collectors.wandb.reader import run_id_of
 
         root = Path(tempfile.mkdtemp(prefix="wandbbench-store-"))
         start, cpu = time.perf_counter(), time.process_time()
         rows = import_run(root, run_id_of(path), [path]).rows
     elif kind == "reader":
-        from runwrap.collectors import wandbrecord
-        from runwrap.collectors.wandblog import LogReader
+        from runwrap.collectors.wandb import decoding
+        from runwrap.collectors.wandb.framing import LogReader
 
         start, cpu = time.perf_counter(), time.process_time()
         for message in LogReader(path).read():
-            if isinstance(wandbrecord.decode(message), wandbrecord.History):
+            if isinstance(decoding.decode(message), decoding.History):
                 rows += 1
     elif kind in ("datastore", "protobuf"):
         import wandb
@@ -95,7 +95,7 @@ def measure(kind: str, path: str) -> dict:
             ds.open_for_scan(path)
             messages = iter(ds.scan_data, None)
         else:
-            from runwrap.collectors.wandblog import LogReader
+            from runwrap.collectors.wandb.framing import LogReader
 
             start, cpu = time.perf_counter(), time.process_time()
             messages = LogReader(path).read()

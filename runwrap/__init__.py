@@ -8,30 +8,30 @@ __version__ = "0.1.0"
 
 # name -> (module, attribute): loaded once, then cached in this module's namespace.
 _LAZY = {
-    "init": ("runwrap.sdk.init", "init"),
-    "log": ("runwrap.sdk.api", "log"),
-    "finish": ("runwrap.sdk.api", "finish"),
-    "define_metric": ("runwrap.sdk.api", "define_metric"),
-    "save": ("runwrap.sdk.api", "save"),
-    "alert": ("runwrap.sdk.api", "alert"),
-    "watch": ("runwrap.sdk.api", "watch"),
-    "unwatch": ("runwrap.sdk.api", "unwatch"),
-    "Settings": ("runwrap.sdk.settings", "Settings"),
-    "login": ("runwrap.sdk.session", "login"),
-    "setup": ("runwrap.sdk.session", "setup"),
-    "teardown": ("runwrap.sdk.session", "teardown"),
-    "mark_preempting": ("runwrap.sdk.session", "mark_preempting"),
-    "AlertLevel": ("runwrap.sdk.session", "AlertLevel"),
+    "init": ("runwrap.sdk.start.init", "init"),
+    "log": ("runwrap.sdk.compat.functions", "log"),
+    "finish": ("runwrap.sdk.compat.functions", "finish"),
+    "define_metric": ("runwrap.sdk.compat.functions", "define_metric"),
+    "save": ("runwrap.sdk.compat.functions", "save"),
+    "alert": ("runwrap.sdk.compat.functions", "alert"),
+    "watch": ("runwrap.sdk.compat.functions", "watch"),
+    "unwatch": ("runwrap.sdk.compat.functions", "unwatch"),
+    "Settings": ("runwrap.sdk.start.settings", "Settings"),
+    "login": ("runwrap.sdk.compat.session", "login"),
+    "setup": ("runwrap.sdk.compat.session", "setup"),
+    "teardown": ("runwrap.sdk.compat.session", "teardown"),
+    "mark_preempting": ("runwrap.sdk.compat.session", "mark_preempting"),
+    "AlertLevel": ("runwrap.sdk.compat.session", "AlertLevel"),
     "termlog": ("runwrap.notices", "termlog"),
     "termwarn": ("runwrap.notices", "termwarn"),
     "termerror": ("runwrap.notices", "termerror"),
-    "Api": ("runwrap.sdk.public_api", "Api"),
+    "Api": ("runwrap.sdk.compat.public_api", "Api"),
     "Artifact": ("runwrap.sdk.artifacts", "Artifact"),
-    "log_artifact": ("runwrap.sdk.api", "log_artifact"),
-    "use_artifact": ("runwrap.sdk.api", "use_artifact"),
-    "log_model": ("runwrap.sdk.api", "log_model"),
-    "use_model": ("runwrap.sdk.api", "use_model"),
-    "link_model": ("runwrap.sdk.api", "link_model"),
+    "log_artifact": ("runwrap.sdk.compat.functions", "log_artifact"),
+    "use_artifact": ("runwrap.sdk.compat.functions", "use_artifact"),
+    "log_model": ("runwrap.sdk.compat.functions", "log_model"),
+    "use_model": ("runwrap.sdk.compat.functions", "use_model"),
+    "link_model": ("runwrap.sdk.compat.functions", "link_model"),
     "Image": ("runwrap.sdk.media.image", "Image"),
     "Table": ("runwrap.sdk.media.table", "Table"),
     "Histogram": ("runwrap.sdk.media.histogram", "Histogram"),
@@ -45,7 +45,7 @@ _LAZY = {
     "Html": ("runwrap.sdk.media.files", "Html"),
     "Object3D": ("runwrap.sdk.media.files", "Object3D"),
     "Molecule": ("runwrap.sdk.media.files", "Molecule"),
-    "Run": ("runwrap.sdk.run", "Run"),
+    "Run": ("runwrap.sdk.run.run", "Run"),
     "Error": ("runwrap.errors", "Error"),
     "UsageError": ("runwrap.errors", "UsageError"),
     "CommError": ("runwrap.errors", "CommError"),
@@ -60,7 +60,8 @@ _LIVE = {"run", "config", "summary"}
 
 def __getattr__(name: str):  # PEP 562
     if name in _LIVE:
-        from runwrap.sdk import api, state
+        from runwrap.sdk.compat import functions as api
+        from runwrap.sdk.run import state
 
         if name == "run":
             return state.current

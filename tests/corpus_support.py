@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.scalars import compile_patterns
-from runwrap.collectors.stdout import StdoutScalars
+from runwrap.collectors.console.scalars import compile_patterns
+from runwrap.collectors.console.collector import StdoutScalars
 from runwrap.store.streams import read_records, stream_path
 from runwrap.wrap.console import ConsoleLog
 

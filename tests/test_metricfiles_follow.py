@@ -12,8 +12,8 @@ import pytest
 
 from runwrap.notices import warn_once
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.filetail import MAX_LINE
-from runwrap.collectors.metricfiles import MetricsFiles
+from runwrap.collectors.metricfiles.tail import MAX_LINE
+from runwrap.collectors.metricfiles.collector import MetricsFiles
 from runwrap.store.streams import read_records, stream_path
 from runwrap.store.values import decode_value
 from wrapper_harness import wait_for

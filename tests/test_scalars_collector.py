@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.scalars import compile_patterns
-from runwrap.collectors.stdout import StdoutScalars
+from runwrap.collectors.console.scalars import compile_patterns
+from runwrap.collectors.console.collector import StdoutScalars
 from runwrap.store.streams import read_records, stream_path
 from runwrap.store.values import decode_value
 from runwrap.wrap.collect import build_collectors

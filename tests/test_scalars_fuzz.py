@@ -7,7 +7,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runwrap.collectors.scalars import StreamRecords, compile_patterns, default_parser
+from runwrap.collectors.console.scalars import StreamRecords, compile_patterns, default_parser
 
 parse = default_parser().parse
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from runwrap.collectors.scalars import MAX_LINE, compile_patterns, default_parser
+from runwrap.collectors.console.scalars import MAX_LINE, compile_patterns, default_parser
 from runwrap.errors import UsageError
 
 parse = default_parser().parse

@@ -8,10 +8,11 @@ import time
 from types import SimpleNamespace
 from typing import Any, Dict, List
 
-from runwrap.collectors import gpu, system
+from runwrap.collectors.system import gpu
+from runwrap.collectors.system import sampler as system
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.gpu import open_gpus
-from runwrap.collectors.system import SystemSampler
+from runwrap.collectors.system.gpu import open_gpus
+from runwrap.collectors.system.sampler import SystemSampler
 from runwrap.store.streams import read_records, stream_path
 
 MIB = 1024 * 1024

@@ -11,9 +11,9 @@ from typing import Any, Dict, List
 
 import pytest
 
-from runwrap.collectors import system
+from runwrap.collectors.system import sampler as system
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.system import SystemSampler, tree_pids
+from runwrap.collectors.system.sampler import SystemSampler, tree_pids
 from runwrap.store.streams import read_records, stream_path
 from runwrap.wrap.collect import build_collectors
 from runwrap.wrap.request import WrapOptions

@@ -15,8 +15,8 @@ import pytest
 
 from runwrap.collectors import dirwatch
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.tensorboard import OLD_FILE_SLACK, TensorBoardCollector
-from runwrap.collectors.tfrecord import RecordReader, encode_record
+from runwrap.collectors.tensorboard.collector import OLD_FILE_SLACK, TensorBoardCollector
+from runwrap.collectors.tensorboard.framing import RecordReader, encode_record
 from runwrap.store.streams import read_records
 from wrapper_harness import wait_for
 
@@ -310,7 +310,7 @@ def test_end_to_end_through_the_wrapper(tmp_path):
 
 
 def test_working_directory_too_big_to_watch_is_rescanned_instead(tmp_path, monkeypatch):
-    from runwrap.collectors import tensorboard
+    from runwrap.collectors.tensorboard import collector as tensorboard
 
     monkeypatch.setattr(tensorboard, "WATCH_TREE_LIMIT", 3)
     monkeypatch.setattr(tensorboard, "RESCAN_INTERVAL", 0.3)

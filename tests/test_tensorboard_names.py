@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from runwrap.collectors.tbfiles import StableNames
-from runwrap.collectors.tensorboard import OLD_FILE_SLACK
+from runwrap.collectors.tensorboard.files import StableNames
+from runwrap.collectors.tensorboard.collector import OLD_FILE_SLACK
 from runwrap.store.streams import read_records
 
 pytest.importorskip("tensorboardX")

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runwrap.collectors.tfevent import DecodeError, EventDecoder
-from runwrap.collectors.tfrecord import (CRC_IMPLEMENTATION, RecordReader, crc32c_python,
+from runwrap.collectors.tensorboard.decoding import DecodeError, EventDecoder
+from runwrap.collectors.tensorboard.framing import (CRC_IMPLEMENTATION, RecordReader, crc32c_python,
                                          encode_record, masked_crc)
-from runwrap.collectors.tbread import read_event_file
+from runwrap.collectors.tensorboard.reader import read_event_file
 
 tensorboardX = pytest.importorskip("tensorboardX")
 event_pb2 = pytest.importorskip("tensorboard.compat.proto.event_pb2")
@@ -73,7 +73,7 @@ def test_pure_python_crc32c_matches_the_c_implementation_and_the_known_vector():
     assert crc32c_python(bytes(32)) == 0x8A9136AA
     assert crc32c_python(b"123456789") == 0xE3069283
     data = os.urandom(1000)
-    from runwrap.collectors.tfrecord import crc32c
+    from runwrap.collectors.tensorboard.framing import crc32c
 
     assert crc32c_python(data) == crc32c(data)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from runwrap.collectors import wandbrecord
-from runwrap.collectors.wandblog import BLOCK, FIRST, LAST, MIDDLE, LogReader, encode_log
-from runwrap.collectors.wandbrun import LogFile, WandbRecorder
+from runwrap.collectors.wandb import decoding
+from runwrap.collectors.wandb.framing import BLOCK, FIRST, LAST, MIDDLE, LogReader, encode_log
+from runwrap.collectors.wandb.reader import LogFile, WandbRecorder
 from runwrap.store.streams import read_records
 from runwrap.store.values import decode_value
 from wandb_support import log_files, run_offline, wandb_config, wandb_history, wandb_messages
@@ -48,7 +48,7 @@ def real_log(tmp_path_factory) -> Path:
 
 def test_runwraps_field_numbers_are_the_installed_wandbs():
     oneof = pb.Record.DESCRIPTOR.oneofs_by_name["record_type"]
-    assert {f.number: f.name for f in oneof.fields} == wandbrecord.RECORD_TYPES
+    assert {f.number: f.name for f in oneof.fields} == decoding.RECORD_TYPES
     numbers = lambda m: {f.name: f.number for f in m.DESCRIPTOR.fields}  # noqa: E731
     assert {k: numbers(pb.HistoryItem)[k] for k in ("key", "nested_key", "none", "boolean",
             "integer", "number", "text", "json", "value_json")} == {
@@ -93,7 +93,7 @@ def test_every_message_decodes_as_wandbs_parser_reads_it(real_log):
     for message in LogReader(real_log).read():
         record = pb.Record()
         record.ParseFromString(message)
-        item = wandbrecord.decode(message)
+        item = decoding.decode(message)
         kind = record.WhichOneof("record_type")
         if kind == "history":
             assert item.step == record.history.step.num
@@ -247,7 +247,7 @@ def test_the_collector_follows_a_growing_damaged_log_live(tmp_path, real_log):
     import time
 
     from runwrap.collectors.base import CollectorContext
-    from runwrap.collectors.wandbwatch import WandbCollector
+    from runwrap.collectors.wandb.collector import WandbCollector
     from wrapper_harness import wait_for
 
     run_dir = tmp_path / "store" / "p" / "r"

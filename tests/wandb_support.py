@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from runwrap.collectors.wandblog import LogReader
+from runwrap.collectors.wandb.framing import LogReader
 
 
 def no_account_env(tmp_path: Path, **extra: str) -> Dict[str, str]:

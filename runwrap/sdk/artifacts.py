@@ -313,7 +313,7 @@ class Artifact:
         logged.collection.set_aliases(self.version, [a for a in self._aliases if a != LATEST])
 
     def logged_by(self) -> Any:
-        from runwrap.sdk.public_api import Api
+        from runwrap.sdk.compat.public_api import Api
 
         by = self._require_logged("logged_by()").manifest.get("logged_by") or {}
         if not by.get("run_id"):
@@ -322,7 +322,7 @@ class Artifact:
             f"{by['project']}/{by['run_id']}")
 
     def used_by(self) -> List[Any]:
-        from runwrap.sdk.public_api import Api
+        from runwrap.sdk.compat.public_api import Api
 
         logged = self._require_logged("used_by()")
         api = Api(overrides={"dir": str(logged.collection.root)})
@@ -345,7 +345,7 @@ def _store_root(run: Any) -> Path:
 def _record(run: Any, kind: str, art: Artifact) -> None:
     entry = {"name": art._base_name, "version": art.version, "type": art.type,
              "project": art.project, "digest": art.digest, "time": time.time()}
-    from runwrap.sdk.run import update_meta
+    from runwrap.sdk.run.run import update_meta
 
     update_meta(run, lambda doc: doc.setdefault("artifacts", {}).setdefault(kind, []).append(entry))
 
@@ -573,7 +573,7 @@ def link_artifact(run: Any, art: Artifact, target_path: str,
             "aliases": [LATEST] + [check_name(a, "alias") for a in (aliases or []) if a != LATEST],
             "time": time.time(), "project": run.project, "run_id": run.id}
     art._logged.collection.record_link(art.version, link)
-    from runwrap.sdk.run import update_meta
+    from runwrap.sdk.run.run import update_meta
 
     entry = {"name": art._base_name, "version": art.version, "project": art.project, **link}
     update_meta(run, lambda doc: doc.setdefault("artifacts", {}).setdefault("linked", []).append(entry))

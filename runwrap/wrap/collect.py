@@ -33,14 +33,14 @@ def _wanted(options: WrapOptions, ctx: CollectorContext) -> Dict[str, Factory]:
     wanted: Dict[str, Factory] = {}
     if options.stats_interval > 0 and ctx.samples_host:
         def system(ctx: CollectorContext) -> Collector:
-            from runwrap.collectors.system import SystemSampler
+            from runwrap.collectors.system.sampler import SystemSampler
 
             return SystemSampler(ctx, options.stats_interval)
         wanted["system"] = system
     if not options.no_scalars:
         def scalars(ctx: CollectorContext) -> Collector:
-            from runwrap.collectors.scalars import compile_patterns
-            from runwrap.collectors.stdout import StdoutScalars
+            from runwrap.collectors.console.scalars import compile_patterns
+            from runwrap.collectors.console.collector import StdoutScalars
 
             # The plan validated the patterns already; this raises UsageError if it did not.
             return StdoutScalars(ctx, compile_patterns(options.scalars))
@@ -49,20 +49,20 @@ def _wanted(options: WrapOptions, ctx: CollectorContext) -> Dict[str, Factory]:
         return wanted
     if options.metrics_files:
         def metrics_files(ctx: CollectorContext) -> Collector:
-            from runwrap.collectors.metricfiles import MetricsFiles
+            from runwrap.collectors.metricfiles.collector import MetricsFiles
 
             return MetricsFiles(ctx, options.metrics_files)
         wanted["metrics files"] = metrics_files
     if options.tensorboard or options.tensorboard_discovery:
         def tensorboard(ctx: CollectorContext) -> Collector:
-            from runwrap.collectors.tensorboard import TensorBoardCollector
+            from runwrap.collectors.tensorboard.collector import TensorBoardCollector
 
             return TensorBoardCollector(ctx, options.tensorboard, options.tensorboard_discovery,
                                         part=ctx.part)
         wanted["TensorBoard"] = tensorboard
 
     def wandb(ctx: CollectorContext) -> Collector:
-        from runwrap.collectors.wandbwatch import WandbCollector
+        from runwrap.collectors.wandb.collector import WandbCollector
 
         return WandbCollector(ctx, wandb_dirs(ctx))
     wanted["wandb"] = wandb

@@ -116,7 +116,7 @@ def make_plan(options: WrapOptions) -> RunPlan:
         raise UsageError(f"--sync-timeout {options.sync_timeout} is not a finite number of "
                          f"seconds >= 0; give seconds to wait for uploads at exit")
     if not options.no_scalars and options.scalars:
-        from runwrap.collectors.scalars import compile_patterns
+        from runwrap.collectors.console.scalars import compile_patterns
 
         compile_patterns(options.scalars)  # an invalid regex is a usage error, named
     tags = split_tags(options.tags)

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 import runwrap
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.metricfiles import MetricsFiles
-from runwrap.collectors.scalars import default_parser
-from runwrap.collectors.stdout import StdoutScalars
-from runwrap.collectors.tensorboard import TensorBoardCollector
-from runwrap.collectors.tfrecord import encode_record as tf_record
+from runwrap.collectors.metricfiles.collector import MetricsFiles
+from runwrap.collectors.console.scalars import default_parser
+from runwrap.collectors.console.collector import StdoutScalars
+from runwrap.collectors.tensorboard.collector import TensorBoardCollector
+from runwrap.collectors.tensorboard.framing import encode_record as tf_record
 from runwrap.errors import Error
-from runwrap.sdk import state
+from runwrap.sdk.run import state
 from runwrap.store.streams import read_records, stream_path
 
 from faults_support import figures

@@ -195,7 +195,7 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, Media):
         return value
-    from runwrap.sdk.history import normalize
+    from runwrap.sdk.run.history import normalize
 
     if isinstance(value, dict):
         return {str(k): _cell(v) for k, v in value.items()}

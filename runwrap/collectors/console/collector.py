@@ -15,7 +15,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.scalars import ScalarParser, StreamRecords
+from runwrap.collectors.console.scalars import ScalarParser, StreamRecords
 from runwrap.store.streams import StreamWriter, encode_record, stream_path
 
 SOURCE = "stdout"

@@ -8,10 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from runwrap.sdk import state
-from runwrap.sdk.config import Config
-from runwrap.sdk.run import Metric, RunStatus, check_tags
-from runwrap.sdk.summary import Summary
+from runwrap.sdk.run import state
+from runwrap.sdk.run.config import Config
+from runwrap.sdk.run.run import Metric, RunStatus, check_tags
+from runwrap.sdk.run.summary import Summary
 
 
 class DisabledRun:

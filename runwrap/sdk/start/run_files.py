@@ -27,7 +27,7 @@ def config_saver(run_dir: Path, part: Optional[str] = None
         try:
             documents.update_json(part_record(run_dir, part), mutate)
         except OSError as e:
-            from runwrap.sdk.run import not_recorded
+            from runwrap.sdk.run.run import not_recorded
 
             not_recorded(f"parts/{part}.json", e)
 
@@ -42,7 +42,7 @@ def config_saver(run_dir: Path, part: Optional[str] = None
                     doc.pop(key, None)
                 documents.write_yaml(path, doc)
         except OSError as e:  # disk full, run directory gone: the program goes on
-            from runwrap.sdk.run import not_recorded
+            from runwrap.sdk.run.run import not_recorded
 
             not_recorded(CONFIG_YAML, e)
     return save_in_part if part else save

@@ -13,14 +13,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from runwrap import env
 from runwrap.errors import CommError, UsageError
 from runwrap.notices import say
-from runwrap.sdk import state
-from runwrap.sdk.config import check_key, check_size, config_items, filter_keys, to_plain
-from runwrap.sdk.resolver import ARGUMENT, SETTINGS, Resolver
-from runwrap.sdk.resume import normalize_reinit, normalize_resume, parse_point
-from runwrap.sdk.run import check_tags, give_settings
-from runwrap.sdk.run_settings import RunSettings
-from runwrap.sdk.settings import settings_dict
-from runwrap.sdk.wandb_env import load_config_paths, notice_cloud_only
+from runwrap.sdk.run import state
+from runwrap.sdk.run.config import check_key, check_size, config_items, filter_keys, to_plain
+from runwrap.sdk.start.resolver import ARGUMENT, SETTINGS, Resolver
+from runwrap.sdk.start.resume import normalize_reinit, normalize_resume, parse_point
+from runwrap.sdk.run.run import check_tags, give_settings
+from runwrap.sdk.run.settings import RunSettings
+from runwrap.sdk.start.settings import settings_dict
+from runwrap.sdk.compat.wandb_env import load_config_paths, notice_cloud_only
 from runwrap.store.lifecycle import ANONYMOUS_VALUES, MODES
 
 
@@ -116,12 +116,12 @@ def init(
     if request.mode == "disabled":
         return _disabled(request, project, id, name, notes, group, job_type)
     if attach_target() is not None:
-        from runwrap.sdk.attach import attach
+        from runwrap.sdk.start.attach import attach
 
         run = attach(request, project=project, dir=dir, id=id, name=name, notes=notes,
                      group=group, job_type=job_type)
     else:
-        from runwrap.sdk.standalone import create
+        from runwrap.sdk.start.standalone import create
 
         run = create(request, project=project, dir=dir, id=id, name=name, notes=notes,
                      group=group, job_type=job_type)
@@ -223,7 +223,7 @@ def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], fo
 
 def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, group: Any,
               job_type: Any) -> Any:
-    from runwrap.sdk.disabled import DisabledRun
+    from runwrap.sdk.start.disabled import DisabledRun
     from runwrap.store.ids import generate_name, new_run_id
 
     r = request.resolver
@@ -240,15 +240,15 @@ def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, gr
 
 def _extras(run: Any, request: Request) -> None:
     if request.save_code:
-        from runwrap.sdk.integrations import save_main_code
+        from runwrap.sdk.integrations.setup import save_main_code
 
         save_main_code(run)
     if request.sync_tensorboard:
-        from runwrap.sdk.integrations import sync_tensorboard_dirs
+        from runwrap.sdk.integrations.setup import sync_tensorboard_dirs
 
         sync_tensorboard_dirs(run)
     if request.monitor_gym:
-        from runwrap.sdk.integrations import watch_gym
+        from runwrap.sdk.integrations.setup import watch_gym
 
         watch_gym(run)
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from runwrap import env
-from runwrap.sdk import resume as resuming
-from runwrap.sdk.common import config_saver, writer_opener
-from runwrap.sdk.config import Config
-from runwrap.sdk.history import History
-from runwrap.sdk.init import Request, explicit_source, notice
-from runwrap.sdk.resolver import WRAPPER
-from runwrap.sdk.run import Run, warn
+from runwrap.sdk.start import resume as resuming
+from runwrap.sdk.start.run_files import config_saver, writer_opener
+from runwrap.sdk.run.config import Config
+from runwrap.sdk.run.history import History
+from runwrap.sdk.start.init import Request, explicit_source, notice
+from runwrap.sdk.start.resolver import WRAPPER
+from runwrap.sdk.run.run import Run, warn
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
 from runwrap.store.parts import part_record

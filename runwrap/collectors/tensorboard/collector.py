@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
 
 from runwrap.collectors import dirwatch
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.tbfiles import (MAX_DIRS, Roots, count_dirs, created_at,
+from runwrap.collectors.tensorboard.files import (MAX_DIRS, Roots, count_dirs, created_at,
                                         discovery_depth, explicit_root, is_event_file,
                                         name_root, scan, StableNames)
 from runwrap.store.documents import read_json, write_json
@@ -39,7 +39,7 @@ from runwrap.store.layout import RUN_JSON, tensorboard_files_doc
 from runwrap.store.streams import StreamWriter, stream_path
 
 if TYPE_CHECKING:
-    from runwrap.collectors.tbread import EventFile
+    from runwrap.collectors.tensorboard.reader import EventFile
 
 __all__ = ["TensorBoardCollector", "SOURCE"]
 
@@ -330,7 +330,7 @@ class TensorBoardCollector(Collector):
         self._ignored.pop(path, None)
         # The reader (and the C CRC package, with importlib.metadata behind it) is imported
         # when the first event file is read: a run that writes none never pays for it.
-        from runwrap.collectors.tbread import EventFile
+        from runwrap.collectors.tensorboard.reader import EventFile
 
         state = self._files[path] = EventFile(path, self._names.prefix(path, root))
         self._record_file_names()

@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any, Optional, Set
 
-from runwrap.sdk.hooks import when_imported
-from runwrap.sdk.run import (Run, add_closer, add_external_records, is_attached, is_finished,
+from runwrap.sdk.integrations.hooks import when_imported
+from runwrap.sdk.run.run import (Run, add_closer, add_external_records, is_attached, is_finished,
                              update_meta, warn)
 from runwrap.store.layout import CODE_DIR, MEDIA_DIR
 
@@ -69,7 +69,7 @@ def _standalone_collector(run: Run) -> Any:
     to each folder, as --tensorboard names them) into this run; stopped at finish(), after a
     last read, before the summary is written."""
     from runwrap.collectors.base import CollectorContext
-    from runwrap.collectors.tensorboard import TensorBoardCollector
+    from runwrap.collectors.tensorboard.collector import TensorBoardCollector
 
     ctx = CollectorContext(run_dir=run.run_dir, start_time=run.start_time, cwd=Path.cwd(),
                            store_root=run.run_dir.parent.parent)

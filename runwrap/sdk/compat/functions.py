@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from runwrap.errors import UsageError
-from runwrap.sdk import state
-from runwrap.sdk.config import Config
-from runwrap.sdk.summary import Summary
+from runwrap.sdk.run import state
+from runwrap.sdk.run.config import Config
+from runwrap.sdk.run.summary import Summary
 
 
 def log(data: Dict[str, Any], step: Optional[int] = None, commit: Optional[bool] = None,

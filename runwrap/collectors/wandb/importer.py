@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from runwrap.collectors import wandbrecord
-from runwrap.collectors.wandblog import LogReader
-from runwrap.collectors.wandbrun import SOURCE, LogFile, WandbRecorder, run_id_of
-from runwrap.collectors.wandbwatch import FOLDER_NAMES, is_log_file
+from runwrap.collectors.wandb import decoding
+from runwrap.collectors.wandb.framing import LogReader
+from runwrap.collectors.wandb.reader import SOURCE, LogFile, WandbRecorder, run_id_of
+from runwrap.collectors.wandb.collector import FOLDER_NAMES, is_log_file
 from runwrap.errors import UsageError
 from runwrap.store import documents
 from runwrap.store.create import create_run
@@ -94,14 +94,14 @@ def find_logs(paths: List[str]) -> Dict[str, List[str]]:
     return found
 
 
-def _first_run_record(path: str) -> Optional[wandbrecord.RunStart]:
+def _first_run_record(path: str) -> Optional[decoding.RunStart]:
     """The run record near the start of a log: who the run is, when it started."""
     for i, message in enumerate(LogReader(path).read()):
         try:
-            item = wandbrecord.decode(message)
-        except wandbrecord.DecodeError:
+            item = decoding.decode(message)
+        except decoding.DecodeError:
             continue
-        if isinstance(item, wandbrecord.RunStart):
+        if isinstance(item, decoding.RunStart):
             return item
         if i > 100:
             break

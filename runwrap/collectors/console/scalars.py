@@ -61,7 +61,7 @@ import re
 import sys
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
-from runwrap.collectors.tables import Tables
+from runwrap.collectors.console.tables import Tables
 from runwrap.errors import UsageError
 
 __all__ = ["FRAME", "MAX_LINE", "STEP_KEYS", "ScalarParser", "StreamRecords", "as_step",

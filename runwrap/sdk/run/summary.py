@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
-from runwrap.sdk.config import to_plain
+from runwrap.sdk.run.config import to_plain
 from runwrap.store.summary import MISSING, SUMMARY_KINDS, definition_of, summary_value
 
 __all__ = ["Summary", "SUMMARY_KINDS"]

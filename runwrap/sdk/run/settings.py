@@ -11,7 +11,7 @@ import os
 from typing import Any, Callable, Dict, Mapping
 
 from runwrap.errors import UsageError
-from runwrap.sdk.settings import KNOWN, check_keys
+from runwrap.sdk.start.settings import KNOWN, check_keys
 
 NEVER_KEPT = frozenset(("api_key",))
 

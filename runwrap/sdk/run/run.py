@@ -12,11 +12,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from runwrap.errors import UsageError
 from runwrap.notices import say, warn_once
-from runwrap.sdk import state
-from runwrap.sdk.config import Config
-from runwrap.sdk.history import History
+from runwrap.sdk.run import state
+from runwrap.sdk.run.config import Config
+from runwrap.sdk.run.history import History
 from runwrap.sdk.media.base import MediaSink
-from runwrap.sdk.summary import SUMMARY_KINDS, Summary
+from runwrap.sdk.run.summary import SUMMARY_KINDS, Summary
 from runwrap.store import documents
 from runwrap.store.lifecycle import add_skipped, check_tag, finish_run
 from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
@@ -258,7 +258,7 @@ class Run:
              policy: str = "live", glob: bool = True) -> List[str]:
         """Copy the files matching `glob_str` into the run's files/ (again at finish for
         `live` and `end`) with wandb's layout (sdk/saving.py). Returns the destinations."""
-        from runwrap.sdk.saving import POLICIES, SaveSpec
+        from runwrap.sdk.run.saving import POLICIES, SaveSpec
 
         if glob_str is None:
             raise UsageError("run.save() needs a glob_str: a path or pattern of files to keep")
@@ -279,7 +279,7 @@ class Run:
         return self._copy_matches(spec)
 
     def _copy_matches(self, spec: Any) -> List[str]:
-        from runwrap.sdk.saving import copy_matches
+        from runwrap.sdk.run.saving import copy_matches
 
         ignore = (self._settings.ignore_globs if self._settings is not None else None) or ()
         return copy_matches(spec, self._run_dir / FILES_DIR, ignore)

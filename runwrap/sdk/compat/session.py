@@ -9,7 +9,7 @@ import enum
 from typing import Any, Optional
 
 from runwrap.errors import UsageError
-from runwrap.sdk import state
+from runwrap.sdk.run import state
 from runwrap.store.lifecycle import ANONYMOUS_VALUES
 
 
@@ -55,7 +55,7 @@ _setup: Optional[Setup] = None
 def setup(settings: Any = None) -> Setup:
     """Check `settings` once for the process (the run's own come from init())."""
     global _setup
-    from runwrap.sdk.settings import Settings, settings_dict
+    from runwrap.sdk.start.settings import Settings, settings_dict
 
     values = settings_dict(settings)
     if _setup is None:
@@ -74,6 +74,6 @@ def teardown(exit_code: Optional[int] = None) -> None:
 
 
 def mark_preempting() -> None:
-    from runwrap.sdk.api import current_run
+    from runwrap.sdk.compat.functions import current_run
 
     current_run("mark_preempting").mark_preempting()

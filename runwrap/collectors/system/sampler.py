@@ -34,7 +34,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.gpu import GpuSampler, open_gpus
+from runwrap.collectors.system.gpu import GpuSampler, open_gpus
 from runwrap.store.streams import StreamWriter, stream_path
 
 SOURCE = "system"

@@ -34,7 +34,7 @@ def notice_cloud_only(quiet: bool) -> None:
 
 def load_config_paths(paths: Iterable[str]) -> Dict[str, Any]:
     """The keys of every YAML file WANDB_CONFIG_PATHS names, later files winning."""
-    from runwrap.sdk.config import load_yaml_config
+    from runwrap.sdk.run.config import load_yaml_config
 
     merged: Dict[str, Any] = {}
     for path in paths:

@@ -33,9 +33,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from runwrap.collectors import wandbrecord
+from runwrap.collectors.wandb import decoding
 from runwrap.collectors.base import warn_once
-from runwrap.collectors.wandblog import LogReader
+from runwrap.collectors.wandb.framing import LogReader
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
 from runwrap.store.streams import WANDB_RUN_PREFIX, StreamWriter, stream_path
@@ -161,15 +161,15 @@ class WandbRecorder:
         stream = self._stream_of(log)
         for message in log.reader.read():
             try:
-                item = wandbrecord.decode(message)
-            except wandbrecord.DecodeError:
+                item = decoding.decode(message)
+            except decoding.DecodeError:
                 self._count("bad_record", 1)
                 warn_once("wandb-bad-record", f"skipping an undecodable record in {log.path} "
                                               "(its checksum was valid)")
                 continue
             if item is None:
                 continue
-            if isinstance(item, wandbrecord.History):
+            if isinstance(item, decoding.History):
                 row = self._row(log, item)
                 if row is not None:
                     rows.append(row)
@@ -197,7 +197,7 @@ class WandbRecorder:
             warn_once("wandb-version", f"cannot read {log.path}: {reader.unreadable} "
                       f"(written by wandb {_installed_wandb()}); its metrics are not recorded")
 
-    def _row(self, log: LogFile, history: wandbrecord.History) -> Optional[dict]:
+    def _row(self, log: LogFile, history: decoding.History) -> Optional[dict]:
         values = history.values
         step = values.get("_step", history.step)
         when = values.get("_timestamp")
@@ -228,7 +228,7 @@ class WandbRecorder:
                 record[f"{prefix}.{key}"] = inner
 
     def _apply(self, log: LogFile, item: Any) -> None:
-        if isinstance(item, wandbrecord.Change):
+        if isinstance(item, decoding.Change):
             target = (self._config if item.kind == "config" else self._summary
                       ).setdefault(log.run_id, {})
             for path, value in item.update.items():
@@ -237,7 +237,7 @@ class WandbRecorder:
             for path in item.remove:
                 target.pop(path, None)
                 target[path] = (True, None)
-        elif isinstance(item, wandbrecord.RunStart):
+        elif isinstance(item, decoding.RunStart):
             for change in (item.config, item.summary):
                 if change is not None:
                     self._apply(log, change)
@@ -247,11 +247,11 @@ class WandbRecorder:
                 if value and info.get(key) != value:
                     info[key] = value
                     self._runs_changed = True
-        elif isinstance(item, wandbrecord.RunExit):
+        elif isinstance(item, decoding.RunExit):
             self.exit_code = item.exit_code
-        elif isinstance(item, wandbrecord.Header):
+        elif isinstance(item, decoding.Header):
             self.producer = item.producer
-        elif isinstance(item, wandbrecord.Unknown):
+        elif isinstance(item, decoding.Unknown):
             self._count(f"unknown_record:{item.field}", 1)
             warn_once("wandb-unknown", f"{log.path} holds records of a kind runwrap does not "
                       f"know (written by wandb {self.producer or 'of an unknown version'}); "

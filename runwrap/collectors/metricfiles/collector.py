@@ -52,8 +52,8 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.filetail import FileTail
-from runwrap.collectors.scalars import as_step, parse_number
+from runwrap.collectors.metricfiles.tail import FileTail
+from runwrap.collectors.console.scalars import as_step, parse_number
 from runwrap.store.streams import StreamWriter, stream_path
 
 SOURCE = "files"

@@ -24,7 +24,7 @@ from runwrap.collectors import dirwatch
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 
 if TYPE_CHECKING:  # imported when the first wandb log appears: start-up pays nothing for it
-    from runwrap.collectors.wandbrun import LogFile, WandbRecorder
+    from runwrap.collectors.wandb.reader import LogFile, WandbRecorder
 
 __all__ = ["WandbCollector", "log_roots", "is_log_file"]
 
@@ -167,7 +167,7 @@ class WandbCollector(Collector):
         for name in names:
             path = os.path.join(folder, name)
             if is_log_file(name) and path not in self._logs and path not in self._done:
-                from runwrap.collectors.wandbrun import LogFile, WandbRecorder
+                from runwrap.collectors.wandb.reader import LogFile, WandbRecorder
 
                 if self._recorder is None:
                     self._recorder = WandbRecorder(self.context.run_dir,

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from typing import Dict, Iterator
 
-from runwrap.collectors.tfevent import DecodeError, EventDecoder, ScalarEvent
-from runwrap.collectors.tfrecord import RecordReader
+from runwrap.collectors.tensorboard.decoding import DecodeError, EventDecoder, ScalarEvent
+from runwrap.collectors.tensorboard.framing import RecordReader
 
 
 class EventFile:

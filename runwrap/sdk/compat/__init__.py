@@ -1,0 +1,3 @@
+"""wandb-shaped surface beyond init(): functions.py (`runwrap.log`, `finish`, ... on the current
+run), public_api.py (`runwrap.Api`), session.py (login, setup, teardown), wandb_env.py (wandb's
+environment variables)."""
