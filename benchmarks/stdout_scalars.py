@@ -5,7 +5,7 @@ itself, which also writes every value it finds to a TensorBoard file).
 
     python benchmarks/stdout_scalars.py [--lines 1000000] [--rounds 5] [--against REV]
 
---against REV adds the parser of an earlier commit (its collectors/scalars.py) as a contender,
+--against REV adds the parser of an earlier commit (its scalars module) as a contender,
 for a side-by-side figure of a change to the grammar.
 
 The file is a training log: 45% metric lines with several values each (`epoch 3 step 120
@@ -82,13 +82,18 @@ def ours(path: str, parser=None) -> int:
 
 
 def parser_at(rev: str):
-    """The default parser of commit `rev`: its collectors/scalars.py loaded on its own."""
+    """The default parser of commit `rev`: its scalars module loaded on its own (at
+    collectors/console/scalars.py, or collectors/scalars.py in commits before the sub-packages)."""
     import importlib.util
     import subprocess
 
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-    source = subprocess.run(["git", "-C", root, "show", f"{rev}:runwrap/collectors/console/scalars.py"],
-                            capture_output=True, check=True).stdout
+    for where in ("runwrap/collectors/console/scalars.py", "runwrap/collectors/scalars.py"):
+        shown = subprocess.run(["git", "-C", root, "show", f"{rev}:{where}"], capture_output=True)
+        if shown.returncode == 0:
+            break
+    shown.check_returncode()
+    source = shown.stdout
     path = os.path.join(tempfile.mkdtemp(), "scalars_at_rev.py")
     with open(path, "wb") as f:
         f.write(source)

@@ -5,7 +5,7 @@
 Real wandb (offline) writes one run of N history rows (four metrics per row, as a training
 loop logs them); then, each measurement in a fresh process, the median rows/s of:
 
-- ours, import:   `runwrap import-wandb`'s work (collectors.wandbimport.import_run): framing
+- ours, import:   `runwrap import-wandb`'s work (collectors.wandb.importer.import_run): framing
                   and every checksum, record decoding, values, streams/wandb.jsonl written,
                   config.yaml, summary-user.json and summary.json
 - ours, reader:   LogReader + decoding.decode only (what the live collector pays per row

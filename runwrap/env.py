@@ -33,7 +33,7 @@ MLFLOW_TRACKING_INSECURE_TLS = "MLFLOW_TRACKING_INSECURE_TLS"  # "true": skip TL
 MLFLOW_TRACKING_SERVER_CERT_PATH = "MLFLOW_TRACKING_SERVER_CERT_PATH"  # CA bundle for TLS
 
 # wandb's names, so launcher scripts and cluster jobs written for wandb configure runwrap too.
-# Each is read after the RUNWRAP_* variable of the same meaning (sdk/wandb_env.py maps them).
+# Each is read after the RUNWRAP_* variable of the same meaning (sdk/compat/wandb_env.py maps them).
 WANDB_MODE = "WANDB_MODE"  # online | offline | disabled (also dryrun/run)
 WANDB_DISABLED = "WANDB_DISABLED"  # "true": mode disabled
 WANDB_RUN_ID = "WANDB_RUN_ID"  # the run's id (resume with WANDB_RESUME)
@@ -75,8 +75,8 @@ COMPLETE = "_RUNWRAP_COMPLETE"
 PYTHONUNBUFFERED = "PYTHONUNBUFFERED"  # pipe mode: child's Python flushes each write
 # Also WANDB_MODE=offline and WANDB_DIR=<run dir> (each unless the user set it): the child's
 # own wandb then needs no login and writes its transaction log into the run directory, where
-# runwrap reads it (collectors/wandbwatch.py). WANDB_SET names the ones the wrapper set, and
-# runwrap.init() ignores those (sdk/resolver.py): they are not the user's choice.
+# runwrap reads it (collectors/wandb/collector.py). WANDB_SET names the ones the wrapper set, and
+# runwrap.init() ignores those (sdk/start/resolver.py): they are not the user's choice.
 
 # Every RUN_* name, for clearing or copying the contract in one go.
 RUN_VARIABLES = (RUN_ID, RUN_DIR, PROJECT, ENTITY, NAME, GROUP, JOB_TYPE, TAGS, NOTES, MODE,

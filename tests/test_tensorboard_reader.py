@@ -1,4 +1,4 @@
-"""The TensorBoard event reader: TFRecord framing (tfrecord.py) and Event decoding (tfevent.py),
+"""The TensorBoard event reader: TFRecord framing (tensorboard/framing.py) and Event decoding (tensorboard/decoding.py),
 checked against files written by real writers and against TensorBoard's own loader."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The protobuf wire format, just enough to walk a message field by field without the
-`protobuf` runtime (why not the runtime: see tfevent.py). Shared by the TensorBoard event
+`protobuf` runtime (why not the runtime: see tensorboard/decoding.py). Shared by the TensorBoard event
 decoder and the wandb record decoder.
 
 A message is a sequence of `key value` pairs, key = field_number << 3 | wire_type; wire types

@@ -9,7 +9,7 @@ are written as the strings "NaN", "Infinity" and "-Infinity" so that every line 
 The file of a stream is `streams/<source>.jsonl`, or `streams/<source>.<part>.jsonl` when one
 source has several writers (one per process); the source is the name up to the first dot.
 Parts are one experiment's writers, merged by readers; a program's further wandb runs are
-separate experiments, each a source of its own, `wandb-<id>` (collectors/wandbrun.py).
+separate experiments, each a source of its own, `wandb-<id>` (collectors/wandb/reader.py).
 """
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ How a file is followed (a resumable reader per file, like TensorBoard's loaders)
   re-expanded every 0.25 s (less often when expanding them is slow); paths inside the run store
   are never read (unless the program itself runs inside the store: then only the run's own
   directory is left out), so `**/*.jsonl` cannot feed the run its own streams.
-- A file is followed by inode, through an open descriptor (`filetail.FileTail`): growth is
+- A file is followed by inode, through an open descriptor (`tail.FileTail`): growth is
   read from where the last read stopped. A file rewritten in place is read again from the
   start, unless the rewrite begins with everything already read (pandas' `to_csv` each
   epoch): then only what is new is read. A rewrite whose first records are those already

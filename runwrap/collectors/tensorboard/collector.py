@@ -13,8 +13,8 @@ Files last modified before the run started belong to earlier runs and are left a
 for coarse file times) whose names say they were created before it: the previous run of a
 sweep loop, still closing its file as this one starts.
 
-Which files and what their metrics are called: collectors/tbfiles.py. Reading a file into
-records: collectors/tbread.py. This module watches and polls, on a thread of its own.
+Which files and what their metrics are called: files.py. Reading a file into
+records: reader.py. This module watches and polls, on a thread of its own.
 
 How it stays live: the process's one watchdog observer (collectors.dirwatch) wakes a reader
 thread when a file changes; the thread also polls the sizes of known files every

@@ -16,7 +16,7 @@ and a different checksum.
 All little-endian. A message is one serialized `wandb.proto.wandb_internal_pb2.Record`.
 
 `LogReader.read()` yields every complete message after `offset`. Like the TensorBoard reader
-(tfrecord.py), two states are normal:
+(tensorboard/framing.py), two states are normal:
 
 - a half-written tail (wandb flushes as it goes; a record is often cut mid-way, or a message
   has its FIRST fragment on disk and not yet its LAST): nothing is yielded for it, and the next

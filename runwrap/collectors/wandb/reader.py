@@ -1,5 +1,5 @@
 """What a wandb transaction log holds, recorded into a runwrap run directory: the part shared by
-the live collector (wandbwatch.py) and `runwrap import-wandb` (wandbimport.py).
+the live collector (collector.py) and `runwrap import-wandb` (importer.py).
 
 - History rows -> `streams/wandb.jsonl`, one record per row: wandb's `_step`, `_time` = wandb's
   `_timestamp`, `_runtime` from the runwrap run's start, and the row's values. A nested dict

@@ -134,7 +134,7 @@ class Run:
 
     @property
     def settings(self) -> Any:
-        """wandb's `run.settings`: what init() decided (see sdk/run_settings.py)."""
+        """wandb's `run.settings`: what init() decided (see settings.py)."""
         return self._settings
 
     @property
@@ -257,7 +257,7 @@ class Run:
     def save(self, glob_str: Optional[str] = None, base_path: Optional[str] = None,
              policy: str = "live", glob: bool = True) -> List[str]:
         """Copy the files matching `glob_str` into the run's files/ (again at finish for
-        `live` and `end`) with wandb's layout (sdk/saving.py). Returns the destinations."""
+        `live` and `end`) with wandb's layout (saving.py). Returns the destinations."""
         from runwrap.sdk.run.saving import POLICIES, SaveSpec
 
         if glob_str is None:
