@@ -33,17 +33,23 @@ def versions() -> Dict[str, Dict[str, str]]:
 def replay(name: str, mode: str, chunk: int = CHUNK) -> List[Triple]:
     """The (name, step, value) of every record the console gives for a transcript: its bytes
     through the wrapper's console model into the real stdout scalar collector."""
+    folder = CORPUS / name
+    files = ([("stdout", "pipe.stdout"), ("stderr", "pipe.stderr")] if mode == "pipe"
+             else [("stdout", "pty.out")])
+    return records_of([(stream, (folder / file).read_bytes()) for stream, file in files], chunk)
+
+
+def records_of(sources: List[Tuple[str, bytes]], chunk: int = CHUNK) -> List[Triple]:
+    """The (name, step, value) of every record the console gives for these bytes per stream
+    ("stdout", "stderr"), through the wrapper's console model into the real stdout scalar
+    collector, read back from the stream file it writes."""
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(tmp) / "run"
         collector = StdoutScalars(CollectorContext(run_dir=run_dir, start_time=0.0,
                                                    cwd=Path(tmp), store_root=Path(tmp)),
                                   compile_patterns([]))
         console = ConsoleLog(None, sink=collector.feed_text)
-        folder = CORPUS / name
-        sources = ([("stdout", "pipe.stdout"), ("stderr", "pipe.stderr")] if mode == "pipe"
-                   else [("stdout", "pty.out")])
-        for stream, file in sources:
-            data = (folder / file).read_bytes()
+        for stream, data in sources:
             for i in range(0, len(data), chunk):
                 console.feed(stream, data[i:i + chunk])
         console.close()

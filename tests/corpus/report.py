@@ -1,8 +1,9 @@
-"""Prints the corpus table of the README: per transcript, the library versions, the keys
-runwrap records, the values expected (from the library's API) and got in pipe and pty mode,
-and the junk keys.
+"""Prints the corpus tables: per library transcript, the library versions, the keys runwrap
+records, the values expected (from the library's API) and got in pipe and pty mode, and the
+junk keys; with `handwritten`, per hand-written case (tests/corpus/handwritten/), its upstream
+source, the wanted values found in pipe and pty mode, and the junk keys.
 
-    python tests/corpus/report.py
+    python tests/corpus/report.py [handwritten]
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from corpus_support import compare, expected, names, versions  # noqa: E402
+from corpus_cases import case_names, judge_case, run_case  # noqa: E402
 
 
 def keys(name: str) -> str:
@@ -39,5 +41,25 @@ def main() -> None:
               f"{', '.join(junk) or 'none'} |")
 
 
+def handwritten() -> None:
+    print("| case | source | wanted found (pipe; pty) | junk keys | right (pipe; pty) |")
+    print("| --- | --- | --- | --- | --- |")
+    right = {"pipe": 0, "pty": 0}
+    cases = case_names()
+    for name in cases:
+        source = run_case(name, "pipe")[0]["source"]
+        verdicts = {mode: judge_case(name, mode) for mode in right}
+        for mode, verdict in verdicts.items():
+            right[mode] += verdict.right
+        pipe, pty = verdicts["pipe"], verdicts["pty"]
+        junk = sorted(set(pipe.junk_keys) | set(pty.junk_keys))
+        print(f"| {name} | {source['repo']} `{source['path']}` @{source['commit'][:10]} | "
+              f"{pipe.found}/{pipe.required}; {pty.found}/{pty.required} | "
+              f"{', '.join(junk) or 'none'} | {'yes' if pipe.right else 'no'}; "
+              f"{'yes' if pty.right else 'no'} |")
+    print(f"\n{len(cases)} cases; fully right: {right['pipe']} on pipes, {right['pty']} on a "
+          "terminal")
+
+
 if __name__ == "__main__":
-    main()
+    handwritten() if sys.argv[1:] == ["handwritten"] else main()
