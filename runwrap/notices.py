@@ -2,9 +2,18 @@
 the user when recording goes wrong (DESIGN: warn once, count, keep going)."""
 from __future__ import annotations
 
+import errno
 import sys
 import threading
-from typing import Set
+from typing import Optional, Set
+
+# Errors that mean the store's disk has no room: one warning however many writers meet them.
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def no_space(error: Optional[BaseException]) -> bool:
+    """Whether `error` is a full disk (or quota)."""
+    return isinstance(error, OSError) and error.errno in _NO_SPACE
 
 
 def say(message: str) -> None:
@@ -18,8 +27,9 @@ def say(message: str) -> None:
 
 
 class WarnOnce:
-    """Callable `(kind, message)`: prints `runwrap: warning: message` the first time `kind`
-    is seen by this object, and nothing after."""
+    """Callable `(kind, message, error=None)`: prints `runwrap: warning: message` the first
+    time `kind` is seen by this object, and nothing after. A write that failed for want of
+    space (`error`) is one kind, whatever was being written: a full disk is said once."""
 
     def __init__(self) -> None:
         self._seen: Set[str] = set()
@@ -30,7 +40,12 @@ class WarnOnce:
         with self._lock:
             self._seen.discard(kind)
 
-    def __call__(self, kind: str, message: str) -> None:
+    def __call__(self, kind: str, message: str, error: Optional[BaseException] = None) -> None:
+        if no_space(error):
+            kind = "no-space"
+            message = (f"{message.split(';')[0]}; the disk is full: what cannot be written is "
+                       f"skipped whole (counted in run.json), and recording goes on when space "
+                       f"is freed")
         with self._lock:
             if kind in self._seen:
                 return

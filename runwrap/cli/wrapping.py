@@ -51,8 +51,10 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
     code = wrapped.execute(on_start=announce)
     if wrapped.error is not None:
         say(wrapped.error)  # even with --quiet: the program never ran to say anything
-    if not quiet and wrapped.run_dir is not None:
+    if wrapped.run_dir is not None and (not quiet or wrapped.unrecorded_end):
         which = f"part {wrapped.part.part} of run" if wrapped.part is not None else "run"
+        end = (f"its end is not recorded ({wrapped.unrecorded_end})" if wrapped.unrecorded_end
+               else f"see `runwrap show {plan.run_id}`")
         say(f"{which} {plan.run_id} {wrapped.status} (exit {code}) after {wrapped.duration:.1f}s; "
-            f"see `runwrap show {plan.run_id}`")
+            f"{end}")
     return code

@@ -25,6 +25,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.store import documents
+from runwrap.store.streams import append_whole
 
 ARTIFACTS_DIR = ".artifacts"
 OBJECTS_DIR = "objects"
@@ -196,12 +197,13 @@ class Collection:
         return self._lines("links.jsonl")
 
     def _append(self, file_name: str, doc: Dict[str, Any]) -> None:
-        """One line in a single O_APPEND write: concurrent writers never interleave."""
+        """One line in a single O_APPEND write: concurrent writers never interleave, and a
+        full disk leaves no partial line (append_whole)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         line = json.dumps(doc) + "\n"
         fd = os.open(self.dir / file_name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, line.encode())
+            append_whole(fd, line.encode())
         finally:
             os.close(fd)
 

@@ -32,6 +32,11 @@ def machine_facts() -> Dict[str, Any]:
     }
 
 
+class NoSpaceForRun(UsageError):
+    """The store's disk is full: the store is right, there is just no room now. The wrapper
+    runs the program unrecorded (docs/failures.md); init() refuses, as for any store error."""
+
+
 class RunExists(UsageError):
     """The run directory was already there (another process may have made it an instant
     ago). Callers that know how their user continues a run re-check and say so."""
@@ -84,6 +89,9 @@ def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
         shutil.rmtree(staging, ignore_errors=True)
         if e.errno in (errno.EEXIST, errno.ENOTEMPTY):
             raise RunExists(project, run_id) from None
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise NoSpaceForRun(f"cannot create the run directory {path}: {e.strerror}; free "
+                                f"space there or choose another --dir (or RUNWRAP_DIR)") from None
         raise UsageError(f"cannot create the run directory {path}: {e.strerror}; "
                          f"choose a writable --dir (or RUNWRAP_DIR)") from None
     except BaseException:

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional
 
-from runwrap.store.layout import LOCK_FILE, PARTS_DIR, RUN_JSON
+from runwrap.store.layout import LOCK_FILE, PARTS_DIR, RESERVE_FILE, RUN_JSON
 from runwrap.store.values import to_json_safe
 
 
@@ -40,6 +40,36 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
         except OSError:
             pass
         raise
+
+
+class SpaceReserve:
+    """Room on the run's disk held from the start of a run to its end.
+
+    A disk that fills during the run would leave nowhere to write the run's end (status, exit
+    code, summary), and the run would read `crashed`. The owner of run.json holds SIZE bytes in
+    a hidden file and frees them just before recording the end. A run killed before its end
+    leaves the file; `release` of a later owner (a resume) or removing the run frees it."""
+
+    SIZE = 256 * 1024
+
+    def __init__(self, run_dir: Path):
+        self.path = Path(run_dir) / RESERVE_FILE
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+        except OSError:
+            return
+        try:
+            os.posix_fallocate(fd, 0, self.SIZE)
+        except OSError:  # already full, or a filesystem without fallocate: hold what we got
+            pass
+        finally:
+            os.close(fd)
+
+    def release(self) -> None:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
 
 
 def write_json(path: Path, obj: Any) -> None:

@@ -19,6 +19,8 @@
                                       wrapper), whose run-<id>.wandb logs feed streams/wandb*
         archive/                      history moved aside by resume_from (sdk)
         sync.json, sync-rejected.jsonl    upload cursors and refused batches (sync)
+        .space-reserve                room held while the run lasts, so a full disk still lets
+                                      its end be recorded (documents.SpaceReserve)
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ CODE_DIR = "code"
 FILES_DIR = "files"
 MEDIA_DIR = "media"
 LOCK_FILE = ".lock"
+RESERVE_FILE = ".space-reserve"  # room kept for the end of the run (documents.SpaceReserve)
 LATEST = "latest"
 INDEX_DIR = ".index"
 PARTS_DIR = "parts"

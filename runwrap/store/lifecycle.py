@@ -11,13 +11,14 @@ without one (`python -c ...`) matches on its whole command line.
 """
 from __future__ import annotations
 
+import errno
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.store import documents
-from runwrap.store.layout import RUN_JSON, run_dir
+from runwrap.store.layout import RUN_JSON, SUMMARY_JSON, run_dir
 from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
 
 MODES = ("online", "offline", "disabled")
@@ -78,7 +79,16 @@ def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
         if error:
             doc["error"] = error
 
-    documents.update_json(record or Path(path) / RUN_JSON, finish)
+    try:
+        documents.update_json(record or Path(path) / RUN_JSON, finish)
+    except OSError as e:
+        summary = Path(path) / SUMMARY_JSON
+        if record is not None or e.errno not in (errno.ENOSPC, errno.EDQUOT) or not summary.exists():
+            raise
+        # A full disk: the end matters more than summary.json, which readers derive again
+        # from the streams when it is missing.
+        summary.unlink()
+        documents.update_json(Path(path) / RUN_JSON, finish)
     return status
 
 

@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional
 from runwrap.store.layout import STREAMS_DIR
 from runwrap.store.values import decode_value, to_json_safe
 
-__all__ = ["decode_value", "encode_record", "StreamWriter", "StreamReader", "read_records",
+__all__ = ["decode_value", "encode_record", "append_whole", "StreamWriter", "StreamReader", "read_records",
            "stream_path", "stream_files", "source_of", "WANDB_RUN_PREFIX", "is_wandb_run_source"]
 
 # The sources of a program's wandb runs after its first: each is an experiment of its own, so a
@@ -72,16 +72,47 @@ def stream_files(run_dir: Path) -> List[Path]:
         return []
 
 
+def append_whole(fd: int, data: bytes) -> None:
+    """Append `data` (whole lines) to the O_APPEND file `fd`, all of it or none of it.
+
+    A write to a filling disk can stop part-way (a short write, then ENOSPC). Then the file is
+    cut back to where this append began, so no partial line is left for later lines to follow
+    (`jq` and every reader need whole lines) and the space it took is free again. Raises the
+    OSError; only when even the cut fails is a partial line left (`PartialLine`), which the
+    caller closes with a newline before its next append.
+    """
+    written = os.write(fd, data)  # raises before writing anything, or writes some
+    if written == len(data):
+        return
+    view = memoryview(data)[written:]
+    try:
+        while view:
+            n = os.write(fd, view)
+            written += n
+            view = view[n:]
+    except OSError as e:
+        try:  # one writer per file: the partial append is the file's last `written` bytes
+            os.ftruncate(fd, os.fstat(fd).st_size - written)
+        except OSError:
+            raise PartialLine(e.errno, e.strerror) from e
+        raise
+
+
+class PartialLine(OSError):
+    """An append failed part-way and the partial line could not be cut off."""
+
+
 class StreamWriter:
     """Appends records to one stream file. Each record is a single write(2) to an O_APPEND file,
     so a record that `write` returned from is in the kernel and survives a SIGKILL of the writer.
+    A failed append leaves nothing behind (`append_whole`): every line stays a whole record.
     """
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd: Optional[int] = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        self._torn = False  # a failed write may have left a partial line behind
+        self._torn = False  # a failed append left a partial line that could not be cut off
 
     def write(self, record: Dict[str, Any]) -> None:
         self.write_bytes(encode_record(record))
@@ -98,15 +129,11 @@ class StreamWriter:
         if self._torn:
             # Close the partial line a failed write left, so it spoils only itself.
             data = b"\n" + data
-        written = os.write(self._fd, data)  # nothing written if this raises: _torn unchanged
-        if written != len(data):  # a short write (disk filling up): finish it or mark it torn
-            view = memoryview(data)[written:]
-            try:
-                while view:
-                    view = view[os.write(self._fd, view):]
-            except OSError:
-                self._torn = True
-                raise
+        try:
+            append_whole(self._fd, data)
+        except PartialLine:
+            self._torn = True
+            raise
         self._torn = False
 
     def fsync(self) -> None:

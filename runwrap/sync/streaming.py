@@ -5,11 +5,13 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import json
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Optional
 
-from runwrap.store.streams import stream_files
+from runwrap.store.streams import append_whole, stream_files
+from runwrap.store.values import to_json_safe
 from runwrap.sync import mapping
 from runwrap.sync.batching import MAX_TAGS, Batch
 from runwrap.sync.client import Rejected, RestClient
@@ -194,12 +196,20 @@ class StreamUpload:
         self.result.error = str(error)
         self.warn("rejected", f"{error} (the batch is kept in {self.run_dir / REJECTED_JSONL}; "
                   f"the upload goes on)")
-        line = json.dumps({"time": time.time(), "status": error.status,
-                           "error_code": error.error_code, "message": error.server_message,
-                           "metrics": batch.metrics, "params": batch.params, "tags": batch.tags},
-                          default=str, allow_nan=True)
-        with open(self.run_dir / REJECTED_JSONL, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
+        line = json.dumps(to_json_safe({
+            "time": time.time(), "status": error.status, "error_code": error.error_code,
+            "message": error.server_message, "metrics": batch.metrics, "params": batch.params,
+            "tags": batch.tags}), default=str, allow_nan=False)
+        try:
+            fd = os.open(self.run_dir / REJECTED_JSONL, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                         0o644)
+            try:
+                append_whole(fd, (line + "\n").encode("utf-8", "surrogatepass"))
+            finally:
+                os.close(fd)
+        except OSError as e:
+            self.warn("rejected-write", f"cannot keep the refused batch in {REJECTED_JSONL}: "
+                                        f"{e.strerror or e}")
 
     def close(self) -> None:
         if self._senders is not None:

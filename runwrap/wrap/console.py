@@ -21,6 +21,7 @@ import time
 from typing import Callable, Dict, List, Optional
 
 from runwrap.notices import warn_once
+from runwrap.store.streams import PartialLine, append_whole
 from runwrap.wrap.screen import FRAME, MAX_LINE, Screen
 
 __all__ = ["ConsoleLog", "MAX_LINE"]
@@ -43,8 +44,9 @@ class ConsoleLog:
     newline; a line starting with FRAME, NUL, is a progress frame the terminal drew over,
     for the parsers only), so the console path costs a few C-level passes per chunk, not work
     per line.
-    A write failure (disk full) is reported once through `on_error`; recording of the log then
-    stops while lines still go to the sink."""
+    A write failure (disk full) is reported once through `on_error` and the lines are skipped,
+    never half-written; when writing works again (space came back) a line in brackets says how
+    many lines are missing there, and recording goes on. Lines always go to the sink."""
 
     def __init__(self, path: Optional[str], sink: Optional[TextSink] = None,
                  on_error: Optional[Callable[[OSError], None]] = None):
@@ -53,6 +55,9 @@ class ConsoleLog:
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.sink = sink
         self.on_error = on_error
+        self.lost_lines = 0  # lines skipped since the last append that worked
+        self._gap: Optional[OSError] = None  # why they were skipped
+        self._torn = False  # a failed append left a partial line it could not cut off
         self.streams: Dict[str, _StreamState] = {}
 
     def feed(self, stream: str, data: bytes) -> None:
@@ -130,18 +135,25 @@ class ConsoleLog:
     def _write(self, parts: list) -> None:
         if self.fd is None:
             return
+        block = parts[0] if len(parts) == 1 else b"".join(parts)
         try:
-            size = sum(len(p) for p in parts)
-            written = os.writev(self.fd, parts)
-            if written != size:  # short write to a regular file: the disk is full
-                joined = b"".join(bytes(p) for p in parts)[written:]
-                while joined:
-                    joined = joined[os.write(self.fd, joined):]
+            append_whole(self.fd, self._gap_line() + block if self._gap or self._torn else block)
         except OSError as e:
-            os.close(self.fd)
-            self.fd = None
-            if self.on_error:
+            self._torn = self._torn or isinstance(e, PartialLine)
+            self.lost_lines += bytes(block).count(b"\n")
+            if self._gap is None and self.on_error:
                 self.on_error(e)
+            self._gap = e
+            return
+        self._gap, self._torn, self.lost_lines = None, False, 0
+
+    def _gap_line(self) -> bytes:
+        """What output.log says where lines are missing (written with the next lines)."""
+        head = b"\n" if self._torn else b""
+        if self._gap is None:
+            return head
+        why = self._gap.strerror or type(self._gap).__name__
+        return head + f"[runwrap: {self.lost_lines} lines not recorded here: {why}]\n".encode()
 
     def close(self) -> None:
         """Emit every line still held (a last line without '\\n' is still a line) and close."""

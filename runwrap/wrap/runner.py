@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from runwrap import env as envnames
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
+from runwrap.notices import no_space
 from runwrap.store import documents
-from runwrap.store.create import RunExists, create_run
+from runwrap.store.create import NoSpaceForRun, RunExists, create_run
 from runwrap.store.lifecycle import CLI_SPELLING, final_status, finish_run, resume_target
 from runwrap.store.secrets import mask_argv
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
@@ -227,28 +228,32 @@ class WrappedRun:
         self.error: Optional[str] = None  # why the program did not start
         self.duration: float = 0.0
         self.part: Optional[Joined] = None  # this task's part of a launcher job's run
+        self._reserve: Optional[documents.SpaceReserve] = None  # room for the run's end
+        self.unrecorded_end: Optional[str] = None  # why the end of the run is not recorded
 
     def execute(self, on_start: Optional[Callable[[Path], None]] = None) -> int:
         """Run the child to its end and record it; `on_start(run_dir)` is called once the run
         directory exists, before the child starts. Returns the exit status to exit with."""
         plan = self.plan
-        recording = plan.mode != "disabled"
-        if recording and plan.job is not None:
-            self.part = _join_job(plan)
-            self.run_dir = self.part.dir
-            if on_start is not None:
-                on_start(self.run_dir)
-        elif recording:
-            self.run_dir = _open_run(plan)
-            _write_config(plan, self.run_dir)
-            if on_start is not None:
-                on_start(self.run_dir)
+        try:
+            self._open()
+        except (NoSpaceForRun, OSError) as e:
+            if isinstance(e, OSError) and not no_space(e):
+                raise
+            # Cannot record, for now: the program runs as it would bare (docs/failures.md).
+            why = e if isinstance(e, NoSpaceForRun) else f"cannot open the run: {e.strerror}"
+            warn_once("unrecorded", f"{why}; the program runs, not recorded")
+            plan.mode, self.run_dir, self.part = "disabled", None, None
+        if self.run_dir is not None and on_start is not None:
+            on_start(self.run_dir)
+        if self.run_dir is not None:
+            self._reserve = documents.SpaceReserve(self.run_dir)
         if plan.start_failure is not None:
             return self._not_started(plan.start_failure.exit_code, plan.start_failure.reason)
         start = time.time()
         console = ConsoleLog(str(self.run_dir / self._output_log) if self.run_dir else None,
                              on_error=lambda e: warn_once(
-                                 "output.log", f"output.log is no longer recorded: {e.strerror}"))
+                                 "output.log", f"cannot write output.log: {e.strerror}", e))
         stdin_tty = os.isatty(0)
         interactive = stdin_tty and terminal.is_foreground(0)
         raw = terminal.RawInput(0) if plan.use_pty and interactive else None
@@ -304,6 +309,21 @@ class WrappedRun:
             stop_upload(uploader, plan.options.sync_timeout)
         return self.exit_code
 
+    def _open(self) -> None:
+        """Create or join the run directory (nothing when the run is not recorded)."""
+        plan = self.plan
+        if plan.mode == "disabled":
+            return
+        if plan.job is not None:
+            self.part = _join_job(plan)
+            self.run_dir = self.part.dir
+            return
+        self.run_dir = _open_run(plan)
+        try:
+            _write_config(plan, self.run_dir)
+        except OSError as e:
+            warn_once("config", f"cannot write config.yaml: {e.strerror}", e)
+
     def _spawn(self, env: Dict[str, str], interactive: bool) -> Child:
         plan = self.plan
         if plan.use_pty:
@@ -338,7 +358,7 @@ class WrappedRun:
             documents.update_json(self._record,
                                   lambda doc: doc.__setitem__("child_pid", child.pid))
         except OSError as e:
-            warn_once("run.json", f"cannot update {self._record.name}: {e.strerror}")
+            warn_once("run.json", f"cannot update {self._record.name}: {e.strerror}", e)
 
     def _start_collectors(self, child: Child, start: float, console: ConsoleLog) -> None:
         assert self.run_dir is not None
@@ -387,6 +407,7 @@ class WrappedRun:
         `killed` by it even when the program caught it and exited."""
         skipped = self._stop_collectors()
         assert self.run_dir is not None and self.exit_code is not None
+        self._release_reserve()
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         signal_name = signal.Signals(sig).name if sig else escalation
         if not self._record.is_file():
@@ -402,6 +423,12 @@ class WrappedRun:
             self._write_summary()
         self._record_end(self.exit_code, signal_name, skipped=skipped)
 
+    def _release_reserve(self) -> None:
+        """Free the room held for the end of the run, just before the end is written."""
+        if self._reserve is not None:
+            self._reserve.release()
+            self._reserve = None
+
     def _write_summary(self) -> None:
         assert self.run_dir is not None
         try:
@@ -411,15 +438,17 @@ class WrappedRun:
             summary = summarize_streams(self.run_dir).result(user, meta.get("metrics"))
             documents.write_json(self.run_dir / SUMMARY_JSON, summary)
         except OSError as e:
-            warn_once("summary", f"summary.json not written: {e.strerror}")
+            warn_once("summary", f"summary.json not written: {e.strerror}", e)
 
     def _record_end(self, exit_code: int, signal_name: Optional[str],
                     skipped: Optional[dict] = None, error: Optional[str] = None) -> None:
         assert self.run_dir is not None
         self.status = final_status(exit_code, signal_name)
+        record = self.part.record if self.part is not None else None
+        self._release_reserve()
         try:
-            finish_run(self.run_dir, exit_code, signal_name, skipped, error,
-                       record=self.part.record if self.part is not None else None)
+            finish_run(self.run_dir, exit_code, signal_name, skipped, error, record=record)
         except OSError as e:
-            warn_once("run.json", f"cannot record the end of the run in {self._record.name}: "
-                                  f"{e.strerror}")
+            # Said at exit even after a warning of the same kind: the run will read
+            # `crashed` where the program ended otherwise.
+            self.unrecorded_end = f"{self._record.name} not written: {e.strerror or e}"

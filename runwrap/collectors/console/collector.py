@@ -116,7 +116,7 @@ class StdoutScalars(Collector):
             self.records += len(batch)
         except OSError as e:
             self.count("write_error", len(batch))
-            warn_once("stdout.write", f"cannot write stdout scalars ({e}); dropping them")
+            warn_once("stdout.write", f"cannot write stdout scalars ({e}); dropping them", e)
 
     def _ensure_flusher(self) -> None:
         with self._lock:

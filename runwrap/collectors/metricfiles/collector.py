@@ -494,5 +494,6 @@ class MetricsFiles(Collector):
             self.records += len(records)
         except OSError as e:
             self.count("write_error", len(records))
-            warn_once("files.write", f"cannot write metrics-file records ({e}); dropping them")
+            warn_once("files.write", f"cannot write metrics-file records ({e}); dropping them",
+                      e)
 

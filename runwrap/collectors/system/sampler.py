@@ -183,7 +183,7 @@ class SystemSampler(Collector):
             assert self._writer is not None
             self._writer.write(record)
         except OSError as e:
-            warn_once("system-write", f"cannot write system metrics: {e}")
+            warn_once("system-write", f"cannot write system metrics: {e}", e)
             self.count("write_error")
 
     def sample(self) -> Dict[str, Any]:

@@ -344,7 +344,7 @@ class TensorBoardCollector(Collector):
         try:
             write_json(self._files_doc, {"files": files})
         except OSError as exc:
-            warn_once("tensorboard-files", f"cannot write {self._files_doc}: {exc.strerror}")
+            warn_once("tensorboard-files", f"cannot write {self._files_doc}: {exc.strerror}", exc)
 
     def _read(self, path: str) -> None:
         state = self._state_for(path)
@@ -384,7 +384,7 @@ class TensorBoardCollector(Collector):
             self._writer.write_many(records)
         except OSError as exc:  # disk full...: count, warn once, keep going
             self.count("write_failed", len(records))
-            warn_once("tensorboard-write", f"cannot write {self._path}: {exc}")
+            warn_once("tensorboard-write", f"cannot write {self._path}: {exc}", exc)
             return
         if self._on_records is not None:
             self._on_records(records)

@@ -308,7 +308,7 @@ class WandbRecorder:
                 self._on_rows(rows)
         except OSError as exc:  # disk full...: count, warn once, keep going
             self._count("write_failed", len(rows))
-            warn_once("wandb-write", f"cannot write streams/{stream}: {exc}")
+            warn_once("wandb-write", f"cannot write streams/{stream}: {exc}", exc)
 
     def flush_documents(self) -> None:
         """Write the config, summary and run.json changes read since the last call."""
@@ -336,7 +336,7 @@ class WandbRecorder:
                 documents.update_json(self.run_dir / RUN_JSON,
                                       lambda doc: doc.__setitem__(RUNS_KEY, runs))
         except OSError as exc:
-            warn_once("wandb-documents", f"cannot record wandb's config or summary: {exc}")
+            warn_once("wandb-documents", f"cannot record wandb's config or summary: {exc}", exc)
 
     def _is_first(self, run_id: str) -> bool:
         """Whether `run_id` is the program's first wandb run (the one in wandb.jsonl, whose

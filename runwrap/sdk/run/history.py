@@ -237,11 +237,11 @@ class History:
         self.dropped += 1
         self._warn_once("write", f"run.log() cannot write {self._writer.path}: "
                                  f"{error.strerror or error}; logged values are not recorded "
-                                 f"while this lasts")
+                                 f"while this lasts", error)
 
-    def _warn_once(self, kind: str, message: str) -> None:
+    def _warn_once(self, kind: str, message: str, error: Optional[OSError] = None) -> None:
         if self._warn is not None:
-            self._warn(kind, message)
+            self._warn(kind, message, error)
 
     # -- reading and closing ------------------------------------------------------------------
     def stats(self) -> Dict[str, Dict[str, Any]]:

@@ -31,7 +31,8 @@ warn = warn_once  # one line on stderr per kind of problem, once per process
 def not_recorded(what: str, error: OSError) -> None:
     """A document could not be written (disk full, run directory gone): say so once; the
     program goes on (DESIGN: recording failing never kills the program)."""
-    warn(f"write {what}", f"cannot record {what}: {error.strerror or error}; the program goes on")
+    warn(f"write {what}", f"cannot record {what}: {error.strerror or error}; the program goes on",
+         error)
 
 
 def check_tags(tags: Any) -> Tuple[str, ...]:
@@ -88,6 +89,7 @@ class Run:
         self._finished = False
         self._finish_lock = threading.Lock()
         self._on_finish = on_finish
+        self._reserve: Optional[documents.SpaceReserve] = None  # room for a standalone run's end
         self._closers: List[Callable[[], None]] = []  # background readers to stop at finish
         self._settings: Any = None  # RunSettings, set by init()
         self.summary = Summary(history.stats, lambda: history.first, lambda: self._metrics,
@@ -454,8 +456,13 @@ def add_external_records(run: Run, source: str, records: List[Dict[str, Any]]) -
 def write_final_documents(run: Run, code: int, signal_name: Optional[str]) -> None:
     """A standalone run's end: summary.json from memory, then run.json's end (store/lifecycle)."""
     history = run._history
-    documents.write_json(run.run_dir / SUMMARY_JSON, history.builder.result(run.summary.user(),
-                                                                     run._metrics))
+    if run._reserve is not None:
+        run._reserve.release()
+    try:
+        documents.write_json(run.run_dir / SUMMARY_JSON,
+                             history.builder.result(run.summary.user(), run._metrics))
+    except OSError as e:
+        not_recorded(SUMMARY_JSON, e)
     try:
         finish_run(run.run_dir, code, signal_name)
     except OSError as e:

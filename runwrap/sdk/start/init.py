@@ -17,7 +17,7 @@ from runwrap.sdk.run import state
 from runwrap.sdk.run.config import check_key, check_size, config_items, filter_keys, to_plain
 from runwrap.sdk.start.resolver import ARGUMENT, SETTINGS, Resolver
 from runwrap.sdk.start.resume import normalize_reinit, normalize_resume, parse_point
-from runwrap.sdk.run.run import check_tags, give_settings
+from runwrap.sdk.run.run import check_tags, give_settings, warn
 from runwrap.sdk.run.settings import RunSettings
 from runwrap.sdk.start.settings import settings_dict
 from runwrap.sdk.compat.wandb_env import load_config_paths, notice_cloud_only
@@ -122,9 +122,16 @@ def init(
                      group=group, job_type=job_type)
     else:
         from runwrap.sdk.start.standalone import create
+        from runwrap.store.create import NoSpaceForRun
 
-        run = create(request, project=project, dir=dir, id=id, name=name, notes=notes,
-                     group=group, job_type=job_type)
+        try:
+            run = create(request, project=project, dir=dir, id=id, name=name, notes=notes,
+                         group=group, job_type=job_type)
+        except NoSpaceForRun as e:
+            # Cannot record, for now: the program goes on with a run that records nothing,
+            # as under the wrapper (docs/failures.md); a wrong store still raises.
+            warn("unrecorded", f"{e}; the program goes on, not recorded")
+            return _disabled(request, project, id, name, notes, group, job_type)
     give_settings(run, RunSettings(run, resolver.options, settings_dict(settings)))
     state.add(run)
     _extras(run, request)

@@ -113,6 +113,7 @@ def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
     run = Run(run_dir=path, ident=ident, attached=False, history=history, config=config,
               user_summary=so_far.user, mode=request.mode, resumed=choice.prior is not None,
               start_time=start_time, on_finish=on_finish)
+    run._reserve = documents.SpaceReserve(path)
     if uploader is not None:
         uploader.start()
     if not request.disable_git:
