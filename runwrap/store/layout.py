@@ -3,6 +3,7 @@
     <root>/latest                     -> <project>/<run-id>  (the newest run started in this store)
     <root>/.index/<project>.json      the listing index: a cache, checked against the runs (index.py)
     <root>/.artifacts/                artifact versions of every project (store/artifacts.py)
+    <root>/.cache/series/             the dashboard's chart-ready series: a cache (ui/cache.py)
     <root>/<project>/<run-id>/
         run.json                      metadata and status (atomic document)
         config.yaml                   the run's config as plain YAML (atomic document)

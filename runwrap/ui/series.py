@@ -61,7 +61,7 @@ class Blocks:
 class Column:
     """One metric of one stream file: its finite points in the order they were written."""
 
-    __slots__ = ("steps", "times", "values", "ordered", "blocks")
+    __slots__ = ("steps", "times", "values", "ordered", "blocks", "dropped")
 
     def __init__(self) -> None:
         self.steps = array("d")
@@ -69,6 +69,24 @@ class Column:
         self.values = array("d")
         self.ordered = True  # steps never went down (else a reader sorts a copy)
         self.blocks = Blocks()
+        # Points of the file not held: a column restored from the series cache holds only the
+        # shape of what came before (shape_indices); what was appended since is held whole.
+        self.dropped = 0
+
+    def shape(self, buckets: int) -> "Column":
+        """This column with only the points that keep its shape in `buckets` buckets."""
+        kept = shape_indices(self.values, self.blocks.extend(self.values), 0, len(self), buckets)
+        out = Column()
+        out.ordered = self.ordered
+        out.dropped = self.dropped + len(self) - len(kept)
+        if len(kept) == len(self):
+            out.steps, out.times, out.values = array("d", self.steps), array("d", self.times), \
+                array("d", self.values)
+        else:
+            out.steps = array("d", [self.steps[i] for i in kept])
+            out.times = array("d", [self.times[i] for i in kept])
+            out.values = array("d", [self.values[i] for i in kept])
+        return out
 
     def __len__(self) -> int:
         return len(self.values)
@@ -81,10 +99,29 @@ class Column:
         self.values.append(value)
 
 
+class StreamState:
+    """How far a StreamColumns has read its file, as the series cache keeps it: the file's size
+    and modification time when last looked at, the offset reading stopped at and the bytes just
+    before it (a grown file ends the same way there; another file does not), the records read,
+    and each metric's column, its shape kept, and the media keys."""
+
+    __slots__ = ("name", "size", "mtime_ns", "offset", "tail", "records", "skipped", "columns",
+                 "media")
+
+    def __init__(self, name: str, size: int, mtime_ns: int, offset: int, tail: bytes,
+                 records: int, skipped: int, columns: Dict[str, Column],
+                 media: Dict[str, MediaEntry]) -> None:
+        self.name, self.size, self.mtime_ns, self.offset, self.tail = name, size, mtime_ns, offset, tail
+        self.records, self.skipped, self.columns, self.media = records, skipped, columns, media
+
+
+TAIL = 64  # bytes before the read offset a StreamState keeps
+
+
 class StreamColumns:
     """A stream file as columns, read incrementally: `refresh()` appends what the file gained."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, state: Optional[StreamState] = None) -> None:
         self.path = path
         self.source = source_of(path)
         self.reader = StreamReader(path)
@@ -92,16 +129,28 @@ class StreamColumns:
         self.media: Dict[str, MediaEntry] = {}  # logged images, tables...: their last file
         self.records = 0
         self.size = -1  # the file size at the last refresh; unchanged size means nothing new
+        self.mtime_ns = 0
+        self.tail = b""  # the last TAIL bytes before reader.offset
+        if state is not None:  # go on from where a cached read stopped
+            self.columns, self.media, self.records = state.columns, state.media, state.records
+            self.reader.offset, self.reader.skipped, self.tail = state.offset, state.skipped, state.tail
+
+    def state(self, buckets: int) -> StreamState:
+        """What the series cache keeps of this stream: its columns' shapes in `buckets` buckets."""
+        return StreamState(self.path.name, self.size, self.mtime_ns, self.reader.offset, self.tail,
+                           self.records, self.reader.skipped,
+                           {k: c.shape(buckets) for k, c in self.columns.items()},
+                           dict(self.media))
 
     def refresh(self) -> bool:
         """Read what was appended since the last call; True when records were added."""
         try:
-            size = os.stat(self.path).st_size
+            st = os.stat(self.path)
         except OSError:
             return False
-        if size == self.size:
+        if st.st_size == self.size:
             return False
-        self.size = size
+        self.size, self.mtime_ns = st.st_size, st.st_mtime_ns
         before = self.records
         while True:
             records = self._next_records()
@@ -129,6 +178,7 @@ class StreamColumns:
         end = data.rfind(b"\n")
         if end < 0:
             return []  # only a torn line so far: wait for the rest
+        self.tail = (self.tail + data[max(0, end + 1 - TAIL):end + 1])[-TAIL:]
         try:
             records = _loads(b"[" + data[:end].replace(b"\n", b",") + b"]")
         except ValueError:
@@ -208,13 +258,16 @@ class Points:
 
 
 class RunSeries:
-    """Every stream of one run, as columns; `refresh()` picks up new files and new lines."""
+    """Every stream of one run, as columns; `refresh()` picks up new files and new lines.
+    `saved`: the streams' states from the series cache, each checked against its file by the
+    cache (a stream not in it is read from its start)."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, saved: Optional[Dict[str, StreamState]] = None) -> None:
         self.run_dir = Path(run_dir)
         self.streams: Dict[Path, StreamColumns] = {}
         self.lock = threading.Lock()
         self.version = 0  # bumped whenever any stream gained records
+        self.saved = dict(saved or {})
 
     def refresh(self) -> bool:
         with self.lock:
@@ -222,11 +275,22 @@ class RunSeries:
             for path in stream_files(self.run_dir):
                 stream = self.streams.get(path)
                 if stream is None:
-                    stream = self.streams[path] = StreamColumns(path)
+                    stream = self.streams[path] = StreamColumns(path, self.saved.pop(path.name, None))
                 grew = stream.refresh() or grew
             if grew:
                 self.version += 1
             return grew
+
+    @property
+    def exact(self) -> bool:
+        """Whether every point of every stream is held (none only as part of a cached shape)."""
+        return not any(c.dropped for s in list(self.streams.values())
+                       for c in list(s.columns.values()))
+
+    def states(self, buckets: int) -> List[StreamState]:
+        """Every stream's state, for the series cache (see StreamColumns.state)."""
+        with self.lock:
+            return [stream.state(buckets) for stream in self.streams.values()]
 
     # The readers below run beside a refresh in another thread: they iterate over copies of
     # the dicts a refresh may add to.
@@ -322,12 +386,22 @@ def downsample(points: Points, buckets: int, lo: Optional[float] = None,
         start -= 1
     if hi is not None and end < len(xs):
         end += 1
+    if end - start <= 2 * buckets:
+        return Points(xs[start:end], ys[start:end], offset).lists()
+    kept = shape_indices(ys, points.blocks, start, end, buckets)
+    out_x = [xs[i] - offset for i in kept] if offset else [xs[i] for i in kept]
+    return out_x, [ys[i] for i in kept]
+
+
+def shape_indices(ys: Sequence[float], blocks: Optional[Blocks], start: int, end: int,
+                  buckets: int) -> List[int]:
+    """The indices, ascending, of the points of ys[start:end] that keep its shape: cut into
+    `buckets` runs of consecutive points, each run's lowest and highest point, and the last
+    point. `blocks`, when given, are ys's block extremes (they spare scanning long runs)."""
     n = end - start
     if n <= 2 * buckets:
-        return Points(xs[start:end], ys[start:end], offset).lists()
-    out_x: List[float] = []
-    out_y: List[float] = []
-    blocks = points.blocks
+        return list(range(start, end))
+    out: List[int] = []
     for b in range(buckets):
         a = start + b * n // buckets
         z = start + (b + 1) * n // buckets
@@ -341,17 +415,12 @@ def downsample(points: Points, buckets: int, lo: Optional[float] = None,
             j = a + chunk.index(max(chunk))
         if i > j:
             i, j = j, i
-        out_x.append(xs[i])
-        out_y.append(ys[i])
+        out.append(i)
         if j != i:
-            out_x.append(xs[j])
-            out_y.append(ys[j])
-    if out_x[-1] != xs[end - 1]:  # the line always reaches the last point
-        out_x.append(xs[end - 1])
-        out_y.append(ys[end - 1])
-    if offset:
-        out_x = [v - offset for v in out_x]
-    return out_x, out_y
+            out.append(j)
+    if out[-1] != end - 1:  # the line always reaches the last point
+        out.append(end - 1)
+    return out
 
 
 def _extremes_by_blocks(ys: Sequence[float], blocks: Blocks, a: int, z: int) -> Tuple[int, int]:

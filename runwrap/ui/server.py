@@ -281,9 +281,10 @@ class Handler(BaseHTTPRequestHandler):
         since = [int(v) if v.isdigit() else 0 for v in query.get("since", [""])[0].split(",")]
         since += [since[-1] if len(since) == 1 else 0] * (len(keys) - len(since))
         out = []
+        zoomed = lo is not None or hi is not None  # at full resolution: every point, not the cached shape
         for key, start in zip(keys, since):
             run = view.run(key)
-            series = view.run_series(run)
+            series = view.run_series(run, exact=zoomed)
             count = series.count(metric)
             entry: Dict[str, Any] = {"run": key, "count": count}
             if start:

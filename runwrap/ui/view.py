@@ -19,6 +19,7 @@ from runwrap.store.layout import (CODE_DIR, CONFIG_YAML, DIFF_PATCH, FILES_DIR, 
                                   OUTPUT_LOG, SUMMARY_JSON, SUMMARY_USER_JSON)
 from runwrap.store.runs import RunInfo, list_runs, load_run
 from runwrap.store.summary import flat
+from runwrap.ui.cache import SeriesCache
 from runwrap.ui.series import RunSeries
 
 # Folders of a run directory whose files the run page lists (saved code, run.save() files,
@@ -77,6 +78,7 @@ class StoreView:
         self.real_root = os.path.realpath(self.root)
         self.series: Dict[str, RunSeries] = {}
         self.series_lock = threading.Lock()
+        self.cache = SeriesCache(str(self.root))
         self.configs = _Cached(_config)
         self.summaries = _Cached(lambda p: read_json(Path(p)))
         self.last_summaries = _Cached(_flat_summary)  # the table's view: each key's last value
@@ -105,19 +107,22 @@ class StoreView:
     def runs(self) -> List[RunInfo]:
         return list_runs(self.root)
 
-    def run_series(self, run: RunInfo) -> RunSeries:
-        """The run's series, read on to the streams' current ends. Runs read longest ago are
-        forgotten (and read again when asked for) once all held more than MAX_POINTS."""
+    def run_series(self, run: RunInfo, exact: bool = False) -> RunSeries:
+        """The run's series, read on to the streams' current ends: from the series cache as far
+        as it agrees with the streams, then from the streams. `exact`: every point held (a
+        zoom), not only the shape the cache keeps of what came before. Runs read longest ago
+        are forgotten (and read again when asked for) once all held more than MAX_POINTS."""
         key = key_of(run)
         with self.series_lock:
             series = self.series.pop(key, None)
-            fresh = series is None
+            fresh = series is None or (exact and not series.exact)
             if fresh:
-                series = RunSeries(run.dir)
+                series = RunSeries(run.dir, None if exact else self.cache.load(run))
             self.series[key] = series  # the most recently used last
         series.refresh()
         if fresh:
             self._forget_old()
+        self.cache.offer(key, run, series, running=run.status == "running")
         return series
 
     def _forget_old(self) -> None:
