@@ -46,6 +46,8 @@ _LAZY = {
     "Object3D": ("runwrap.sdk.media.files", "Object3D"),
     "Molecule": ("runwrap.sdk.media.files", "Molecule"),
     "Run": ("runwrap.sdk.run.run", "Run"),
+    "sweep": ("runwrap.sweeps", "sweep"),
+    "agent": ("runwrap.sweeps", "agent"),
     "Error": ("runwrap.errors", "Error"),
     "UsageError": ("runwrap.errors", "UsageError"),
     "CommError": ("runwrap.errors", "CommError"),

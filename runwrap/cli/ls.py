@@ -28,7 +28,7 @@ def run_row(run: Any) -> Dict[str, Any]:
 @click.command()
 @click.option("--project", help="Only runs of this project.", shell_complete=complete_project)
 @click.option("--status", "statuses", multiple=True, metavar="STATUS",
-              help="Only runs with this status (running, finished, failed, killed, crashed); "
+              help="Only runs with this status (running, finished, failed, killed, stopped, crashed); "
                    "repeatable or comma-separated.")
 @click.option("--tag", "tags", multiple=True, help="Only runs with this tag; repeatable.")
 @click.option("--group", help="Only runs of this group.")

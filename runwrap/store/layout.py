@@ -22,6 +22,9 @@
         sync.json, sync-rejected.jsonl    upload cursors and refused batches (sync)
         .space-reserve                room held while the run lasts, so a full disk still lets
                                       its end be recorded (documents.SpaceReserve)
+        stop.json                     a stop request from outside (a sweep stopping a trial
+                                      early): written once by the requester before it signals
+                                      the wrapper; the run then ends `stopped` (lifecycle.py)
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ RESERVE_FILE = ".space-reserve"  # room kept for the end of the run (documents.S
 LATEST = "latest"
 INDEX_DIR = ".index"
 PARTS_DIR = "parts"
+STOP_JSON = "stop.json"
 
 
 def store_root(dir: Optional[str] = None) -> Path:

@@ -18,14 +18,15 @@ from typing import Any, Dict, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.store import documents
-from runwrap.store.layout import RUN_JSON, SUMMARY_JSON, run_dir
+from runwrap.store.layout import RUN_JSON, STOP_JSON, SUMMARY_JSON, run_dir
 from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
 
 MODES = ("online", "offline", "disabled")
 RESUME_VALUES = ("allow", "never", "must", "auto")
 ANONYMOUS_VALUES = ("never", "allow", "must")  # wandb's order
-STATUSES = ("running", "finished", "failed", "killed", "crashed")
-ENDED = ("finished", "failed", "killed", "crashed")  # a run in one of these will not change
+# `stopped`: ended on a stop request from outside (a sweep's early termination, stop.json).
+STATUSES = ("running", "finished", "failed", "killed", "stopped", "crashed")
+ENDED = ("finished", "failed", "killed", "stopped", "crashed")  # a run in one of these will not change
 NOT_FINISHED = ("failed", "killed", "crashed")  # what resume="auto" continues
 MAX_TAG = 64
 
@@ -42,9 +43,12 @@ def check_tag(tag: Any) -> str:
     return tag
 
 
-def final_status(exit_code: int, signal_name: Optional[str]) -> str:
-    """The one rule for how a run ended: killed by a signal, else finished on exit code 0,
-    else failed. (`crashed` is never written: readers derive it from a dead owner.)"""
+def final_status(exit_code: int, signal_name: Optional[str], stopped: bool = False) -> str:
+    """The one rule for how a run ended: stopped when asked to from outside (stop.json),
+    else killed by a signal, else finished on exit code 0, else failed. (`crashed` is never
+    written: readers derive it from a dead owner.)"""
+    if stopped:
+        return "stopped"
     if signal_name:
         return "killed"
     return "finished" if exit_code == 0 else "failed"
@@ -66,7 +70,8 @@ def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
     program did not start. Returns the status. OSError (disk full, directory gone) reaches the
     caller, which warns. A task of a launcher job records its own end in its part's `record`
     instead (store/parts.py)."""
-    status = final_status(exit_code, signal_name)
+    stop = documents.read_json(Path(path) / STOP_JSON)
+    status = final_status(exit_code, signal_name, stopped=isinstance(stop, dict))
     end = time.time()
 
     def finish(doc: dict) -> None:
@@ -78,6 +83,8 @@ def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
             doc.setdefault("skipped", {}).update(skipped)
         if error:
             doc["error"] = error
+        if isinstance(stop, dict):
+            doc["stopped"] = stop
 
     try:
         documents.update_json(record or Path(path) / RUN_JSON, finish)
@@ -90,6 +97,12 @@ def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
         summary.unlink()
         documents.update_json(Path(path) / RUN_JSON, finish)
     return status
+
+
+def request_stop(path: Path, request: Dict[str, Any]) -> None:
+    """Ask the run at `path` to end `stopped` (its wrapper reads stop.json when it records the
+    end); the caller then signals the wrapper, whose signal path stops the program."""
+    documents.write_json(Path(path) / STOP_JSON, dict(request, time=time.time()))
 
 
 class Spelling:

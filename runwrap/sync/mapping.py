@@ -35,7 +35,7 @@ LEGACY_CURSOR_TAG_PREFIX = "runwrap.sync."
 SYSTEM_PREFIX = "system/"
 SYSTEM_SOURCE = "system"
 STATUS = {"finished": "FINISHED", "failed": "FAILED", "crashed": "FAILED", "killed": "KILLED",
-          "running": "RUNNING"}
+          "stopped": "KILLED", "running": "RUNNING"}
 
 _BAD_CHARS = re.compile(r"[^\w.\- :/]")
 _UNIT = re.compile(r"\s*\(([^()/]*)\)")  # "usage (%)": a unit in parentheses

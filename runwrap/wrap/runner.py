@@ -447,7 +447,8 @@ class WrappedRun:
         record = self.part.record if self.part is not None else None
         self._release_reserve()
         try:
-            finish_run(self.run_dir, exit_code, signal_name, skipped, error, record=record)
+            self.status = finish_run(self.run_dir, exit_code, signal_name, skipped, error,
+                                     record=record)
         except OSError as e:
             # Said at exit even after a warning of the same kind: the run will read
             # `crashed` where the program ended otherwise.

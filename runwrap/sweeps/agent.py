@@ -1,0 +1,253 @@
+"""The agent: claims trials of a sweep and runs each as an ordinary runwrap run.
+
+A sweep with a program runs each trial through the real wrapper (`runwrap run --group SWEEP
+--config PARAMS -- COMMAND`), so its metric comes from anything runwrap records and an early
+stop goes through the wrapper's own signal path: the agent writes the run's stop.json, then
+sends the wrapper SIGTERM, which it forwards to the program; the run ends `stopped`. The
+wrapper dies with its agent (Linux's parent-death signal), so a killed agent leaves no trial
+running unseen.
+
+`runwrap.agent(sweep_id, function=train)` runs train() in this process instead: the agent
+creates the trial's run and train()'s `runwrap.init()` attaches to it, getting the trial's
+parameters as its config, as wandb's agent does.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from runwrap import env as envnames
+from runwrap.store import documents
+from runwrap.store import sweeps as store
+from runwrap.store.ids import new_run_id
+from runwrap.store.layout import RUN_JSON, run_dir as run_dir_of
+from runwrap.store.lifecycle import request_stop
+from runwrap.store.runs import effective_status, owner_identity
+from runwrap.store.summary import flat, load_summary
+from runwrap.sweeps.command import build_command, uses_json_file
+from runwrap.sweeps.follow import MetricFollower
+from runwrap.sweeps.search import HEARTBEAT, Claim, Search
+
+POLL = 0.2  # seconds between looks at a running trial's metric
+STOP_GRACE = 10.0  # after SIGTERM, the program gets this long before SIGKILL
+
+
+class TrialResult:
+    def __init__(self, number: int, run_id: str, state: str, value: Optional[float],
+                 reason: Optional[str] = None):
+        self.number = number
+        self.run_id = run_id
+        self.state = state
+        self.value = value
+        self.reason = reason
+
+
+class Agent:
+    """Runs up to `count` trials of the sweep at `sweep`, `parallel` at a time."""
+
+    def __init__(self, root: Path, sweep: Path, count: Optional[int] = None, parallel: int = 1,
+                 storage: Optional[str] = None,
+                 function: Optional[Callable[[], Any]] = None,
+                 on_event: Callable[[str], None] = lambda line: None):
+        self.root = Path(root)
+        self.dir = sweep
+        self.doc = store.read_sweep(sweep)
+        self.search = Search(sweep, self.doc, storage)
+        self.spec = self.search.spec
+        self.project = self.doc["project"]
+        self.count = count
+        self.parallel = max(1, parallel)
+        self.function = function
+        self.say = on_event
+        self.started = 0
+        self.lock = threading.Lock()
+        self.results: List[TrialResult] = []
+        self.interrupted = False
+
+    def run(self) -> List[TrialResult]:
+        if self.function is not None or self.parallel == 1:
+            self._loop()
+        else:
+            threads = [threading.Thread(target=self._loop, name=f"runwrap-agent-{i}",
+                                        daemon=True) for i in range(self.parallel)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                while t.is_alive():
+                    t.join(0.5)
+        return self.results
+
+    def _loop(self) -> None:
+        while not self.interrupted:
+            with self.lock:
+                if self.count is not None and self.started >= self.count:
+                    return
+                claim = self.search.claim()
+                if claim is None:
+                    return
+                self.started += 1
+            result = self._run_trial(claim)
+            with self.lock:
+                self.results.append(result)
+
+    # -- one trial ------------------------------------------------------------------------
+    def _run_trial(self, claim: Claim) -> TrialResult:
+        run_id = new_run_id()
+        doc = {"number": claim.number, "project": self.project, "run_id": run_id,
+               "params": claim.config, "state": "running", "value": None, "iteration": 0,
+               "start_time": time.time(), "end_time": None, "reason": None,
+               "retry_of": claim.retry_of, "agent": owner_identity(),
+               "heartbeat": time.time()}
+        store.write_trial(self.dir, doc)
+        params_file = store.args_json_file(self.dir, claim.number)
+        documents.write_json(params_file, claim.config)
+        self.say(f"trial {claim.number}: run {self.project}/{run_id} "
+                 f"{json.dumps(claim.config)}")
+        try:
+            if self.function is not None:
+                state, reason = self._call_function(claim, run_id)
+            else:
+                state, reason = self._spawn(claim, run_id, params_file)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            state, reason = "killed", "the agent was interrupted"
+        value = self._final_value(run_id) if self.spec.metric else None
+        if state == "finished" and self.spec.metric and value is None:
+            reason = (f"metric {self.spec.metric!r} was not recorded; `runwrap show "
+                      f"{run_id}` lists what the run recorded")
+        self.search.finish(claim, state, value)
+        doc.update(state=state, value=value, iteration=len(claim.history),
+                   end_time=time.time(), reason=reason, heartbeat=time.time())
+        store.write_trial(self.dir, doc)
+        shown = "" if value is None else f" {self.spec.metric}={value:g}"
+        self.say(f"trial {claim.number}: {state}{shown}" + (f" ({reason})" if reason else ""))
+        return TrialResult(claim.number, run_id, state, value, reason)
+
+    def _final_value(self, run_id: str) -> Optional[float]:
+        path = run_dir_of(self.root, self.project, run_id)
+        if not (path / RUN_JSON).is_file():
+            return None
+        meta = documents.read_json(path / RUN_JSON, {}) or {}
+        value = flat(load_summary(path), meta.get("metrics")).get(self.spec.metric or "")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return float(value)
+
+    def _spawn(self, claim: Claim, run_id: str, params_file: Path) -> tuple:
+        command = build_command(self.spec.command, claim.config, self.spec.program,
+                                str(params_file) if uses_json_file(self.spec.command) else None)
+        argv = [sys.executable, "-m", "runwrap", "run", "--dir", str(self.root),
+                "--project", self.project, "--group", self.doc["id"], "--id", run_id,
+                "--config", str(params_file), "--"] + command
+        env = dict(os.environ)
+        env[envnames.WANDB_SWEEP_ID] = self.doc["id"]
+        for name in envnames.RUN_VARIABLES:  # an agent run under `runwrap` starts fresh runs
+            env.pop(name, None)
+        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                                preexec_fn=_die_with_parent)
+        path = run_dir_of(self.root, self.project, run_id)
+        follower = MetricFollower(path, self.spec.metric) if self.spec.metric else None
+        stop_reason: Optional[str] = None
+        stop_sent: Optional[float] = None
+        beat = time.monotonic()
+        try:
+            while proc.poll() is None:
+                time.sleep(POLL)
+                if follower is not None and stop_sent is None:
+                    for value in follower.new_values():
+                        if self.search.report(claim, value):
+                            stop_reason = self._stop_reason(claim)
+                            stop_sent = self._stop(proc, path, stop_reason)
+                            break
+                if stop_sent is not None and time.monotonic() - stop_sent > STOP_GRACE:
+                    _kill_program(path)
+                    stop_sent = float("inf")
+                if time.monotonic() - beat > HEARTBEAT:
+                    beat = time.monotonic()
+                    self._heartbeat(claim, run_id)
+        except KeyboardInterrupt:
+            # The terminal sent ^C to the wrapper as well: let it record its run.
+            _wait_quietly(proc)
+            raise
+        if follower is not None and stop_sent is None:
+            for value in follower.new_values():
+                self.search.report(claim, value)
+        meta = documents.read_json(path / RUN_JSON, {}) or {}
+        state = effective_status(meta) if meta else "failed"
+        if state == "running":
+            state = "failed"
+        if stop_reason is not None:
+            state = "stopped"
+        reason = stop_reason or meta.get("error") or (
+            f"exit code {proc.returncode}" if state == "failed" else None)
+        return state, reason
+
+    def _stop_reason(self, claim: Claim) -> str:
+        value = claim.history[-1]
+        return (f"hyperband: {self.spec.metric}={value:g} at iteration "
+                f"{len(claim.history) - 1} is outside the best 1/"
+                f"{self.spec.early_terminate['eta']} of the trials there")  # type: ignore
+
+    def _stop(self, proc: subprocess.Popen, path: Path, reason: str) -> float:
+        try:
+            request_stop(path, {"by": f"sweep {self.doc['id']}", "reason": reason})
+        except OSError:
+            pass  # the run directory is gone: the signal still stops the program
+        try:
+            proc.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        return time.monotonic()
+
+    def _heartbeat(self, claim: Claim, run_id: str) -> None:
+        doc = store.read_trial(self.dir, claim.number)
+        if doc is not None and doc.get("state") == "running":
+            doc.update(heartbeat=time.time(), iteration=len(claim.history))
+            store.write_trial(self.dir, doc)
+
+    # -- a function in this process -----------------------------------------------------
+    def _call_function(self, claim: Claim, run_id: str) -> tuple:
+        from runwrap.sweeps.inprocess import run_function
+
+        return run_function(self, claim, run_id)
+
+
+def _die_with_parent() -> None:
+    """In the wrapper, before exec: SIGTERM when the agent dies (Linux's PR_SET_PDEATHSIG), so
+    the wrapper's own signal path stops the program and records the run."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except Exception:
+        pass  # not Linux: the trial outlives a killed agent and is found crashed later
+
+
+def _kill_program(path: Path) -> None:
+    """The program ignored SIGTERM for STOP_GRACE: SIGKILL its process group."""
+    pid = (documents.read_json(path / RUN_JSON, {}) or {}).get("child_pid")
+    if isinstance(pid, int):
+        try:
+            group = os.getpgid(pid)
+            if group == os.getpgrp():
+                os.kill(pid, signal.SIGKILL)
+            else:
+                os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _wait_quietly(proc: subprocess.Popen) -> None:
+    while True:
+        try:
+            proc.wait()
+            return
+        except KeyboardInterrupt:
+            continue
