@@ -120,6 +120,8 @@ def _conflict(key: str, value: Any, existing: Any, allow_val_change: bool) -> bo
                f"one wrapped run; pass init(allow_val_change=True) to change it, or run each "
                f"trial as its own runwrap run")
         return False
+    if os.environ.get(env.WANDB_SWEEP_ID):
+        return False  # a sweep's trial: its parameters win over init()'s defaults, as in wandb
     notice(f"config {key}={value!r} from init() is overridden by the run's config "
            f"({existing!r}, from runwrap --config or another process)")
     return False
