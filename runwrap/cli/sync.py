@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 import click
 
 from runwrap import env
 from runwrap.cli.selection import dir_option
+
+DEFAULT_TIMEOUT = 10.0  # seconds per try: MLflow answers a batch in milliseconds
+ATTEMPTS = 4  # tries per request; each retry is said on stderr
 
 
 def _pick_runs(root: Any, refs: tuple, all_runs: bool, project: Optional[str]) -> List[Any]:
@@ -38,14 +41,25 @@ def _pick_runs(root: Any, refs: tuple, all_runs: bool, project: Optional[str]) -
 @click.option("--tracking-uri", metavar="URI",
               help=f"MLflow tracking server (default: ${env.TRACKING_URI}, "
                    f"${env.MLFLOW_TRACKING_URI}).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="How long each try waits for the server to connect and to answer; "
+                   f"a request is tried {ATTEMPTS} times.")
+@click.option("--wait", is_flag=True,
+              help="When another runwrap process is uploading a run, wait for it to finish "
+                   "instead of leaving the run out (and exiting 1).")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @dir_option
 def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
-         tracking_uri: Optional[str], as_json: bool, store_dir: Optional[str]) -> int:
+         tracking_uri: Optional[str], timeout: float, wait: bool, as_json: bool,
+         store_dir: Optional[str]) -> int:
     """Upload runs to the MLflow tracking server: offline runs, and the points online runs
-    could not send. Safe to repeat: nothing the server already holds is sent again."""
+    could not send. Safe to repeat: nothing the server already holds is sent again.
+
+    Exits 1 when a run could not be uploaded in full: the server refused it or did not answer
+    (the runs after it are then left for the next sync), or another process was uploading it."""
     from runwrap.errors import UsageError
-    from runwrap.notices import WarnOnce
+    from runwrap.notices import WarnOnce, say
     from runwrap.store.layout import store_root
     from runwrap.sync import pending_points, resolve_config, sync_run
 
@@ -55,8 +69,12 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
                          f"{env.TRACKING_URI} (or {env.MLFLOW_TRACKING_URI})")
     runs = _pick_runs(store_root(store_dir), refs, all_runs, project)
     live = sys.stderr.isatty() and not as_json
-    rows = []
+    rows: List[Dict[str, Any]] = []
     total = 0
+    if runs and not dry_run:
+        # Said before the first request: a server that never answers is not a silent hang.
+        say(f"uploading {_count(len(runs), 'run')} to {config.uri} "
+            f"(each try waits up to {timeout:g} s)")
     for i, run in enumerate(runs, 1):
         label = f"[{i}/{len(runs)}] {run.project}/{run.id}"
         if dry_run:
@@ -72,11 +90,26 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
             if live:
                 click.echo(f"\r{label}: {points:,} points", nl=False, err=True)
 
+        def on_retry(problem: str, attempt: int, attempts: Optional[int], delay: float,
+                     label: str = label) -> None:
+            if live:
+                click.echo("\r\033[K", nl=False, err=True)
+            say(f"{label}: {problem}; trying again in {delay:.1f} s "
+                f"(try {attempt + 1} of {attempts})")
+
+        def on_wait(label: str = label) -> None:
+            say(f"{label}: another runwrap process is uploading this run; waiting for it")
+
         # Once per kind and run: a refused run says so once.
-        result = sync_run(run.dir, config, progress=progress, warn=WarnOnce())
+        result = sync_run(run.dir, config, attempts=ATTEMPTS, progress=progress,
+                          warn=WarnOnce(), timeout=timeout, on_retry=on_retry,
+                          on_wait=on_wait if wait else None)
         if live and result.points:
             click.echo("\r\033[K", nl=False, err=True)
         total += result.points
+        if result.state == "busy":
+            result.error = ("another runwrap process is uploading this run; nothing uploaded "
+                            "(run sync again later, or pass --wait to wait for it)")
         rows.append({"id": run.id, "project": run.project, "dir": str(run.dir),
                      "state": result.state, "points": result.points, "params": result.params,
                      "tags": result.tags, "files": result.files, "url": result.url,
@@ -90,11 +123,23 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
             click.echo(line)
             if result.error:
                 click.echo(f"  {result.error}", err=True)
+        if result.unreachable and i < len(runs):
+            left = len(runs) - i
+            say(f"{config.uri} does not answer: {_count(left, 'run')} left for the next sync")
+            for skipped in runs[i:]:
+                rows.append({"id": skipped.id, "project": skipped.project,
+                             "dir": str(skipped.dir), "state": "not tried", "points": 0,
+                             "error": "the server did not answer for an earlier run"})
+            break
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     elif runs:
         verb = "to upload" if dry_run else "uploaded"
-        click.echo(f"{len(runs)} run{'s' if len(runs) != 1 else ''}, {total:,} points {verb}")
+        click.echo(f"{_count(len(runs), 'run')}, {total:,} points {verb}")
     else:
         click.echo("no runs to upload", err=True)
     return 1 if any(r.get("error") for r in rows) else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"

@@ -13,7 +13,7 @@ import json
 import random
 import threading
 import time
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from runwrap.errors import AuthenticationError, CommError
 from runwrap.store.values import to_json_safe
@@ -89,14 +89,22 @@ def make_session(config: SyncConfig) -> Any:
     return session
 
 
+# (problem, the attempt that failed, attempts allowed or None, seconds until the next one)
+RetryNotice = Callable[[str, int, Optional[int], float], None]
+CONNECT_TIMEOUT = 5.0  # a server that does not even accept in 5 s is not there
+
+
 class RestClient:
     """Calls to one tracking server. `attempts` bounds the tries per call (None: until
     `deadline`); `deadline` is a time.monotonic() value after which no new try starts; `stop` is
-    an Event whose setting cuts a backoff sleep short (the uploader's exit)."""
+    an Event whose setting cuts a backoff sleep short (the uploader's exit); `timeout` bounds
+    each try (connecting, and then each wait for the server's answer); `on_retry` hears of each
+    failed try that will be retried (`runwrap sync` says so)."""
 
     def __init__(self, config: SyncConfig, attempts: Optional[int] = 6, backoff: float = 0.5,
                  max_backoff: float = 20.0, timeout: float = 30.0,
-                 stop: Optional[threading.Event] = None):
+                 stop: Optional[threading.Event] = None,
+                 on_retry: Optional[RetryNotice] = None):
         config.require_credentials()
         self.config = config
         self.attempts = attempts
@@ -105,6 +113,7 @@ class RestClient:
         self.timeout = timeout
         self.deadline: Optional[float] = None
         self.stop = stop or threading.Event()
+        self.on_retry = on_retry
         # One Session (and so one kept-alive connection) per thread: the uploader has two
         # batches in flight from two threads, and a Session is not meant to be shared.
         self._local = threading.local()
@@ -149,6 +158,12 @@ class RestClient:
             try:
                 resp = self.session.request(method, url, data=data, params=params, timeout=timeout,
                                             headers=RAW_HEADERS if raw is not None else None)
+            except requests.exceptions.ConnectTimeout:
+                problem = f"cannot reach {self.config.uri}: no connection within {timeout[0]:g} s"
+                retry_after = None
+            except requests.exceptions.ReadTimeout:
+                problem = f"{self.config.uri} accepted but did not answer within {timeout[1]:g} s"
+                retry_after = None
             except requests.exceptions.RequestException as e:
                 problem = f"cannot reach {self.config.uri}: {_short(e)}"
                 retry_after = None
@@ -172,6 +187,8 @@ class RestClient:
             delay = self._delay(attempt, retry_after)
             if delay is None:
                 raise Unreachable(problem)
+            if self.on_retry is not None:
+                self.on_retry(problem, attempt, self.attempts, delay)
             self._sleep(delay, problem)
             if before_retry is not None:
                 try:
@@ -190,10 +207,12 @@ class RestClient:
         if self.stop.is_set() and self.deadline is None:
             raise Unreachable(problem + " (upload stopped)")
 
-    def _timeout(self) -> float:
-        if self.deadline is None:
-            return self.timeout
-        return max(0.5, min(self.timeout, self.deadline - time.monotonic()))
+    def _timeout(self) -> Tuple[float, float]:
+        """(connect, read) seconds for one try."""
+        read = self.timeout
+        if self.deadline is not None:
+            read = max(0.5, min(self.timeout, self.deadline - time.monotonic()))
+        return min(CONNECT_TIMEOUT, read), read
 
     def _delay(self, attempt: int, retry_after: Optional[float]) -> Optional[float]:
         """Seconds to wait before the next try, or None when no try is left."""

@@ -109,10 +109,12 @@ class SyncLock:
         self.path = Path(run_dir) / SYNC_LOCK
         self.fd: Optional[int] = None
 
-    def acquire(self) -> bool:
+    def acquire(self, wait: bool = False) -> bool:
+        """Take the lock; False when another process holds it, unless `wait`: then block until
+        that process lets go (or dies)."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except OSError:
             os.close(fd)
             return False

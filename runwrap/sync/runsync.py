@@ -23,7 +23,7 @@ from runwrap.store.runs import effective_status, load_run
 from runwrap.store.streams import stream_files
 from runwrap.sync import mapping
 from runwrap.sync.batching import split_params_and_tags
-from runwrap.sync.client import Rejected, RestClient
+from runwrap.sync.client import Rejected, RestClient, RetryNotice, Unreachable
 from runwrap.sync.config import SyncConfig
 from runwrap.sync.cursor import Position, SyncState
 from runwrap.sync.files import FileUpload
@@ -46,6 +46,7 @@ class SyncResult:
     url: Optional[str] = None
     error: Optional[str] = None
     pending: int = 0  # points left (only computed by dry runs)
+    unreachable: bool = False  # the server did not answer (the next run would fare the same)
 
 
 def _digest(value: str) -> str:
@@ -239,22 +240,30 @@ class RunSync(StreamUpload, FileUpload):
 
 def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
              progress: Optional[Callable[[int], None]] = None,
-             warn: Optional[Warn] = None) -> SyncResult:
+             warn: Optional[Warn] = None, timeout: float = 30.0,
+             on_retry: Optional[RetryNotice] = None,
+             on_wait: Optional[Callable[[], None]] = None) -> SyncResult:
     """Upload everything of `run_dir` the server does not have yet (`runwrap sync`).
 
     Safe to repeat: a run already synced is checked locally and nothing is sent. Never raises
     CommError for one run: the result carries the state (`busy` when another process is
     uploading the run right now) and the error; AuthenticationError is raised, since every
-    other run would fail the same way."""
+    other run would fail the same way. `timeout` bounds each try of each request; `on_wait`,
+    when given, is called when another process holds the run, and then the call waits for it
+    instead of answering `busy`."""
     from runwrap.errors import AuthenticationError
     from runwrap.sync.cursor import SyncLock
 
     run_dir = Path(run_dir)
     lock = SyncLock(run_dir)
     if not lock.acquire():
-        return SyncResult(run_dir, state="busy")  # its wrapper is uploading it right now
+        if on_wait is None:
+            return SyncResult(run_dir, state="busy")  # e.g. its wrapper is uploading it now
+        on_wait()
+        if not lock.acquire(wait=True):
+            return SyncResult(run_dir, state="busy")
     try:
-        client = RestClient(config, attempts=attempts)
+        client = RestClient(config, attempts=attempts, timeout=timeout, on_retry=on_retry)
     except BaseException:
         lock.release()
         raise
@@ -275,6 +284,7 @@ def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
         refused = isinstance(e, Rejected) or not rs.state.run_id
         rs.result.state = "error" if refused else "partial"
         rs.result.error = str(e)
+        rs.result.unreachable = isinstance(e, Unreachable)
         rs.write_run_json(rs.result.state, str(e))
     finally:
         rs.close()

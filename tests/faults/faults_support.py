@@ -265,6 +265,48 @@ class TcpProxy:
                     pass
 
 
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts every connection and never answers (a hung
+    tracking server, a proxy to nowhere). `accepted` counts connections; `connected` is set at
+    the first."""
+
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.connected = threading.Event()
+        self._held: List[socket.socket] = []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.uri = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self._held.append(conn)  # kept open, never read, never answered
+            self.accepted += 1
+            self.connected.set()
+
+    def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        except OSError:
+            pass
+        self.listener.close()
+        for conn in self._held:
+            conn.close()
+
+    def __enter__(self) -> "SilentServer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 class FlakyHttpProxy:
     """An HTTP proxy on 127.0.0.1 that answers 500 to a fraction of the requests and forwards
     the rest to `target` (the real server). Half of the 500s are sent after the request was
