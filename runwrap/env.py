@@ -22,6 +22,7 @@ WANDB_SET = "RUNWRAP_WANDB_SET"  # WANDB_MODE,WANDB_DIR: those the wrapper set f
 
 # Set by users.
 DIR = "RUNWRAP_DIR"  # root of the run store (default ./runwrap-runs)
+QUIET = "RUNWRAP_QUIET"  # "1": no warnings of runwrap's own (`--quiet` sets it, child included)
 HOST = "RUNWRAP_HOST"  # this machine's name as runs record it (tests simulate cluster nodes)
 SAVE_CODE = "RUNWRAP_SAVE_CODE"  # save the main script into code/ (init())
 TRACKING_URI = "RUNWRAP_TRACKING_URI"  # MLflow tracking server URI

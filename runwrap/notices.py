@@ -3,9 +3,12 @@ the user when recording goes wrong (DESIGN: warn once, count, keep going)."""
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import threading
 from typing import Optional, Set
+
+from runwrap import env
 
 # Errors that mean the store's disk has no room: one warning however many writers meet them.
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
@@ -14,6 +17,17 @@ _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 def no_space(error: Optional[BaseException]) -> bool:
     """Whether `error` is a full disk (or quota)."""
     return isinstance(error, OSError) and error.errno in _NO_SPACE
+
+
+def quiet() -> bool:
+    """True under `--quiet` (in the wrapper and, through the variable, in its child)."""
+    return os.environ.get(env.QUIET) == "1"
+
+
+def warning(message: str) -> None:
+    """`runwrap: warning: message` on stderr, unless quiet."""
+    if not quiet():
+        say(f"warning: {message}")
 
 
 def say(message: str) -> None:
@@ -29,7 +43,8 @@ def say(message: str) -> None:
 class WarnOnce:
     """Callable `(kind, message, error=None)`: prints `runwrap: warning: message` the first
     time `kind` is seen by this object, and nothing after. A write that failed for want of
-    space (`error`) is one kind, whatever was being written: a full disk is said once."""
+    space (`error`) is one kind, whatever was being written: a full disk is said once. Nothing
+    at all is said when quiet."""
 
     def __init__(self) -> None:
         self._seen: Set[str] = set()
@@ -50,7 +65,7 @@ class WarnOnce:
             if kind in self._seen:
                 return
             self._seen.add(kind)
-        say(f"warning: {message}")
+        warning(message)
 
 
 # The process-wide instance.
@@ -62,10 +77,6 @@ _said: Set[str] = set()
 
 
 def _silent() -> bool:
-    import os
-
-    from runwrap import env
-
     return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
                for v in (env.WANDB_SILENT, env.WANDB_QUIET))
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
+import os
+
+from runwrap import env
 from runwrap.cli.run_options import RUN_OPTIONS
-from runwrap.notices import say
+from runwrap.notices import say, warning
 
 
 def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[str],
@@ -19,7 +22,9 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
     from runwrap.wrap.runner import WrappedRun
 
     quiet = bool(values["quiet"])
-    if not quiet:
+    if quiet:
+        os.environ[env.QUIET] = "1"  # every warning path, the child's runwrap.init() included
+    else:
         for word in taken:
             say(f"using {word}; put the command after -- to pass it to the program")
     v = values
@@ -38,7 +43,7 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
     )
     plan = make_plan(options)
     if plan.unrecorded is not None:
-        say(f"warning: {plan.unrecorded}")
+        warning(plan.unrecorded)
     wrapped = WrappedRun(plan)
 
     def announce(run_dir: Path) -> None:

@@ -38,12 +38,18 @@ How a file is followed (a resumable reader per file, like TensorBoard's loaders)
   skipped, counted in run.json (`bad_line`; over 1 MiB: `long_line`) and warned about once.
 - A file that already existed, untouched since before the run started, is followed from its
   current end (its old content belongs to an earlier run); its CSV header is still read.
+- Any number of files is followed (a program may write one file per evaluation), but at most
+  MAX_OPEN descriptors are held: beyond that the files idle longest are parked (closed, their
+  position kept) and opened again when a look at the path shows them changed. Out of
+  descriptors (EMFILE), a file waits for the next look.
 """
 from __future__ import annotations
 
 import csv
+import errno
 import glob
 from array import array
+from collections import OrderedDict
 import json
 import os
 import stat
@@ -59,7 +65,7 @@ from runwrap.store.streams import StreamWriter, stream_path
 SOURCE = "files"
 POLL = 0.25  # seconds between looks at the files (a stat and a read each)
 MAX_SCAN_INTERVAL = 5.0  # slow glob expansion is repeated at most this rarely
-MAX_FILES = 256  # files followed at once
+MAX_OPEN = 32  # descriptors held at once; the files idle longest beyond that are parked
 MAX_DEPTH = 8  # nesting flattened in JSON objects
 ROTATED_GRACE = 2.0  # seconds a rotated-away file is still read after its last growth
 
@@ -188,6 +194,8 @@ class MetricsFiles(Collector):
         if not (os.path.realpath(str(ctx.cwd)) + os.sep).startswith(store):
             self._excluded.append(store)
         self._files: Dict[Tuple[int, int], _Followed] = {}
+        # The files holding a descriptor, least recently active first.
+        self._open: "OrderedDict[Tuple[int, int], _Followed]" = OrderedDict()
         self._writer: Optional[StreamWriter] = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -226,6 +234,7 @@ class MetricsFiles(Collector):
             for followed in self._files.values():
                 self._close(followed)
             self._files.clear()
+            self._open.clear()
             if self._writer is not None:
                 try:
                     self._writer.close()
@@ -257,13 +266,16 @@ class MetricsFiles(Collector):
             self._scan_interval = min(MAX_SCAN_INTERVAL, max(POLL, 20 * took))
             self._next_scan = time.monotonic() + self._scan_interval
         for key, followed in list(self._files.items()):
-            try:
-                grew = self._read(followed, final)
-            except Exception as e:  # one file's trouble must not starve the others
-                self.count("error")
-                warn_once("files.read", f"metrics file {followed.name}: {type(e).__name__}: "
-                          f"{e}; going on")
-                grew = False
+            grew = False
+            if followed.tail.fd is not None or self._unpark(followed, final):
+                try:
+                    grew = self._read(followed, final)
+                except Exception as e:  # one file's trouble must not starve the others
+                    self.count("error")
+                    warn_once("files.read", f"metrics file {followed.name}: "
+                              f"{type(e).__name__}: {e}; going on")
+                if grew and followed.key in self._open:
+                    self._open.move_to_end(followed.key)
             if followed.gone_since is not None:
                 # A file rotated away may still get the writer's last lines; let it go once
                 # it has been quiet for a while.
@@ -272,6 +284,8 @@ class MetricsFiles(Collector):
                 elif final or now - followed.gone_since > ROTATED_GRACE:
                     self._close(followed)
                     del self._files[key]
+        while len(self._open) > MAX_OPEN:
+            self._park_oldest()
         self.polls += 1
         self.scans += scanned
 
@@ -308,32 +322,65 @@ class MetricsFiles(Collector):
                 followed.gone_since = now
                 by_path[followed.path] = followed
         for key, (path, st) in found.items():
-            if key in self._files:
-                continue
-            if sum(f.gone_since is None for f in self._files.values()) >= MAX_FILES:
-                self.count("too_many_files")
-                warn_once("files.too_many", f"metrics files: following only {MAX_FILES} "
-                          "files; narrow the --metrics-file pattern")
-                break
-            self._follow(path, key, st, first, by_path.get(path))
+            if key not in self._files:
+                self._follow(path, key, st, first, by_path.get(path))
+
+    def _open_fd(self, path: str) -> Optional[int]:
+        """`path` opened for reading, parking an idle file first when MAX_OPEN are open (or
+        when the process is out of descriptors); None when it cannot be opened now."""
+        if len(self._open) >= MAX_OPEN:
+            self._park_oldest()
+        for _ in range(2):
+            try:
+                return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            except OSError as e:
+                if e.errno not in (errno.EMFILE, errno.ENFILE) or not self._open:
+                    return None
+                self._park_oldest()
+        return None
+
+    def _park_oldest(self) -> None:
+        _, followed = self._open.popitem(last=False)
+        self._close_fd(followed.tail.park())
+
+    def _unpark(self, followed: _Followed, final: bool) -> bool:
+        """Open a parked file again if it changed since it was parked (or, at the final read,
+        if a last line without its newline waits); True when it is open again."""
+        try:
+            st = os.stat(followed.path)
+        except OSError:
+            return False
+        if (st.st_dev, st.st_ino) != followed.key:
+            return False  # the path names another file now; the scan follows that one
+        if not (followed.tail.changed_since_parked(st) or (final and followed.tail.partial)):
+            return False
+        fd = self._open_fd(followed.path)
+        if fd is None:
+            return False
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) != followed.key:
+            self._close_fd(fd)
+            return False
+        followed.tail.unpark(fd)
+        self._open[followed.key] = followed
+        return True
 
     def _follow(self, path: str, key: Tuple[int, int], st: os.stat_result, first: bool,
                 replaced: Optional[_Followed]) -> None:
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        except OSError:
-            return
+        fd = self._open_fd(path)
+        if fd is None:
+            return  # not followed yet: the next scan tries again
         if replaced is not None:
-            self._read(replaced, final=False)  # whatever the old file still held
+            if replaced.tail.fd is not None:
+                self._read(replaced, final=False)  # whatever the old file still held
             if replaced.tail.continues_in(fd):
                 # Replaced by a longer copy of itself (written elsewhere, renamed over it):
                 # go on in the new file from where the old one was read to.
-                old_fd = replaced.tail.fd
+                self._close(replaced)
                 replaced.tail.move_to(fd)
-                self._close_fd(old_fd)
                 del self._files[replaced.key]
                 replaced.key, replaced.gone_since = key, None
-                self._files[key] = replaced
+                self._files[key] = self._open[key] = replaced
                 return
         # Content from before the run (untouched since it started) belongs to an earlier run.
         old = first and st.st_mtime < self.context.start_time
@@ -344,7 +391,7 @@ class MetricsFiles(Collector):
             return
         if old and st.st_size:
             self._read_header(followed)
-        self._files[key] = followed
+        self._files[key] = self._open[key] = followed
 
     def _name(self, path: str) -> str:
         try:
@@ -366,10 +413,13 @@ class MetricsFiles(Collector):
                 self._bad(followed, kind, n)
 
     def _close(self, followed: _Followed) -> None:
-        self._close_fd(followed.tail.fd)
+        self._open.pop(followed.key, None)
+        self._close_fd(followed.tail.park())
 
     @staticmethod
-    def _close_fd(fd: int) -> None:
+    def _close_fd(fd: Optional[int]) -> None:
+        if fd is None:
+            return
         try:
             os.close(fd)
         except OSError:

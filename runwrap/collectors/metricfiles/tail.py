@@ -13,6 +13,8 @@ rewritten under it.
     * otherwise (a program that restarted its log): read again from the start.
 - `restarted` is set when reading went back to the start, so the caller can forget what it
   learned from the old content (a CSV header).
+- A tail can be parked (its descriptor closed, its position kept) and unparked on the same file
+  opened again, so that a caller can follow more files than it may hold open.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ class FileTail:
     """Complete lines of one open file, as they are written."""
 
     def __init__(self, fd: int, offset: int = 0):
-        self.fd = fd
+        self.fd: Optional[int] = fd  # None while parked (see `park`)
         self.offset = offset  # bytes consumed, the held-back partial line included
         self.partial = b""
         self.too_long = False  # inside a line already dropped as too long
@@ -60,6 +62,23 @@ class FileTail:
     def _stamp(self) -> tuple:
         st = os.fstat(self.fd)
         return st.st_size, st.st_mtime_ns
+
+    def park(self) -> int:
+        """Give up the descriptor (returned, for the caller to close) and keep the position:
+        a caller following more files than it may hold open parks the idle ones."""
+        fd, self.fd = self.fd, None
+        return fd
+
+    def changed_since_parked(self, st: os.stat_result) -> bool:
+        """Whether the file, as `os.stat` now sees it, holds anything not read yet: it differs
+        from when it was last read (or was parked before its first read)."""
+        return (st.st_size != self.offset or (st.st_size, st.st_mtime_ns) != self._seen
+                or self._shrunk_at is not None)
+
+    def unpark(self, fd: int) -> None:
+        """Go on in `fd`, the same file opened again; a rewrite meanwhile is noticed by the
+        next `read` as ever (its size and mtime differ from what was last seen)."""
+        self.fd = fd
 
     def read(self, final: bool = False) -> List[bytes]:
         """The lines completed since the last read, without their newlines."""

@@ -13,7 +13,7 @@ import sys
 import threading
 from typing import Any, List, Optional
 
-from runwrap.notices import say
+from runwrap.notices import warning
 
 current: Optional[Any] = None  # the Run that runwrap.log() and friends act on
 _open: List[Any] = []
@@ -114,4 +114,4 @@ def _finish_at_exit() -> None:
         try:
             run._finish_at_exit(code, _killed_by)
         except Exception as e:  # never turn a clean exit into a traceback
-            say(f"warning: could not finish run at exit: {e}")
+            warning(f"could not finish run at exit: {e}")
