@@ -4,10 +4,9 @@ path: plan the run, print runwrap's own lines, run the program, return its exit 
 Kept free of click so the fast path stays fast; it prints with plain writes to stderr."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Dict, List
-
-import os
 
 from runwrap import env
 from runwrap.cli.run_options import RUN_OPTIONS
