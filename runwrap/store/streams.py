@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
+import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
 
 from runwrap.store.layout import STREAMS_DIR
-from runwrap.store.values import decode_value, to_json_safe
+from runwrap.store.values import FLOAT_MAX_INT, decode_value, to_json_safe, within_float
 
 __all__ = ["decode_value", "encode_record", "append_whole", "StreamWriter", "StreamReader", "read_records",
            "stream_path", "stream_files", "source_of", "WANDB_RUN_PREFIX", "is_wandb_run_source"]
@@ -188,10 +190,30 @@ class StreamReader:
 def parse_line(line: bytes) -> Optional[Dict[str, Any]]:
     try:
         # Decoding first: json.loads(bytes) would detect the encoding again on every line.
-        record = json.loads(line.decode("utf-8"))
-    except ValueError:  # UnicodeDecodeError is a ValueError too
+        text = line.decode("utf-8")
+        if len(text) > _LONGEST_FLOAT_INT and _HUGE_INT.search(text):
+            record = json.loads(text, parse_int=_parse_int)
+        else:
+            record = json.loads(text)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
         return None
     return record if isinstance(record, dict) else None
+
+
+# An int of more digits than float64's largest may be past its range: such a line (written by
+# an older runwrap, or by hand) is read with ints past float64 as ±Infinity (within_float), so
+# no reader meets an int it cannot turn into a float.
+_LONGEST_FLOAT_INT = len(str(FLOAT_MAX_INT))
+_HUGE_INT = re.compile(r"\d{%d}" % _LONGEST_FLOAT_INT)
+
+
+def _parse_int(text: str) -> Union[int, float]:
+    if len(text.lstrip("-")) < _LONGEST_FLOAT_INT:
+        return int(text)
+    try:
+        return within_float(int(text))
+    except ValueError:  # past Python's 4300-digit limit for int()
+        return math.inf if text[0] != "-" else -math.inf
 
 
 def read_records(path: Path) -> Iterator[Dict[str, Any]]:

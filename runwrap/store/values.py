@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, Mapping, Optional
+import sys
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 from runwrap.errors import UsageError
 
 NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+# The largest int a float64 holds (about 1.8e308): past it an int has no float form.
+FLOAT_MAX_INT = int(sys.float_info.max)
+
+
+def within_float(value: int) -> Union[int, float]:
+    """An int as stored: itself while float64 can hold it, else ±Infinity, as wandb shows it
+    (readers, the summary and MLflow all compute in float64; a 400-digit int would break them).
+    """
+    if -FLOAT_MAX_INT <= value <= FLOAT_MAX_INT:
+        return value
+    return math.inf if value > 0 else -math.inf
 
 
 def to_json_safe(value: Any) -> Any:
@@ -36,17 +50,19 @@ class NotPlain(UsageError, TypeError):
 def plain_value(value: Any, keep: Optional[Callable[[Any], bool]] = None,
                 strict: bool = False) -> Any:
     """`value` as JSON and YAML hold it: None, bool, int, float and str as themselves
-    (subclasses as the base type), mappings as dicts with string keys, lists, tuples and sets as
+    (subclasses as the base type; an int past float64 as ±Infinity), mappings as dicts with string keys, lists, tuples and sets as
     lists, numpy/torch scalars through .item() and arrays through .tolist() (duck-typed, neither
     is imported), anything else as its str() (or, `strict`, NotPlain). A value for which `keep`
     says true stays as it is (the SDK's media objects, stored as files later)."""
     t = type(value)
-    if t is float or t is int or t is str or t is bool or value is None:
+    if t is float or t is str or t is bool or value is None:
         return value
+    if t is int:
+        return within_float(value)
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
-        return int(value)
+        return within_float(int(value))
     if isinstance(value, float):
         return float(value)
     if isinstance(value, str):

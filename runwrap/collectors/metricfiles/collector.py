@@ -61,6 +61,7 @@ from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.collectors.metricfiles.tail import FileTail
 from runwrap.collectors.console.scalars import as_step, parse_number
 from runwrap.store.streams import StreamWriter, stream_path
+from runwrap.store.values import within_float
 
 SOURCE = "files"
 POLL = 0.25  # seconds between looks at the files (a stat and a read each)
@@ -86,8 +87,10 @@ def _flatten(obj: Dict[str, Any], prefix: str, out: Dict[str, Any], depth: int,
     for key, value in obj.items():
         name = prefix + str(key)
         kind = type(value)
-        if kind is int or kind is float:  # bool is neither
+        if kind is float:  # bool is neither
             out[name] = value
+        elif kind is int:
+            out[name] = within_float(value)  # a 400-digit int: ±Infinity
         elif kind is dict and depth < MAX_DEPTH:
             _flatten(value, name + "/", out, depth + 1, dropped)
         else:  # true/false, "0.5", null, a list: not a metric, and said so

@@ -24,7 +24,7 @@ from runwrap.errors import UsageError
 from runwrap.sdk.media.base import Media, is_matplotlib
 from runwrap.store.streams import StreamWriter, encode_record
 from runwrap.store.summary import SummaryBuilder
-from runwrap.store.values import NotPlain, plain_value
+from runwrap.store.values import NotPlain, plain_value, within_float
 
 RESERVED = frozenset(("_step", "_time", "_runtime"))
 _PLAIN = frozenset((float, int))
@@ -48,8 +48,10 @@ def normalize(value: Any) -> Any:
     MediaSink to store as files. Plain numbers and strings return at once: the log() path.
     Any other object raises NotPlain: wandb refuses it too, rather than store its repr."""
     t = type(value)
-    if t is float or t is int or t is str or t is bool or value is None:
+    if t is float or t is str or t is bool or value is None:
         return value
+    if t is int:
+        return within_float(value)
     if is_matplotlib(value):
         # log({"chart": plt}) or a Figure: wandb redraws it as a chart; here it is its image.
         from runwrap.sdk.media.image import Image
@@ -146,8 +148,12 @@ class History:
                 template = self._btemplate if keys == self._bkeys else self._templates.get(keys)
                 if template is not None:
                     values = tuple(data.values())
-                    total = sum(values) if _PLAIN.issuperset(map(type, values)) else math.nan
-                    if total - total == 0:  # all finite numbers (NaN/Inf take the slow path)
+                    try:  # a float sum: an int past float64 raises, NaN/Inf propagate
+                        total = (sum(values, 0.0) if _PLAIN.issuperset(map(type, values))
+                                 else math.nan)
+                    except OverflowError:
+                        total = math.nan
+                    if total - total == 0:  # all finite float64 (others take the slow path)
                         s = self.step
                         now = time.time()
                         try:
