@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from runwrap.store.layout import LOCK_FILE, PARTS_DIR, RESERVE_FILE, RUN_JSON
-from runwrap.store.values import to_json_safe
+from runwrap.store.values import MAX_DEPTH, to_json_safe
 
 
 def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
@@ -94,7 +94,7 @@ def read_json(path: Path, default: Any = None) -> Any:
     try:
         with open(path, "rb") as f:
             return json.loads(f.read())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested past json's limit
         return default
 
 
@@ -105,6 +105,14 @@ class YamlTooLarge(ValueError):
     """A YAML document whose aliases expand past MAX_YAML_VALUES values, or refer to
     themselves: parsing it is cheap, but every consumer that walks it (JSON, show, compare,
     MLflow params) would expand it in memory."""
+
+    fix = "write the values out instead of repeating YAML aliases (*name)"
+
+
+class YamlTooDeep(YamlTooLarge):
+    """A YAML document nested past MAX_DEPTH levels: every consumer walks it recursively."""
+
+    fix = f"flatten it to at most {MAX_DEPTH} levels"
 
 
 def expanded_size(data: Any, limit: int = MAX_YAML_VALUES) -> int:
@@ -121,6 +129,8 @@ def expanded_size(data: Any, limit: int = MAX_YAML_VALUES) -> int:
             return sizes[key]
         if key in on_path:
             raise YamlTooLarge("it refers to itself through an alias")
+        if len(on_path) >= MAX_DEPTH:
+            raise YamlTooDeep(f"it nests more than {MAX_DEPTH} levels")
         on_path.add(key)
         children = value.values() if isinstance(value, dict) else value
         total = 1
@@ -141,7 +151,10 @@ def load_yaml(stream: Any, fast: bool = False) -> Any:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
-    data = yaml.load(stream, Loader=loader)
+    try:
+        data = yaml.load(stream, Loader=loader)
+    except RecursionError:  # PyYAML's parser recurses once per level
+        raise YamlTooDeep(f"it nests more than {MAX_DEPTH} levels") from None
     expanded_size(data)
     return data
 
@@ -210,8 +223,7 @@ def load_config_file(path: str, what: str, hint: str) -> Dict[str, Any]:
         with open(path, "rb") as f:
             data = load_yaml(f)
     except YamlTooLarge as e:
-        raise UsageError(f"{what} {path!r} is refused: {e}; write the values out instead of "
-                         f"repeating YAML aliases (*name)") from None
+        raise UsageError(f"{what} {path!r} is refused: {e}; {e.fix}") from None
     except FileNotFoundError:
         raise UsageError(f"{what} {path!r} does not exist; {hint}") from None
     except IsADirectoryError:

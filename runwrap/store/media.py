@@ -108,7 +108,7 @@ def read_media_json(run_dir: Path, reference: Dict[str, Any]) -> Optional[Any]:
         return None  # a reference never points outside its run
     try:
         return json.loads(full.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 

@@ -169,7 +169,7 @@ def _scan_runs(root: str, project: Optional[str]) -> Iterator[RunInfo]:
             try:
                 with open(os.path.join(pdir, name, RUN_JSON), "rb") as f:
                     meta = json.loads(f.read())
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 continue
             if isinstance(meta, dict):
                 yield _run_info(os.path.join(pdir, name), meta)

@@ -47,13 +47,28 @@ class NotPlain(UsageError, TypeError):
     refuses it, as wandb does with a TypeError."""
 
 
+# How deeply dicts and lists may nest in a logged value, a config or a summary: far more than
+# any real config, far less than Python's recursion limit (which readers and json share).
+MAX_DEPTH = 100
+
+
+class TooDeep(UsageError, ValueError):
+    """A value nested deeper than MAX_DEPTH (or one that contains itself)."""
+
+    def __init__(self, what: str = "a value"):
+        super().__init__(f"{what} is nested more than {MAX_DEPTH} levels deep (or contains "
+                         f"itself); runwrap records at most {MAX_DEPTH} levels: flatten it, or "
+                         f"store it as a file with run.save()")
+
+
 def plain_value(value: Any, keep: Optional[Callable[[Any], bool]] = None,
-                strict: bool = False) -> Any:
+                strict: bool = False, depth: int = 0) -> Any:
     """`value` as JSON and YAML hold it: None, bool, int, float and str as themselves
-    (subclasses as the base type; an int past float64 as ±Infinity), mappings as dicts with string keys, lists, tuples and sets as
-    lists, numpy/torch scalars through .item() and arrays through .tolist() (duck-typed, neither
-    is imported), anything else as its str() (or, `strict`, NotPlain). A value for which `keep`
-    says true stays as it is (the SDK's media objects, stored as files later)."""
+    (subclasses as the base type; an int past float64 as ±Infinity), mappings as dicts with
+    string keys, lists, tuples and sets as lists, numpy/torch scalars through .item() and arrays
+    through .tolist() (duck-typed, neither is imported), anything else as its str() (or,
+    `strict`, NotPlain). A value for which `keep` says true stays as it is (the SDK's media
+    objects, stored as files later). Nesting past MAX_DEPTH raises TooDeep."""
     t = type(value)
     if t is float or t is str or t is bool or value is None:
         return value
@@ -67,17 +82,19 @@ def plain_value(value: Any, keep: Optional[Callable[[Any], bool]] = None,
         return float(value)
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): plain_value(v, keep, strict) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [plain_value(v, keep, strict) for v in value]
+    if isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        if depth >= MAX_DEPTH:
+            raise TooDeep()
+        if isinstance(value, Mapping):
+            return {str(k): plain_value(v, keep, strict, depth + 1) for k, v in value.items()}
+        return [plain_value(v, keep, strict, depth + 1) for v in value]
     if keep is not None and keep(value):
         return value
     for convert in ("item", "tolist"):  # a one-element array's item(); else the whole array
         method = getattr(value, convert, None)
         if callable(method):
             try:
-                return plain_value(method(), keep, strict)
+                return plain_value(method(), keep, strict, depth)
             except Exception:  # item() of an array with more than one element
                 pass
     if strict:

@@ -46,8 +46,7 @@ def parse_config_args(items: List[str]) -> Dict[str, Any]:
             try:
                 value = documents.load_yaml(raw) if raw.strip() else ""
             except documents.YamlTooLarge as e:
-                raise UsageError(f"--config {key}=... is refused: {e}; write the value out "
-                                 f"instead of repeating YAML aliases (*name)")
+                raise UsageError(f"--config {key}=... is refused: {e}; {e.fix}")
             except yaml.YAMLError:
                 value = raw
             if isinstance(value, str) and _FLOAT.match(value):

@@ -11,14 +11,18 @@ import threading
 from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
 
 from runwrap.errors import UsageError
-from runwrap.store.values import plain_value
+from runwrap.store.values import TooDeep, plain_value
 
 MAX_VALUE_BYTES = 10 * 1024 * 1024
 
 
-def to_plain(value: Any) -> Any:
-    """A value YAML and JSON can hold (store.values.plain_value)."""
-    return plain_value(value)
+def to_plain(value: Any, what: str = "a value") -> Any:
+    """A value YAML and JSON can hold (store.values.plain_value); `what` names it when it is
+    nested too deep."""
+    try:
+        return plain_value(value)
+    except TooDeep:
+        raise TooDeep(what) from None
 
 
 def check_key(key: Any) -> str:
@@ -60,7 +64,7 @@ class Config:
             changed: Dict[str, Any] = {}
             for key, value in pairs:
                 check_key(key)
-                value = to_plain(value)
+                value = to_plain(value, f"config key {key!r}")
                 check_size(key, value)
                 if key in self._items:
                     old = self._items[key]

@@ -24,7 +24,7 @@ from runwrap.errors import UsageError
 from runwrap.sdk.media.base import Media, is_matplotlib
 from runwrap.store.streams import StreamWriter, encode_record
 from runwrap.store.summary import SummaryBuilder
-from runwrap.store.values import NotPlain, plain_value, within_float
+from runwrap.store.values import MAX_DEPTH, NotPlain, TooDeep, plain_value, within_float
 
 RESERVED = frozenset(("_step", "_time", "_runtime"))
 _PLAIN = frozenset((float, int))
@@ -64,20 +64,24 @@ def _is_media(value: Any) -> bool:
     return isinstance(value, Media)
 
 
-def flatten(data: Mapping[Any, Any], prefix: str = "", out: Optional[Dict[str, Any]] = None
-            ) -> Dict[str, Any]:
-    """Nested dicts become `outer/inner` keys (wandb's sections)."""
+def flatten(data: Mapping[Any, Any], prefix: str = "", out: Optional[Dict[str, Any]] = None,
+            depth: int = 0) -> Dict[str, Any]:
+    """Nested dicts become `outer/inner` keys (wandb's sections); past MAX_DEPTH, TooDeep."""
     if out is None:
         out = {}
     for key, value in data.items():
         name = prefix + (key if isinstance(key, str) else str(key))
         if isinstance(value, Mapping):
-            flatten(value, name + "/", out)
+            if depth + 1 >= MAX_DEPTH:
+                raise TooDeep(f"log key {name.split('/', 1)[0]!r}")
+            flatten(value, name + "/", out, depth + 1)
             continue
         try:
             out[name] = normalize(value)
         except NotPlain as e:
             raise NotPlain(f"log key {name!r}: {e}") from None
+        except TooDeep:
+            raise TooDeep(f"log key {name.split('/', 1)[0]!r}") from None
     return out
 
 

@@ -69,7 +69,8 @@ class Summary:
             self[key] = value
 
     def update(self, data: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
-        changed = {str(k): to_plain(v) for k, v in dict(data or {}, **kwargs).items()}
+        changed = {str(k): to_plain(v, f"summary key {str(k)!r}")
+                   for k, v in dict(data or {}, **kwargs).items()}
         self._user.update(changed)
         self._deleted.difference_update(changed)
         if self._on_change is not None:

@@ -159,7 +159,7 @@ def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], enti
     if paths:  # WANDB_CONFIG_PATHS: the files' keys, init(config=)'s on top
         given = dict(load_config_paths(paths), **given)
     items = filter_keys(given, include, exclude)
-    items = {check_key(k): to_plain(v) for k, v in items.items()}
+    items = {check_key(k): to_plain(v, f"config key {k!r}") for k, v in items.items()}
     for key, value in items.items():
         check_size(key, value)
     tag_value = resolver.get("tags", tags)
