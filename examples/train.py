@@ -16,6 +16,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--steps", type=int, default=20)
 parser.add_argument("--lr", type=float, default=0.1)
+parser.add_argument("--depth", type=int, default=2)  # a stand-in: deeper learns a little faster
+parser.add_argument("--batch_size", type=int, default=32)  # a stand-in: accepted, not used
 args = parser.parse_args()
 
 random.seed(0)
@@ -23,7 +25,7 @@ loss = 2.0
 with open("metrics.jsonl", "w") as metrics:
     for epoch in range(1, args.epochs + 1):
         for step in range(args.steps):
-            loss *= 1 - args.lr * random.uniform(0.05, 0.15)
+            loss *= 1 - args.lr * random.uniform(0.05, 0.15) * (1 + args.depth / 10)
             sys.stdout.write(f"\repoch {epoch} [{'#' * (step * 20 // args.steps):<20}] "
                              f"loss {loss:.4f}")
             sys.stdout.flush()
