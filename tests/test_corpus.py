@@ -8,7 +8,7 @@ import pytest
 from corpus_support import MODES, compare, names, replay
 
 
-# What the console itself gets wrong, so no grammar can be exact (README: known limits).
+# What the console itself gets wrong, so no grammar can be exact (docs/console.md: known limits).
 KNOWN_INEXACT = {
     ("lightning_rich", "pty"): "Lightning prints its closing message into the RichProgressBar's "
                                "live display, which leaves a stale row of the last epoch on "

@@ -1,59 +1,7 @@
 """The stdout/stderr scalar parser: one console line in, the metrics it prints out.
 
-Default grammar (used unless `--scalars` is given). A line is scanned left to right for
-*pairs*; every pair found gives one value, so a line may give several:
-
-    pair      = boundary key quote? sep quote? number end
-    boundary  = start of line | space | tab | one of , ; | ( [ { ' "
-    key       = word | word ' ' word | word "'s " word
-    word      = a letter (ASCII, or any non-ASCII character), then those, ASCII digits, `_`,
-                `.`, `/`, `-`   (`train/loss`, `lr.head`, `train-rmse`, `损失`)
-    quote     = ' or "      (printed dicts: {'loss': 0.41}, and transformers' {'loss': '0.41'})
-    sep       = optional blanks, `:` or `=`, optional blanks
-    number    = [+-] digits [. digits] [e|E [+-] digits]  |  [+-] .digits  |  [+-] nan|inf|infinity
-                (digits 0-9; nan/inf in any case)
-    end       = end of line | blank | one of , ; | ) ] } % / ' "  |  `.` or `:` not followed by
-                a digit
-
-Keys of two words: `set's name` is a data set's metric, `set/name` (LightGBM's `training's
-l2`); any other two words form a label only when written `Label: value` with a blank after
-the colon, and give `label_words` in lower case without dots (`Avg. loss` -> `avg_loss`);
-before `=` or a bare step only the last word is the key. Three words or more before the
-separator are a sentence (`Number of data points in the train set: 150`): no value. A label
-alone on its line, without a step, is a banner (`Trainable params: 5`): no value.
-
-A number followed by blanks and a word that starts no pair (no separator after it, and no
-step key) is a quantity with its unit, not a metric: `12 GB`, `1.2 K`, `0 TPU cores`. A number
-followed by `%|` is a progress bar's position.
-
-A *step key* (`global_step`, `step`, `iteration`, `iter`, `epoch`, in lower, Title or UPPER
-case) may also be followed by blanks alone, before a number that starts with a sign or digit
-(`epoch 3 loss: 0.41` gives epoch=3, loss=0.41), or by the number in brackets
-(`Iteration[12]`). The step key's value is a metric like any other, and the line's `_step` too
-when it is written as plain digits; when a line holds several step keys the finest wins
-(global_step, step, iteration, iter, epoch in that order). Without a step key, a line that
-starts with `[N]` (XGBoost, LightGBM) or `N:` and a blank (CatBoost) has step N. Values written
-without sign, point, exponent (`3`) are ints, everything else floats. A key seen twice on a
-line keeps the last value.
-
-What does not count, on purpose: a number glued to more text (`loss: 0.4s`, `v=1.2.3`,
-`12:30:00`, `date: 2024-01-05`), a key glued to the text before it (`ms/step` in `2ms/step`),
-keys starting with `_` (they would clash with the reserved `_time`, `_step`, `_runtime`), a
-source file's line number (`trainer.py:212`, as logging prints it), Lightning's `v_num`.
-
-The context of a line (headers that carry a step, progress frames, tables) is StreamRecords'.
-
-Only the first MAX_LINE characters of a line are parsed, cut back to the last blank so that
-no number is cut in half: a 10 MB line costs no more than an 8 KB one.
-
-`--scalars PATTERN` (repeatable) replaces the defaults with Python regular expressions; every
-match of every pattern gives values:
-    (?P<key>...)(?P<value>...)      the key and the value both from the line
-    NAME:=REGEX                     REGEX has (?P<value>...); NAME is the fixed key
-    (?P<some_metric>...)            any other named group is a metric of that name
-    (?P<step>...)                   optional in any of them: sets `_step`
-A matched value that is not a number (after dropping punctuation glued to its end, as in
-`0.5,`) is ignored.
+The grammar (the default pairs, step keys, what does not count) and the `--scalars` patterns are
+described once, rule by rule with examples, in docs/console.md: change that page with the parser.
 """
 from __future__ import annotations
 

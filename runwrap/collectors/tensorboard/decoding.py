@@ -27,7 +27,7 @@ argue for it either. Writers repeat the same summary shape with a new number, so
 event of a shape the decoder keeps a template (the summary's bytes around the number) and decodes
 later events with one dict lookup, faster for tensorboardX, torch new_style and TF2
 tensor_content events than protobuf's C (upb) parser plus field access
-(benchmarks/tensorboard_read.py measures it; the README's benchmark table has the figures). The
+(benchmarks/tensorboard_read.py measures it; docs/benchmarks.md has the figures). The
 general path (first event of each shape, unusual events) is a few times slower. The tests check
 both paths against the protobuf runtime.
 """

@@ -17,7 +17,7 @@ Why a C CRC, and why optional: CRC-32C of a scalar event in pure Python costs ma
 it costs in C, and reading is mostly that: the whole reader (framing + decoding, every CRC
 checked) runs at a fraction of its C-CRC speed with the pure-Python CRC
 (benchmarks/tensorboard_read.py measures both beside TensorBoard's EventFileLoader; the figures
-are in the README's benchmark table).
+are in docs/benchmarks.md).
 The C implementations are well kept: `google-crc32c` (Apache-2.0, Google's, wheels for every
 common platform; preferred) or `crc32c` (LGPL). Neither is a runtime dependency: a live run
 writes far fewer values per second than even the fallback reads, so only bulk imports need the
