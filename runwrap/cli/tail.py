@@ -15,7 +15,8 @@ import click
 from runwrap.cli.selection import complete_project, complete_run, part_streams, dir_option
 
 from runwrap.store.layout import store_root
-from runwrap.store.runs import find_run, load_run
+from runwrap.store.run_info import load_run
+from runwrap.store.runs import find_run
 from runwrap.store.streams import StreamReader, decode_value, encode_record, stream_files
 
 Entry = Tuple[str, Dict[str, Any]]  # (stream label, record)

@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence
 
 from runwrap.errors import UsageError
+from runwrap.sdk.compat.public_run import PublicRun
+from runwrap.sdk.run.access import update_meta
 from runwrap.store.artifacts import (LATEST, Collection, check_member, check_name,
                                      manifest_digest, object_path, store_object)
+from runwrap.store.runs import find_run
 
 POLICIES = ("mutable", "immutable")
 
@@ -313,31 +316,32 @@ class Artifact:
         logged.collection.set_aliases(self.version, [a for a in self._aliases if a != LATEST])
 
     def logged_by(self) -> Any:
-        from runwrap.sdk.compat.public_api import Api
-
+        """The run that logged this version, as `Api().run()` gives it."""
         by = self._require_logged("logged_by()").manifest.get("logged_by") or {}
         if not by.get("run_id"):
             return None
-        return Api(overrides={"dir": str(self._logged.collection.root)}).run(
-            f"{by['project']}/{by['run_id']}")
+        return _public_run(self._logged.collection.root, by["project"], by["run_id"])
 
     def used_by(self) -> List[Any]:
-        from runwrap.sdk.compat.public_api import Api
-
+        """The runs that used this version, as `Api().run()` gives them."""
         logged = self._require_logged("used_by()")
-        api = Api(overrides={"dir": str(logged.collection.root)})
         seen = []
         for use in logged.collection.uses():
             key = (use.get("project"), use.get("run_id"))
             if use.get("version") == self.version and key not in seen:
                 seen.append(key)
-        return [api.run(f"{p}/{r}") for p, r in seen]
+        return [_public_run(logged.collection.root, p, r) for p, r in seen]
 
     def __repr__(self) -> str:
         return f"<Artifact {self.qualified_name} type={self.type}>"
 
 
 # -- runs and the store -------------------------------------------------------------------------
+def _public_run(root: Path, project: str, run_id: str) -> PublicRun:
+    """A run of the store read-only, as `Api(overrides={"dir": root}).run("project/id")`."""
+    return PublicRun(find_run(root, run_id, project), artifacts_of_run)
+
+
 def _store_root(run: Any) -> Path:
     return Path(run.run_dir).parent.parent
 
@@ -345,8 +349,6 @@ def _store_root(run: Any) -> Path:
 def _record(run: Any, kind: str, art: Artifact) -> None:
     entry = {"name": art._base_name, "version": art.version, "type": art.type,
              "project": art.project, "digest": art.digest, "time": time.time()}
-    from runwrap.sdk.run.run import update_meta
-
     update_meta(run, lambda doc: doc.setdefault("artifacts", {}).setdefault(kind, []).append(entry))
 
 
@@ -573,8 +575,6 @@ def link_artifact(run: Any, art: Artifact, target_path: str,
             "aliases": [LATEST] + [check_name(a, "alias") for a in (aliases or []) if a != LATEST],
             "time": time.time(), "project": run.project, "run_id": run.id}
     art._logged.collection.record_link(art.version, link)
-    from runwrap.sdk.run.run import update_meta
-
     entry = {"name": art._base_name, "version": art.version, "project": art.project, **link}
     update_meta(run, lambda doc: doc.setdefault("artifacts", {}).setdefault("linked", []).append(entry))
     return art

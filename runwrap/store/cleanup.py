@@ -13,7 +13,8 @@ from typing import Iterable, List, Optional, Sequence
 from runwrap.errors import UsageError
 from runwrap.store.layout import LATEST, point_latest
 from runwrap.store.lifecycle import STATUSES
-from runwrap.store.runs import RunInfo, list_runs
+from runwrap.store.run_info import RunInfo
+from runwrap.store.runs import list_runs
 
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNIT_SECONDS = {"": 86400.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}

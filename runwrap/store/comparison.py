@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from runwrap.errors import UsageError
 from runwrap.store.documents import YamlTooLarge, load_yaml, read_json, write_bytes_atomic
 from runwrap.store.layout import CONFIG_YAML
-from runwrap.store.runs import RunInfo
+from runwrap.store.run_info import RunInfo
 from runwrap.store.media import is_reference
 from runwrap.store.summary import PRIORITY, load_summary
 from runwrap.store.values import decode_value, flatten_dotted, to_json_safe

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 from runwrap.errors import UsageError
 from runwrap.store.documents import write_json
 from runwrap.store.layout import RUN_JSON, STREAMS_DIR, point_latest, run_dir
-from runwrap.store.runs import hostname, owner_identity
+from runwrap.store.owner import hostname, owner_identity
 
 
 def machine_facts() -> Dict[str, Any]:

@@ -40,7 +40,7 @@ import heapq
 from typing import Callable, Iterator, List, Optional, Tuple
 
 from runwrap.store.layout import INDEX_DIR, LATEST, PARTS_DIR, RUN_JSON
-from runwrap.store.runs import RunInfo, load_run
+from runwrap.store.run_info import RunInfo, load_run
 
 VERSION = 4
 FIELDS = 5  # stamp, status, group, tags, name

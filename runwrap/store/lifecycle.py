@@ -19,7 +19,9 @@ from typing import Any, Dict, List, Optional
 from runwrap.errors import UsageError
 from runwrap.store import documents
 from runwrap.store.layout import RUN_JSON, STOP_JSON, SUMMARY_JSON, run_dir
-from runwrap.store.runs import RunInfo, hostname, list_runs, load_run
+from runwrap.store.owner import hostname
+from runwrap.store.run_info import RunInfo, load_run
+from runwrap.store.runs import list_runs
 
 MODES = ("online", "offline", "disabled")
 RESUME_VALUES = ("allow", "never", "must", "auto")

@@ -34,7 +34,7 @@ from runwrap.errors import UsageError
 from runwrap.store.create import RunExists, create_run
 from runwrap.store.documents import read_json, write_json
 from runwrap.store.layout import PARTS_DIR, RUN_JSON, run_dir
-from runwrap.store.runs import effective_status
+from runwrap.store.owner import effective_status
 
 MAX_GENERATIONS = 1000
 

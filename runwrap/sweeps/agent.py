@@ -29,7 +29,7 @@ from runwrap.store import sweeps as store
 from runwrap.store.ids import new_run_id
 from runwrap.store.layout import RUN_JSON, run_dir as run_dir_of
 from runwrap.store.lifecycle import request_stop
-from runwrap.store.runs import effective_status, owner_identity
+from runwrap.store.owner import effective_status, owner_identity
 from runwrap.store.summary import flat, load_summary
 from runwrap.sweeps.command import build_command, uses_json_file
 from runwrap.sweeps.follow import MetricFollower

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 from runwrap.store import documents
 from runwrap.store import sweeps as store
 from runwrap.store.layout import RUN_JSON, run_dir
-from runwrap.store.runs import effective_status
+from runwrap.store.owner import effective_status
 
 
 class SweepReport:

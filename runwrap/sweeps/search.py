@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.store import sweeps as store
-from runwrap.store.runs import hostname, process_alive
+from runwrap.store.owner import hostname, process_alive
 from runwrap.sweeps import space
 from runwrap.sweeps.config import SweepSpec, parse_config
 

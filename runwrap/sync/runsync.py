@@ -19,7 +19,8 @@ from runwrap.errors import CommError
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, OUTPUT_LOG, RUN_JSON
 from runwrap.store.lifecycle import ENDED
-from runwrap.store.runs import effective_status, load_run
+from runwrap.store.owner import effective_status
+from runwrap.store.run_info import load_run
 from runwrap.store.streams import stream_files
 from runwrap.sync import mapping
 from runwrap.sync.batching import split_params_and_tags

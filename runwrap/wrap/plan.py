@@ -16,7 +16,8 @@ from runwrap.store.create import argv0_project, default_project
 from runwrap.store.layout import DEFAULT_DIR, run_dir, store_root
 from runwrap.store.lifecycle import CLI_SPELLING, MODES, RESUME_VALUES, check_tag, resume_target
 from runwrap.notices import warn_once
-from runwrap.store.runs import RunInfo, hostname
+from runwrap.store.owner import hostname
+from runwrap.store.run_info import RunInfo
 from runwrap.store.secrets import mask_argv
 from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound, resolve_program
 from runwrap.wrap.config_args import parse_config_args

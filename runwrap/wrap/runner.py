@@ -17,7 +17,7 @@ from runwrap.store.lifecycle import CLI_SPELLING, final_status, finish_run, resu
 from runwrap.store.secrets import mask_argv
 from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
                                   SUMMARY_JSON, SUMMARY_USER_JSON, point_latest)
-from runwrap.store.runs import hostname, owner_identity
+from runwrap.store.owner import hostname, owner_identity
 from runwrap.store.summary import summarize_streams
 from runwrap.wrap import terminal
 from runwrap.wrap.child import Child, hand_off, spawn_pipes, spawn_pty

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Optional, Set
 
 from runwrap.sdk.integrations.hooks import when_imported
-from runwrap.sdk.run.run import (Run, add_closer, add_external_records, is_attached, is_finished,
-                             update_meta, warn)
+from runwrap.sdk.run.access import (add_closer, add_external_records, is_attached, is_finished,
+                                    update_meta, warn)
+from runwrap.sdk.run.run import Run
 from runwrap.store.layout import CODE_DIR, MEDIA_DIR
 
 # -- save_code ----------------------------------------------------------------------------------

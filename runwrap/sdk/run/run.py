@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from runwrap.errors import UsageError
-from runwrap.notices import say, warn_once
+from runwrap.notices import say
 from runwrap.sdk.run import state
+from runwrap.sdk.run.access import not_recorded
 from runwrap.sdk.run.config import Config
 from runwrap.sdk.run.history import History
 from runwrap.sdk.media.base import MediaSink
@@ -23,16 +24,6 @@ from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
                                   SUMMARY_USER_JSON)
 
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
-
-
-warn = warn_once  # one line on stderr per kind of problem, once per process
-
-
-def not_recorded(what: str, error: OSError) -> None:
-    """A document could not be written (disk full, run directory gone): say so once; the
-    program goes on (DESIGN: recording failing never kills the program)."""
-    warn(f"write {what}", f"cannot record {what}: {error.strerror or error}; the program goes on",
-         error)
 
 
 def check_tags(tags: Any) -> Tuple[str, ...]:
@@ -427,30 +418,6 @@ class Run:
 def give_settings(run: Any, settings: Any) -> None:
     """What `run.settings` answers (init() builds it once the run exists); a DisabledRun too."""
     run._settings = settings
-
-
-def update_meta(run: Run, mutate: Callable[[dict], Any]) -> None:
-    """Change run.json under the run's lock (a failure warns once; the program goes on)."""
-    run._update_meta(mutate)
-
-
-def add_closer(run: Run, close: Callable[[], None]) -> None:
-    """`close()` runs at finish(), before the final summary is written."""
-    run._closers.append(close)
-
-
-def is_attached(run: Run) -> bool:
-    """Whether the run is the wrapper's (attached) rather than this process's own."""
-    return run._attached
-
-
-def is_finished(run: Run) -> bool:
-    return run._finished
-
-
-def add_external_records(run: Run, source: str, records: List[Dict[str, Any]]) -> None:
-    """Records another reader wrote to the run's streams count in its summary."""
-    run._history.add_external(source, records)
 
 
 def write_final_documents(run: Run, code: int, signal_name: Optional[str]) -> None:

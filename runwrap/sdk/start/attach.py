@@ -16,9 +16,10 @@ from runwrap.sdk.start import resume as resuming
 from runwrap.sdk.start.run_files import config_saver, writer_opener
 from runwrap.sdk.run.config import Config
 from runwrap.sdk.run.history import History
-from runwrap.sdk.start.init import Request, explicit_source, notice
+from runwrap.sdk.start.request import Request, explicit_source, notice
 from runwrap.sdk.start.resolver import WRAPPER
-from runwrap.sdk.run.run import Run, warn
+from runwrap.sdk.run.access import warn
+from runwrap.sdk.run.run import Run
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
 from runwrap.store.parts import part_record

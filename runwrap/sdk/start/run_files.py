@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from runwrap.sdk.run.access import not_recorded
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML
 from runwrap.store.parts import part_record
@@ -27,8 +28,6 @@ def config_saver(run_dir: Path, part: Optional[str] = None
         try:
             documents.update_json(part_record(run_dir, part), mutate)
         except OSError as e:
-            from runwrap.sdk.run.run import not_recorded
-
             not_recorded(f"parts/{part}.json", e)
 
     def save(changed: Dict[str, Any], removed: List[str]) -> None:
@@ -42,8 +41,6 @@ def config_saver(run_dir: Path, part: Optional[str] = None
                     doc.pop(key, None)
                 documents.write_yaml(path, doc)
         except OSError as e:  # disk full, run directory gone: the program goes on
-            from runwrap.sdk.run.run import not_recorded
-
             not_recorded(CONFIG_YAML, e)
     return save_in_part if part else save
 

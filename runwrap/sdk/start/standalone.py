@@ -13,8 +13,9 @@ from runwrap.sdk.start import resume as resuming
 from runwrap.sdk.start.run_files import config_saver, write_config, writer_opener
 from runwrap.sdk.run.config import Config
 from runwrap.sdk.run.history import History
-from runwrap.sdk.start.init import Request, program_name
-from runwrap.sdk.run.run import Run, warn, write_final_documents
+from runwrap.sdk.start.request import Request, program_name
+from runwrap.sdk.run.access import warn
+from runwrap.sdk.run.run import Run, write_final_documents
 from runwrap.store import documents
 from runwrap.store.create import RunExists, create_run, default_project
 from runwrap.store.secrets import mask_argv
