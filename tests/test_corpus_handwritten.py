@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
+    "cleanrl_ppo": "`episodic_return=[23.]` (a printed numpy array) gives nothing",
     "llmc_train_gpt2": "`| train loss 4.4 | norm 10.7 |` (label value between bars) and "
                        "`val loss 4.4` give nothing",
     "mingpt_adder": "the config tree echo gives keys (batch_size, seed, ...); `iter N: train "
@@ -29,6 +30,9 @@ PENDING = {
                      "loss X, val loss Y` and `iter N: loss X` give nothing",
     "pytorch_dcgan": "the options echo (Namespace(batchSize=64, ...)) gives keys; `Loss_G` and "
                      "`D(x)` lost after `Loss_D: X`",
+    "pytorch_imagenet": "tab-separated `Loss 6.9e+00 (6.9e+00)\tAcc@1 13.25 ( 13.25)` (label "
+                        "value, average in brackets) give nothing; `Epoch: [0][ 1/5005]` no "
+                        "step; `Test: ` lines and ` * Acc@1` not test/",
     "pytorch_mnist": "`Train Epoch: 1 [...]` gives a key train_epoch and no step; `Test set: "
                      "Average loss` and `Accuracy: a/b (p%)` not test/ and a/b not a fraction",
     "pytorch_reinforce": "`Episode N` is no step",
@@ -36,6 +40,12 @@ PENDING = {
                    "lost",
     "pytorch_word_language_model": "`| lr 20.00 | loss 6.86 | ppl 950.63` (label value "
                                    "between bars) give nothing",
+    "spinningup_ppo": "the `| Epoch | 0 |` box row is no step for the box; the config JSON "
+                      "echo and `pi: 4610, v: 4545` parameter counts give keys",
+    "timm_train": "`cuda:0`, `param count:25557032`, `crop_pct: 0.95` give keys; `Train: 0 [...]` "
+                  "no step; `Test: [ 0/390]` lines not test/",
+    "torchvision_classification": "the args echo gives keys; `Epoch: [0]  [ 10/5005]` no step; "
+                                  "`Test:` lines and ` * Acc@1` not test/",
 }
 
 

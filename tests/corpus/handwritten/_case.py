@@ -39,6 +39,12 @@ class Case:
         self.records.append({"step": step,
                              "values": {k: float(v) for k, v in values.items()}})
 
+    def may(self, step: Optional[int], values: Dict[str, float]) -> None:
+        """The line just printed may give these values or not (a summary echoing values the
+        run already gave, such as a final JSON dump); under another name they are wrong."""
+        self.records.append({"step": step, "optional": True,
+                             "values": {k: float(v) for k, v in values.items()}})
+
     def save(self) -> None:
         target = os.environ.get("CORPUS_EXPECT")
         if target:
