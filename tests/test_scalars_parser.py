@@ -36,7 +36,7 @@ def test_epoch_loss_acc_line_gives_three_values_and_the_step():
     ("a=1,b=2;c=3|d=4", {"a": 1, "b": 2, "c": 3, "d": 4}),
     ("train/loss=0.25 lr.head=3e-4 val-acc: 0.5", {"train/loss": 0.25, "lr.head": 3e-4,
                                                    "val-acc": 0.5}),
-    ("[train] loss=0.3 (acc=0.9)", {"loss": 0.3, "acc": 0.9}),
+    ("[train] loss=0.3 (acc=0.9)", {"train/loss": 0.3, "train/acc": 0.9}),
     ("loss: 0.3.", {"loss": 0.3}),
     ("acc: 93.5%", {"acc": 93.5}),
     ("损失=0.5", {"损失": 0.5}),
@@ -207,7 +207,7 @@ def test_bad_patterns_are_usage_errors_naming_the_pattern(pattern, words):
     # PyTorch Ignite's examples.
     ("Epoch[1] Iteration[2] Loss: 3.1861", ({"Epoch": 1, "Iteration": 2, "Loss": 3.1861}, 2)),
     ("Validation Results - Epoch: 1  Avg mae: 1.2 Avg loss: 2.25",
-     ({"Epoch": 1, "avg_mae": 1.2, "avg_loss": 2.25}, 1)),
+     ({"Epoch": 1, "val/avg_mae": 1.2, "val/avg_loss": 2.25}, 1)),
     # transformers 5 quotes its numbers.
     ("{'loss': '0.6935', 'learning_rate': '8.333e-05', 'epoch': '1'}",
      ({"loss": 0.6935, "learning_rate": 8.333e-05, "epoch": 1}, 1)),

@@ -15,6 +15,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
+from runwrap.collectors.console.lines import may_hold_bare_pairs
 from runwrap.collectors.console.scalars import ScalarParser, StreamRecords
 from runwrap.store.streams import StreamWriter, encode_record, stream_path
 
@@ -22,20 +23,18 @@ SOURCE = "stdout"
 FLUSH_COUNT = 256  # records waiting before the caller writes them itself
 FLUSH_AGE = 0.2  # seconds since the last write before the caller writes pending records
 FLUSH_TICK = 0.25  # seconds between the flusher thread's looks at pending records
-# A block of lines the default grammar can find no value in is skipped whole.
-_STEP_WORDS = ("step", "epoch", "iter", "STEP", "EPOCH", "ITER", "Step", "Epoch", "Iter")
 SMALL_BLOCK = 8192
 
 
 def _may_hold_scalars(text: str) -> bool:
     """False when the default grammar cannot find a value in `text`. ':', '=' and '|' (a
-    bar's or a boxed table's) are found at memchr speed; the step words (`epoch 3` has
-    neither separator) and a table header's double blanks cost a scan each, so they are
-    looked for in small blocks only — the console of a training script, not a flood."""
+    bar's or a boxed table's) are found at memchr speed; a step or metric word before a
+    number (`epoch 3 loss 0.41` has no separator) costs one regex scan; a table header's
+    double blanks are looked for in small blocks only (the console of a training script,
+    not a flood)."""
     if ":" in text or "=" in text or "|" in text:
         return True
-    # Small blocks may also hold a table's header (names two blanks apart).
-    return len(text) <= SMALL_BLOCK and ("  " in text or any(w in text for w in _STEP_WORDS))
+    return (len(text) <= SMALL_BLOCK and "  " in text) or may_hold_bare_pairs(text)
 
 
 class StdoutScalars(Collector):

@@ -1,78 +1,31 @@
-"""The stdout/stderr scalar parser: one console line in, the metrics it prints out.
+"""The stdout/stderr scalar parser: one console line in, the metrics it prints out, and the
+records of a whole console stream (StreamRecords: headers, frames, tables, phases).
 
-The grammar (the default pairs, step keys, what does not count) and the `--scalars` patterns are
-described once, rule by rule with examples, in docs/console.md: change that page with the parser.
+The default grammar (used unless `--scalars` is given) is lines.py, reading labels through
+labels.py and the words of vocabulary.py. The grammar and the `--scalars` patterns are
+described once, rule by rule with examples, in docs/console.md: change that page with the
+parser.
 """
 from __future__ import annotations
 
 import re
-import sys
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Union
 
+from runwrap.collectors.console.lines import (
+    MAX_LINE, Parsed, cut_line, heading_phase, line_phase, parse_line, with_phase)
 from runwrap.collectors.console.tables import Tables
+from runwrap.collectors.console.vocabulary import STEP_KEYS
 from runwrap.errors import UsageError
 
 __all__ = ["FRAME", "MAX_LINE", "STEP_KEYS", "ScalarParser", "StreamRecords", "as_step",
            "compile_patterns", "default_parser", "parse_number"]
 
 Number = Union[int, float]
-Parsed = Tuple[Dict[str, Number], Optional[int]]
 
-MAX_LINE = 8192
-STEP_KEYS = ("global_step", "step", "iteration", "iter", "epoch")  # finest first
-
-# Possessive quantifiers (3.11+) stop the engine from giving back characters it can never use
-# (a key can only be followed by a quote, a blank or a separator): about twice as fast. Older
-# Pythons get the same grammar with plain greedy quantifiers.
-_P = "+" if sys.version_info >= (3, 11) else ""
-_NUMBER = (rf"[-+]?{_P}(?:(?:\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})(?:[eE][-+]?{_P}\d+{_P})?{_P}"
-           rf"|(?i:nan|inf(?:inity)?{_P}))")
-_END = r"""(?=[\s,;|)\]}%/'"]|[.:](?!\d)|$)"""
-_BOUNDARY = r"""[ \t,;|(\[{'"]"""
-_WORD = rf"[A-Za-z\u00aa-\U0010ffff][\w./\u00aa-\U0010ffff-]*{_P}"
-# A key is a word, or words joined by single blanks (`Avg. loss`), or a data set's own
-# (`training's l2`); the parser decides what a phrase means, and which are sentences.
-_PHRASE = rf"{_WORD}(?:(?:'s)?{_P}[ ]{_WORD}){{0,2}}{_P}"
-# A step key may be followed by blanks alone (`epoch 3`) or a bracket (`Iteration[12]`): a
-# lookbehind per step word checks, only there, that the word just read is one.
-_STEP_BEHIND = "|".join(
-    f"(?<=[ \\t,;|(\\[{{'\"](?:{word}|{word.title()}|{word.upper()}))" for word in STEP_KEYS)
-_STEP_BEHIND = f"(?:{_STEP_BEHIND})"
-# The pattern starts with a boundary character class, so the regex engine jumps from boundary
-# to boundary in C instead of trying every position; the line gets a leading blank for it.
-# Groups: key, separator (`:` or `=`; empty for the step forms), bracket, number, and what
-# follows the number when it is a word (a unit, or the next key when a separator follows).
-_DEFAULT_SOURCE = (
-    _BOUNDARY
-    + rf"""({_PHRASE})['"]?"""
-    + rf"""(?:[ \t]*{_P}([:=][ \t]*{_P})['"]?|{_STEP_BEHIND}(?:(?=[ \t]+[-+]?\d)[ \t]+{_P}|(\[)))"""
-    + rf"({_NUMBER}){_END}(?!%\|)"  # `valid:  40%|####` is a progress bar, not a metric
-    + rf"""(?=([ \t]+{_P}{_PHRASE}['"]?[ \t]*{_P}[:=]?)?)""")
-_DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
-# A step written before everything else: `[12]\ttrain-rmse:0.5` (XGBoost, LightGBM) and
-# `12:\tlearn: 0.69` (CatBoost).
-_LEADING_STEP = re.compile(r"\[(\d{1,18})\]|(\d{1,18}):[ \t]")
-
-
-def _default_regex() -> "re.Pattern[str]":
-    """The default grammar, compiled on first use: compiling it costs more than a short run's
-    whole recording, and a program that prints nothing never needs it."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        # ASCII classes are faster; letters beyond ASCII are listed in the key classes
-        # instead, so keys in any script still work while digits stay 0-9.
-        _DEFAULT = re.compile(_DEFAULT_SOURCE, re.ASCII)
-    return _DEFAULT
-# `file.py:123` is how logging (`%(filename)s:%(lineno)d`, absl) names a place in the code.
-_SOURCE_SUFFIXES = frozenset(("py", "pyx", "c", "cc", "cpp", "cu", "h", "hpp", "rs", "go",
-                              "java", "js", "ts", "jl", "lua", "sh"))
-# Step keys as they are found on lines, mapped to their rank (finest first).
+# Step keys as they are found on lines (lower, Title or UPPER case), mapped to their rank
+# (finest first), for the tables.
 _STEP_RANK = {variant: rank for rank, word in enumerate(STEP_KEYS)
               for variant in (word, word.title(), word.upper())}
-
-# Keys that name a thing rather than measure it. Lightning shows its logger's version as
-# `v_num` in every progress bar state.
-_NOT_METRICS = frozenset(("v_num",))
 
 _FIXED_KEY = re.compile(r"([A-Za-z_][\w./-]*):=(.*)", re.S)
 _RESERVED_GROUPS = ("key", "value", "step")
@@ -107,32 +60,6 @@ def as_step(value: Optional[Number]) -> Optional[int]:
     return None
 
 
-def _may_hold_bare_step(line: str) -> bool:
-    """False when `line` surely holds no step key (`Step`, `EPOCH`, `iter`...)."""
-    return ("tep" in line or "poch" in line or "ter" in line
-            or "TEP" in line or "POCH" in line or "TER" in line)
-
-
-def _phrase_key(phrase: str) -> Optional[str]:
-    """The key a phrase names: `training's l2` -> `training/l2`, `Avg. loss` -> `avg_loss`;
-    None for a phrase of more than two words (`Number of data points in the train set`),
-    which is a sentence, not a name."""
-    if "'s " in phrase:
-        owner, _, name = phrase.partition("'s ")
-        return None if " " in owner or " " in name else f"{owner}/{name}"
-    first, _, second = phrase.partition(" ")
-    if " " in second:
-        return None
-    return f"{first.rstrip('.')}_{second.rstrip('.')}".lower()
-
-
-def _cut(line: str) -> str:
-    """The first MAX_LINE characters, ending at a blank so that no value is cut in half."""
-    head = line[:MAX_LINE]
-    blank = max(head.rfind(" "), head.rfind("\t"))
-    return head[:blank] if blank > 0 else ""
-
-
 class _UserPattern:
     """One `--scalars` pattern, compiled, with what each of its groups means."""
 
@@ -155,61 +82,11 @@ class ScalarParser:
 
     def __init__(self, patterns: Optional[List[_UserPattern]] = None):
         self.patterns = patterns or []
-        self.parse = self._parse_user if self.patterns else self._parse_default
-
-    def _parse_default(self, line: str) -> Optional[Parsed]:
-        if len(line) > MAX_LINE:
-            line = _cut(line)
-        if "=" not in line and ":" not in line and not _may_hold_bare_step(line):
-            return None  # cheaper than the regex for plain text lines
-        found = (_DEFAULT or _default_regex()).findall(" " + line)
-        if not found:
-            return None
-        values: Dict[str, Number] = {}
-        step: Optional[int] = None
-        best = len(STEP_KEYS)
-        rank_of = _STEP_RANK.get
-        phrased = False
-        for key, sep, bracket, text, after in found:  # a loop: faster than a dict's items
-            if after and sep and after[-1] not in ":=" and after.split()[0] not in _STEP_RANK:
-                continue  # `12 GB`, `1.2 K`, `0 TPU cores`: a quantity and its unit
-            if " " in key:
-                if len(sep) < 2 or sep[0] == "=":
-                    # Only a label written `Label: value` has blanks: in `warming up lr=1e-3`
-                    # and the step forms (`train epoch 3`) the key is the last word.
-                    key = key[key.rindex(" ") + 1:]
-                else:
-                    key = _phrase_key(key)
-                    if key is None:  # a sentence: `Number of data points in the set: 150`
-                        continue
-                    phrased = True
-            if "." in key and key[key.rindex(".") + 1:] in _SOURCE_SUFFIXES:
-                continue  # `trainer.py:212` in a log line's prefix is a place, not a metric
-            if key in _NOT_METRICS:
-                continue
-            # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
-            if text.isdigit() and len(text) < 19:
-                value = values[key] = int(text)
-                rank = rank_of(key)
-                if rank is not None and rank <= best:  # a later one of the same rank wins
-                    step, best = value, rank
-            else:
-                values[key] = float(text)
-        if not values:
-            return None
-        if step is None:
-            first = line[:1]
-            if first == "[" or "0" <= first <= "9":
-                m = _LEADING_STEP.match(line)
-                if m:
-                    step = int(m.group(1) or m.group(2))
-            if phrased and step is None and len(values) == 1:
-                return None  # `Total params: 5` alone on a line: a label, not a metric
-        return values, step
+        self.parse = self._parse_user if self.patterns else parse_line
 
     def _parse_user(self, line: str) -> Optional[Parsed]:
         if len(line) > MAX_LINE:
-            line = _cut(line)
+            line = cut_line(line)
         values: Dict[str, Number] = {}
         step: Optional[int] = None
         for p in self.patterns:
@@ -259,9 +136,14 @@ class StreamRecords:
     - A Python traceback (`Traceback (most recent call last):`, its indented lines, and the
       exception line that ends it) is no record: it quotes source code, such as
       `model.fit(x, epochs=3, validation_split=0.25)`, not values the program reported.
+    - Phases (the default grammar only): a line that names nothing but a phase (`Test:`,
+      `=== Validation ===`) heads a block whose lines take that phase (`test/loss`) until a
+      blank line, a header or another phase; a summary line starting `* ` takes the phase of
+      the last line that named one (` * Acc@1 75.0` after the `Test: [..]` lines).
     """
 
-    __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback")
+    __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
+                 "block", "section")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -271,11 +153,35 @@ class StreamRecords:
         self.above: Optional[int] = None  # the step of the last final line with values
         self.tables = Tables(parse_number, _STEP_RANK) if tables else None
         self.in_traceback = False
+        self.block: Optional[str] = None  # the phase a heading line gave the lines below it
+        self.section: Optional[str] = None  # the phase the last line named at its start
 
     @property
     def table_open(self) -> bool:
         """True while a table header or box waits for rows the block filter would skip."""
         return self.tables is not None and self.tables.open
+
+    def _phase(self, line: str, found: Optional[Parsed]) -> Optional[Parsed]:
+        """`found` with the phase of the block or section it belongs to (default grammar)."""
+        if found is None:
+            heading = heading_phase(line)
+            if heading is not None:
+                self.block = self.section = heading
+            elif not line.strip():
+                self.block = None
+            return None
+        own = line_phase(line)
+        if own is not None:
+            self.section, self.block = own, None
+            return found
+        values, step = found
+        if step is not None and all(key in _STEP_RANK for key in values):
+            self.block = None  # a header: a new step begins
+            return found
+        phase = self.block
+        if phase is None and self.section is not None and line.lstrip()[:2] == "* ":
+            phase = self.section
+        return found if phase is None else (with_phase(values, phase), step)
 
     def feed(self, line: str) -> List[Parsed]:
         if self.in_traceback:
@@ -292,6 +198,8 @@ class StreamRecords:
             return []
         is_frame = line[:1] == FRAME
         found = self.parse(line[1:] if is_frame else line)
+        if self.tables is not None and not is_frame:
+            found = self._phase(line, found)
         if found is None:
             if self.tables is None or is_frame:
                 return []

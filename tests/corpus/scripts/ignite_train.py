@@ -22,7 +22,7 @@ def log_validation_results(engine):
     evaluator.run(dl)
     m = evaluator.state.metrics
     print(f"Validation Results - Epoch: {engine.state.epoch}  Avg mae: {m['mae']:.4f} Avg loss: {m['loss']:.4f}")
-    recs.append((engine.state.epoch, {"Epoch": engine.state.epoch, "avg_mae": m["mae"], "avg_loss": m["loss"]}))
+    recs.append((engine.state.epoch, {"Epoch": engine.state.epoch, "val/avg_mae": m["mae"], "val/avg_loss": m["loss"]}))
 
 trainer.run(dl, max_epochs=2)
 save(recs)

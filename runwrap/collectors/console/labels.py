@@ -1,0 +1,144 @@
+"""What a label printed before a number means, read through the vocabulary (vocabulary.py):
+a metric, a step, the phase of the line, or nothing (a count, a setting, a sentence).
+
+`read_label(phrase, form)` is called for every candidate pair the line grammar finds, so its
+answers are kept in a small cache: a training log prints the same few labels again and again.
+"""
+from __future__ import annotations
+
+from typing import Dict, NamedTuple, Optional
+
+from runwrap.collectors.console.vocabulary import (
+    FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric, names_setting, phase_of)
+
+# How the value follows the label.
+COLON = 1  # `loss:0.5`, `loss=0.5`, `loss = 0.5`
+COLON_BLANK = 2  # `Avg loss: 0.5`: a colon and a blank, the way a person writes a label
+BLANK = 3  # `loss 0.5`
+BRACKET = 4  # `Epoch[1]`, `Epoch: [1]`, `Epoch(train) [1]`
+
+# What a label is.
+METRIC = "metric"  # names a measure: kept whatever the form
+STEP = "step"  # a step key: the value is a metric and the line's step
+OTHER = "other"  # a name the vocabulary does not know: kept in the forms with a separator
+PHASE = "phase"  # a phase word alone (`Test: [0/100]`, timm's `Train: 3 [...]`)
+
+_TRAILING = frozenset("is was are were at over for in on per of during after to".split())
+_CACHE_LIMIT = 4096
+
+
+class Label(NamedTuple):
+    key: str
+    kind: str
+    words: int  # words in the label as printed (a banner is a label of several words)
+    rank: Optional[int] = None  # a step key's rank in STEP_KEYS (finest first)
+    banner: bool = False  # a name of several words the vocabulary does not know
+
+
+# (phrase, form) -> its Label or None; the line grammar looks here before calling read_label.
+cache: Dict[tuple, Optional[Label]] = {}
+
+# `file.py:123` is how logging (`%(filename)s:%(lineno)d`, absl) names a place in the code.
+_SOURCE_SUFFIXES = frozenset(("py", "pyx", "c", "cc", "cpp", "cu", "h", "hpp", "rs", "go",
+                              "java", "js", "ts", "jl", "lua", "sh"))
+# Keys that name a thing rather than measure it. Lightning shows its logger's version as
+# `v_num` in every progress bar state.
+_NOT_METRICS = frozenset(("v_num",))
+
+
+def read_label(phrase: str, form: int) -> Optional[Label]:
+    """The key and kind a label gives in `form`, or None when it is no metric there."""
+    found = cache.get((phrase, form), cache)
+    if found is not cache:
+        return found  # type: ignore[return-value]
+    label = _read(phrase, form)
+    if label is not None:
+        key = label.key
+        if (key in _NOT_METRICS or (key[-1] == ")" and "(" not in key)
+                or ("." in key and key[key.rindex(".") + 1:] in _SOURCE_SUFFIXES)):
+            label = None  # `v_num`, the end of a parenthesis, `trainer.py:212`
+        elif label.kind is STEP:
+            label = label._replace(rank=STEP_RANK[key.lower()])
+        elif label.kind is OTHER and label.words > 1:
+            label = label._replace(banner=True)
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()  # distinct labels are few; a flood of them must not grow memory
+    cache[phrase, form] = label
+    return label
+
+
+def _step_word(word: str) -> Optional[str]:
+    """`Epoch` -> `Epoch`, `Epoch(train)` -> `Epoch`: the step key as printed, or None."""
+    bare = word.split("(", 1)[0] if "(" in word else word
+    return bare if bare.lower() in STEP_RANK else None
+
+
+def _read(phrase: str, form: int) -> Optional[Label]:
+    if "'s " in phrase:  # a data set's own metric: LightGBM's `training's l2`
+        owner, _, name = phrase.partition("'s ")
+        if " " in owner or " " in name or form == BLANK:
+            return None
+        return Label(f"{owner}/{name}", OTHER, 2)
+    words = phrase.split(" ")
+    n = len(words)
+    step = _step_word(words[-1])
+    if step is not None and (form != COLON and form != COLON_BLANK
+                             or not any(names_metric(w) for w in words[:-1])):
+        # `Train Epoch: 1`, `end of epoch 1`, `Best is trial 0`: the last word is the step
+        # key; but in `Training acc over epoch: 0.82` the value is the accuracy's.
+        return Label(step, STEP, n)
+    if form == BRACKET:
+        return None
+    if n == 1:
+        return _one_word(words[0], form)
+    return _words(words, form)
+
+
+def _one_word(word: str, form: int) -> Optional[Label]:
+    if names_count(word) or names_setting(word):
+        return None  # `params`, `num_workers`, `cuda`, `max_epochs`: never a metric
+    if phase_of(word):
+        return Label(word, PHASE, 1)
+    if names_metric(word):
+        return Label(word, METRIC, 1)
+    if form == BLANK:
+        return None  # `read 3 files`: a word and a number are no pair unless the word measures
+    return Label(word, OTHER, 1)
+
+
+def _words(words: list, form: int) -> Optional[Label]:
+    low = [w.rstrip(".").lower() for w in words]
+    # Trailing words that only join the label to its value: `accuracy is`, `acc over epoch`.
+    while len(low) > 1 and (low[-1] in _TRAILING or low[-1] in FILLER_WORDS
+                            or (low[-2] in _TRAILING and not names_metric(low[-1]))):
+        low.pop()
+    head = None
+    for i in range(len(low) - 1, -1, -1):
+        if names_metric(low[i]):
+            head = i
+            break
+    if head is None:
+        if any(names_count(w) for w in low):
+            return None  # `param count:25557032`, `Trainable params: 5`
+        if len(words) == 2 and form == COLON_BLANK:
+            # An unknown label of two words, written as a person writes a label.
+            return Label(f"{low[0]}_{low[1]}", OTHER, 2)
+        if form == COLON and not names_count(words[-1]):
+            # `warming up lr=1e-3`: before `=` the key is the last word.
+            return _one_word(words[-1], form)
+        return None  # a sentence: `Number of data points in the train set: 150`
+    # The words that make the key: the measure and the modifiers just before it (`avg loss`,
+    # `grad norm`); a phase word anywhere before it names the phase (`Test set loss`).
+    start = head
+    while start > 0 and (low[start - 1] in MODIFIER_WORDS or names_metric(low[start - 1])):
+        start -= 1
+    if form == BLANK and not all(w in MODIFIER_WORDS or w in FILLER_WORDS or phase_of(w)
+                                 or names_metric(w) for w in low[:start]):
+        return None  # `Start training from score 0.03`: a sentence, not a label
+    key = "_".join(low[start:head + 1])
+    phase = None
+    for w in low[:start]:
+        phase = phase_of(w) or phase
+    if phase is None and names_count(key):
+        return None
+    return Label(f"{phase}/{key}" if phase else key, METRIC, len(words))

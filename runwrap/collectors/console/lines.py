@@ -1,0 +1,303 @@
+"""The default console grammar: one line in, the metrics it prints and its step out.
+
+The rules, with examples, are in docs/console.md ("How a line is read"); the words they use
+are in vocabulary.py, and what a label means is decided in labels.py. In short: the line is
+scanned for candidate pairs, a label (one to four words) and a number after `:`, `=`, blanks
+or a bracket; each label is read for its meaning (a metric, a step, a phase, a count, or a
+name the vocabulary does not know) and the form decides only for the names it does not know.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from typing import Dict, Optional, Tuple, Union
+
+from runwrap.collectors.console.labels import (
+    BLANK, BRACKET, COLON, COLON_BLANK, METRIC, OTHER, PHASE, read_label)
+from runwrap.collectors.console.labels import cache as labels_cache
+from runwrap.collectors.console.vocabulary import STEP_RANK, phase_of
+
+Number = Union[int, float]
+Parsed = Tuple[Dict[str, Number], Optional[int]]
+
+MAX_LINE = 8192
+
+# Possessive quantifiers (3.11+) stop the engine from giving back characters it can never use
+# (a key can only be followed by a quote, a blank or a separator): about twice as fast. Older
+# Pythons get the same grammar with plain greedy quantifiers.
+_P = "+" if sys.version_info >= (3, 11) else ""
+_NUMBER = (rf"[-+]?{_P}(?:(?:\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})(?:[eE][-+]?{_P}\d+{_P})?{_P}"
+           rf"|(?i:nan|inf(?:inity)?{_P}))")
+_END = r"""(?=[\s,;|)\]}%/'"]|[.:](?!\d)|$)"""
+_BOUNDARY = r"""[ \t,;|(\[{'"]"""
+# Letters of any script start a word; punctuation, arrows, box drawing and other symbols
+# (U+2000-U+2BFF: the en dash in `RMSE: 3.79 – 0:00:00.246`, a bar's `━`) do not.
+_LETTER = "A-Za-z\u00aa-\u1fff\u2c00-\U0010ffff"
+_WORD = rf"[{_LETTER}][\w./@()\u00aa-\u1fff\u2c00-\U0010ffff-]*{_P}"
+# A label is a word, or up to four words joined by single blanks (`Training acc over epoch`),
+# or a data set's own (`training's l2`); labels.py decides what it means.
+_PHRASE = rf"{_WORD}(?:(?:'s)?{_P}[ ]{_WORD}){{0,3}}{_P}"
+# The pattern starts with a boundary character class, so the regex engine jumps from boundary
+# to boundary in C instead of trying every position; the line gets a leading blank for it.
+# Groups: label; separator, blanks after it, a bracket after it (`Epoch: [0]`); blanks alone
+# (`loss 0.5`); a bracket alone (`Epoch[1]`); number; the denominator of a fraction
+# (`9782/10000`); and what follows the number when it is a word (a unit, or the next label).
+_DEFAULT_SOURCE = (
+    _BOUNDARY
+    + rf"""({_PHRASE})['"]?"""
+    + rf"""(?:[ \t]*{_P}([:=])([ \t]*{_P})['"]?(\[[ \t]*{_P})?"""
+    + rf"""|(?=[ \t]+{_P}[-+]?\.?\d)([ \t]+{_P})|[ \t]*{_P}(\[[ \t]*{_P}))"""
+    + rf"({_NUMBER})(?:/(\d+){_P})?{_END}"
+    + r"(?!%\||%[ \t]+\d+/\d)"  # `valid:  40%|####`, `train: 100% 50/50`: a bar's position
+    + rf"""(?=([ \t]+{_P}{_PHRASE}['"]?[ \t]*{_P}[:=]?)?)""")
+_DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
+# A step written before everything else: `[12]\ttrain-rmse:0.5` (XGBoost, LightGBM),
+# `[1,000] Accuracy: 86.69%`, and `12:\tlearn: 0.69` (CatBoost).
+_LEADING_STEP = re.compile(r"\[(\d{1,3}(?:,\d{3})+|\d{1,18})\]|(\d{1,18}):[ \t]")
+# A phase named at the start of a line: `Test: [0/100]`, `Validation Results - Epoch: 1`,
+# `Train Epoch: 1`, `Epoch(val) [1][10/10]` (MMEngine), `* Test set: Average loss`.
+_LINE_PHASE = re.compile(
+    r"[ \t*=>#\-\[(|]*(?:(?:Epoch|Iter)\((\w+)\)|([A-Za-z]+)(?=[ \t:\])\-|,.]|$))")
+# A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
+_PHASE_INITIALS = frozenset("TtVvEeIi")  # of the phase words, and of MMEngine's Epoch( and Iter(
+_BEST_CLAUSE = re.compile(r"[.;,|] +[Bb]est\b")
+# The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
+# and a dict of settings (`parameters: {'x': 1.2}`) are no metrics.
+_SETTINGS = re.compile(
+    r"(?i:param(?:eter)?s|config|args|hparams|hyper_?param(?:eter)?s|kwargs|options|settings)"
+    r"""['"]?[ \t]*[:=][ \t]*\{""")
+_SETTING_HINTS = ("aram", "ARAM", "onfig", "ONFIG", "rgs", "RGS", "ptions", "PTIONS", "ettings",
+                  "ETTINGS")
+_CLOSE = {"(": ")", "{": "}", "[": "]"}
+_LAST_NUMBER = re.compile(rf"[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
+_WORDS = re.compile(r"[A-Za-z][\w@.-]*")
+
+
+def _default_regex() -> "re.Pattern[str]":
+    """The default grammar, compiled on first use: compiling it costs more than a short run's
+    whole recording, and a program that prints nothing never needs it."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        # ASCII classes are faster; letters beyond ASCII are listed in the key classes
+        # instead, so keys in any script still work while digits stay 0-9.
+        _DEFAULT = re.compile(_DEFAULT_SOURCE, re.ASCII)
+    return _DEFAULT
+
+
+def cut_line(line: str) -> str:
+    """The first MAX_LINE characters, ending at a blank so that no value is cut in half."""
+    head = line[:MAX_LINE]
+    blank = max(head.rfind(" "), head.rfind("\t"))
+    return head[:blank] if blank > 0 else ""
+
+
+def _may_hold_values(line: str) -> bool:
+    """False when `line` surely holds no value: no separator, and no number after blanks
+    (`epoch 3`, `loss 0.41`)."""
+    return "=" in line or ":" in line or _BLANK_NUMBER.search(line) is not None
+
+
+_BLANK_NUMBER = re.compile(r"[ \t][-+]?\.?\d")
+
+
+def may_hold_bare_pairs(text: str) -> bool:
+    """False when no line of `text` holds a number after blanks (`epoch 3`, `loss 0.41`)."""
+    return _BLANK_NUMBER.search(text) is not None
+
+
+def _mask_arguments(line: str) -> str:
+    """`line` with the arguments of calls and printed objects blanked out."""
+    start = line.find("(")
+    while start > 0:
+        close = line.find(")", start)
+        if close < 0:
+            break
+        if (line[start - 1].isalnum() or line[start - 1] == "_") and "=" in line[start:close]:
+            line = _blank(line, start)
+            close = line.find(")", start)  # the matching one, nested calls included
+        start = line.find("(", close)
+    if "{" in line and any(word in line for word in _SETTING_HINTS) and _SETTINGS.search(line):
+        m = _SETTINGS.search(line)
+        while m is not None:
+            line = _blank(line, m.end() - 1)
+            m = _SETTINGS.search(line, m.end())
+    return line
+
+
+def _blank(line: str, start: int) -> str:
+    """`line` with the bracket at `start` and what it holds, to its match, made blanks."""
+    opener = line[start]
+    closer = _CLOSE[opener]
+    depth, end = 0, len(line)
+    for i in range(start, len(line)):
+        c = line[i]
+        if c == opener:
+            depth += 1
+        elif c == closer:
+            depth -= 1
+            if depth == 0:
+                end = i + 1
+                break
+    return line[:start] + " " * (end - start) + line[end:]
+
+
+def line_phase(line: str) -> Optional[str]:
+    """The phase a line names at its start (`Test:` -> `test`), or None."""
+    if line.lstrip(" \t*=>#-[(|")[:1] not in _PHASE_INITIALS:
+        return None
+    m = _LINE_PHASE.match(line)
+    if m is None:
+        return None
+    return phase_of(m.group(1) or m.group(2))
+
+
+_HEADING = re.compile(r"[\W_]*([A-Za-z]+)(?:[ \t]+(?:set|data|dataset|results?|phase|split))?[\W_]*\Z")
+
+
+def heading_phase(line: str) -> Optional[str]:
+    """The phase a line names and nothing else (`Test:`, `=== Validation ===`), or None."""
+    if len(line) > 80:
+        return None
+    m = _HEADING.match(line)
+    return None if m is None else phase_of(m.group(1))
+
+
+def with_phase(values: Dict[str, Number], phase: str) -> Dict[str, Number]:
+    """`values` with `phase/` before each key that names no step and no phase of its own."""
+    out: Dict[str, Number] = {}
+    for key, value in values.items():
+        if key.lower() in STEP_RANK or _has_phase(key):
+            out[key] = value
+        else:
+            out[f"{phase}/{key}"] = value
+    return out
+
+
+def _has_phase(key: str) -> bool:
+    cut = len(key)
+    for sep in "/_-":
+        i = key.find(sep)
+        if 0 < i < cut:
+            cut = i
+    return phase_of(key[:cut]) is not None
+
+
+def parse_line(line: str) -> Optional[Parsed]:
+    """The metrics a console line prints and its step, or None when it prints none."""
+    if len(line) > MAX_LINE:
+        line = cut_line(line)
+    if not _may_hold_values(line):
+        return None  # cheaper than the regex for plain text lines
+    if ("(" in line and "=" in line) or "{" in line:
+        line = _mask_arguments(line)
+    best_at = -1
+    if "est" in line:
+        m = _BEST_CLAUSE.search(line)
+        if m is not None:
+            best_at = m.start() + 1
+    if best_at < 0:
+        values, step, first_step = _pairs(line, False)
+    else:
+        values, step, first_step = _pairs(line[:best_at], False)
+        best, _, _ = _pairs(line[best_at:], True)
+        values.update(best)
+    if not values:
+        return None
+    if step is None:
+        step = first_step
+        if step is None:
+            first = line[:1]
+            if first == "[" or "0" <= first <= "9":
+                m = _LEADING_STEP.match(line)
+                if m:
+                    step = int((m.group(1) or m.group(2)).replace(",", ""))
+    phase = line_phase(line) if line[:1] != "{" else None
+    if phase is not None:
+        values = with_phase(values, phase)
+    return values, step
+
+
+def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Optional[int]]:
+    """The values of the pairs on `line`, its step, and the number after a phase word that
+    starts it (timm's `Train: 3 [...]`), which is the step when no step key is found.
+    In a clause naming the best so far, keys start with `best_` and steps are not the line's."""
+    found = (_DEFAULT or _default_regex()).findall(" " + line)
+    values: Dict[str, Number] = {}
+    step: Optional[int] = None
+    first_step: Optional[int] = None
+    best_rank = len(STEP_RANK)
+    banner = False
+    last_text = ""
+    last_kept = False
+    known = labels_cache.get
+    for phrase, sep, blanks, sep_bracket, _, bracket, text, denominator, after in found:
+        last_text = text
+        last_kept = False
+        if sep:
+            form = BRACKET if sep_bracket else (COLON_BLANK if blanks else COLON)
+        else:
+            form = BRACKET if bracket else BLANK
+        label = known((phrase, form), labels_cache)
+        if label is labels_cache:
+            label = read_label(phrase, form)
+        if label is None:
+            continue
+        key, kind, _, rank, is_banner = label
+        if kind is OTHER:
+            if after and sep and after[-1] not in ":=" and after.split()[0].lower() not in STEP_RANK:
+                continue  # `12 GB`, `1.2 K`, `0 TPU cores`: a quantity and its unit
+            banner = banner or is_banner
+        elif kind is PHASE:
+            if not values and first_step is None and text.isdigit() and _LINE_PHASE.match(line):
+                first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase and its epoch
+                continue
+            if form == BLANK:
+                continue
+        last_kept = True
+        if best:
+            if rank is not None:
+                continue
+            if not key.lower().startswith("best"):
+                key = "best_" + key
+        # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
+        if text.isdigit() and len(text) < 19:
+            if denominator and kind is METRIC and denominator != "0":
+                values[key] = int(text) / int(denominator)  # `Accuracy: 9782/10000 (98%)`
+                continue
+            value = values[key] = int(text)
+            if rank is not None and rank <= best_rank:  # a later one of the same rank wins
+                step, best_rank = value, rank
+        else:
+            values[key] = float(text)
+    if not best and line[-1:].isdigit() and not (last_kept and _ends_with(line, last_text)):
+        # `Training loss (for one batch) at step 0: 123.4`: the label of a value that ends
+        # the line, when no pair took it, is the whole text before it.
+        ending = _ending(line, last_text if last_kept else None)
+        if ending is not None:
+            key, value = ending
+            values[key] = value
+            banner = False
+    if banner and len(values) == 1 and step is None and first_step is None:
+        return {}, None, None  # `Learning rate set to: 0.5` alone on a line: a banner
+    return values, step, first_step
+
+
+def _ends_with(line: str, number: str) -> bool:
+    """True when `number` is the last number of `line`, whole."""
+    tail = line.rstrip()
+    n = len(number)
+    return tail.endswith(number) and (len(tail) == n or tail[-n - 1] not in "0123456789.")
+
+
+def _ending(line: str, taken: Optional[str]) -> Optional[Tuple[str, Number]]:
+    m = _LAST_NUMBER.search(line.rstrip())
+    if m is None or m.group(1) == taken:
+        return None
+    words = _WORDS.findall(line[:m.start()])
+    if not words or len(words) > 16:
+        return None
+    label = read_label(" ".join(words), COLON_BLANK)
+    if label is None or label.kind is not METRIC:
+        return None
+    text = m.group(1)
+    return label.key, (int(text) if text.isdigit() and len(text) < 19 else float(text))

@@ -1,0 +1,118 @@
+"""The words the console grammar reads labels by: which labels name a metric, a step, a phase
+of training, or a count of things. Data only, and the few functions that look words up in it;
+the rules that use them are in scalars.py, and docs/console.md shows both with examples.
+
+A label is read word by word, and a word part by part (`val_loss`, `train-rmse`, `Acc@1`,
+`bestTest` are each two parts), in lower case, with trailing digits dropped (`acc1`, `top5`).
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional
+
+# Labels that measure something: a label with one of these is a metric however it is
+# punctuated (`loss 0.5`, `loss: 0.5`, `| loss 0.5 |`, `Test set loss: 0.5`).
+METRIC_WORDS = frozenset("""
+    loss losses nll bpd bpc elbo kl kld ce bce cost objective fitness likelihood
+    acc accuracy accuracies err error errors precision prec recall f1 fscore f1score auc roc
+    auroc aupr ap map miou iou dice jaccard bleu rouge rougel meteor cider wer cer mrr ndcg hit
+    hits ppl perplexity psnr ssim lpips fid reward rewards return returns score scores metric
+    mse mae rmse mape smape r2 corr entropy lr learning_rate grad gnorm norm top value
+""".split())
+
+# Words written before a metric that say which one it is (`avg loss`, `best acc`): part of
+# the key. Other words before it (`Training acc over epoch`) are not.
+MODIFIER_WORDS = frozenset("""
+    avg average mean best final total running overall min max median last top1 top5 batch
+    epoch smoothed moving ema
+""".split())
+
+# Step keys, finest first: when a line names several, the finest is its step.
+STEP_KEYS = ("global_step", "step", "iteration", "iter", "epoch", "trial")
+_STEP_PLURALS = {"steps": "step", "iterations": "iteration", "iters": "iter",
+                 "epochs": "epoch", "trials": "trial"}
+
+# Phases of training, and the one name each is recorded under: `Test:` at the start of a line
+# and `Validation acc` alike give keys under `test/` and `val/`.
+PHASES: Dict[str, str] = {
+    "train": "train", "training": "train", "val": "val", "valid": "val",
+    "validation": "val", "validate": "val", "validating": "val", "test": "test",
+    "testing": "test", "eval": "eval", "evaluation": "eval", "evaluate": "eval",
+    "evaluating": "eval",
+}
+# Words that say nothing about the metric after a phase (`Test set loss`, `train data acc`).
+FILLER_WORDS = frozenset("set data dataset split results result stats on of the a".split())
+
+# Labels that count things or name a device, a setting or a size: never a metric, whatever
+# their punctuation (`param count:25557032`, `cuda:0`, `batch_size = 64`, `num_workers=8`).
+COUNT_WORDS = frozenset("""
+    param params parameter parameters sample samples example examples image images img imgs
+    token tokens word words sentence sentences doc docs document documents file files
+    worker workers core cores gpu gpus cpu cpus cuda mps device devices node nodes rank ranks
+    world byte bytes kb mb gb tb kib mib gib count counts number num n size sizes dim dims
+    layer layers head heads feature features class classes channel channels seed vocab
+    interval intervals patience pid port id version batches warmup workers threads thread
+    width height shape len length depth embd
+""".split())
+
+# A label whose parts say it is a rate (`train_samples_per_second`) is no count.
+_RATE_WORDS = frozenset(("per", "sec", "second", "ps", "fps", "throughput", "speed"))
+
+_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[^\W\d_]+", re.ASCII)
+
+
+def parts(word: str) -> List[str]:
+    """The parts of one word, in lower case: `val_loss` -> [val, loss], `bestTest` ->
+    [best, test], `Acc@1` -> [acc], `top5` -> [top], `mAP50-95` -> [m, ap]."""
+    found = _PARTS.findall(word)
+    if not found:  # a word in another script (`损失`): itself
+        return [word.lower()]
+    return [p.lower() for p in found]
+
+
+def is_metric_part(part: str) -> bool:
+    return part in METRIC_WORDS
+
+
+def step_key(word: str) -> Optional[str]:
+    """The step key a word names (`Epoch`, `ITER`, `global_step`), or None."""
+    low = word.lower()
+    if low in STEP_RANK:
+        return low
+    return None
+
+
+STEP_RANK: Dict[str, int] = {word: rank for rank, word in enumerate(STEP_KEYS)}
+
+
+def phase_of(word: str) -> Optional[str]:
+    """The phase a word names (`Validation` -> `val`), or None."""
+    return PHASES.get(word.lower())
+
+
+def names_metric(word: str) -> bool:
+    """True when a word of a label names a measure (`loss`, `val_acc`, `Acc@1`, `mAP50`)."""
+    low = word.lower()
+    if low in METRIC_WORDS:
+        return True
+    return any(p in METRIC_WORDS for p in parts(word))
+
+
+def names_count(word: str) -> bool:
+    """True when a word names a count of things, a device or a setting (`params`,
+    `num_workers`, `cuda`, `batch_size`), and no measure or rate."""
+    ps = parts(word)
+    if not any(p in COUNT_WORDS for p in ps):
+        return False
+    if any(p in _RATE_WORDS for p in ps):
+        return False
+    # `batch_loss`, `lr.head`: a measure named with a count word is still a measure.
+    return not any(p in METRIC_WORDS for p in ps)
+
+
+def names_setting(word: str) -> bool:
+    """True when a word names a number of steps (`epochs`, `max_iters`, `num_steps`): a
+    setting, not a measure; `eval_steps_per_second` is a rate, and no setting."""
+    ps = parts(word)
+    return (any(p in _STEP_PLURALS for p in ps)
+            and not any(p in _RATE_WORDS or p in METRIC_WORDS for p in ps))

@@ -1,0 +1,113 @@
+"""The console grammar reads a label by what it means: metric words are metrics however they are
+punctuated, count and device words never are, steps and phases are found the same way.
+Lines are the print formats of public training scripts (tests/corpus/ replays whole ones)."""
+from __future__ import annotations
+
+import pytest
+
+from runwrap.collectors.console.scalars import StreamRecords, default_parser
+
+parse = default_parser().parse
+
+
+@pytest.mark.parametrize("line, expected", [
+    # `label value` with blanks alone, between pipes.
+    ("| epoch   1 |   200/ 2983 batches | lr 20.00 | ms/batch 12.34 | loss  6.86 | ppl   950.63",
+     ({"epoch": 1, "lr": 20.0, "loss": 6.86, "ppl": 950.63}, 1)),
+    ("| end of epoch   1 | time:  5.12s | valid loss  5.84 | valid ppl   343.01",
+     ({"epoch": 1, "val/loss": 5.84, "val/ppl": 343.01}, 1)),
+    ("step 1/20 | train loss 4.400117 | norm 10.7360 | lr 1.00e-04 | (1234.56 ms | 5000 tok/s)",
+     ({"step": 1, "train/loss": 4.400117, "norm": 10.736, "lr": 1e-4}, 1)),
+    ("epoch 1, loss 0.478, train acc 0.831, test acc 0.795",
+     ({"epoch": 1, "loss": 0.478, "train/acc": 0.831, "test/acc": 0.795}, 1)),
+    ("Training set accuracy 0.93", ({"train/accuracy": 0.93}, None)),
+    ("step 250: train loss 1.9800, val loss 2.0500",
+     ({"step": 250, "train/loss": 1.98, "val/loss": 2.05}, 250)),
+    ("iter 10: loss 3.2100, time 123.45ms, mfu 1.23%", ({"iter": 10, "loss": 3.21}, 10)),
+    ("Epoch 1 Batch 200 Loss 4.5123", ({"Epoch": 1, "Loss": 4.5123}, 1)),
+    # Sentence and banner endings that name a metric.
+    ("Test accuracy: 0.9913", ({"test/accuracy": 0.9913}, None)),
+    ("Validation acc: 0.8873", ({"val/acc": 0.8873}, None)),
+    ("train accuracy: 1.0000", ({"train/accuracy": 1.0}, None)),
+    ("====> Test set loss: 120.9", ({"test/loss": 120.9}, None)),
+    ("Training acc over epoch: 0.8251", ({"train/acc": 0.8251}, None)),
+    ("Training loss (for one batch) at step 0: 123.4000", ({"step": 0, "train/loss": 123.4}, 0)),
+    # A value followed by something that is no plain key.
+    ("[1/5][0/469] Loss_D: 1.2345 Loss_G: 1.5158 D(x): 0.3961",
+     ({"Loss_D": 1.2345, "Loss_G": 1.5158, "D(x)": 0.3961}, None)),
+    ("Epoch 1 – RMSE: 3.79 – 0:00:00.246", ({"Epoch": 1, "RMSE": 3.79}, 1)),
+    # Steps.
+    ("Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.300285", ({"Epoch": 1, "train/Loss": 2.300285}, 1)),
+    ("Epoch: [0]  [  0/782]  eta: 0:10:00  lr: 0.1  loss: 6.9 (6.9)  acc1: 0.0 (0.0)",
+     ({"Epoch": 0, "lr": 0.1, "loss": 6.9, "acc1": 0.0}, 0)),
+    ("Epoch(train) [1][ 10/100]  lr: 1.0000e-04  eta: 0:00:30  loss: 0.8",
+     ({"Epoch": 1, "train/lr": 1e-4, "train/loss": 0.8}, 1)),
+    ("Epoch(val) [1][10/10]    accuracy/top1: 80.0000", ({"Epoch": 1, "val/accuracy/top1": 80.0}, 1)),
+    ("[1,000] Accuracy: 86.69%", ({"Accuracy": 86.69}, 1000)),
+    ("Train: 3 [   0/1000 (  0%)]  Loss: 6.912 (6.91)  LR: 1.000e-04",
+     ({"train/Loss": 6.912, "train/LR": 1e-4}, 3)),
+    # Phases at the start of a line prefix the keys.
+    ("Test:  Acc@1 1.05 Acc@5 4.2", ({"test/Acc@1": 1.05, "test/Acc@5": 4.2}, None)),
+    ("Test set: Average loss: 0.0335, Accuracy: 9782/10000 (98%)",
+     ({"test/average_loss": 0.0335, "test/Accuracy": 0.9782}, None)),
+    # Optuna: the trial's value, and the best so far apart from it.
+    ("[I 2024-01-01 00:00:00,000] Trial 3 finished with value: 0.12 and parameters: "
+     "{'x': 1.2, 'y': 3}. Best is trial 0 with value: 0.10.",
+     ({"Trial": 3, "value": 0.12, "best_value": 0.1}, 3)),
+])
+def test_hand_written_training_lines(line, expected):
+    assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "Using device: cuda:0",
+    "  (fc1): Linear(in_features=9216, out_features=128, bias=True)",
+    "Namespace(batch_size=64, epochs=14, lr=1.0, seed=1)",
+    "batch_size = 64",
+    "param count:25557032",
+    "number of parameters: 10.65M",
+    "found vocab_size = 65 (inside data/shakespeare_char/meta.pkl)",
+    "tokens per iteration will be: 16,384",
+    "Seen so far: 64 samples",
+    "train: 100% 50/50 [00:01<00:00, 40.1it/s]",  # tqdm without its bar on a narrow terminal
+    "[LightGBM] [Info] Start training from score 0.033111",
+    "Learning rate set to 0.5",
+    "max_epochs: 10",
+    "num_workers=8",
+])
+def test_counts_devices_settings_and_object_reprs_are_no_metrics(line):
+    assert parse(line) is None
+
+
+def feed(lines):
+    records = StreamRecords(parse)
+    return [r for line in lines for r in records.feed(line)]
+
+
+def test_summary_after_a_test_section_takes_the_test_phase():
+    got = feed([
+        "Epoch: [0][ 0/5005]\tTime  1.234 ( 1.234)\tLoss 6.9e+00 (6.9e+00)\tAcc@1   0.00 (  0.00)",
+        "Test: [ 0/79]\tTime  0.123 ( 0.123)\tLoss 1.2e+00 (1.2e+00)\tAcc@1  75.00 ( 75.00)",
+        " * Acc@1 75.000 Acc@5 92.188",
+        "Epoch: [1][ 0/5005]\tTime  1.234 ( 1.234)\tLoss 5.9e+00 (5.9e+00)\tAcc@1   1.00 (  1.00)",
+    ])
+    assert got == [
+        ({"Epoch": 0, "Loss": 6.9, "Acc@1": 0.0}, 0),
+        ({"test/Loss": 1.2, "test/Acc@1": 75.0}, None),
+        ({"test/Acc@1": 75.0, "test/Acc@5": 92.188}, None),
+        ({"Epoch": 1, "Loss": 5.9, "Acc@1": 1.0}, 1),
+    ]
+
+
+def test_a_heading_names_the_phase_of_its_block_until_a_blank_line():
+    got = feed(["loss: 0.9", "Validation:", "loss: 0.3 acc: 0.9", "", "loss: 0.5"])
+    assert got == [({"loss": 0.9}, None), ({"val/loss": 0.3, "val/acc": 0.9}, None),
+                   ({"loss": 0.5}, None)]
+
+
+def test_train_and_test_lines_with_the_same_key_never_share_a_series():
+    got = feed(["Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.300285",
+                "",
+                "Test set: Average loss: 0.0335, Accuracy: 9782/10000 (98%)"])
+    keys = [set(values) for values, _ in got]
+    assert keys == [{"Epoch", "train/Loss"}, {"test/average_loss", "test/Accuracy"}]
