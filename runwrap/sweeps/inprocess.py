@@ -59,8 +59,10 @@ def run_function(agent: "Agent", claim: Claim, run_id: str) -> Tuple[str, Option
         agent.say("".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip())
     finally:
         _leave(saved)
-    if watcher is not None and not stopped:
-        for value in watcher.follower.new_values():
+    if agent.spec.metric and not stopped:
+        follower = watcher.follower if watcher is not None else MetricFollower(
+            path, agent.spec.metric)
+        for value in follower.new_values():
             agent.search.report(claim, value)
     status = _record(path, exit_code, None, reason)
     return status, reason

@@ -136,11 +136,15 @@ class Search:
         optuna = self.optuna
 
         if spec.method == "bayes":
-            def tpe(s: Optional[int]) -> Any:
-                return optuna.samplers.TPESampler(seed=s, multivariate=True, group=True,
-                                                  constant_liar=True)
-            return PerTrialSeed(optuna, tpe, seed)
+            return Bayes(optuna, by_name, seed, self._trials_so_far())
         return WandbRandom(optuna, by_name, seed)
+
+    def _trials_so_far(self) -> int:
+        try:
+            study_id = self.storage.get_study_id_from_name(self.study_name)
+        except KeyError:
+            return 0  # not created yet (Search.create loads the study after creating it)
+        return len(self.storage.get_all_trials(study_id, deepcopy=False))
 
     def _pruner(self) -> Any:
         et = self.spec.early_terminate
@@ -296,43 +300,44 @@ class WandbRandom:
         return _Sampler()
 
 
-class PerTrialSeed:
-    """A sampler made afresh for each trial, seeded from (seed, trial number): a seeded sweep
-    then draws the same points however many agents run it (one shared seed would make every
-    agent draw the same start-up points)."""
+class Bayes:
+    """TPE after N_STARTUP finished trials, wandb-distributed random points before. The
+    start-up points are drawn per (seed, trial), so agents starting together never draw the
+    same ones; TPE itself is one sampler per agent, seeded from the seed and the trials the
+    study held when the agent opened it (one agent's sweep replays exactly)."""
 
-    def __new__(cls, optuna: Any, factory: Any, seed: Optional[int]) -> Any:
-        if seed is None:
-            return factory(None)
+    N_STARTUP = 10
+
+    def __new__(cls, optuna: Any, params: Dict[str, Any], seed: Optional[int],
+                offset: int) -> Any:
+        tpe = optuna.samplers.TPESampler(
+            seed=None if seed is None else seed * 1_000_003 + offset, multivariate=True,
+            group=True, constant_liar=True, n_startup_trials=cls.N_STARTUP)
+        random = WandbRandom(optuna, params, seed)
+        done = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+        n_startup = cls.N_STARTUP
 
         class _Sampler(optuna.samplers.BaseSampler):
-            def __init__(self) -> None:
-                self.inner: Dict[int, Any] = {}
-
-            def _for(self, trial: Any) -> Any:
-                sampler = self.inner.get(trial.number)
-                if sampler is None:
-                    sampler = self.inner[trial.number] = factory(seed * 1_000_003 + trial.number)
-                return sampler
-
-            def before_trial(self, study: Any, trial: Any) -> None:
-                self._for(trial).before_trial(study, trial)
+            def _starting(self, study: Any) -> bool:
+                return len(study.get_trials(deepcopy=False, states=done)) < n_startup
 
             def infer_relative_search_space(self, study: Any, trial: Any) -> Dict[str, Any]:
-                return self._for(trial).infer_relative_search_space(study, trial)
+                return {} if self._starting(study) else tpe.infer_relative_search_space(
+                    study, trial)
 
             def sample_relative(self, study: Any, trial: Any, search_space: Any) -> Dict:
-                return self._for(trial).sample_relative(study, trial, search_space)
+                return tpe.sample_relative(study, trial, search_space) if search_space else {}
 
             def sample_independent(self, study: Any, trial: Any, name: str,
                                    param_distribution: Any) -> Any:
-                return self._for(trial).sample_independent(study, trial, name,
-                                                           param_distribution)
+                chosen = random if self._starting(study) else tpe
+                return chosen.sample_independent(study, trial, name, param_distribution)
+
+            def before_trial(self, study: Any, trial: Any) -> None:
+                tpe.before_trial(study, trial)
 
             def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
-                sampler = self.inner.pop(trial.number, None)
-                if sampler is not None:
-                    sampler.after_trial(study, trial, state, values)
+                tpe.after_trial(study, trial, state, values)
 
         return _Sampler()
 
