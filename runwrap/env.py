@@ -79,6 +79,10 @@ PYTHONUNBUFFERED = "PYTHONUNBUFFERED"  # pipe mode: child's Python flushes each 
 # runwrap reads it (collectors/wandb/collector.py). WANDB_SET names the ones the wrapper set, and
 # runwrap.init() ignores those (sdk/start/resolver.py): they are not the user's choice.
 
+# Set by the wrapper for the child (not in a launcher job): its time.monotonic() when the run
+# started, so that an attached init()'s `_runtime` is monotonic from the same origin.
+START_MONOTONIC = "RUNWRAP_START_MONOTONIC"
+
 # Every RUN_* name, for clearing or copying the contract in one go.
 RUN_VARIABLES = (RUN_ID, RUN_DIR, PROJECT, ENTITY, NAME, GROUP, JOB_TYPE, TAGS, NOTES, MODE,
-                 CONFIG_FILE, WRAPPER_PID, PART, WANDB_SET)
+                 CONFIG_FILE, WRAPPER_PID, PART, WANDB_SET, START_MONOTONIC)

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from runwrap.notices import warn_once  # noqa: F401  (collectors import it from here)
+from runwrap.store.clock import RunClock
 
 
 class CollectorContext:
@@ -14,9 +15,11 @@ class CollectorContext:
     def __init__(self, run_dir: Path, start_time: float, cwd: Path, store_root: Path,
                  child_pid: Optional[int] = None, part: Optional[str] = None,
                  host_part: Optional[str] = None, samples_host: bool = True,
-                 reads_files: bool = True):
+                 reads_files: bool = True, clock: Optional[RunClock] = None):
         self.run_dir = run_dir  # the run directory (streams go to run_dir/streams)
-        self.start_time = start_time  # unix time the run started; _runtime = _time - start_time
+        self.start_time = start_time  # unix time the run started
+        # `_runtime` of a record read now: monotonic, unlike `_time` (store/clock.py)
+        self.clock = clock or RunClock(start_time)
         self.cwd = cwd  # the child's working directory
         self.store_root = store_root  # root of the run store (never watched for event files)
         self.child_pid = child_pid  # the wrapped child's pid, when there is one

@@ -65,22 +65,26 @@ def add_skipped(doc: Dict[str, Any], source: str, counts: Dict[str, int]) -> Non
 
 def finish_run(path: Path, exit_code: int, signal_name: Optional[str],
                skipped: Optional[Dict[str, Dict[str, int]]] = None,
-               error: Optional[str] = None, record: Optional[Path] = None) -> str:
+               error: Optional[str] = None, record: Optional[Path] = None,
+               duration: Optional[float] = None) -> str:
     """Record the end of the run in `path`'s run.json: status, exit code, signal, end time and
     duration (seconds since start_time, to the millisecond); `skipped` (per collector, what it
     skipped by kind) replaces those collectors' entries, others' stay; `error` says why the
     program did not start. Returns the status. OSError (disk full, directory gone) reaches the
     caller, which warns. A task of a launcher job records its own end in its part's `record`
-    instead (store/parts.py)."""
+    instead (store/parts.py). `duration`, measured by the caller on the monotonic clock, wins
+    over end minus start (which a clock stepped during the run makes wrong, even negative)."""
     stop = documents.read_json(Path(path) / STOP_JSON)
     status = final_status(exit_code, signal_name, stopped=isinstance(stop, dict))
     end = time.time()
 
     def finish(doc: dict) -> None:
         start = doc.get("start_time")
-        duration = end - start if isinstance(start, (int, float)) else 0.0
+        took = duration
+        if took is None:
+            took = max(0.0, end - start) if isinstance(start, (int, float)) else 0.0
         doc.update(status=status, exit_code=exit_code, signal=signal_name, end_time=end,
-                   duration=round(duration, 3))
+                   duration=round(took, 3))
         if skipped:
             doc.setdefault("skipped", {}).update(skipped)
         if error:

@@ -12,6 +12,7 @@ from runwrap import env as envnames
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.notices import no_space
 from runwrap.store import documents
+from runwrap.store.clock import RunClock
 from runwrap.store.create import NoSpaceForRun, RunExists, create_run
 from runwrap.store.lifecycle import CLI_SPELLING, final_status, finish_run, resume_target
 from runwrap.store.secrets import mask_argv
@@ -250,7 +251,7 @@ class WrappedRun:
             self._reserve = documents.SpaceReserve(self.run_dir)
         if plan.start_failure is not None:
             return self._not_started(plan.start_failure.exit_code, plan.start_failure.reason)
-        start = time.time()
+        clock = RunClock(time.time(), time.monotonic())
         console = ConsoleLog(str(self.run_dir / self._output_log) if self.run_dir else None,
                              on_error=lambda e: warn_once(
                                  "output.log", f"cannot write output.log: {e.strerror}", e))
@@ -260,6 +261,8 @@ class WrappedRun:
 
         # The child starts before runwrap has any thread (fork safety).
         env = child_env(plan, self.run_dir, self.part.part if self.part else None)
+        if self.run_dir is not None and self.part is None:
+            env[envnames.START_MONOTONIC] = repr(clock.start_monotonic)
         try:
             child = self._spawn(env, interactive)
         except OSError as e:  # exec failed after the lookup (a bad interpreter line, ENOMEM)
@@ -281,7 +284,7 @@ class WrappedRun:
                                            name="runwrap-git", daemon=True)
                     git.start()
                     threads.append(git)
-                self._start_collectors(child, start, console)
+                self._start_collectors(child, clock, console)
             # sync: the MLflow uploader starts here when plan.mode == "online".
             # In a job, the first task uploads (every part's streams, each once, by the cursor
             # per stream file); what is left when it ends waits for `runwrap sync`.
@@ -300,7 +303,7 @@ class WrappedRun:
                 raw.leave()
             child.close()
         self.exit_code = exit_code_of(status)
-        self.duration = time.time() - start
+        self.duration = clock.runtime()  # monotonic: a clock stepped back moves it not
         console.close()
         if self.run_dir is not None:
             for t in threads:
@@ -360,7 +363,7 @@ class WrappedRun:
         except OSError as e:
             warn_once("run.json", f"cannot update {self._record.name}: {e.strerror}", e)
 
-    def _start_collectors(self, child: Child, start: float, console: ConsoleLog) -> None:
+    def _start_collectors(self, child: Child, clock: RunClock, console: ConsoleLog) -> None:
         assert self.run_dir is not None
         options = self.plan.options
         cwd = self.plan.cwd
@@ -370,8 +373,8 @@ class WrappedRun:
 
             options = copy.copy(options)
             options.tensorboard_discovery = False
-        ctx = CollectorContext(run_dir=self.run_dir, start_time=start, cwd=Path(cwd),
-                               store_root=self.plan.root, child_pid=child.pid)
+        ctx = CollectorContext(run_dir=self.run_dir, start_time=clock.start_time, cwd=Path(cwd),
+                               store_root=self.plan.root, child_pid=child.pid, clock=clock)
         job = self.plan.job
         if self.part is not None and job is not None:
             ctx.part, ctx.host_part = self.part.part, safe_host(hostname())
@@ -448,7 +451,7 @@ class WrappedRun:
         self._release_reserve()
         try:
             self.status = finish_run(self.run_dir, exit_code, signal_name, skipped, error,
-                                     record=record)
+                                     record=record, duration=self.duration)
         except OSError as e:
             # Said at exit even after a warning of the same kind: the run will read
             # `crashed` where the program ended otherwise.

@@ -45,7 +45,7 @@ class StdoutScalars(Collector):
         self._parse = patterns.parse
         self._streams: Dict[str, StreamRecords] = {}
         self._prefilter = not patterns.patterns  # user patterns may match anything
-        self._start = ctx.start_time
+        self._clock = ctx.clock
         self._pending: List[Dict[str, Any]] = []
         self._lock = threading.Lock()  # guards _pending and keeps batches in order on disk
         self._writer: Optional[StreamWriter] = None
@@ -87,7 +87,7 @@ class StdoutScalars(Collector):
     def _append(self, values: Dict[str, Any], step: Optional[int], t: float) -> None:
         if self._closed:
             return
-        record: Dict[str, Any] = {"_time": t, "_runtime": round(t - self._start, 6)}
+        record: Dict[str, Any] = {"_time": t, "_runtime": round(self._clock.runtime(), 6)}
         if step is not None:
             record["_step"] = step
         record.update(values)

@@ -191,7 +191,8 @@ class SystemSampler(Collector):
         import psutil
 
         t = time.time()
-        record: Dict[str, Any] = {"_time": t, "_runtime": round(t - self.context.start_time, 3)}
+        record: Dict[str, Any] = {"_time": t,
+                                  "_runtime": round(self.context.clock.runtime(), 3)}
         record[CPU_PERCENT] = psutil.cpu_percent(interval=None)
         memory = psutil.virtual_memory()
         record[MEMORY_USED] = round(memory.used / MIB, 3)

@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from runwrap.errors import UsageError
 from runwrap.sdk.media.base import Media, is_matplotlib
+from runwrap.store.clock import RunClock
 from runwrap.store.streams import StreamWriter, encode_record
 from runwrap.store.summary import SummaryBuilder
 from runwrap.store.values import MAX_DEPTH, NotPlain, TooDeep, plain_value, within_float
@@ -98,12 +99,15 @@ class History:
 
     def __init__(self, open_writer: Callable[[bool], StreamWriter], start_time: float,
                  step: int = 0, builder: Optional[SummaryBuilder] = None, source: str = "sdk",
-                 warn: Optional[Callable[[str, str], None]] = None):
-        """`open_writer(forked)` opens this process's stream file (a forked child gets its own)."""
+                 warn: Optional[Callable[[str, str], None]] = None,
+                 start_monotonic: Optional[float] = None):
+        """`open_writer(forked)` opens this process's stream file (a forked child gets its own).
+        `_runtime` is monotonic from `start_monotonic` (store/clock.py)."""
         self._open_writer = open_writer
         self._writer = open_writer(False)
         self._write = self._writer.write_bytes
         self.start_time = start_time
+        self._mono0 = RunClock(start_time, start_monotonic).start_monotonic
         self.step = step
         self.builder = builder or SummaryBuilder()
         self.source = source
@@ -161,7 +165,8 @@ class History:
                         s = self.step
                         now = time.time()
                         try:
-                            self._write((template % (values + (s, now, now - self.start_time))
+                            self._write((template % (values + (s, now,
+                                                               time.monotonic() - self._mono0))
                                          ).encode())
                         except OSError as e:
                             self._write_failed(e)
@@ -214,7 +219,7 @@ class History:
         now = time.time()
         record["_step"] = at
         record["_time"] = now
-        record["_runtime"] = now - self.start_time
+        record["_runtime"] = time.monotonic() - self._mono0
         try:
             self._write(encode_record(record))
         except OSError as e:
@@ -229,6 +234,10 @@ class History:
         if (keys not in self._templates and len(keys) + 3 == len(record)
                 and all(type(k) is str and type(record.get(k)) in _PLAIN for k in keys)):
             self._templates[keys] = line_template(keys)
+
+    def runtime(self) -> float:
+        """Seconds since the run started, on the monotonic clock."""
+        return time.monotonic() - self._mono0
 
     def _fold(self) -> None:
         rows = self._brows

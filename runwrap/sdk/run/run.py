@@ -431,6 +431,6 @@ def write_final_documents(run: Run, code: int, signal_name: Optional[str]) -> No
     except OSError as e:
         not_recorded(SUMMARY_JSON, e)
     try:
-        finish_run(run.run_dir, code, signal_name)
+        finish_run(run.run_dir, code, signal_name, duration=history.runtime())
     except OSError as e:
         not_recorded(RUN_JSON, e)

@@ -81,7 +81,8 @@ def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
     config = _merged_config(path, request.config, job_part, request.allow_val_change)
     start_time = meta.get("start_time") or time.time()
     step = resuming.last_step(path) + 1 if meta.get("resumed") else 0
-    history = History(writer_opener(path, part), start_time, step=step, warn=warn)
+    history = History(writer_opener(path, part), start_time, step=step, warn=warn,
+                      start_monotonic=_wrapper_monotonic())
     user = documents.read_json(path / SUMMARY_USER_JSON, {}) or {}
     ident = {"id": run_id, "project": run_project, "entity": meta.get("entity"),
              "name": meta.get("name"), "notes": meta.get("notes"), "tags": meta.get("tags") or [],
@@ -91,6 +92,14 @@ def attach(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
                              on_change=_remembered(config_saver(path, job_part))),
                user_summary=user, mode=meta.get("mode") or request.mode,
                resumed=bool(meta.get("resumed")), start_time=start_time, on_finish=None)
+
+
+def _wrapper_monotonic() -> Optional[float]:
+    """The wrapper's monotonic clock at the run's start (same host, same clock), if given."""
+    try:
+        return float(os.environ[env.START_MONOTONIC])
+    except (KeyError, ValueError):
+        return None
 
 
 # The config values this process wrote into the wrapped run (its init()s and config changes):
