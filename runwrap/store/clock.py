@@ -20,3 +20,8 @@ class RunClock:
 
     def runtime(self) -> float:
         return time.monotonic() - self.start_monotonic
+
+    def runtime_at(self, t: float) -> float:
+        """The runtime at wall time `t`, read a moment ago: the monotonic runtime now, less
+        how long ago `t` was by the wall clock (a moment, unless the clock stepped since)."""
+        return self.runtime() - (time.time() - t)

@@ -87,7 +87,7 @@ class StdoutScalars(Collector):
     def _append(self, values: Dict[str, Any], step: Optional[int], t: float) -> None:
         if self._closed:
             return
-        record: Dict[str, Any] = {"_time": t, "_runtime": round(self._clock.runtime(), 6)}
+        record: Dict[str, Any] = {"_time": t, "_runtime": round(self._clock.runtime_at(t), 6)}
         if step is not None:
             record["_step"] = step
         record.update(values)

@@ -451,7 +451,7 @@ class MetricsFiles(Collector):
 
     def _emit(self, f: _Followed, lines: List[bytes], quiet: bool = False) -> None:
         now = time.time()
-        base = {"_time": now, "_runtime": round(self.context.clock.runtime(), 6)}
+        base = {"_time": now, "_runtime": round(self.context.clock.runtime_at(now), 6)}
         records = []
         for line in lines:
             if line.endswith(b"\r"):

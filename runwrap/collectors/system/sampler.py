@@ -192,7 +192,7 @@ class SystemSampler(Collector):
 
         t = time.time()
         record: Dict[str, Any] = {"_time": t,
-                                  "_runtime": round(self.context.clock.runtime(), 3)}
+                                  "_runtime": round(self.context.clock.runtime_at(t), 3)}
         record[CPU_PERCENT] = psutil.cpu_percent(interval=None)
         memory = psutil.virtual_memory()
         record[MEMORY_USED] = round(memory.used / MIB, 3)
