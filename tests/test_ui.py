@@ -205,7 +205,7 @@ def test_a_torn_last_line_waits_for_the_rest(tmp_path):
 # -- the browser ---------------------------------------------------------------------------------
 
 def test_the_table_lists_every_run_and_names_stay_text(server, browser):
-    browser.get(server.url)
+    browser.get(server.url + "#/runs")
     assert wait_for(lambda: len(texts(browser, "tr.run")) == 4, timeout=20)
     names = texts(browser, "tr.run td:nth-child(4)")
     assert sorted(names) == sorted(["alpha", "beta", "pics", XSS_NAME])
@@ -327,7 +327,7 @@ def test_thousands_of_runs_draw_only_the_rows_in_view(tmp_path, browser):
         (target / "run.json").write_text(json.dumps(meta))
     ui = UiServer(root)
     try:
-        browser.get(ui.url)
+        browser.get(ui.url + "#/runs")
         assert wait_for(lambda: "of 2000 runs" in (js(browser, "return document.getElementById('run-count')?.textContent") or ""),
                         timeout=60)
         assert len(texts(browser, "tr.run")) < 150

@@ -304,6 +304,19 @@ class RunSeries:
             out.setdefault(stream.source, set()).update(list(stream.columns))
         return {s: sorted(m) for s, m in out.items()}
 
+    def step_keys(self) -> List[str]:
+        """The metrics that are the step of their own records (a console's `step=N`, a
+        logged `epoch` that is the step given): charted against the step they are a line."""
+        out = set()
+        refused = set()
+        for stream in list(self.streams.values()):
+            for name, column in list(stream.columns.items()):
+                if len(column) and column.values == column.steps:
+                    out.add(name)
+                elif len(column):
+                    refused.add(name)
+        return sorted(out - refused)
+
     def last_values(self) -> Dict[str, float]:
         """Each metric's last finite value, the higher-priority source winning."""
         out: Dict[str, float] = {}

@@ -3,13 +3,16 @@ Events for live updates, and the page's static files. Read-only over the store.
 
     GET /                      the page (static/index.html)
     GET /static/NAME           app.js, app.css; plotly.min.js from the installed plotly package
-    GET /api/runs              the runs table (?config=KEYS&metrics=NAMES, comma lists)
+    GET /api/runs              the runs table (?config=KEYS&metrics=NAMES, comma lists;
+                               &project=P&filter=TERMS, ui/filters.py)
+    GET /api/newest?count=N[&project=P&filter=TERMS]   the newest runs' keys (the first look)
     GET /api/run?run=P/ID      a run's facts, config, summary, consoles, files
     GET /api/diff?a=P/ID&b=P/ID    config keys that differ
     GET /api/metrics?run=...   the metric names of some runs (system metrics apart)
     GET /api/series?metric=M&run=...&x=step|wall|relative&width=N[&lo=&hi=][&since=N,...]
     GET /api/console?run=P/ID&name=output.log[&offset=N]
-    GET /api/live?run=...[&console=NAME]   Server-Sent Events: which runs gained records
+    GET /api/live?run=...[&console=NAME[&console_run=P/ID]]   Server-Sent Events: which runs
+                               gained records (one connection a page: every view's runs)
     GET /files/P/ID/PATH       a file of a run directory, never anything outside the store
 
 Security: on a loopback address the server answers only requests whose Host header names
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hmac
+import itertools
 import json
 import mimetypes
 import os
@@ -37,6 +41,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from runwrap.store.runs import load_run
 from runwrap.store.values import to_json_safe
+from runwrap.ui.filters import BadFilter
 from runwrap.ui.series import X_MODES, downsample
 from runwrap.ui.view import BadRequest, StoreView, consoles, key_of, read_console
 
@@ -53,6 +58,7 @@ STATUS_INTERVAL = 1.0  # seconds between looks at their run.json
 KEEPALIVE = 15.0
 WARM_POINTS = 20_000_000  # points read ahead at start-up (24 bytes each)...
 WARM_RUNS = 200  # ...from at most this many of the newest runs
+NEWEST = 10  # runs the charts show before any are picked
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'; "  # regl (plotly's WebGL) compiles with Function
                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -136,7 +142,7 @@ class Dashboard:
         chart need not wait for them."""
         self.compress_assets()
         points = 0
-        for run in self.view.runs()[:WARM_RUNS]:
+        for run in itertools.islice(self.view.runs(), WARM_RUNS):
             while self.requests:  # a page waits: the read-ahead gives it the interpreter
                 time.sleep(0.05)
             series = self.view.run_series(run)
@@ -147,6 +153,10 @@ class Dashboard:
 
 def _runs_param(query: Dict[str, List[str]]) -> List[str]:
     return [k for value in query.get("run", []) for k in value.split(",") if k]
+
+
+def _project_param(query: Dict[str, List[str]]) -> Optional[str]:
+    return query.get("project", [""])[0] or None
 
 
 def _list_param(query: Dict[str, List[str]], name: str) -> Optional[List[str]]:
@@ -198,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
                     self._route(parts.path, query)
         except BadRequest as e:
             self._json({"error": str(e)}, e.status)
+        except BadFilter as e:
+            self._json({"error": str(e)}, 400)
         except (BrokenPipeError, ConnectionResetError):
             pass
         except Exception as e:  # noqa: BLE001 - one bad request must not end the server
@@ -240,7 +252,12 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 raise BadRequest("no such file", 404)
         elif path == "/api/runs":
-            self._json(view.table(_list_param(query, "config"), _list_param(query, "metrics")))
+            self._json(view.table(_list_param(query, "config"), _list_param(query, "metrics"),
+                                  _project_param(query), query.get("filter", [""])[0]))
+        elif path == "/api/newest":
+            self._json({"runs": view.newest(max(1, min(1000, _int_param(query, "count", NEWEST))),
+                                            _project_param(query),
+                                            query.get("filter", [""])[0])})
         elif path == "/api/run":
             self._json(view.details(view.run(query.get("run", [""])[0])))
         elif path == "/api/diff":
@@ -306,7 +323,9 @@ class Handler(BaseHTTPRequestHandler):
         view = self.dashboard.view
         runs = {k: view.run(k) for k in _runs_param(query)}
         console_name = query.get("console", [""])[0]
-        console_run = next(iter(runs.values()), None) if console_name else None
+        console_key = query.get("console_run", [""])[0]
+        console_run = (runs.get(console_key) or view.run(console_key) if console_key
+                       else next(iter(runs.values()), None)) if console_name else None
         if console_run is not None and console_name not in consoles(console_run.dir):
             console_run = None
         self.send_response(200)

@@ -10,15 +10,17 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from runwrap.store.comparison import duration_of, read_config
 from runwrap.store.values import flatten_dotted
 from runwrap.store.documents import read_json
 from runwrap.store.layout import (CODE_DIR, CONFIG_YAML, DIFF_PATCH, FILES_DIR, MEDIA_DIR,
                                   OUTPUT_LOG, SUMMARY_JSON, SUMMARY_USER_JSON)
-from runwrap.store.runs import RunInfo, list_runs, load_run
+from runwrap.store import index
+from runwrap.store.runs import RunInfo, load_run
 from runwrap.store.summary import flat
+from runwrap.ui import filters
 from runwrap.ui.cache import SeriesCache
 from runwrap.ui.series import RunSeries
 
@@ -104,8 +106,16 @@ class StoreView:
         real = os.path.realpath(path)
         return real == self.real_root or real.startswith(self.real_root + os.sep)
 
-    def runs(self) -> List[RunInfo]:
-        return list_runs(self.root)
+    def runs(self, project: Optional[str] = None) -> Iterator[RunInfo]:
+        """The runs of the store (or of `project`), newest first, in the listing index's order.
+        The index is used as `ls` left it and never written here: a project it cannot vouch for
+        is checked run by run in memory (store/index.py), so no request waits on a rebuild."""
+        if project is not None and project not in index.projects(str(self.root)):
+            raise BadRequest(f"no project {project!r} in this store", 404)
+        for entry in index.entries(str(self.root), project, write=False):
+            run = load_run(entry.path)
+            if run is not None:
+                yield run
 
     def run_series(self, run: RunInfo, exact: bool = False) -> RunSeries:
         """The run's series, read on to the streams' current ends: from the series cache as far
@@ -143,32 +153,44 @@ class StoreView:
             values.update(user)
         return values
 
-    def table(self, config_keys: Optional[List[str]], metrics: Optional[List[str]]) -> Dict[str, Any]:
-        """The runs table: one row per run, with the chosen config keys and metrics' last
-        values; when none are chosen, the config keys whose values differ and the first
-        metrics (left to the page to change)."""
+    def row(self, run: RunInfo, now: float) -> Dict[str, Any]:
+        """The runs table's row of a run, with its whole config and every metric's last value."""
+        meta = run.meta
+        status = run.status
+        sync = meta.get("sync") if isinstance(meta.get("sync"), dict) else {}
+        return {
+            "key": key_of(run), "id": run.id, "name": run.name, "project": run.project,
+            "status": status, "tags": run.tags, "group": meta.get("group") or "",
+            "job": job_of(meta), "parts": len(meta.get("parts") or []) if run.is_job else None,
+            "sweep": sweep_of(meta),
+            "start_time": run.start_time or None, "duration": duration_of(run, status, now),
+            "exit_code": meta.get("exit_code"), "sync": sync.get("state", "local"),
+            "config": self.configs.get(os.path.join(run.path, CONFIG_YAML), {}) or {},
+            "metrics": self.last_values(run, status)}
+
+    def table(self, config_keys: Optional[List[str]], metrics: Optional[List[str]],
+              project: Optional[str] = None, where: str = "") -> Dict[str, Any]:
+        """The runs table: one row per run of `project` (default: all) that the filter `where`
+        keeps (ui.filters), with the chosen config keys and metrics' last values; when none are
+        chosen, the config keys whose values differ and the first metrics (left to the page
+        to change). The choices offered are those of every run listed."""
+        keep = filters.parse(where)
         now = time.time()
         rows = []
+        listed = 0
         all_config: Dict[str, set] = {}
         all_metrics: Dict[str, int] = {}
-        for run in self.runs():
-            meta = run.meta
-            status = run.status
-            config = self.configs.get(os.path.join(run.path, CONFIG_YAML), {}) or {}
-            values = self.last_values(run, status)
-            for k, v in config.items():
+        for run in self.runs(project):
+            row = self.row(run, now)
+            listed += 1
+            for k, v in row["config"].items():
                 seen = all_config.setdefault(k, set())
                 if len(seen) < 2:
                     seen.add(repr(v))
-            for m in values:
+            for m in row["metrics"]:
                 all_metrics[m] = all_metrics.get(m, 0) + 1
-            sync = meta.get("sync") if isinstance(meta.get("sync"), dict) else {}
-            rows.append({
-                "key": key_of(run), "id": run.id, "name": run.name, "project": run.project,
-                "status": status, "tags": run.tags, "group": meta.get("group") or "",
-                "start_time": run.start_time or None, "duration": duration_of(run, status, now),
-                "exit_code": meta.get("exit_code"), "sync": sync.get("state", "local"),
-                "config": config, "metrics": values})
+            if keep(row):
+                rows.append(row)
         if config_keys is None:
             config_keys = [k for k, seen in all_config.items() if len(seen) > 1][:3]
         if metrics is None:
@@ -178,8 +200,22 @@ class StoreView:
         for row in rows:
             row["config"] = {k: row["config"].get(k) for k in config_keys}
             row["metrics"] = {m: row["metrics"].get(m) for m in metrics}
-        return {"runs": rows, "config_keys": config_keys, "metrics": metrics,
-                "all_config_keys": sorted(all_config), "all_metrics": sorted(all_metrics)}
+        return {"runs": rows, "listed": listed, "config_keys": config_keys, "metrics": metrics,
+                "all_config_keys": sorted(all_config), "all_metrics": sorted(all_metrics),
+                "projects": index.projects(str(self.root))}
+
+    def newest(self, count: int, project: Optional[str] = None, where: str = "") -> List[str]:
+        """The keys of the `count` newest runs of `project` (default: all) the filter keeps:
+        what the charts show before anybody picks runs. Reads about `count` runs, not the store."""
+        keep = filters.parse(where)
+        now = time.time()
+        out: List[str] = []
+        for run in self.runs(project):
+            if not where or keep(self.row(run, now)):
+                out.append(key_of(run))
+                if len(out) >= count:
+                    break
+        return out
 
     def details(self, run: RunInfo) -> Dict[str, Any]:
         """What the run page shows, except the console and file contents (fetched on their own)."""
@@ -242,15 +278,38 @@ class StoreView:
         return out
 
     def metric_names(self, runs: List[RunInfo]) -> Dict[str, List[str]]:
-        """{"metrics": [...], "system": [...]}: every numeric metric of the runs, system apart."""
+        """{"metrics": [...], "system": [...], "steps": [...]}: every numeric metric of the
+        runs, system metrics apart, and apart too the step keys (metrics that are the step of
+        their records in every run that has them: a chart of them against the step is a line)."""
         names: Dict[str, bool] = {}
+        steps: Dict[str, bool] = {}
         for run in runs:
-            for source, metrics in self.run_series(run).metrics().items():
+            series = self.run_series(run)
+            step_keys = set(series.step_keys())
+            for source, metrics in series.metrics().items():
                 for m in metrics:
                     system = source == SYSTEM_SOURCE
                     names[m] = names.get(m, True) and system
-        return {"metrics": sorted(m for m, s in names.items() if not s),
-                "system": sorted(m for m, s in names.items() if s)}
+                    steps[m] = steps.get(m, True) and m in step_keys
+        return {"metrics": sorted(m for m, s in names.items() if not s and not steps[m]),
+                "system": sorted(m for m, s in names.items() if s),
+                "steps": sorted(m for m, s in names.items() if not s and steps[m])}
+
+
+def job_of(meta: Dict[str, Any]) -> str:
+    """The cluster job a run was launched as (`slurm-4242.0`: launcher, job and step), or ""."""
+    job = meta.get("job")
+    if not isinstance(job, dict):
+        return ""
+    return str(job.get("id") or job.get("launcher") or "")
+
+
+def sweep_of(meta: Dict[str, Any]) -> str:
+    """The sweep a run is a trial of, or ""."""
+    sweep = meta.get("sweep_id") or meta.get("sweep")
+    if isinstance(sweep, dict):
+        sweep = sweep.get("id")
+    return sweep if isinstance(sweep, str) else ""
 
 
 def key_of(run: RunInfo) -> str:

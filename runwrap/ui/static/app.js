@@ -95,15 +95,32 @@ function route() {
   document.querySelectorAll("[data-nav]").forEach(a => a.classList.remove("active"));
   if (path.startsWith("/run/")) {
     const key = path.slice(5).split("/").map(decodeURIComponent).join("/");
-    runPage(main, key);
-  } else if (path.startsWith("/charts")) {
-    document.querySelector('[data-nav="charts"]').classList.add("active");
-    chartsPage(main, (params.get("runs") || "").split(",").filter(Boolean));
-  } else {
+    runPage(main, key, params);
+  } else if (path.startsWith("/runs")) {
     document.querySelector('[data-nav="runs"]').classList.add("active");
-    runsPage(main);
+    runsPage(main, params);
+  } else {  // the first look: charts
+    document.querySelector('[data-nav="charts"]').classList.add("active");
+    chartsPage(main, params);
   }
 }
+
+// The rows in view: the runs table's project, filter and grouping, kept in its URL and for the
+// session, so the charts' first look shows the newest runs of what the table shows.
+const VIEW_KEYS = ["project", "filter", "group"];
+function savedView() {
+  try { return JSON.parse(sessionStorage.getItem("runwrap.view") || "{}") || {}; } catch (e) { return {}; }
+}
+function saveView(view) { sessionStorage.setItem("runwrap.view", JSON.stringify(view)); }
+function hashWith(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "" && v !== false) q.set(k, v === true ? "1" : v);
+  // Run keys and filters stay readable in the address: / , : need no escape in a fragment.
+  const text = q.toString().replace(/%2F/g, "/").replace(/%2C/g, ",").replace(/%3A/g, ":");
+  return "#" + path + (text ? "?" + text : "");
+}
+// The page's address follows what it shows, without a reload (replaceState fires no hashchange).
+function showInAddress(path, params) { history.replaceState(null, "", hashWith(path, params)); }
 
 // ---------------------------------------------------------------------------------------------
 // runs table
@@ -114,31 +131,54 @@ const state = {
 };
 function saveSelection() { sessionStorage.setItem("runwrap.selected", JSON.stringify([...state.selected])); }
 
-function runsPage(main) {
-  let data = null;
-  let rows = [];
-  const filters = { text: "", project: "", status: "", tag: "", group: "" };
-  let configKeys = localStorage.getItem("runwrap.configKeys");
-  let metricKeys = localStorage.getItem("runwrap.metricKeys");
+const GROUPS = { "": "no grouping", group: "group", job: "job", sweep: "sweep" };
+const FILTER_HELP = "filter: words, status:running, tag:best, group:G, job:J, sweep:S, lr<0.01, optimizer=adam";
 
-  const text = h("input", { type: "search", placeholder: "filter runs…", id: "filter-text",
-    oninput: e => { filters.text = e.target.value.trim().toLowerCase(); render(); } });
-  const project = h("select", { id: "filter-project", onchange: e => { filters.project = e.target.value; render(); } });
-  const status = h("select", { id: "filter-status", onchange: e => { filters.status = e.target.value; render(); } },
-    h("option", { value: "" }, "any status"),
-    ["running", "finished", "failed", "killed", "crashed"].map(s => h("option", { value: s }, s)));
-  const tag = h("input", { type: "text", placeholder: "tag", size: 8, oninput: e => { filters.tag = e.target.value; render(); } });
-  const group = h("input", { type: "text", placeholder: "group", size: 8, oninput: e => { filters.group = e.target.value; render(); } });
+function runsPage(main, params) {
+  let data = null;
+  let rows = [];       // what is drawn: runs, and group headers when grouping
+  // An address that names any of the view's settings names them all (a link is the whole
+  // view); the bare #/runs comes back to the session's last one.
+  const linked = VIEW_KEYS.some(k => params.has(k));
+  const view = { project: "", filter: "", group: "" };
+  for (const k of VIEW_KEYS) view[k] = (linked ? params.get(k) : savedView()[k]) || "";
+  const collapsed = new Set();
+  let configKeys = params.get("config") ?? localStorage.getItem("runwrap.configKeys");
+  let metricKeys = params.get("metrics") ?? localStorage.getItem("runwrap.metricKeys");
+  if (params.get("sort")) state.sort = { key: params.get("sort"), asc: params.get("asc") === "1" };
+  function remember() {
+    saveView({ project: view.project, filter: view.filter, group: view.group });
+    showInAddress("/runs", { project: view.project, filter: view.filter, group: view.group,
+      config: params.has("config") ? configKeys : "", metrics: params.has("metrics") ? metricKeys : "",
+      sort: state.sort.key !== "start_time" || state.sort.asc ? state.sort.key : "", asc: state.sort.asc });
+  }
+
+  let typing = null;
+  const text = h("input", { type: "search", placeholder: "filter: lr<0.01 status:running tag:best …", id: "filter-text", size: 34,
+    title: FILTER_HELP, value: view.filter,
+    oninput: e => { clearTimeout(typing); typing = setTimeout(() => { view.filter = e.target.value.trim(); remember(); load(); }, 250); } });
+  const project = h("select", { id: "filter-project", onchange: e => { view.project = e.target.value; remember(); load(); } });
+  const status = h("select", { id: "filter-status", onchange: e => {
+    const rest = view.filter.split(/\s+/).filter(t => t && !t.startsWith("status:"));
+    if (e.target.value) rest.unshift("status:" + e.target.value);
+    view.filter = rest.join(" "); text.value = view.filter; remember(); load();
+  } }, h("option", { value: "" }, "any status"),
+    ["running", "finished", "failed", "killed", "crashed"].map(s => h("option", { value: s, selected: view.filter.split(/\s+/).includes("status:" + s) }, s)));
+  const groupSel = h("select", { id: "group-by", onchange: e => { view.group = e.target.value; collapsed.clear(); remember(); render(); } },
+    Object.entries(GROUPS).map(([v, l]) => h("option", { value: v, selected: v === view.group }, v ? "group by " + l : l)));
   const cfgInput = h("input", { type: "text", placeholder: "config columns (a,b)", size: 18, id: "config-columns",
     list: "config-keys", onchange: e => { configKeys = e.target.value; localStorage.setItem("runwrap.configKeys", configKeys); load(); } });
   const metInput = h("input", { type: "text", placeholder: "metric columns (loss,acc)", size: 18, id: "metric-columns",
-    onchange: e => { metricKeys = e.target.value; localStorage.setItem("runwrap.metricKeys", metricKeys); load(); } });
+    list: "metric-names", onchange: e => { metricKeys = e.target.value; localStorage.setItem("runwrap.metricKeys", metricKeys); load(); } });
+  const cfgList = h("datalist", { id: "config-keys" });
+  const metList = h("datalist", { id: "metric-names" });
   const chartBtn = h("button", { id: "chart-selected", onclick: () => {
-    location.hash = "#/charts?runs=" + [...state.selected].map(encodeURIComponent).join(",");
+    location.hash = hashWith("/charts", { runs: [...state.selected].join(",") });
   } }, "Chart selected");
   const clearBtn = h("button", { class: "secondary", onclick: () => { state.selected.clear(); saveSelection(); render(); } }, "Clear");
   const count = h("span", { class: "muted", id: "run-count" });
-  main.append(h("div", { class: "toolbar" }, text, project, status, tag, group, cfgInput, metInput, chartBtn, clearBtn, count));
+  const problem = h("div", { class: "error", id: "filter-error" });
+  main.append(h("div", { class: "toolbar" }, project, text, status, groupSel, cfgInput, metInput, cfgList, metList, chartBtn, clearBtn, count), problem);
 
   const wrap = h("div", { class: "table-wrap", id: "runs-table" });
   const table = h("table", { class: "runs" });
@@ -157,54 +197,67 @@ function runsPage(main) {
       { key: "id", label: "ID", get: r => r.id },
       { key: "tags", label: "Tags", get: r => r.tags.join(","), cell: r => r.tags.map(t => h("span", { class: "tag" }, t)) },
       { key: "group", label: "Group", get: r => r.group },
+      { key: "job", label: "Job", get: r => r.job, cell: r => r.job ? `${r.job} · ${r.parts} part${r.parts === 1 ? "" : "s"}` : "" },
+      { key: "sweep", label: "Sweep", get: r => r.sweep },
       { key: "start_time", label: "Started", get: r => r.start_time || 0, cell: r => fmtTime(r.start_time) },
       { key: "duration", label: "Duration", get: r => r.duration, cell: r => fmtDuration(r.duration), num: true },
       { key: "exit_code", label: "Exit", get: r => r.exit_code, num: true },
       { key: "sync", label: "Sync", get: r => r.sync },
-    ];
+    ].filter(c => !["job", "sweep"].includes(c.key) || data.runs.some(r => r[c.key]));
     // Config columns say so in their header: a config key and a metric may share a name (lr).
     for (const k of data.config_keys) cols.push({ key: "c:" + k, label: h("span", {}, h("span", { class: "muted" }, "config "), k), get: r => r.config[k], num: true, cell: r => fmtValue(r.config[k]) });
     for (const m of data.metrics) cols.push({ key: "m:" + m, label: m, get: r => r.metrics[m], num: true, cell: r => fmtValue(r.metrics[m]) });
     return cols;
   }
 
-  function matches(r) {
-    if (filters.project && r.project !== filters.project) return false;
-    if (filters.status && r.status !== filters.status) return false;
-    if (filters.tag && !r.tags.includes(filters.tag)) return false;
-    if (filters.group && r.group !== filters.group) return false;
-    if (filters.text) {
-      const hay = [r.name, r.id, r.project, r.group, r.status, ...r.tags,
-        ...Object.entries(r.config).map(([k, v]) => k + "=" + fmtValue(v))].join(" ").toLowerCase();
-      if (!hay.includes(filters.text)) return false;
-    }
-    return true;
-  }
-
-  function render() {
-    if (!data) return;
-    const cols = columns();
-    const col = cols.find(c => c.key === state.sort.key) || cols[6];
-    rows = data.runs.filter(matches);
+  function compare(col) {
     const dir = state.sort.asc ? 1 : -1;
-    rows.sort((a, b) => {
+    return (a, b) => {
       const x = col.get(a), y = col.get(b);
       if (x === y) return 0;
       if (x === null || x === undefined || x === "") return 1;
       if (y === null || y === undefined || y === "") return -1;
       return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y))) * dir;
-    });
+    };
+  }
+
+  function render() {
+    if (!data) return;
+    const cols = columns();
+    const col = cols.find(c => c.key === state.sort.key) || cols.find(c => c.key === "start_time");
+    const runs = data.runs.slice().sort(compare(col));
+    rows = runs;
+    if (view.group) {
+      // Groups in the order of their first run under the sort; runs without one last.
+      const groups = new Map();
+      for (const r of runs) {
+        const g = r[view.group] || "";
+        if (!groups.has(g)) groups.set(g, []);
+        groups.get(g).push(r);
+      }
+      const names = [...groups.keys()].sort((a, b) => (a === "") - (b === ""));
+      rows = [];
+      for (const g of names) {
+        const members = groups.get(g);
+        rows.push({ header: true, name: g, runs: members });
+        if (!collapsed.has(g)) rows.push(...members);
+      }
+    }
     const allBox = h("input", { type: "checkbox", title: "select all shown", onchange: e => {
-      rows.forEach(r => e.target.checked ? state.selected.add(r.key) : state.selected.delete(r.key));
-      saveSelection(); drawRows(true);
+      runs.forEach(r => e.target.checked ? state.selected.add(r.key) : state.selected.delete(r.key));
+      saveSelection(); drawRows(true); counts();
     } });
     thead.replaceChildren(h("tr", {}, h("th", {}, allBox), cols.map(c => h("th", {
-      class: (c.key === col.key ? "sorted" + (state.sort.asc ? " asc" : "") : ""),
-      onclick: () => { state.sort = { key: c.key, asc: c.key === state.sort.key ? !state.sort.asc : c.key === "name" || c.key === "project" }; render(); },
+      class: (c.key === col.key ? "sorted" + (state.sort.asc ? " asc" : "") : ""), "data-column": c.key,
+      onclick: () => { state.sort = { key: c.key, asc: c.key === state.sort.key ? !state.sort.asc : c.key === "name" || c.key === "project" }; remember(); render(); },
     }, c.label))));
-    count.textContent = `${rows.length} of ${data.runs.length} runs · ${state.selected.size} selected`;
-    chartBtn.disabled = state.selected.size === 0;
+    counts();
     drawRows(true);
+  }
+
+  function counts() {
+    count.textContent = `${data.runs.length} of ${data.listed} runs · ${state.selected.size} selected`;
+    chartBtn.disabled = state.selected.size === 0;
   }
 
   let drawn = "";
@@ -221,11 +274,10 @@ function runsPage(main) {
     const out = [h("tr", { class: "spacer" }, h("td", { colspan: span, style: `height:${first * ROW_HEIGHT}px` }))];
     for (let i = first; i < last; i++) {
       const r = rows[i];
+      if (r.header) { out.push(groupRow(r, span)); continue; }
       const box = h("input", { type: "checkbox", checked: state.selected.has(r.key), "data-key": r.key, onchange: e => {
         e.target.checked ? state.selected.add(r.key) : state.selected.delete(r.key);
-        saveSelection();
-        count.textContent = `${rows.length} of ${data.runs.length} runs · ${state.selected.size} selected`;
-        chartBtn.disabled = state.selected.size === 0;
+        saveSelection(); counts();
       } });
       out.push(h("tr", { class: "run", "data-key": r.key }, h("td", {}, box),
         cols.map(c => h("td", { class: c.num ? "num" : "" }, c.cell ? c.cell(r) : fmtValue(c.get(r))))));
@@ -234,30 +286,47 @@ function runsPage(main) {
     tbody.replaceChildren(...out);
   }
 
+  function groupRow(g, span) {
+    const open = !collapsed.has(g.name);
+    const statuses = {};
+    g.runs.forEach(r => { statuses[r.status] = (statuses[r.status] || 0) + 1; });
+    const box = h("input", { type: "checkbox", title: "select the group's runs", checked: g.runs.every(r => state.selected.has(r.key)), onchange: e => {
+      g.runs.forEach(r => e.target.checked ? state.selected.add(r.key) : state.selected.delete(r.key));
+      saveSelection(); drawRows(true); counts();
+    } });
+    const keys = g.runs.map(r => r.key);
+    return h("tr", { class: "group-row", "data-group": g.name }, h("td", {}, box), h("td", { colspan: span - 1 },
+      h("a", { href: "#", class: "toggle", onclick: e => { e.preventDefault(); open ? collapsed.add(g.name) : collapsed.delete(g.name); render(); } }, open ? "▾ " : "▸ "),
+      h("b", {}, g.name || `(no ${GROUPS[view.group]})`), " ",
+      h("span", { class: "muted" }, `${g.runs.length} run${g.runs.length === 1 ? "" : "s"} · ` + Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(", ")), " ",
+      h("a", { href: hashWith("/charts", { runs: keys.slice(0, 100).join(",") }) }, "charts")));
+  }
+
   async function load() {
     try {
       data = await api("/api/runs", { config: configKeys === null ? undefined : configKeys,
-                                      metrics: metricKeys === null ? undefined : metricKeys });
+                                      metrics: metricKeys === null ? undefined : metricKeys,
+                                      project: view.project || undefined, filter: view.filter || undefined });
+      problem.textContent = "";
     } catch (e) {
-      main.replaceChildren(h("div", { class: "error" }, "cannot list runs: " + e.message));
+      problem.textContent = e.message;
       return;
     }
-    const projects = [...new Set(data.runs.map(r => r.project))].sort();
-    const current = project.value;
-    project.replaceChildren(h("option", { value: "" }, "all projects"), ...projects.map(p => h("option", { value: p, selected: p === current }, p)));
+    project.replaceChildren(h("option", { value: "" }, "all projects"), ...data.projects.map(p => h("option", { value: p, selected: p === view.project }, p)));
+    cfgList.replaceChildren(...data.all_config_keys.map(k => h("option", { value: k })));
+    metList.replaceChildren(...data.all_metrics.map(k => h("option", { value: k })));
     if (document.activeElement !== cfgInput) cfgInput.value = data.config_keys.join(",");
     if (document.activeElement !== metInput) metInput.value = data.metrics.join(",");
-    const keys = new Set(data.runs.map(r => r.key));
-    for (const k of [...state.selected]) if (!keys.has(k)) state.selected.delete(k);
     render();
   }
+  remember();
   // Refreshed while shown; a store of thousands of runs costs the server about a second a
   // listing, so it is refreshed less often.
   let timer = null;
   const again = () => { timer = setTimeout(async () => { if (!document.hidden) await load(); again(); },
                                              data && data.runs.length > 1000 ? 4 * TABLE_REFRESH_MS : TABLE_REFRESH_MS); };
   load().then(again);
-  onLeave(() => clearTimeout(timer));
+  onLeave(() => { clearTimeout(timer); clearTimeout(typing); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,31 +344,59 @@ function smooth(ys, weight) {
   return out;
 }
 
-function chartsPage(main, keys) {
-  if (!keys.length) keys = [...state.selected];
-  if (!keys.length) {
-    main.append(h("div", { class: "empty" }, "No runs selected: tick runs in the ", h("a", { href: "#/" }, "runs table"), " and press Chart selected."));
-    return;
-  }
-  const opts = { x: localStorage.getItem("runwrap.x") || "step", smoothing: +(localStorage.getItem("runwrap.smoothing") || 0),
-                 log: false, search: "" };
+const NEWEST = 10;  // runs the first look charts
+
+// Charts of `runs=` from the address, or, with none named, of the newest runs of what the runs
+// table shows (its project and filter). The address keeps the runs and the chart settings, so
+// a link opens the same view.
+function chartsPage(main, params) {
+  const named = (params.get("runs") || "").split(",").filter(Boolean);
+  if (named.length) { chartRuns(main, named, params, null); return; }
+  const view = savedView();
+  const scope = { project: params.get("project") || view.project || "", filter: params.get("filter") || view.filter || "" };
+  const count = Math.max(1, Math.min(1000, +params.get("newest") || NEWEST));
+  api("/api/newest", { count, project: scope.project || undefined, filter: scope.filter || undefined }).then(b => {
+    if (!b.runs.length) {
+      main.replaceChildren(h("div", { class: "empty" }, scope.project || scope.filter
+        ? "No runs match the runs table's filter: change it in the " : "No runs in this store yet: record one with `runwrap python train.py`, or see the ",
+        h("a", { href: "#/runs" }, "runs table"), "."));
+      return;
+    }
+    chartRuns(main, b.runs, params, Object.assign(scope, { count }));
+  }).catch(e => main.replaceChildren(h("div", { class: "error" }, e.message)));
+}
+
+function chartRuns(main, keys, params, newest) {
+  const opts = { x: params.get("x") || localStorage.getItem("runwrap.x") || "step",
+                 smoothing: +(params.get("smoothing") || localStorage.getItem("runwrap.smoothing") || 0),
+                 log: params.get("log") === "1", search: params.get("search") || "", steps: params.get("steps") === "1" };
+  // The address names the runs shown (a link reproduces the view even after newer runs came).
+  const remember = () => showInAddress("/charts", { runs: keys.join(","), x: opts.x !== "step" && opts.x,
+    smoothing: opts.smoothing || "", log: opts.log, search: opts.search, steps: opts.steps });
+  remember();
   const names = {};
   const charts = new Map();   // metric -> chart object
-  const searchBox = h("input", { type: "search", placeholder: "search metrics", id: "metric-search",
-    oninput: e => { opts.search = e.target.value.toLowerCase(); filterCharts(); } });
-  const xSel = h("select", { id: "x-axis", onchange: e => { opts.x = e.target.value; localStorage.setItem("runwrap.x", opts.x); charts.forEach(c => { c.range = null; if (c.loaded) c.reload(); }); } },
+  const searchBox = h("input", { type: "search", placeholder: "search metrics", id: "metric-search", value: opts.search,
+    oninput: e => { opts.search = e.target.value.toLowerCase(); filterCharts(); remember(); } });
+  const xSel = h("select", { id: "x-axis", onchange: e => { opts.x = e.target.value; localStorage.setItem("runwrap.x", opts.x); remember(); charts.forEach(c => { c.range = null; if (c.loaded) c.reload(); }); } },
     [["step", "step"], ["relative", "relative time (s)"], ["wall", "wall time"]].map(([v, l]) => h("option", { value: v, selected: v === opts.x }, l)));
   const smoothIn = h("input", { type: "range", min: 0, max: 0.99, step: 0.01, value: opts.smoothing, id: "smoothing",
-    oninput: e => { opts.smoothing = +e.target.value; smoothLabel.textContent = opts.smoothing.toFixed(2); localStorage.setItem("runwrap.smoothing", opts.smoothing); charts.forEach(c => c.draw()); } });
+    oninput: e => { opts.smoothing = +e.target.value; smoothLabel.textContent = opts.smoothing.toFixed(2); localStorage.setItem("runwrap.smoothing", opts.smoothing); remember(); charts.forEach(c => c.draw()); } });
   const smoothLabel = h("span", { class: "muted" }, opts.smoothing.toFixed(2));
-  const logBox = h("input", { type: "checkbox", id: "log-scale", onchange: e => { opts.log = e.target.checked; charts.forEach(c => c.draw()); } });
+  const logBox = h("input", { type: "checkbox", id: "log-scale", checked: opts.log, onchange: e => { opts.log = e.target.checked; remember(); charts.forEach(c => c.draw()); } });
+  const stepsBox = h("input", { type: "checkbox", id: "step-keys", checked: opts.steps, onchange: e => { opts.steps = e.target.checked; remember(); filterCharts(); } });
+  const stepsLabel = h("label", { title: "metrics that are the step of their own records (step=N on the console): a line against the step" }, stepsBox, "step keys");
   const legend = h("div", { id: "legend" });
+  const scopeNote = newest ? h("div", { class: "muted", id: "first-look" }, `newest ${keys.length} runs`,
+    newest.project ? ` of ${newest.project}` : "", newest.filter ? ` matching ${newest.filter}` : "", " · ",
+    h("a", { href: hashWith("/runs", { project: newest.project, filter: newest.filter }) }, "choose in the table")) : "";
   const sidebar = h("aside", { class: "sidebar" },
-    h("h3", {}, "Metrics"), searchBox,
+    h("h3", {}, "Metrics"), searchBox, stepsLabel,
     h("h3", {}, "X axis"), xSel,
     h("h3", {}, "Smoothing"), h("label", {}, smoothIn, smoothLabel),
     h("label", {}, logBox, "log scale (y)"),
-    h("h3", {}, "Runs"), legend);
+    h("h3", {}, "Runs"), scopeNote, legend);
+  const stepKeys = new Set();
   const grid = h("div", { class: "chart-grid", id: "charts" });
   const sysGrid = h("div", { class: "chart-grid", id: "system-charts" });
   const sysTitle = h("h3", { class: "section-title" }, "System");
@@ -317,7 +414,10 @@ function chartsPage(main, keys) {
   onLeave(() => observer.disconnect());
 
   function filterCharts() {
-    charts.forEach((c, m) => { c.el.style.display = !opts.search || m.toLowerCase().includes(opts.search) ? "" : "none"; });
+    charts.forEach((c, m) => {
+      const shown = (!opts.search || m.toLowerCase().includes(opts.search)) && (opts.steps || !stepKeys.has(m));
+      c.el.style.display = shown ? "" : "none";
+    });
   }
 
   function makeChart(metric, parent) {
@@ -416,9 +516,12 @@ function chartsPage(main, keys) {
       return;
     }
     for (const m of metricsBody.metrics) makeChart(m, grid);
+    for (const m of metricsBody.steps) { stepKeys.add(m); makeChart(m, grid); }
+    stepsLabel.lastChild.textContent = `step keys (${metricsBody.steps.length})`;
+    stepsLabel.style.display = metricsBody.steps.length ? "" : "none";
     for (const m of metricsBody.system) makeChart(m, sysGrid);
     sysTitle.style.display = metricsBody.system.length ? "" : "none";
-    if (!metricsBody.metrics.length && !metricsBody.system.length) grid.append(h("div", { class: "empty" }, "These runs have no numeric metrics yet."));
+    if (!metricsBody.metrics.length && !metricsBody.system.length && !metricsBody.steps.length) grid.append(h("div", { class: "empty" }, "These runs have no numeric metrics yet."));
     filterCharts();
     let metricsChecked = Date.now();
     live(keys, null, ev => {
@@ -428,6 +531,7 @@ function chartsPage(main, keys) {
         metricsChecked = Date.now();
         api("/api/metrics", { run: keys.join(",") }).then(b => {
           b.metrics.forEach(m => charts.has(m) || makeChart(m, grid));
+          b.steps.forEach(m => { stepKeys.add(m); charts.has(m) || makeChart(m, grid); });
           b.system.forEach(m => charts.has(m) || makeChart(m, sysGrid));
           sysTitle.style.display = b.system.length ? "" : "none";
           filterCharts();
@@ -450,14 +554,42 @@ function toSeconds(v) {
   return Date.parse(String(v).replace(" ", "T")) / 1000;
 }
 
-// Server-Sent Events from /api/live; EventSource reconnects by itself after a broken connection.
-function live(keys, consoleName, onEvent) {
-  const q = new URLSearchParams({ run: keys.join(",") });
-  if (consoleName) q.set("console", consoleName);
-  const source = new EventSource("/api/live?" + q);
-  source.onmessage = e => onEvent(JSON.parse(e.data));
-  onLeave(() => source.close());
-  return source;
+// One live connection per page, whatever the number of views that follow runs (charts, the
+// console, statuses): browsers keep about six connections to a host, tabs included. Views
+// subscribe; the page's one EventSource on /api/live watches the union of their runs and is
+// opened again when that changes. EventSource reconnects by itself after a broken connection.
+const hub = { subs: new Set(), source: null, pending: false, url: "" };
+function live(keys, watched, onEvent) {
+  // watched: {run, name} of a console to follow too, or null
+  const sub = { keys, watched, onEvent };
+  hub.subs.add(sub);
+  hubChanged();
+  const stop = () => { if (hub.subs.delete(sub)) hubChanged(); };
+  onLeave(stop);
+  return { close: stop };
+}
+function hubChanged() {
+  if (hub.pending) return;
+  hub.pending = true;
+  queueMicrotask(() => {
+    hub.pending = false;
+    const keys = new Set();
+    let watched = null;
+    hub.subs.forEach(s => { s.keys.forEach(k => keys.add(k)); if (s.watched) watched = s.watched; });
+    const q = new URLSearchParams({ run: [...keys].join(",") });
+    if (watched) { q.set("console", watched.name); q.set("console_run", watched.run); }
+    const url = keys.size ? "/api/live?" + q : "";
+    if (url === hub.url) return;
+    if (hub.source) hub.source.close();
+    hub.source = null;
+    hub.url = url;
+    if (!url) return;
+    hub.source = new EventSource(url);
+    hub.source.onmessage = e => {
+      const ev = JSON.parse(e.data);
+      hub.subs.forEach(s => s.onEvent(ev));
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,7 +608,7 @@ function diffBlock(text) {
   }, line + "\n")));
 }
 
-async function runPage(main, key) {
+async function runPage(main, key, params) {
   let d;
   try { d = await api("/api/run", { run: key }); } catch (e) {
     main.append(h("div", { class: "error" }, `no run ${key}: ${e.message}`)); return;
@@ -486,9 +618,14 @@ async function runPage(main, key) {
   const head = h("div", { class: "run-head" }, h("h2", { id: "run-name" }, m.name || m.id),
     h("span", { class: "status " + m.status, id: "run-status" }, m.status),
     h("span", { class: "muted" }, key),
-    h("a", { href: "#/charts?runs=" + encodeURIComponent(key) }, "charts →"));
+    h("a", { href: hashWith("/charts", { runs: key }) }, "charts →"));
+  // The run's group, job and sweep link to the runs that share them.
+  const among = (fact, value) => value ? h("a", { href: hashWith("/runs", { filter: `${fact}:"${value}"`, group: fact }) }, value) : null;
+  const job = m.job && typeof m.job === "object" ? String(m.job.id ?? m.job.launcher ?? "") : "";
+  const sweep = typeof m.sweep_id === "string" ? m.sweep_id : (typeof m.sweep === "string" ? m.sweep : (m.sweep && m.sweep.id) || "");
   const facts = card("Run", kvTable([
-    ["id", m.id], ["project", m.project], ["entity", m.entity], ["group", m.group], ["job type", m.job_type],
+    ["id", m.id], ["project", m.project], ["entity", m.entity], ["group", among("group", m.group)], ["job type", m.job_type],
+    ["job", job ? h("span", {}, among("job", job), ` · ${(m.parts || []).length} parts`) : null], ["sweep", among("sweep", sweep)],
     ["tags", (m.tags || []).length ? h("span", {}, (m.tags || []).map(t => h("span", { class: "tag" }, t))) : null],
     ["notes", m.notes], ["started", fmtTime(m.start_time)], ["ended", fmtTime(m.end_time)],
     ["duration", fmtDuration(d.duration)], ["exit code", m.exit_code], ["signal", m.signal],
@@ -522,13 +659,14 @@ async function runPage(main, key) {
   });
   configCard.append(h("div", { class: "toolbar", style: "margin-top:8px" }, other), diffOut);
 
-  const summaryCard = card("Summary", summaryTable(d.summary, d.user_summary));
-  const consoleCard = consoleView(key, d.consoles, m.status);
+  const summaryCard = card("Summary", summaryTable(d.summary, d.user_summary, m.status));
+  const consoleCard = consoleView(key, d.consoles, m.status, params.get("part") ? `output.${params.get("part")}.log` : null);
+  const partsCard = Array.isArray(m.parts) && m.parts.length ? partsView(key, m.parts, consoleCard) : null;
   const mediaCard = mediaView(key, d.media);
   const filesCard = filesView(key, d.files);
   const hasGit = git.commit || d.diff_patch;
   main.append(head, h("div", { class: "grid2" }, h("div", {}, facts, hasGit ? gitCard : ""), h("div", {}, configCard, summaryCard)),
-    mediaCard || "", consoleCard, filesCard || "");
+    partsCard || "", mediaCard || "", consoleCard, filesCard || "");
 }
 
 function configTable(config) {
@@ -537,11 +675,11 @@ function configTable(config) {
   return kvTable(keys.sort().map(k => [k, config[k]]));
 }
 
-function summaryTable(summary, user) {
+function summaryTable(summary, user, status) {
   if (!summary) return h("div", { class: "muted" }, "no summary");
   if (summary.live) {
     const keys = Object.keys(summary.live).sort((a, b) => (a.startsWith("system/") - b.startsWith("system/")) || a.localeCompare(b));
-    return h("div", {}, h("div", { class: "muted" }, "running: last values so far"), kvTable(keys.map(k => [k, summary.live[k]])));
+    return h("div", {}, h("div", { class: "muted" }, status === "running" ? "running: last values so far" : "last values (the run wrote no summary)"), kvTable(keys.map(k => [k, summary.live[k]])));
   }
   const rows = [];
   for (const [source, metrics] of Object.entries(summary)) {
@@ -555,7 +693,26 @@ function summaryTable(summary, user) {
   return h("table", { class: "kv", id: "summary" }, h("tr", {}, ["metric", "source", "last", "min", "max", "mean", "count"].map(t => h("th", {}, t))), rows);
 }
 
-function consoleView(key, names, status) {
+// A job's parts (one per task: rank, host, status, exit), each linking to its own console.
+function partsView(key, parts, consoleCard) {
+  const rows = parts.map(p => {
+    const name = `output.${p.part}.log`;
+    const link = h("a", { href: runHref(key) + "?part=" + encodeURIComponent(p.part), "data-part": p.part, onclick: e => {
+      e.preventDefault();
+      showInAddress(runHref(key).slice(1), { part: p.part });
+      if (consoleCard.showConsole) consoleCard.showConsole(name);
+      consoleCard.scrollIntoView();
+    } }, p.part);
+    const end = typeof p.end_time === "number" ? p.end_time : null;
+    return h("tr", {}, h("td", {}, link), h("td", {}, fmtValue(p.rank)), h("td", {}, p.host || ""),
+      h("td", {}, h("span", { class: "status " + p.status }, p.status)), h("td", {}, fmtValue(p.exit_code)),
+      h("td", {}, fmtTime(p.start_time)), h("td", {}, end && p.start_time ? fmtDuration(end - p.start_time) : ""));
+  });
+  return card(`Parts (${parts.length})`, h("table", { class: "kv", id: "parts" },
+    h("tr", {}, ["part", "rank", "host", "status", "exit", "started", "duration"].map(t => h("th", {}, t))), rows));
+}
+
+function consoleView(key, names, status, initial) {
   const pre = h("pre", { class: "console", id: "console" });
   const select = h("select", {}, (names || []).map(n => h("option", { value: n }, n)));
   const c = card("Console", names && names.length > 1 ? h("div", { class: "toolbar" }, select) : "", pre);
@@ -588,12 +745,14 @@ function consoleView(key, names, status) {
     committed = document.createTextNode("");
     pre.replaceChildren(committed);
     pull().then(() => { pre.scrollTop = pre.scrollHeight; });
-    stream = live([key], name, ev => {
+    stream = live([key], { run: key, name }, ev => {
       if (ev.console !== undefined) pull();
       if (ev.runs && ev.runs[key]) { const st = document.getElementById("run-status"); if (st) { st.textContent = ev.runs[key].status; st.className = "status " + ev.runs[key].status; } }
     });
   }
   select.addEventListener("change", () => { name = select.value; open(); });
+  c.showConsole = n => { if (!names.includes(n)) return; select.value = n; name = n; open(); };
+  if (initial && names.includes(initial)) { name = initial; select.value = initial; }
   open();
   return c;
 }
