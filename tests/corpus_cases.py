@@ -119,31 +119,41 @@ def judge(expectation: dict, got: List[Triple]) -> Verdict:
     """Every wanted value given once, at its step; nothing else under a wanted name (a test
     loss landing in the train loss's series is wrong); no key outside `wanted` and `either`.
     Values a case says a line may give are taken out next, when they are there."""
-    left = list(got)
+    by_name: Dict[str, List[Triple]] = {}  # what is left to match, in the order given
+    for triple in got:
+        by_name.setdefault(norm(triple[0]), []).append(triple)
     wanted_names = set()
     records = expectation["records"]
     verdict = Verdict(required=sum(len(r["values"]) for r in records if not r.get("optional")))
     for record in sorted(records, key=lambda r: bool(r.get("optional"))):  # wanted first
-        step = record["step"]
+        step, optional = record["step"], bool(record.get("optional"))
         for names, value in record["values"].items():
-            accepted = {norm(n) for n in names.split("|")}
-            wanted_names |= accepted
-            for i, (k, s, v) in enumerate(left):
-                if norm(k) in accepted and (step is None or s == step) and _close(v, value):
-                    del left[i]
-                    verdict.found += not record.get("optional")
-                    break
-            else:
-                if not record.get("optional"):
+            accepted = [norm(n) for n in names.split("|")]
+            wanted_names.update(accepted)
+            if not _take(by_name, accepted, step, value):
+                if not optional:
                     verdict.lost.append((names, step, value))
+            elif not optional:
+                verdict.found += 1
     either = [norm(p) for p in expectation["either"]]
-    for k, s, v in left:
-        if norm(k) in wanted_names:
-            verdict.wrong.append((k, s, v))
-        elif not any(fnmatch.fnmatchcase(norm(k), p) for p in either):
-            if k not in verdict.junk_keys:
-                verdict.junk_keys.append(k)
+    for name, left in by_name.items():
+        if name in wanted_names:
+            verdict.wrong.extend(left)
+        elif left and not any(fnmatch.fnmatchcase(name, p) for p in either):
+            verdict.junk_keys.append(left[0][0])
     return verdict
+
+
+def _take(by_name: Dict[str, List[Triple]], names: List[str], step: Optional[int],
+          value: float) -> bool:
+    """Take the first triple left under one of `names` with this value (and step, if any)."""
+    for name in names:
+        left = by_name.get(name, [])
+        for i, (_, s, v) in enumerate(left):
+            if (step is None or s == step) and _close(v, value):
+                del left[i]
+                return True
+    return False
 
 
 def judge_case(name: str, mode: str) -> Verdict:
