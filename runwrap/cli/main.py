@@ -9,8 +9,10 @@ from typing import List, Optional
 def main(argv: Optional[List[str]] = None) -> None:
     """Run runwrap with `argv` (default: the process's); exit with its status. Errors are one
     line on stderr and exit status 2."""
+    from runwrap.cli.output import install
     from runwrap.errors import Error
 
+    install()  # every command: stored text printed with its control characters escaped
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         from runwrap.cli.fastpath import try_run
