@@ -11,6 +11,7 @@ from typing import Any, Iterator, List, Optional
 
 import click
 
+from runwrap.cli.output import echo_styled, printable
 from runwrap.cli.selection import dir_option, project_option, runs_argument
 from runwrap.store.secrets import mask_argv
 
@@ -119,7 +120,10 @@ def diff(run_a: str, run_b: str, project: Optional[str], store_dir: Optional[str
     same = True
     for line in diff_runs(a, b):
         same = False
-        click.echo(_colored(line) if color else line)
+        if color:
+            echo_styled(_colored(printable(line)))
+        else:
+            click.echo(line)
     if same:
         click.echo(f"runs {a.id} and {b.id} have the same command, git state, config and code",
                    err=True)

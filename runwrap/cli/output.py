@@ -54,7 +54,7 @@ class GuardedText:
     def write(self, text: Any) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self._stream.write(text)
+        self._stream.write(text.translate(_ESCAPES))
         return len(text)
 
     def write_styled(self, text: str) -> int:

@@ -130,8 +130,11 @@ def plot(runs: Tuple[str, ...], metrics: Tuple[str, ...], output: Optional[str],
         from runwrap.cli.charts.terminal import render_charts
         from runwrap.cli.table import terminal_width
 
+        from runwrap.cli.output import echo_styled
+
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        click.echo(render_charts(charts, width=min(terminal_width(), 120), height=15, color=color))
+        text = render_charts(charts, width=min(terminal_width(), 120), height=15, color=color)
+        echo_styled(text) if color else click.echo(text)
         return
     if suffix in (".html", ".htm"):
         from runwrap.cli.charts.html import render_html

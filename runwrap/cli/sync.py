@@ -12,6 +12,7 @@ from runwrap.cli.selection import dir_option
 
 DEFAULT_TIMEOUT = 10.0  # seconds per try: MLflow answers a batch in milliseconds
 ATTEMPTS = 4  # tries per request; each retry is said on stderr
+CLEAR_LINE = "\r\033[K"  # the progress line, erased
 
 
 def _pick_runs(root: Any, refs: tuple, all_runs: bool, project: Optional[str]) -> List[Any]:
@@ -58,6 +59,7 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
 
     Exits 1 when a run could not be uploaded in full: the server refused it or did not answer
     (the runs after it are then left for the next sync), or another process was uploading it."""
+    from runwrap.cli.output import echo_styled, printable
     from runwrap.errors import UsageError
     from runwrap.notices import WarnOnce, say
     from runwrap.store.layout import store_root
@@ -88,12 +90,12 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
 
         def progress(points: int, label: str = label) -> None:
             if live:
-                click.echo(f"\r{label}: {points:,} points", nl=False, err=True)
+                echo_styled(f"\r{printable(label)}: {points:,} points", err=True, nl=False)
 
         def on_retry(problem: str, attempt: int, attempts: Optional[int], delay: float,
                      label: str = label) -> None:
             if live:
-                click.echo("\r\033[K", nl=False, err=True)
+                echo_styled(CLEAR_LINE, err=True, nl=False)
             say(f"{label}: {problem}; trying again in {delay:.1f} s "
                 f"(try {attempt + 1} of {attempts})")
 
@@ -105,7 +107,7 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
                           warn=WarnOnce(), timeout=timeout, on_retry=on_retry,
                           on_wait=on_wait if wait else None)
         if live and result.points:
-            click.echo("\r\033[K", nl=False, err=True)
+            echo_styled(CLEAR_LINE, err=True, nl=False)
         total += result.points
         if result.state == "busy":
             result.error = ("another runwrap process is uploading this run; nothing uploaded "

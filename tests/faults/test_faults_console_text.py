@@ -14,6 +14,7 @@ from typing import List
 import pytest
 
 from faults_support import RUNWRAP, clean_env, figures, no_traceback, write_script
+from wrapper_harness import Terminal
 
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x1b[8m\x9b5m"  # title, clear screen, conceal, C1 CSI
 MAKE_RUNS = f"""
@@ -72,3 +73,26 @@ def test_every_reader_command_prints_under_a_non_utf8_console(hostile_store: Pat
     line = figures(f"reader_commands_{encoding}", commands=len(reader_commands(run, other)),
                    failed=len(failed), first_failures=failed[:3])
     assert not failed, line
+
+
+def test_stored_escape_sequences_reach_a_terminal_escaped(hostile_store: Path) -> None:
+    run, other = _run_ids(hostile_store)
+    env = clean_env(hostile_store, COLUMNS="200", TERM="xterm")
+    leaked = []
+    shown = []
+    for args in reader_commands(run, other):
+        term = Terminal(args, cwd=hostile_store.parent, env=env, cols=200)
+        try:
+            code = term.wait(timeout=120)
+        finally:
+            term.close()
+        screen = term.output
+        for raw in (b"\x1b]", b"\x1b[2J", b"\x1b[8m", b"\xc2\x9b", b"\x07"):
+            if raw in screen:
+                leaked.append((args[:2], raw, code))
+        if b"\\u001b]0;pwned" in screen:
+            shown.append(args[0])
+    line = figures("escape_sequences_on_a_terminal", commands=len(reader_commands(run, other)),
+                   leaked=len(leaked), first_leaks=leaked[:4], shown_escaped=sorted(set(shown)))
+    assert not leaked, line
+    assert {"ls", "show", "compare", "tail"} <= set(shown), line

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from runwrap.cli.charts import Chart, axis_number, bounds, finite_points, thin
+from runwrap.cli.output import printable
 
 # Bit of each dot in a braille character, indexed [x][y] within the 2x4 cell.
 _DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
@@ -39,7 +40,7 @@ def render_chart(chart: Chart, width: int = 80, height: int = 16, color: bool = 
                 _segment(prev[0], prev[1], gx, gy, lambda a, b: plot(a, b, k))
             prev = (gx, gy)
 
-    out = [chart.title]
+    out = [printable(chart.title)]  # stored names: escaped here, since colours are not
     for r in range(rows):
         label = labels[0] if r == 0 else labels[1] if r == rows // 2 else labels[2] if r == rows - 1 else ""
         cells = []
@@ -64,7 +65,7 @@ def render_chart(chart: Chart, width: int = 80, height: int = 16, color: bool = 
         mark = "⣿"
         if color:
             mark = f"\x1b[{_ANSI[k % len(_ANSI)]}m{mark}\x1b[0m"
-        out.append(" " * (margin + 1) + f"{mark} {line.label}")
+        out.append(" " * (margin + 1) + f"{mark} {printable(line.label)}")
     return "\n".join(out)
 
 
