@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from tests.tools_support import child_env, runwrap
+from tools_support import child_env, runwrap
 
 pytest.importorskip("optuna", reason="sweeps need the sweep extra: pip install 'runwrap[sweep]'")
 

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.sweep_support import (agent_argv, create, run_json, sweep_dir, trials, write_config,
+from sweep_support import (agent_argv, create, run_json, sweep_dir, trials, write_config,
                                  write_program)
-from tests.tools_support import child_env, runwrap
+from tools_support import child_env, runwrap
+
+from mlflow_server import mlflow_server  # noqa: F401  (the session fixture)
 
 GRID = {"program": "train.py", "method": "grid",
         "metric": {"name": "loss", "goal": "minimize"},
@@ -231,3 +233,36 @@ def test_a_config_runwrap_does_not_support_is_refused_naming_the_key(
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and named in result.stderr, result.stderr
     assert not (store / ".sweeps").exists() or not any((store / ".sweeps").iterdir())
+
+
+@pytest.mark.mlflow
+@pytest.mark.timeout(300)
+def test_trials_sync_to_mlflow_as_child_runs_of_the_sweeps_parent_run(
+        tmp_path: Path, mlflow_server) -> None:  # noqa: F811
+    from runwrap.sync import resolve_config, sync_run
+
+    work, store = tmp_path / "work", tmp_path / "store"
+    write_program(work)
+    config = dict(GRID, parameters={"lr": {"values": [0.1, 0.03]}, "epochs": {"value": 1}})
+    sweep_id = create(store, write_config(work, config), "--project", "sweepsync", cwd=work)
+    assert run_agent(store, sweep_id, work).returncode == 0
+    done = trials(store, sweep_id)
+    sync = resolve_config(tracking_uri=mlflow_server.uri, environ={})
+    from runwrap.sync.cursor import SyncState
+
+    children = []
+    for t in done:
+        run_dir = store / t["project"] / t["run_id"]
+        assert sync_run(run_dir, sync).state == "synced"
+        children.append(mlflow_server.run(SyncState(run_dir, sync.uri).run_id))
+    parents = {mlflow_server_tags(c)["mlflow.parentRunId"] for c in children}
+    assert len(parents) == 1
+    parent = mlflow_server.run(parents.pop())
+    tags = mlflow_server_tags(parent)
+    assert tags["runwrap.sweep_id"] == sweep_id and tags["runwrap.sweep_parent"] == "true"
+    assert parent["info"]["run_name"] == sweep_id
+    assert parent["info"]["experiment_id"] == children[0]["info"]["experiment_id"]
+
+
+def mlflow_server_tags(run: dict) -> dict:
+    return {t["key"]: t["value"] for t in run["data"].get("tags", [])}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.sweep_support import create, trials, write_config
-from tests.tools_support import child_env
+from sweep_support import create, trials, write_config
+from tools_support import child_env
 
 # The shape of wandb's own PyTorch sweeps tutorial (wandb/docs, "Tune hyperparameters with
 # sweeps", the colab Organizing_Hyperparameter_Sweeps_in_PyTorch_with_W&B.ipynb of

@@ -144,6 +144,7 @@ class RunSync(StreamUpload, FileUpload):
                 self.warn(f"param-changed-{key}", f"config key {key!r} changed after it was "
                           f"uploaded; MLflow keeps the first value (the run directory has both)")
         tags = mapping.run_tags(self.meta, self.config.anonymous)
+        tags.update(self._sweep_tags())
         if truncated:
             known = set(self.state.data.get("truncated") or []) | set(truncated)
             self.state.data["truncated"] = sorted(known)
@@ -162,6 +163,20 @@ class RunSync(StreamUpload, FileUpload):
             self.result.params += len(batch.params)
             self.result.tags += len(batch.tags)
             self.state.save()
+
+    def _sweep_tags(self) -> Dict[str, str]:
+        """A sweep's trial is a child of the sweep's parent run (sync/sweeps.py)."""
+        from runwrap.sync import sweeps
+
+        parent = self.state.data.get("parent_run_id")
+        if parent is None:
+            sweep = sweeps.sweep_of(self.run_dir, self.meta)
+            experiment = self.state.data.get("experiment_id")
+            if sweep is None or not experiment:
+                return {}
+            parent = sweeps.parent_run_id(self.client, experiment, sweep)
+            self.state.data["parent_run_id"] = parent
+        return {sweeps.PARENT_RUN_TAG: parent}
 
     def _reopen_if_resumed(self) -> None:
         """A resumed run is running again: say so on the server too."""
