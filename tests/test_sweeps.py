@@ -18,6 +18,7 @@ from sweep_support import (agent_argv, create, run_json, sweep_dir, trials, writ
 from tools_support import child_env, runwrap
 
 from mlflow_server import mlflow_server  # noqa: F401  (the session fixture)
+from postgres_server import postgres_url  # noqa: F401  (a server per test)
 
 GRID = {"program": "train.py", "method": "grid",
         "metric": {"name": "loss", "goal": "minimize"},
@@ -266,3 +267,25 @@ def test_trials_sync_to_mlflow_as_child_runs_of_the_sweeps_parent_run(
 
 def mlflow_server_tags(run: dict) -> dict:
     return {t["key"]: t["value"] for t in run["data"].get("tags", [])}
+
+
+def test_a_sweep_in_postgresql_runs_every_grid_point_once_with_agents_racing(
+        tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+    work, store = tmp_path / "work", tmp_path / "store"
+    write_program(work)
+    sweep_id = create(store, write_config(work, GRID), "--storage", postgres_url, cwd=work)
+    recorded = json.loads((sweep_dir(store, sweep_id) / "sweep.json").read_text())
+    assert "secret" not in recorded["storage"] and recorded["storage"].endswith("/postgres")
+    assert not (sweep_dir(store, sweep_id) / "journal.log").exists()
+    agents = [subprocess.Popen(agent_argv(store, sweep_id, "--storage", postgres_url), cwd=work,
+                               env=child_env(), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+              for _ in range(3)]
+    for a in agents:
+        _, err = a.communicate(timeout=300)
+        assert a.returncode == 0, err
+    points = Counter((t["params"]["lr"], t["params"]["depth"]) for t in trials(store, sweep_id))
+    assert len(points) == 6 and set(points.values()) == {1}, points
+    # Without the URL's password the agent says where the sweep lives and what to pass.
+    refused = run_agent(store, sweep_id, work)
+    assert refused.returncode == 2 and "--storage" in refused.stderr

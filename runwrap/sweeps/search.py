@@ -47,7 +47,7 @@ def open_storage(sweep: Path, url: Optional[str]) -> Any:
     optuna = optuna_module()
     if url:
         try:
-            return optuna.storages.RDBStorage(url)
+            return optuna.storages.RDBStorage(with_driver(url))
         except Exception as e:  # a driver missing, the server down, bad credentials
             raise UsageError(f"cannot open the sweep's storage {masked(url)}: "
                              f"{str(e).splitlines()[0] if str(e) else type(e).__name__}; "
@@ -58,6 +58,19 @@ def open_storage(sweep: Path, url: Optional[str]) -> Any:
     path = str(sweep / store.JOURNAL)
     return optuna.storages.JournalStorage(
         JournalFileBackend(path, lock_obj=JournalFileOpenLock(path)))
+
+
+def with_driver(url: str) -> str:
+    """`postgresql://` with the driver the sweep extra installs (psycopg2): SQLAlchemy 2.1
+    reads a bare `postgresql://` as psycopg 3, which may be absent. A URL naming its driver
+    (`postgresql+psycopg://`) is left as it is."""
+    if url.startswith("postgresql://"):
+        import importlib.util
+
+        if (importlib.util.find_spec("psycopg") is None
+                and importlib.util.find_spec("psycopg2") is not None):
+            return "postgresql+psycopg2://" + url[len("postgresql://"):]
+    return url
 
 
 def masked(url: str) -> str:
