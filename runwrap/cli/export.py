@@ -134,7 +134,7 @@ def export_tables(run_dir: Path, directory: str) -> List[str]:
     `<directory>/<key>_<step>.csv`; cells holding lists, dicts or media references are written
     as JSON. Returns the files written."""
     from runwrap.errors import UsageError
-    from runwrap.store.media import (check_key, is_reference, read_media_json, references,
+    from runwrap.store.media import (check_key, is_reference, key_path, read_media_json, references,
                                      table_of)
     from runwrap.store.streams import StreamReader, stream_files
 
@@ -147,7 +147,7 @@ def export_tables(run_dir: Path, directory: str) -> List[str]:
                 doc = read_media_json(run_dir, table) if table else None
                 if not isinstance(doc, dict):
                     continue
-                target = root / f"{check_key(key)}_{record.get('_step')}.csv"
+                target = root / f"{key_path(check_key(key))}_{record.get('_step')}.csv"
                 try:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with open(target, "w", newline="", encoding="utf-8") as out:

@@ -32,6 +32,7 @@ OBJECTS_DIR = "objects"
 PROJECTS_DIR = "projects"
 LATEST = "latest"
 NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+NAME_MAXLEN = 128
 VERSION_RE = re.compile(r"^v(\d+)$")
 
 
@@ -40,10 +41,14 @@ def artifacts_root(root: Path) -> Path:
 
 
 def check_name(value: Any, what: str) -> str:
-    """An artifact name or alias: letters, digits, '-', '_', '.'; not '.' or '..'."""
+    """An artifact name or alias: letters, digits, '-', '_', '.'; not '.' or '..'; at most
+    NAME_MAXLEN characters, as wandb (it names a folder and a file of the store)."""
     if not isinstance(value, str) or not NAME_RE.match(value) or value in (".", ".."):
         raise UsageError(f"artifact {what} {value!r} may hold only letters, digits, '-', '_' "
                          f"and '.'; rename it")
+    if len(value.encode("utf-8")) > NAME_MAXLEN:
+        raise UsageError(f"artifact {what} {value[:40]!r}... is {len(value)} characters; "
+                         f"wandb and runwrap take at most {NAME_MAXLEN}: shorten it")
     return value
 
 

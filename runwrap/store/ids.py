@@ -58,8 +58,11 @@ def check_path_name(value: str, what: str) -> str:
                          f"({', '.join(RESERVED_NAMES)}); choose another")
     if value in (".", "..") or value.startswith("."):
         raise UsageError(f"{what} {value!r} must not start with '.'")
-    if len(value) > 128:
-        raise UsageError(f"{what} {value[:20]!r}... is {len(value)} characters; use at most 128")
+    if len(value) > 128 or len(value.encode("utf-8", "surrogatepass")) > 200:
+        # It names a folder (and `.index/<project>.json`): 255 bytes at most on most systems.
+        raise UsageError(f"{what} {value[:20]!r}... is {len(value)} characters "
+                         f"({len(value.encode('utf-8', 'surrogatepass'))} bytes); use at most "
+                         f"128 characters and 200 bytes")
     if any(ord(c) < 32 for c in value):
         raise UsageError(f"{what} {value!r} contains a control character; remove it")
     return value

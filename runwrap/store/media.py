@@ -20,6 +20,11 @@ from runwrap.store.documents import write_bytes_atomic
 from runwrap.store.layout import MEDIA_DIR
 
 DIGEST_CHARS = 20  # of the sha256 in a file name, as wandb names its media files
+# Bytes of one path component made from a key: file systems allow 255 (NAME_MAX), and the leaf
+# also carries `_<step>_<digest>.<ext>`. A longer part, or a key longer than KEY_BYTES in all
+# (PATH_MAX), is shortened with a hash of the whole (`safe_part`); the record keeps the key.
+PART_BYTES = 180
+KEY_BYTES = 1024
 
 
 class StoredFile:
@@ -52,10 +57,29 @@ def check_key(key: str) -> str:
 _made_dirs: set = set()  # folders known to exist: one mkdir per folder per process, not per file
 
 
+def safe_part(name: str, limit: int = PART_BYTES) -> str:
+    """`name` as a file name of at most `limit` bytes: itself when it fits, else its start and
+    a hash of all of it (`<start>~<16 hex>`): stable, and distinct for distinct names."""
+    raw = name.encode("utf-8", "surrogatepass")
+    if len(raw) <= limit:
+        return name
+    head = raw[:limit - 17].decode("utf-8", "ignore")  # never half a character
+    return f"{head}~{hashlib.sha256(raw).hexdigest()[:16]}"
+
+
+def key_path(key: str) -> str:
+    """The path below media/<kind>/ of a checked key: its parts, each short enough for the
+    file system, or one shortened part when the whole is too long for a path."""
+    if len(key.encode("utf-8", "surrogatepass")) > KEY_BYTES:
+        return safe_part(key.replace("/", "_"))
+    return "/".join(safe_part(part) for part in key.split("/"))
+
+
 def write_media(run_dir: Path, kind: str, key: str, step: int, data: bytes, ext: str) -> StoredFile:
     """Store `data` as the media file of `key` at `step`; returns where it went."""
     digest = hashlib.sha256(data).hexdigest()
-    rel = f"{MEDIA_DIR}/{kind}/{check_key(key)}_{step}_{digest[:DIGEST_CHARS]}.{ext}"
+    rel = (f"{MEDIA_DIR}/{kind}/{key_path(check_key(key))}_{step}_{digest[:DIGEST_CHARS]}"
+           f".{ext}")
     path = os.path.join(run_dir, rel)
     folder = os.path.dirname(path)
     if folder not in _made_dirs:

@@ -214,7 +214,7 @@ class History:
             try:
                 self.media.convert(record, at)
             except OSError as e:
-                self._write_failed(e)
+                self._media_failed(e)
                 return
         now = time.time()
         record["_step"] = at
@@ -257,6 +257,15 @@ class History:
         self._warn_once("write", f"run.log() cannot write {self._writer.path}: "
                                  f"{error.strerror or error}; logged values are not recorded "
                                  f"while this lasts", error)
+
+    def _media_failed(self, error: OSError) -> None:
+        # Said for what failed (a media file), not the stream: the record is not written
+        # either, so the step holds no reference to a file that is not there.
+        self.dropped += 1
+        where = f" {error.filename}" if error.filename else ""
+        self._warn_once("media", f"run.log() cannot write the media file{where}: "
+                                 f"{error.strerror or error}; that log() call is not recorded",
+                        error)
 
     def _warn_once(self, kind: str, message: str, error: Optional[OSError] = None) -> None:
         if self._warn is not None:
