@@ -12,6 +12,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     from runwrap.cli.output import install
     from runwrap.errors import Error
 
+    _open_closed_standard_fds()
     install()  # every command: stored text printed with its control characters escaped
     args = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -26,6 +27,28 @@ def main(argv: Optional[List[str]] = None) -> None:
     if code is not None:
         sys.exit(code)
     _click_main(args)
+
+
+def _open_closed_standard_fds() -> None:
+    """Put /dev/null on fd 0, 1 or 2 where it is closed (`runwrap ... >&-`, `2>&-`, as cron
+    jobs and daemons start programs). Left closed, the next file or pipe runwrap opens would
+    take its number: the program's own output pipe would become runwrap's stdout (and be
+    logged twice), a lock file its stderr. Python then has no sys.stdout/stderr either: give
+    it one on /dev/null, so messages are dropped instead of failing the run."""
+    import os
+
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))
 
 
 def _click_main(args: List[str]) -> None:
