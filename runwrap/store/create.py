@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 from runwrap.errors import UsageError
 from runwrap.store.documents import write_json
 from runwrap.store.layout import RUN_JSON, STREAMS_DIR, point_latest, run_dir
+from runwrap.store.ids import usable_path_name
 from runwrap.store.owner import hostname, owner_identity
 
 
@@ -125,15 +126,16 @@ def argv0_project(argv: List[str]) -> Optional[str]:
 
 def default_project(cwd: Optional[str] = None, program: Optional[str] = None) -> str:
     """wandb's rule: the git root's folder name, else the program file's name, else
-    uncategorized. A deleted working directory has no git root."""
+    uncategorized; made a usable path name (a tab in a script's name is no error of the
+    user's). A deleted working directory has no git root."""
     try:
         here: Optional[Path] = Path(cwd or os.getcwd()).resolve()
     except FileNotFoundError:
         here = None
     for d in (here, *here.parents) if here is not None else ():
         if (d / ".git").exists():
-            return d.name or "uncategorized"
+            return usable_path_name(d.name)
     if program:
-        return program
+        return usable_path_name(program)
     return "uncategorized"
 

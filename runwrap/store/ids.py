@@ -45,6 +45,18 @@ def generate_name() -> str:
             f"{_NOUNS[_random_below(len(_NOUNS))]}-{_random_below(1000)}")
 
 
+def usable_path_name(value: str, fallback: str = "uncategorized") -> str:
+    """A name runwrap derived itself (a git root's folder name, a script's file name) made into
+    one `check_path_name` accepts: forbidden and control characters become '_', leading dots
+    go, at most 128 characters are kept. The user never typed it, so it must not be refused
+    as if they had."""
+    out = "".join("_" if c in FORBIDDEN_CHARS or ord(c) < 32 or ord(c) == 127 else c
+                  for c in value).lstrip(".")[:128]
+    if not out.strip("_ "):
+        return fallback
+    return out + "_" if out in RESERVED_NAMES else out
+
+
 def check_path_name(value: str, what: str) -> str:
     """Reject a value that will become a path component (`id`, `project`) if it is unusable."""
     if not isinstance(value, str) or not value:
