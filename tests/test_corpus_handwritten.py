@@ -22,30 +22,20 @@ REPO = Path(__file__).resolve().parents[1]
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
     "cleanrl_ppo": "`episodic_return=[23.]` (a printed numpy array) gives nothing",
-    "llmc_train_gpt2": "`| train loss 4.4 | norm 10.7 |` (label value between bars) and "
-                       "`val loss 4.4` give nothing",
-    "mingpt_adder": "the config tree echo gives keys (batch_size, seed, ...); `iter N: train "
-                    "loss X` and `train final score: a/b = p% correct` give nothing",
-    "nanogpt_train": "the config file echo gives keys (batch_size, n_layer, ...); `step N: train "
-                     "loss X, val loss Y` and `iter N: loss X` give nothing",
-    "pytorch_dcgan": "the options echo (Namespace(batchSize=64, ...)) gives keys; `Loss_G` and "
-                     "`D(x)` lost after `Loss_D: X`",
-    "pytorch_imagenet": "tab-separated `Loss 6.9e+00 (6.9e+00)\tAcc@1 13.25 ( 13.25)` (label "
-                        "value, average in brackets) give nothing; `Epoch: [0][ 1/5005]` no "
-                        "step; `Test: ` lines and ` * Acc@1` not test/",
-    "pytorch_mnist": "`Train Epoch: 1 [...]` gives a key train_epoch and no step; `Test set: "
-                     "Average loss` and `Accuracy: a/b (p%)` not test/ and a/b not a fraction",
-    "pytorch_reinforce": "`Episode N` is no step",
-    "pytorch_vae": "`Train Epoch: 1 [...]` gives train_epoch and no step; `====> Test set loss:` "
-                   "lost",
-    "pytorch_word_language_model": "`| lr 20.00 | loss 6.86 | ppl 950.63` (label value "
-                                   "between bars) give nothing",
+    "mingpt_adder": "the config tree echo (`    learning_rate: 0.0005`, `resid_pdrop: 0.1`) "
+                    "gives keys",
+    "nanogpt_train": "the config file echo (`learning_rate = 1e-3 # with baby networks…`, "
+                     "`dropout = 0.2`) gives keys",
+    "pytorch_cifar10_tutorial": "`Accuracy of the network on the 10000 test images: 54 %` (the "
+                                "final test accuracy, in a sentence) gives nothing",
+    "pytorch_quickstart": "`Test Error: \\n Accuracy: 40.5%, Avg loss: 2.15` gives Accuracy and "
+                          "avg_loss, not test/: the phase is named on the line before",
+    "pytorch_reinforce": "`Episode 10\\tLast reward: …` gives no step",
+    "pytorch_transfer_learning": "`Best val Acc: 0.941176` lands in the val/acc series",
     "spinningup_ppo": "the `| Epoch | 0 |` box row is no step for the box; the config JSON "
                       "echo and `pi: 4610, v: 4545` parameter counts give keys",
-    "timm_train": "`cuda:0`, `param count:25557032`, `crop_pct: 0.95` give keys; `Train: 0 [...]` "
-                  "no step; `Test: [ 0/390]` lines not test/",
-    "torchvision_classification": "the args echo gives keys; `Epoch: [0]  [ 10/5005]` no step; "
-                                  "`Test:` lines and ` * Acc@1` not test/",
+    "timm_train": "two lines printing the same `Loss: 6.18` at the same step give one record; "
+                  "`\\tcrop_pct: 0.95` (the data config) gives a key",
 }
 
 

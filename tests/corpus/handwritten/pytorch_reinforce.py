@@ -5,7 +5,8 @@ import random
 from _case import Case, printed
 
 case = Case("pytorch/examples", "reinforcement_learning/reinforce.py",
-            "77f55b912142e11fcfdf5b530231fb9c52f181e8", either=["episode"])
+            "77f55b912142e11fcfdf5b530231fb9c52f181e8",
+            either=["episode", "running_reward"])
 rnd = random.Random(3)
 log_interval, reward_threshold = 10, 475.0
 running_reward = 10
