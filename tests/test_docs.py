@@ -269,4 +269,3 @@ def test_pages_speak_of_behaviour_not_of_the_project_diary(page: Path):
     for pattern in (r"\bissue [0-9]+", r"target (met|missed)", r"\bmissed\b"):
         found = re.search(pattern, text, re.I)
         assert not found, f"{page.name}: {found.group(0)!r} belongs in benchmarks/RESULTS.md"
-    assert not re.search(r"\b20\d\d-\d\d-\d\d \d\d:\d\d", text), f"{page.name} holds a dated note"
