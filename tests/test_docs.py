@@ -269,3 +269,12 @@ def test_pages_speak_of_behaviour_not_of_the_project_diary(page: Path):
     for pattern in (r"\bissue [0-9]+", r"target (met|missed)", r"\bmissed\b"):
         found = re.search(pattern, text, re.I)
         assert not found, f"{page.name}: {found.group(0)!r} belongs in benchmarks/RESULTS.md"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    """The README promises the command that runs the whole suite; CI must run that very line."""
+    suite = [e for e in examples(ROOT / "README.md") if "pytest" in e.code]
+    assert len(suite) == 1, "the README states one command that runs the test suite"
+    command = suite[0].code.strip()
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert command in ci_lines, f".ci/run does not run the README's test command: {command}"
