@@ -22,8 +22,11 @@ REPO = Path(__file__).resolve().parents[1]
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
     "cleanrl_ppo": "`episodic_return=[23.]` (a printed numpy array) gives nothing",
+    "hf_run_glue_no_trainer": "`Sample 2619 of the training set: {'input_ids': [...], "
+                              "'labels': 1}.` (a data sample) gives a key labels",
     "mingpt_adder": "the config tree echo (`    learning_rate: 0.0005`, `resid_pdrop: 0.1`) "
                     "gives keys",
+    "mmengine_runner": "`Epoch(val) [1][313/313]    accuracy: 34.56` gives accuracy, not val/",
     "nanogpt_train": "the config file echo (`learning_rate = 1e-3 # with baby networks…`, "
                      "`dropout = 0.2`) gives keys",
     "pytorch_cifar10_tutorial": "`Accuracy of the network on the 10000 test images: 54 %` (the "
