@@ -61,6 +61,10 @@ new MutationObserver(() => {
     window.__drawn = performance.now();
     window.__drawnWall = Date.now();
   }
+  if (!window.__sketched && c && (Number(c.dataset.sketched) === want || Number(c.dataset.series) === want)) {
+    window.__sketched = performance.now();  // the canvas drawn before plotly.js is ready (or plotly's)
+    window.__sketchedWall = Date.now();
+  }
   if (c) {
     const n = Number(c.dataset.points || 0);
     if (n !== window.__lastPoints) {
@@ -161,12 +165,14 @@ def open_chart(driver: Any, url: str, keys: List[str], timeout: float = 300) -> 
     driver.get(url + "#/charts?runs=" + ",".join(keys))
     deadline = time.time() + timeout
     while time.time() < deadline:
-        drawn = driver.execute_script("return window.__drawn && [window.__drawn, window.__drawnWall]")
+        drawn = driver.execute_script("return window.__drawn && [window.__drawn, window.__drawnWall,"
+                                      " window.__sketched, window.__sketchedWall]")
         if drawn:
             sizes = driver.execute_script(
                 "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/series'))"
                 ".map(e => [e.transferSize, e.decodedBodySize])")
-            return {"ms": drawn[0], "wall": drawn[1] / 1000, "wire": sum(s[0] for s in sizes),
+            return {"ms": drawn[0], "wall": drawn[1] / 1000, "first_ms": drawn[2],
+                    "first_wall": drawn[3] / 1000, "wire": sum(s[0] for s in sizes),
                     "decoded": sum(s[1] for s in sizes)}
         time.sleep(0.02)
     raise TimeoutError(f"the chart of {len(keys)} runs was not drawn in {timeout} s")
@@ -334,37 +340,78 @@ def mlflow_time(root: Path, key: str, tmp: Path, rounds: int) -> Dict[str, Any]:
         mlflow_upload.stop_server(proc)
 
 
+def cold_start(root: Path, keys: List[str], rounds_warm: int = 0,
+               wait_cache: bool = False) -> Dict[str, Any]:
+    """Start a fresh headless Chromium (a new profile: nothing cached, plotly.js parsed anew),
+    then `runwrap ui`; seconds from starting the server to the chart of `keys` drawn. Then
+    `rounds_warm` page loads of the same chart on the running server in the same browser."""
+    driver = browser()
+    driver.get("about:blank")
+    load = os.getloadavg()[0]
+    ui = Ui(root)
+    try:
+        cold = open_chart(driver, ui.url, keys)
+        everything = driver.execute_script(
+            "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))"
+            ".reduce((n, e) => n + e.transferSize, 0)")
+        if wait_cache:  # the server writes its cache after the chart: let it finish
+            folder = root / ".cache" / "series" / keys[0].split("/")[0]
+            deadline = time.time() + 600
+            while time.time() < deadline and len(list(folder.glob("*.series"))) < len(keys):
+                time.sleep(0.2)
+        warm = [open_chart(driver, ui.url, keys) for _ in range(rounds_warm)]
+    finally:
+        ui.close()
+        driver.quit()
+    return {"s": cold["wall"] - ui.started, "first_s": cold["first_wall"] - ui.started, "load": load,
+            "wire": cold["wire"], "all": everything, "warm": warm}
+
+
 def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
             work: Optional[Path] = None, mlflow: bool = False) -> List[dict]:
-    """The table rows: one per (figure, contender)."""
+    """The table rows: one per (figure, contender). Each row's `load` is the machine's load
+    average (1 min) when its rounds started, their median."""
     tmp = work or Path(tempfile.mkdtemp(prefix="runwrap-ui-bench-"))
     root = tmp / "store"
     keys = build_store(root, max(runs), points)
     tb = export_tensorboard(root, keys, tmp / "tb") if tensorboard else None
     rows: List[dict] = []
-    driver = browser()
     try:
         for n in runs:
             chosen = keys[:n]
-            ui = Ui(root)
-            try:
-                cold = open_chart(driver, ui.url, chosen)
-                cold_s = cold["wall"] - ui.started
-                warm = [open_chart(driver, ui.url, chosen) for _ in range(rounds)]
-            finally:
-                ui.close()
-            rows.append({"figure": f"time to first chart, {n} × {points:,} points",
-                         "contender": "runwrap ui, warm (page load)", "unit": "ms",
-                         "values": [w["ms"] for w in warm],
+            figure = f"time to first chart, {n} × {points:,} points"
+            # The series cache deleted: the first start reads every stream (slow once)...
+            shutil.rmtree(root / ".cache", ignore_errors=True)
+            first = cold_start(root, chosen, wait_cache=True)
+            # ...the next starts read the cache, each in a fresh browser profile.
+            colds = [cold_start(root, chosen, rounds_warm=rounds if i == rounds - 1 else 0)
+                     for i in range(rounds)]
+            warm = colds[-1]["warm"]
+            rows.append({"figure": figure, "contender": "runwrap ui, cold start (server start, fresh browser "
+                                                         "profile): first chart, on a canvas",
+                         "unit": "ms", "values": [c["first_s"] * 1000 for c in colds],
+                         "load": statistics.median(c["load"] for c in colds),
+                         "note": "drawn by the page before plotly.js is compiled: no hover or zoom yet"})
+            rows.append({"figure": figure, "contender": "runwrap ui, cold start (server start, fresh browser "
+                                                         "profile): interactive chart, plotly.js",
+                         "unit": "ms", "values": [c["s"] * 1000 for c in colds],
+                         "load": statistics.median(c["load"] for c in colds),
+                         "note": f"{statistics.median(c['all'] for c in colds) / 1024:.0f} KiB on the wire "
+                                 f"in all (plotly.js included), "
+                                 f"{statistics.median(c['wire'] for c in colds) / 1024:.0f} KiB of series"})
+            rows.append({"figure": figure, "contender": "runwrap ui, first start after deleting the cache",
+                         "unit": "ms", "values": [first["first_s"] * 1000], "load": first["load"],
+                         "note": f"first chart; interactive at {first['s'] * 1000:,.0f} ms; reads every "
+                                 f"stream once and writes the cache"})
+            rows.append({"figure": figure, "contender": "runwrap ui, warm (page load, server running)", "unit": "ms",
+                         "values": [w["ms"] for w in warm], "load": colds[-1]["load"],
                          "note": f"{statistics.median(w['wire'] for w in warm) / 1024:.0f} KiB on the wire, "
                                  f"{statistics.median(w['decoded'] for w in warm) / 1024:.0f} KiB JSON"})
-            rows.append({"figure": f"time to first chart, {n} × {points:,} points",
-                         "contender": "runwrap ui, cold (server start)", "unit": "ms",
-                         "values": [cold_s * 1000], "note": ""})
             if tb is not None:
+                load = os.getloadavg()[0]
                 tbs = [tensorboard_time(_subset(tb, chosen, tmp), chosen, points)
                        for _ in range(max(1, rounds // 2))]
-                rows.append({"figure": f"time to first chart, {n} × {points:,} points",
+                rows.append({"figure": figure, "load": load,
                              "contender": "TensorBoard (scalars API complete, cold)", "unit": "ms",
                              "reference": True,
                              "values": [t["s"] * 1000 for t in tbs],
@@ -380,20 +427,23 @@ def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
         shutil.rmtree(live_store, ignore_errors=True)
         live_store.mkdir()
         ui = Ui(live_store)
+        driver = browser()
         try:
+            load = os.getloadavg()[0]
             lat = ui_latency(driver, live_store, ui.url, 20)
         finally:
             ui.close()
+            driver.quit()
         rows.append({"figure": "update latency, log() to the page", "contender": "runwrap ui (SSE)",
-                     "unit": "ms", "values": lat, "note": "point drawn in the browser"})
+                     "unit": "ms", "values": lat, "load": load, "note": "point drawn in the browser"})
         if tensorboard:
+            load = os.getloadavg()[0]
             lat = tensorboard_latency(tmp, 20, 5)
-            rows.append({"figure": "update latency, log() to the page", "unit": "ms",
+            rows.append({"figure": "update latency, log() to the page", "unit": "ms", "load": load,
                          "contender": "TensorBoard (--reload_interval 5, the default)", "values": lat,
                          "reference": True,
                          "note": "point in its scalars API; its page polls every 30 s on top"})
     finally:
-        driver.quit()
         if work is None:
             shutil.rmtree(tmp, ignore_errors=True)
     for row in rows:
@@ -423,11 +473,13 @@ def main() -> None:
     args = ap.parse_args()
     rows = measure(args.runs, args.points, args.rounds, not args.no_tensorboard, args.work,
                    args.mlflow)
-    print("| figure | contender | median | values | note |\n|---|---|---|---|---|")
+    print("| figure | contender | median | values | load | note |\n|---|---|---|---|---|---|")
     for r in rows:
         values = ", ".join(f"{v:,.0f}" for v in r["values"])
         median = f"{r['median']:,.0f} {r['unit']}" if r["median"] is not None else "-"
-        print(f"| {r['figure']} | {r['contender']} | {median} | {values} | {r['note']} |")
+        load = f"{r['load']:.1f}" if r.get("load") is not None else "-"
+        print(f"| {r['figure']} | {r['contender']} | {median} | {values} | {load} | {r['note']} |",
+              flush=True)
 
 
 if __name__ == "__main__":

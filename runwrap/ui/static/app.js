@@ -8,6 +8,16 @@ const ROW_HEIGHT = 29;          // px, as app.css draws a row (28 + border)
 const TABLE_REFRESH_MS = 5000;
 const GL_POINTS = 20000;        // above this many points in one chart, draw with WebGL
 
+// plotly.js (megabytes to parse on a first visit) loads beside the page's own requests, not
+// before them: the runs, metric names and series are on their way while it compiles.
+const plotlyReady = new Promise(resolve => {
+  const script = document.createElement("script");
+  script.src = "/static/plotly.min.js";
+  script.onload = () => resolve(typeof Plotly !== "undefined");
+  script.onerror = () => resolve(false);
+  document.head.append(script);
+});
+
 // ---------------------------------------------------------------------------------------------
 // small helpers
 
@@ -403,10 +413,10 @@ function chartRuns(main, keys, params, newest) {
   const content = h("div", {}, grid, sysTitle, sysGrid);
   main.append(h("div", { class: "charts-layout" }, sidebar, content));
 
-  if (typeof Plotly === "undefined") {
-    content.replaceChildren(h("div", { class: "error" }, "Charts need plotly: pip install 'runwrap[ui]', then restart runwrap ui."));
-    return;
-  }
+  plotlyReady.then(ok => {
+    // The canvas sketches stay; hover, zoom and log scale need plotly.js.
+    if (!ok) content.prepend(h("div", { class: "error" }, "Interactive charts need plotly: pip install 'runwrap[ui]', then restart runwrap ui."));
+  });
 
   const observer = new IntersectionObserver(entries => {
     for (const e of entries) if (e.isIntersecting) { const c = charts.get(e.target.dataset.metric); if (c && !c.loaded) c.reload(); }
@@ -433,7 +443,14 @@ function chartRuns(main, keys, params, newest) {
       const body = await api("/api/series", params);
       c.series = {};
       for (const s of body.series) c.series[s.run] = { xs: s.xs, ys: s.ys, count: s.count, shown: s.xs.length };
-      c.draw(true);
+      if (typeof Plotly !== "undefined") { c.draw(true); return; }
+      c.sketch();
+      if (await plotlyReady) c.draw(true);
+    };
+    c.sketch = () => {
+      const lines = [];
+      keys.forEach((k, i) => { const s = c.series[k]; if (s && s.xs.length) lines.push({ xs: s.xs, ys: smooth(s.ys, opts.smoothing), color: colorOf(i) }); });
+      if (!opts.log && sketch(plot, lines, opts.x === "wall")) el.dataset.sketched = String(lines.length);
     };
     c.update = async (changed) => {
       // Only what the changed runs gained since the points this chart holds.
@@ -461,6 +478,9 @@ function chartRuns(main, keys, params, newest) {
     };
     c.draw = (fresh) => {
       if (!c.loaded) return;
+      if (typeof Plotly === "undefined") { c.sketch(); return; }
+      const drawnBefore = plot.querySelector("canvas.sketch");
+      if (drawnBefore) drawnBefore.remove();
       const traces = [];
       let total = 0;
       keys.forEach(k => { if (c.series[k]) total += c.series[k].xs.length; });
@@ -541,6 +561,66 @@ function chartRuns(main, keys, params, newest) {
     });
   }
   start();
+}
+
+// Until plotly.js is ready (a first visit parses megabytes of it), a chart is drawn on a
+// canvas: the same points, colours, margins and axes, without hover or zoom; plotly then takes
+// over in place. Returns whether it drew.
+function sketch(plot, lines, wallTime) {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const l of lines) {
+    for (let i = 0; i < l.xs.length; i++) {
+      const x = l.xs[i], y = l.ys[i];
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
+  }
+  if (!isFinite(x0) || !isFinite(y0)) return false;
+  if (x1 === x0) { x0 -= 1; x1 += 1; }
+  if (y1 === y0) { y0 -= 1; y1 += 1; }
+  const pad = (y1 - y0) * 0.05;
+  y0 -= pad; y1 += pad;
+  const w = plot.clientWidth || 600, ht = plot.clientHeight || 270, ratio = window.devicePixelRatio || 1;
+  const m = { l: 52, r: 10, t: 8, b: 36 };  // plotly's margins in c.draw: the hand-over does not jump
+  const canvas = h("canvas", { class: "sketch", width: Math.round(w * ratio), height: Math.round(ht * ratio), style: `width:${w}px;height:${ht}px` });
+  const g = canvas.getContext("2d");
+  g.scale(ratio, ratio);
+  const px = x => m.l + (x - x0) / (x1 - x0) * (w - m.l - m.r);
+  const py = y => ht - m.b - (y - y0) / (y1 - y0) * (ht - m.t - m.b);
+  g.font = "11px system-ui, sans-serif";
+  g.fillStyle = "#444";
+  g.strokeStyle = "#eee";
+  g.textAlign = "right";
+  for (const t of ticks(y0, y1, 5)) {
+    g.beginPath(); g.moveTo(m.l, py(t)); g.lineTo(w - m.r, py(t)); g.stroke();
+    g.fillText(fmtTick(t), m.l - 4, py(t) + 4);
+  }
+  g.textAlign = "center";
+  for (const t of ticks(x0, x1, 6)) {
+    const label = wallTime ? new Date(t * 1000).toTimeString().slice(0, 5) : fmtTick(t);
+    g.fillText(label, px(t), ht - m.b + 14);
+  }
+  g.lineWidth = 1.6;
+  for (const l of lines) {
+    g.strokeStyle = l.color;
+    g.beginPath();
+    for (let i = 0; i < l.xs.length; i++) (i ? g.lineTo : g.moveTo).call(g, px(l.xs[i]), py(l.ys[i]));
+    g.stroke();
+  }
+  plot.replaceChildren(canvas);
+  return true;
+}
+
+function ticks(lo, hi, count) {
+  const raw = (hi - lo) / count, unit = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / unit;
+  const step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * unit;
+  const out = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) out.push(+t.toPrecision(12));
+  return out;
+}
+
+function fmtTick(v) {
+  const a = Math.abs(v);
+  return a >= 1e5 || (a < 1e-3 && v !== 0) ? v.toExponential(1) : String(+v.toPrecision(4));
 }
 
 function escapeTemplate(s) {
@@ -778,10 +858,11 @@ function mediaView(key, media) {
         box.append(h("div", {}, h("a", { href: fileUrl(key, r.path), target: "_blank", rel: "noopener" }, r.path))));
     } else if (table && typeof table.path === "string") {
       fetch(fileUrl(key, table.path)).then(r => r.json()).then(t => box.append(dataTable(t))).catch(() => box.append("(table unreadable)"));
-    } else if (ref._type === "histogram-file" && path && typeof Plotly !== "undefined") {
+    } else if (ref._type === "histogram-file" && path) {
       const plot = h("div", { class: "plot", style: "height:200px" });
       box.append(plot);
-      fetch(fileUrl(key, path)).then(r => r.json()).then(hist => {
+      Promise.all([fetch(fileUrl(key, path)).then(r => r.json()), plotlyReady]).then(([hist, ok]) => {
+        if (!ok) return;
         const bins = hist.bins || [], values = hist.values || [];
         const xs = values.map((_, i) => (bins[i] + bins[i + 1]) / 2);
         Plotly.newPlot(plot, [{ type: "bar", x: xs, y: values, marker: { color: PALETTE[0] } }],
