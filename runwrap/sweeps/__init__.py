@@ -5,7 +5,7 @@
     search.py     the study: claiming trials, reporting values, early stops, crashed agents
     command.py    a trial's command line (wandb's ${...} macros)
     follow.py     the metric, read live from the trial's run
-    agent.py      runs trials through the wrapper (or a function: inprocess.py)
+    runner.py     the agent: runs trials through the wrapper (or a function: inprocess.py)
     report.py     what `runwrap sweep show` shows
 
 The sweep's documents in the store are described in runwrap/store/sweeps.py. This package sits
@@ -64,10 +64,10 @@ def run_agent(ref: str, root: Optional[Path] = None, count: Optional[int] = None
               function: Optional[Callable[[], Any]] = None,
               on_event: Callable[[str], None] = lambda line: None) -> List[Any]:
     """Run trials of sweep `ref` until `count` ran or the sweep has none left; returns their
-    results (sweep/agent.py's TrialResult)."""
+    results (sweeps/runner.py's TrialResult)."""
     from runwrap.store import sweeps as store
     from runwrap.store.layout import store_root
-    from runwrap.sweeps.agent import Agent
+    from runwrap.sweeps.runner import Agent
 
     if count is not None and count < 1:
         raise UsageError(f"--count must be at least 1, not {count}")

@@ -26,7 +26,7 @@ from runwrap.sweeps.follow import MetricFollower
 from runwrap.sweeps.search import Claim
 
 if TYPE_CHECKING:
-    from runwrap.sweeps.agent import Agent
+    from runwrap.sweeps.runner import Agent
 
 
 def run_function(agent: "Agent", claim: Claim, run_id: str) -> Tuple[str, Optional[str]]:

@@ -173,7 +173,7 @@ function runsPage(main, params) {
     if (e.target.value) rest.unshift("status:" + e.target.value);
     view.filter = rest.join(" "); text.value = view.filter; remember(); load();
   } }, h("option", { value: "" }, "any status"),
-    ["running", "finished", "failed", "killed", "crashed"].map(s => h("option", { value: s, selected: view.filter.split(/\s+/).includes("status:" + s) }, s)));
+    ["running", "finished", "failed", "killed", "stopped", "crashed"].map(s => h("option", { value: s, selected: view.filter.split(/\s+/).includes("status:" + s) }, s)));
   const groupSel = h("select", { id: "group-by", onchange: e => { view.group = e.target.value; collapsed.clear(); remember(); render(); } },
     Object.entries(GROUPS).map(([v, l]) => h("option", { value: v, selected: v === view.group }, v ? "group by " + l : l)));
   const cfgInput = h("input", { type: "text", placeholder: "config columns (a,b)", size: 18, id: "config-columns",

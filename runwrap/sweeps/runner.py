@@ -158,8 +158,7 @@ class Agent:
         stop_sent: Optional[float] = None
         beat = time.monotonic()
         try:
-            while proc.poll() is None:
-                time.sleep(POLL)
+            while not _exited(proc, POLL):
                 if follower is not None and stop_sent is None:
                     for value in follower.new_values():
                         if self.search.report(claim, value):
@@ -242,6 +241,15 @@ def _kill_program(path: Path) -> None:
                 os.killpg(group, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def _exited(proc: subprocess.Popen, timeout: float) -> bool:
+    """Wait up to `timeout` for the wrapper to exit (at once when it does)."""
+    try:
+        proc.wait(timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
 
 
 def _wait_quietly(proc: subprocess.Popen) -> None:

@@ -1,0 +1,203 @@
+"""Sweeps beside plain Optuna: what `runwrap agent` costs per trial, how long the next Bayesian
+suggestion takes with 1,000 finished trials, and whether 8 parallel trials keep the cores busy.
+
+    python benchmarks/sweep.py [--rounds 5] [--trials 10]
+
+1. Per-trial overhead: a grid of TRIALS points of a tiny program that prints its metric, run by
+   `runwrap agent` (each trial through the wrapper, recorded), against the same program started
+   bare TRIALS times, and against a plain Optuna loop that starts it per trial (subprocess,
+   reading the metric from its output). Wall time per trial, minus the bare program's.
+2. Next suggestion: a bayes sweep (2 continuous parameters) holding 1,000 finished trials;
+   the time of the agent's next claim (TPE in the sweep's journal file), beside Optuna's own
+   TPE ask + suggest on an in-memory study and on a journal file.
+3. Parallel agents: 16 trials of a program that computes for about 1 s, `runwrap agent
+   --parallel 8`, against plain Optuna with n_jobs=8 starting the same program; the children's
+   CPU time over wall time (2.0 = both cores of this machine busy).
+
+Medians of the rounds; progress on stderr, the table on stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = "import sys\nprint('loss=%s' % sys.argv[1].split('=')[1], flush=True)\n"
+BUSY = ("import sys, time\nend = time.process_time() + 1.0\nx = 0\n"
+        "while time.process_time() < end:\n    x += 1\nprint('loss=%s' % (x % 7), flush=True)\n")
+
+
+def env() -> Dict[str, str]:
+    e = dict(os.environ)
+    e["PYTHONPATH"] = os.pathsep.join([str(REPO)] + [p for p in [e.get("PYTHONPATH")] if p])
+    return e
+
+
+def runwrap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "runwrap", *args], cwd=cwd, env=env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, check=True)
+
+
+def grid_sweep(work: Path, program: str, n: int) -> str:
+    import yaml
+
+    config = {"program": program, "method": "grid",
+              "metric": {"name": "loss", "goal": "minimize"},
+              "parameters": {"x": {"values": list(range(n))}}}
+    (work / "sweep.yaml").write_text(yaml.safe_dump(config))
+    return runwrap("sweep", "sweep.yaml", "--dir", "store", "-q", cwd=work).stdout.strip()
+
+
+def per_trial(trials: int) -> Dict[str, float]:
+    with tempfile.TemporaryDirectory() as d:
+        work = Path(d)
+        (work / "tiny.py").write_text(TINY)
+        t0 = time.perf_counter()
+        for i in range(trials):
+            subprocess.run([sys.executable, "tiny.py", f"--x={i}"], cwd=work, check=True,
+                           capture_output=True)
+        bare = (time.perf_counter() - t0) / trials
+        sweep_id = grid_sweep(work, "tiny.py", trials)
+        t0 = time.perf_counter()
+        runwrap("agent", sweep_id, "--dir", "store", cwd=work)
+        agent_total = time.perf_counter() - t0
+        docs = sorted((json.loads(p.read_text()) for p in
+                       (work / "store" / ".sweeps" / sweep_id / "trials").glob("*[0-9].json")),
+                      key=lambda t: t["start_time"])
+        # A trial: from its claim to its end, and the gap to the next claim (the search's
+        # bookkeeping between trials). The agent's own start (Python, Optuna's import) is
+        # paid once per agent and reported apart.
+        spans = [t["end_time"] - t["start_time"] for t in docs]
+        gaps = [b["start_time"] - a["end_time"] for a, b in zip(docs, docs[1:])]
+        agent = statistics.median(spans) + statistics.median(gaps)
+        start = agent_total - sum(spans) - sum(gaps)
+        optuna = _optuna_loop(work, "tiny.py", trials, n_jobs=1) / trials
+    return {"bare_ms": bare * 1e3, "agent_trial_ms": agent * 1e3,
+            "agent_over_bare_ms": (agent - bare) * 1e3, "agent_start_ms": start * 1e3,
+            "optuna_trial_ms": optuna * 1e3, "optuna_over_bare_ms": (optuna - bare) * 1e3}
+
+
+def _optuna_loop(work: Path, program: str, trials: int, n_jobs: int) -> float:
+    """Plain Optuna driving the same program: a grid over x, one subprocess per trial."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def objective(trial: "optuna.Trial") -> float:
+        x = trial.suggest_int("x", 0, trials - 1)
+        out = subprocess.run([sys.executable, program, f"--x={x}"], cwd=work, check=True,
+                             capture_output=True, text=True).stdout
+        return float(out.strip().split("=")[1])
+
+    t0 = time.perf_counter()
+    study = optuna.create_study(sampler=optuna.samplers.GridSampler(
+        {"x": list(range(trials))}))
+    study.optimize(objective, n_trials=trials, n_jobs=n_jobs)
+    return time.perf_counter() - t0
+
+
+def next_suggestion(finished: int = 1000, repeats: int = 5) -> Dict[str, float]:
+    import optuna
+
+    sys.path.insert(0, str(REPO))
+    from runwrap.store import sweeps as store
+    from runwrap.sweeps import create_sweep
+    from runwrap.sweeps.search import Search
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    config = {"method": "bayes", "metric": {"name": "y", "goal": "minimize"},
+              "parameters": {"a": {"min": -5.0, "max": 10.0}, "b": {"min": 0.0, "max": 15.0}}}
+    dists = {"a": optuna.distributions.FloatDistribution(-5, 10),
+             "b": optuna.distributions.FloatDistribution(0, 15)}
+    history = [optuna.trial.create_trial(
+        params={"a": (i * 7.3) % 15 - 5, "b": (i * 3.1) % 15}, distributions=dists,
+        value=math.sin(i)) for i in range(finished)]
+    out: Dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as d:
+        doc = create_sweep(config, project="bench", root=Path(d), seed=1)
+        path = store.sweep_dir(Path(d), doc["id"])
+        search = Search(path, doc)
+        search.study.add_trials(history)
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            claim = search.claim()
+            times.append(time.perf_counter() - t0)
+            assert claim is not None
+            search.finish(claim, "finished", 0.5)
+        out["runwrap_ms"] = statistics.median(times) * 1e3
+        for name, storage in (("optuna_memory_ms", None),
+                              ("optuna_journal_ms", optuna.storages.JournalStorage(
+                                  optuna.storages.journal.JournalFileBackend(
+                                      str(Path(d) / "plain.log"))))):
+            study = optuna.create_study(storage=storage, sampler=optuna.samplers.TPESampler(
+                seed=1, multivariate=True, group=True, constant_liar=True))
+            study.add_trials(history)
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                trial = study.ask()
+                trial.suggest_float("a", -5, 10)
+                trial.suggest_float("b", 0, 15)
+                times.append(time.perf_counter() - t0)
+                study.tell(trial, 0.5)
+            out[name] = statistics.median(times) * 1e3
+    return out
+
+
+def parallel(trials: int = 16, agents: int = 8) -> Dict[str, float]:
+    with tempfile.TemporaryDirectory() as d:
+        work = Path(d)
+        (work / "busy.py").write_text(BUSY)
+        sweep_id = grid_sweep(work, "busy.py", trials)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        runwrap("agent", sweep_id, "--dir", "store", "--parallel", str(agents), cwd=work)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cores_agent = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall_optuna = _optuna_loop(work, "busy.py", trials, n_jobs=agents)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cores_optuna = (after.ru_utime + after.ru_stime - before.ru_utime
+                        - before.ru_stime) / wall_optuna
+    return {"agent_wall_s": wall, "agent_cores": cores_agent, "optuna_wall_s": wall_optuna,
+            "optuna_cores": cores_optuna}
+
+
+def medians(rows: List[Dict[str, float]]) -> Dict[str, float]:
+    return {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--skip-parallel", action="store_true")
+    args = parser.parse_args()
+    sections: List[tuple] = [("per trial", lambda: per_trial(args.trials)),
+                             ("next bayes suggestion, 1,000 finished trials", next_suggestion)]
+    if not args.skip_parallel:
+        sections.append(("8 parallel trials of a 1 s computation", parallel))
+    print(f"| measurement | median of {args.rounds} rounds |\n|---|---|")
+    for title, measure in sections:
+        rows = []
+        for r in range(args.rounds):
+            rows.append(measure())
+            print(f"{title}: round {r + 1}: {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
+        for key, value in medians(rows).items():
+            print(f"| {title}: {key} | {value:.3g} |")
+
+
+if __name__ == "__main__":
+    main()
