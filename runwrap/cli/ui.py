@@ -29,7 +29,12 @@ def _can_open_browser() -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Any other than loopback warns and requires a token in the URL.")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
-def ui(store_dir: Optional[str], port: int, host: str, no_browser: bool) -> None:
+@click.option("--idle-timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              metavar="SECONDS",
+              help="Close a connection that sends nothing, or takes nothing of an answer, for "
+                   "this long.")
+def ui(store_dir: Optional[str], port: int, host: str, no_browser: bool,
+       idle_timeout: float) -> None:
     """A live dashboard of the runs in the browser: runs table, charts, run pages."""
     from runwrap.store.layout import store_root
     from runwrap.ui.server import LOOPBACK, make_server, plotly_js
@@ -46,7 +51,7 @@ def ui(store_dir: Optional[str], port: int, host: str, no_browser: bool) -> None
         click.echo(f"runwrap: warning: listening on {host}: anyone who can reach this address and "
                    f"has the URL below can read every run in {root}", err=True)
     try:
-        server = make_server(root, host, port, token)
+        server = make_server(root, host, port, token, idle_timeout)
     except OSError as e:
         raise UsageError(f"cannot listen on {host}:{port} ({e.strerror}); pick another with "
                          f"--port (0 picks a free one)") from None

@@ -32,6 +32,7 @@ import mimetypes
 import os
 import posixpath
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +60,8 @@ KEEPALIVE = 15.0
 WARM_POINTS = 20_000_000  # points read ahead at start-up (24 bytes each)...
 WARM_RUNS = 200  # ...from at most this many of the newest runs
 NEWEST = 10  # runs the charts show before any are picked
+IDLE_TIMEOUT = 60.0  # seconds a connection may send nothing (or take nothing of an answer)
+BACKLOG = 128  # connections the kernel queues before accept(): a page opens many at once
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'; "  # regl (plotly's WebGL) compiles with Function
                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -175,6 +178,14 @@ def _float_param(query: Dict[str, List[str]], name: str) -> Optional[float]:
         raise BadRequest(f"{name} must be a number, not {value!r}") from None
 
 
+def _natural(value: str, name: str) -> int:
+    """A count or byte offset from the query: ASCII digits only (`²` is a digit to
+    str.isdigit, not to int) and short enough to be one."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise BadRequest(f"{name} must be a whole number, not {value[:40]!r}")
+    return int(value)
+
+
 def _int_param(query: Dict[str, List[str]], name: str, default: int) -> int:
     value = query.get(name, [""])[0]
     if value == "":
@@ -206,18 +217,19 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 with self.dashboard.answering():
                     self._route(parts.path, query)
-        except BadRequest as e:
-            self._json({"error": str(e)}, e.status)
-        except BadFilter as e:
-            self._json({"error": str(e)}, 400)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        except (BadRequest, BadFilter) as e:
+            self._error(str(e), getattr(e, "status", 400))
+        except OSError:
+            self.close_connection = True  # the client hung up or stalled: nobody to answer
         except Exception as e:  # noqa: BLE001 - one bad request must not end the server
             # The page shows the message; the terminal stays quiet.
-            try:
-                self._json({"error": f"{type(e).__name__}: {e}"}, 500)
-            except OSError:
-                pass
+            self._error(f"{type(e).__name__}: {e}", 500)
+
+    def _error(self, message: str, status: int) -> None:
+        try:
+            self._json({"error": message}, status)
+        except OSError:  # a client that hangs up on an error reply is no news either
+            self.close_connection = True
 
     def _allowed(self, query: Dict[str, List[str]]) -> bool:
         dash = self.dashboard
@@ -273,7 +285,8 @@ class Handler(BaseHTTPRequestHandler):
             run = view.run(query.get("run", [""])[0])
             offset = query.get("offset", [""])[0]
             self._json(read_console(run.dir, query.get("name", ["output.log"])[0],
-                                    int(offset) if offset.isdigit() else None, CONSOLE_LIMIT))
+                                    _natural(offset, "offset") if offset else None,
+                                    CONSOLE_LIMIT))
         elif path == "/api/live":
             self._live(query)
         elif path.startswith("/files/"):
@@ -295,7 +308,7 @@ class Handler(BaseHTTPRequestHandler):
         # draws at once without stalling: many overlaid runs get fewer buckets each.
         buckets = max(1, min(MAX_BUCKETS, _int_param(query, "width", 1000),
                              max(MIN_BUCKETS, CHART_POINTS // (2 * max(1, len(keys))))))
-        since = [int(v) if v.isdigit() else 0 for v in query.get("since", [""])[0].split(",")]
+        since = [_natural(v, "since") if v else 0 for v in query.get("since", [""])[0].split(",")]
         since += [since[-1] if len(since) == 1 else 0] * (len(keys) - len(since))
         out = []
         zoomed = lo is not None or hi is not None  # at full resolution: every point, not the cached shape
@@ -462,15 +475,28 @@ def _host_name(header: str) -> str:
     return header.rsplit(":", 1)[0]
 
 
-def make_server(root: Path, host: str, port: int, token: Optional[str]) -> ThreadingHTTPServer:
+def make_server(root: Path, host: str, port: int, token: Optional[str],
+                idle_timeout: float = IDLE_TIMEOUT) -> ThreadingHTTPServer:
     """A server over the store at `root`, bound but not yet serving. `token` None means the
-    loopback-only mode (Host checked); otherwise every request must carry it."""
+    loopback-only mode (Host checked); otherwise every request must carry it. A connection
+    that sends nothing (or takes nothing) for `idle_timeout` seconds is closed."""
 
     class Bound(Handler):
         dashboard = Dashboard(root, token)
+        timeout = idle_timeout  # BaseHTTPRequestHandler puts it on the connection's socket
 
     class Server(ThreadingHTTPServer):
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        request_queue_size = BACKLOG
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """socketserver prints a traceback for whatever a handler let out. A client that
+            hung up or stalled (any OSError) is routine; anything else is one line."""
+            error = sys.exc_info()[1]
+            if isinstance(error, OSError):
+                return
+            sys.stderr.write(f"runwrap ui: a request from {client_address[0]} failed: "
+                             f"{type(error).__name__}: {error}\n")
 
     server = Server((host.strip("[]"), port), Bound)
     server.daemon_threads = True
