@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, BinaryIO, Dict, Iterator, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.store.documents import write_bytes_atomic
@@ -94,6 +95,38 @@ def write_media(run_dir: Path, kind: str, key: str, step: int, data: bytes, ext:
         os.makedirs(folder, exist_ok=True)
         write_bytes_atomic(path, data, durable=False)
     return StoredFile(rel, digest, len(data))
+
+
+def copy_media(run_dir: Path, kind: str, key: str, step: int, source: BinaryIO,
+               ext: str) -> StoredFile:
+    """Store the content of the open file `source` as the media file of `key` at `step`,
+    copied in chunks (memory stays bounded whatever its size): written under a temporary name
+    in the final folder, hashed on the way, then renamed to the name its digest gives."""
+    folder_rel = f"{MEDIA_DIR}/{kind}/{key_path(check_key(key))}"
+    folder, leaf = os.path.split(os.path.join(run_dir, folder_rel))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{os.getpid()}.{time.monotonic_ns()}.tmp")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(tmp, "wb") as out:
+            while True:
+                chunk = source.read(1 << 20)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        hexdigest = digest.hexdigest()
+        name = f"{leaf}_{step}_{hexdigest[:DIGEST_CHARS]}.{ext}"
+        os.replace(tmp, os.path.join(folder, name))
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return StoredFile(f"{os.path.dirname(folder_rel)}/{name}".lstrip("/"), hexdigest, size)
 
 
 def media_files(run_dir: Path) -> List[str]:

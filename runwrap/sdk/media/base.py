@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +32,19 @@ class MediaSink:
         from runwrap.store.media import write_media
 
         return write_media(self.run_dir, kind, key, step, data, ext)
+
+    def write_file(self, kind: str, key: str, step: int, source: "SourceFile", ext: str) -> Any:
+        """Store the user's file: its bytes when they were read, else a streamed copy."""
+        if source.data is not None:
+            return self.write(kind, key, step, source.data, ext)
+        from runwrap.store.media import copy_media
+
+        try:
+            with open(source.path, "rb") as f:
+                return copy_media(self.run_dir, kind, key, step, f, ext)
+        except FileNotFoundError:
+            raise UsageError(f"{source.what}: {source.path!r} was removed before it was "
+                             f"logged; log it while it exists") from None
 
     def check(self, record: Dict[str, Any]) -> bool:
         """Validate every media value of a flattened record; True when there is any."""
@@ -112,15 +126,71 @@ def require(module: str, package: str, what: str, extra: str = "media") -> Any:
                          f"pip install 'runwrap[{extra}]' (or pip install {package})") from None
 
 
+# A media file up to this size is read when the data type is made; a larger one is copied in
+# chunks when it is logged, so memory stays bounded whatever the file's size.
+IN_MEMORY = 16 << 20
+
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                (stat.S_ISSOCK, "a socket"))
+
+
+class SourceFile:
+    """A file the user named as media, checked when named: it exists, has an allowed extension
+    and is a regular file (a FIFO would block forever, /dev/zero never end; a link is followed
+    to what it names). `data` holds its bytes up to IN_MEMORY, else None: `path` is copied,
+    streamed, when logged (MediaSink.write_file)."""
+
+    def __init__(self, path: Any, what: str, allowed: Optional[tuple] = None):
+        self.path = text = os.fspath(path)
+        self.what = what
+        ext = os.path.splitext(text)[1].lower().lstrip(".")
+        if allowed is not None and ext not in allowed:
+            raise UsageError(f"{what}: {text!r} is not one of the supported file types "
+                             f"({', '.join(allowed)})")
+        try:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+            fd = os.open(text, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as e:
+            raise UsageError(f"{what}: cannot read {text!r} ({e.strerror}); check the path") from None
+        try:
+            st = os.fstat(fd)
+            for test, kind in _NOT_REGULAR:
+                if test(st.st_mode):
+                    raise UsageError(f"{what}: {text!r} is {kind}, not a file; pass the path "
+                                     f"of a regular file")
+            self.size = st.st_size
+            self.data: Optional[bytes] = None
+            if st.st_size <= IN_MEMORY:  # (a /proc file says 0 and may hold more: bounded)
+                data = _read_at_most(fd, IN_MEMORY + 1)
+                if len(data) <= IN_MEMORY:
+                    self.data = data
+        except OSError as e:
+            raise UsageError(f"{what}: cannot read {text!r} ({e.strerror}); check the path") from None
+        finally:
+            os.close(fd)
+
+    def __len__(self) -> int:
+        return len(self.data) if self.data is not None else self.size
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: List[bytes] = []
+    got = 0
+    while got < limit:
+        chunk = os.read(fd, min(1 << 20, limit - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
 def read_path(path: Any, what: str, allowed: Optional[tuple] = None) -> bytes:
-    """The bytes of a file the user named, checked: it exists and has an allowed extension."""
-    text = os.fspath(path)
-    ext = os.path.splitext(text)[1].lower().lstrip(".")
-    if allowed is not None and ext not in allowed:
-        raise UsageError(f"{what}: {text!r} is not one of the supported file types "
-                         f"({', '.join(allowed)})")
-    try:
-        with open(text, "rb") as f:
-            return f.read()
-    except OSError as e:
-        raise UsageError(f"{what}: cannot read {text!r} ({e.strerror}); check the path") from None
+    """The bytes of a file the user named, checked (SourceFile), for data types that need the
+    content itself (Html): one that is larger than IN_MEMORY is refused."""
+    source = SourceFile(path, what, allowed)
+    if source.data is None:
+        raise UsageError(f"{what}: {source.path!r} is {source.size:,} bytes; {what} takes at "
+                         f"most {IN_MEMORY >> 20} MiB")
+    return source.data

@@ -8,10 +8,11 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 from runwrap.errors import UsageError
-from runwrap.sdk.media.base import Media, MediaSink, read_path, require, to_numpy
+from runwrap.sdk.media.base import (Media, MediaSink, SourceFile, read_path, require,
+                                    to_numpy)
 
 
 class FileMedia(Media):
@@ -20,8 +21,9 @@ class FileMedia(Media):
     kind = ""
     type_name = ""
 
-    def __init__(self, data: bytes, ext: str, caption: Optional[str] = None, **fields: Any):
-        self._data = data
+    def __init__(self, data: Union[bytes, SourceFile], ext: str, caption: Optional[str] = None,
+                 **fields: Any):
+        self._data = data  # the bytes, or the user's file (copied when logged)
         self.ext = ext
         self.caption = None if caption is None else str(caption)
         self._fields = fields
@@ -32,7 +34,10 @@ class FileMedia(Media):
         return "pts.json" if name.endswith(".pts.json") else os.path.splitext(name)[1].lstrip(".")
 
     def store(self, sink: MediaSink, key: str, step: int) -> Dict[str, Any]:
-        stored = sink.write(self.kind, key, step, self._data, self.ext)
+        if isinstance(self._data, SourceFile):
+            stored = sink.write_file(self.kind, key, step, self._data, self.ext)
+        else:
+            stored = sink.write(self.kind, key, step, self._data, self.ext)
         return stored.reference(self.type_name, caption=self.caption, **self._fields)
 
     def __repr__(self) -> str:
@@ -49,7 +54,7 @@ class Audio(FileMedia):
     def __init__(self, data_or_path: Any, sample_rate: Optional[int] = None,
                  caption: Optional[str] = None):
         if isinstance(data_or_path, (str, os.PathLike)):
-            data = read_path(data_or_path, "Audio", self.FILE_TYPES)
+            data = SourceFile(data_or_path, "Audio", self.FILE_TYPES)
             super().__init__(data, self._ext(data_or_path), caption, sample_rate=sample_rate)
             return
         if sample_rate is None:
@@ -85,7 +90,7 @@ class Video(FileMedia):
     def __init__(self, data_or_path: Any, caption: Optional[str] = None, fps: Optional[int] = None,
                  format: Optional[str] = None):  # noqa: A002 (wandb's name)
         if isinstance(data_or_path, (str, os.PathLike)):
-            data = read_path(data_or_path, "Video", self.FILE_TYPES)
+            data = SourceFile(data_or_path, "Video", self.FILE_TYPES)
             super().__init__(data, self._ext(data_or_path), caption)
             return
         fmt = (format or "gif").lower()
@@ -138,7 +143,7 @@ class Object3D(FileMedia):
             if ext not in self.FILE_TYPES:
                 raise UsageError(f"Object3D: {os.fspath(data_or_path)!r} is not one of the "
                                  f"supported file types ({', '.join(self.FILE_TYPES)})")
-            super().__init__(read_path(data_or_path, "Object3D"), ext, caption)
+            super().__init__(SourceFile(data_or_path, "Object3D"), ext, caption)
             return
         if isinstance(data_or_path, dict):
             scene = dict(data_or_path)
@@ -180,7 +185,7 @@ class Molecule(FileMedia):
         if not isinstance(data_or_path, (str, os.PathLike)):
             raise UsageError("Molecule needs the path of a structure file "
                              f"({', '.join(self.FILE_TYPES)}); for SMILES use Molecule.from_smiles")
-        data = read_path(data_or_path, "Molecule", self.FILE_TYPES)
+        data = SourceFile(data_or_path, "Molecule", self.FILE_TYPES)
         super().__init__(data, self._ext(data_or_path), caption)
 
     @classmethod

@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any, Dict, Optional
 
 from runwrap.errors import UsageError
-from runwrap.sdk.media.base import (Media, MediaSink, is_matplotlib, is_torch_tensor, read_path,
-                                    require, to_numpy)
+from runwrap.sdk.media.base import (Media, MediaSink, SourceFile, is_matplotlib,
+                                    is_torch_tensor, require, to_numpy)
 
 FILE_TYPES = ("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff")
 MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # channels -> PIL mode
@@ -82,6 +82,7 @@ class Image(Media):
         self._array = None
         self._pil = None
         self._file: Optional[bytes] = None
+        self._source: Optional[SourceFile] = None  # a file too large to hold: copied when logged
         self._encoded: Optional[bytes] = None
         self.format = (file_type or "png").lower()
         if self.format not in FILE_TYPES:
@@ -89,17 +90,23 @@ class Image(Media):
         if isinstance(data_or_path, Image):
             other = data_or_path
             self._array, self._pil, self._file = other._array, other._pil, other._file
+            self._source = other._source
             self._encoded, self.format = other._encoded, other.format
             self.width, self.height = other.width, other.height
         elif isinstance(data_or_path, (str, os.PathLike)):
-            self._file = read_path(data_or_path, "Image", FILE_TYPES)
+            source = SourceFile(data_or_path, "Image", FILE_TYPES)
             self.format = os.path.splitext(os.fspath(data_or_path))[1].lower().lstrip(".")
             self.format = "jpg" if self.format == "jpeg" else self.format
-            self.width, self.height = _file_size(self._file)
+            if source.data is not None:
+                self._file = source.data
+                self.width, self.height = _file_size(io.BytesIO(source.data))
+            else:  # Pillow reads the size from the header; the pixels stay on disk
+                self._source = source
+                self.width, self.height = _file_size(source.path)
         elif is_matplotlib(data_or_path):
             self._file = _figure_png(data_or_path)  # a Figure, an Axes, or pyplot itself
             self.format = "png"
-            self.width, self.height = _file_size(self._file)
+            self.width, self.height = _file_size(io.BytesIO(self._file))
         elif (type(data_or_path).__module__ or "").startswith("PIL"):
             self._pil = data_or_path
             self.width, self.height = data_or_path.size
@@ -128,7 +135,10 @@ class Image(Media):
         return self._encoded
 
     def store(self, sink: MediaSink, key: str, step: int) -> Dict[str, Any]:
-        stored = sink.write("images", key, step, self._bytes(), self.format)
+        if self._source is not None:
+            stored = sink.write_file("images", key, step, self._source, self.format)
+        else:
+            stored = sink.write("images", key, step, self._bytes(), self.format)
         ref = stored.reference("image-file", format=self.format, width=self.width,
                                height=self.height, caption=self.caption, grouping=self.grouping)
         if self._annotations:
@@ -155,14 +165,15 @@ def _figure_png(figure: Any) -> bytes:
     return buf.getvalue()
 
 
-def _file_size(data: bytes) -> tuple:
-    """(width, height) of an image file when Pillow can tell, else (None, None)."""
+def _file_size(data: Any) -> tuple:
+    """(width, height) of an image file (a path or a file object) when Pillow can tell, else
+    (None, None)."""
     try:
         from PIL import Image as PILImage
     except ImportError:
         return None, None
     try:
-        with PILImage.open(io.BytesIO(data)) as im:
+        with PILImage.open(data) as im:
             return im.size
     except Exception:
         raise UsageError("Image: the file is not an image Pillow can read; check the file") from None
