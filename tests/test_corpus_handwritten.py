@@ -22,6 +22,10 @@ REPO = Path(__file__).resolve().parents[1]
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
     "cleanrl_ppo": "`episodic_return=[23.]` (a printed numpy array) gives nothing",
+    "detectron2_train_net": "`copypaste: AP,AP50,…` / `copypaste: 40.44,61.00,…` (a CSV header "
+                            "and row on two log lines) give a key copypaste, not AP…; pycocotools' "
+                            "`@[ IoU=0.50:0.95 | area= all | maxDets=100 ] = 0.404` gives IoU, "
+                            "maxDets",
     "hf_run_glue_no_trainer": "`Sample 2619 of the training set: {'input_ids': [...], "
                               "'labels': 1}.` (a data sample) gives a key labels",
     "mingpt_adder": "the config tree echo (`    learning_rate: 0.0005`, `resid_pdrop: 0.1`) "
@@ -39,6 +43,9 @@ PENDING = {
                       "echo and `pi: 4610, v: 4545` parameter counts give keys",
     "timm_train": "two lines printing the same `Loss: 6.18` at the same step give one record; "
                   "`\\tcrop_pct: 0.95` (the data config) gives a key",
+    "yolov5_train": "the hyperparameters line (`lr0=0.01, momentum=0.937, …`) gives keys; the "
+                    "tqdm row under the `Epoch GPU_mem box_loss …` header and the `all` row "
+                    "under the validation bar's `Class Images … mAP50-95` give nothing",
 }
 
 
