@@ -50,6 +50,23 @@ def test_default_project_is_the_git_root_folder_name(tmp_path):
     assert done.stdout.strip() == "work"
 
 
+def test_git_state_is_recorded_as_the_wrapper_records_it(tmp_path):
+    """Outside a repository run.json says `"git": null` (looked, found none); inside, the
+    facts. The wrapper writes the same shape (tests/test_wrapper_record.py)."""
+    program = """
+        import runwrap
+        runwrap.init(project="p").finish()
+    """
+    done = run_script(tmp_path, program)
+    assert done.returncode == 0, done.stderr
+    doc = meta(only_run(tmp_path / "store", "p"))
+    assert "git" in doc and doc["git"] is None
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo" / "work")], check=True)
+    done = run_script(tmp_path / "repo", program.replace('"p"', '"q"'))
+    assert done.returncode == 0, done.stderr
+    assert meta(only_run(tmp_path / "repo" / "store", "q"))["git"]["dirty"] is False
+
+
 def test_dir_argument_beats_the_environment_and_is_recorded(tmp_path):
     done = run_script(tmp_path, f"""
         import runwrap

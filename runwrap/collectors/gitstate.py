@@ -1,18 +1,30 @@
 """The git state of the working directory: commit, branch, remote (credentials removed), dirty
-flag and the diff of a dirty tree. Every git call has a time bound; no git, no repo: None."""
+flag and the diff of a dirty tree. Every git call has a time bound; no git, no repo: None.
+
+Recorded the same way by the wrapper and by init() without it (`record_in_background`): run.json
+`git` holds the facts, or null when git found no repository there (looked, none); the key is
+absent when git state was not looked at (settings disable_git, a deleted working directory), or
+when git had not answered END_WAIT seconds after the run ended. A dirty tree's diff goes to diff.patch.
+"""
 from __future__ import annotations
 
 import os
 import re
-import subprocess
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from runwrap.store import documents
+from runwrap.store.layout import DIFF_PATCH, RUN_JSON
+
 DIFF_CAP = 10 * 1024 * 1024
 TIMEOUT = 5.0
+END_WAIT = 5.0  # at most this long at the end of a run for git facts still being read
 
 
 def _git(cwd: Path, *args: str, timeout: float = TIMEOUT) -> Optional[bytes]:
+    import subprocess  # start-up: loaded on the git thread, not by init() or the wrapper
+
     try:
         done = subprocess.run(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=timeout)
@@ -24,6 +36,8 @@ def _git(cwd: Path, *args: str, timeout: float = TIMEOUT) -> Optional[bytes]:
 def _git_many(cwd: Path, *commands: Tuple[str, ...]) -> List[Optional[bytes]]:
     """Several git commands at once: their outputs (None where one failed), in order. Run side by
     side they cost one git start-up instead of four at the end of a short run."""
+    import subprocess  # start-up: loaded on the git thread, not by init() or the wrapper
+
     procs: List[Optional[subprocess.Popen]] = []
     for args in commands:
         try:
@@ -94,3 +108,22 @@ def read_git_state(cwd: Path) -> Tuple[Optional[Dict[str, Any]], Optional[bytes]
             diff = diff[:DIFF_CAP] + (f"\n# runwrap: diff cut at {DIFF_CAP} of {len(diff)} "
                                       f"bytes\n").encode()
     return facts, diff
+
+
+def record_git_state(run_dir: Path, cwd: Path) -> None:
+    """The git state of `cwd` into the run at `run_dir` (see the module docstring)."""
+    try:
+        facts, diff = read_git_state(cwd)
+        if diff is not None:
+            documents.write_bytes_atomic(run_dir / DIFF_PATCH, diff)
+        documents.update_json(run_dir / RUN_JSON, lambda doc: doc.__setitem__("git", facts))
+    except Exception:  # noqa: BLE001 -- a nicety: the program must never notice it failing
+        pass
+
+
+def record_in_background(run_dir: Path, cwd: Path) -> threading.Thread:
+    """record_git_state on a daemon thread, so that starting the run does not wait for git."""
+    thread = threading.Thread(target=record_git_state, args=(run_dir, cwd), name="runwrap-git",
+                              daemon=True)
+    thread.start()
+    return thread

@@ -49,8 +49,7 @@ class RunExists(UsageError):
 
 
 def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
-               owner_kind: str, exist_ok: bool = False,
-               prepare: Optional[Callable[[Path], None]] = None) -> Path:
+               owner_kind: str, prepare: Optional[Callable[[Path], None]] = None) -> Path:
     """Make `<root>/<project>/<run_id>/` and write its first run.json (status `running`).
 
     `meta` holds the identity and anything else to record; this adds the owner, the machine
@@ -58,7 +57,7 @@ def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
     folder beside it (run.json, streams/, and whatever `prepare(folder)` adds) and renamed into
     place in one step, so of several processes starting the same id at the same instant exactly
     one creates it, and nobody ever sees the directory without its run.json: the others get
-    RunExists. With `exist_ok` (resuming) an existing directory is written into instead."""
+    RunExists. Continuing an existing run is store/opening.py's."""
     from runwrap import __version__
 
     path = run_dir(root, project, run_id)
@@ -68,11 +67,6 @@ def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
     doc["runwrap_version"] = __version__
     doc.update(meta)
     doc["owner"] = dict(owner_identity(), kind=owner_kind)
-    if exist_ok and path.is_dir():
-        (path / STREAMS_DIR).mkdir(exist_ok=True)
-        write_json(path / RUN_JSON, doc)
-        point_latest(root, path)
-        return path
     # Host and pid: two machines sharing the store may well have the same pid.
     staging = path.parent / f".{run_id}.{os.uname().nodename}.{os.getpid()}.new"
     try:

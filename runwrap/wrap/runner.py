@@ -3,21 +3,21 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from runwrap import env as envnames
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
 from runwrap.notices import no_space
 from runwrap.store import documents
+from runwrap.collectors.gitstate import END_WAIT, record_in_background
 from runwrap.store.clock import RunClock
-from runwrap.store.create import NoSpaceForRun, RunExists, create_run
+from runwrap.store.create import NoSpaceForRun
 from runwrap.store.lifecycle import CLI_SPELLING, final_status, finish_run, resume_target
 from runwrap.store.secrets import mask_argv
-from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, OUTPUT_LOG, RUN_JSON, STREAMS_DIR,
-                                  SUMMARY_JSON, SUMMARY_USER_JSON, point_latest)
+from runwrap.store.layout import (CONFIG_YAML, OUTPUT_LOG, RUN_JSON, SUMMARY_JSON,
+                                  SUMMARY_USER_JSON)
 from runwrap.store.owner import hostname, owner_identity
 from runwrap.store.summary import summarize_streams
 from runwrap.wrap import terminal
@@ -30,10 +30,10 @@ from runwrap.wrap.pump import Pump
 from runwrap.wrap.upload import start_upload, stop_upload
 from runwrap.wrap.signals import FORWARDED
 
-if TYPE_CHECKING:  # store/parts.py loads only for a task of a launcher job
-    from runwrap.store.parts import Joined
+from runwrap.store.opening import join_job, open_run
+from runwrap.store.parts import Joined
+from runwrap.store.run_info import RunInfo
 
-GIT_WAIT = 5.0  # at most this long after the child exits for git facts still being read
 
 
 def exit_code_of(status: int) -> int:
@@ -130,47 +130,29 @@ def _run_meta(plan: RunPlan) -> Dict[str, Any]:
 
 
 def _open_run(plan: RunPlan) -> Path:
-    meta = _run_meta(plan)
-    if plan.resume_from is None:
-        try:
-            return create_run(plan.root, plan.project, plan.run_id, meta, owner_kind="wrapper")
-        except RunExists:
-            if plan.options.id is None:
-                raise
-            # Another runwrap made this id between the plan's check and now (several started
-            # at the same instant): decide again, as if it had been there all along, so the
-            # message is the CLI's (--resume allow; still running) and `allow` can continue it.
-            plan.resume_from = resume_target(
-                plan.root, plan.project, plan.options.id, plan.options.resume, plan.program,
-                mask_argv(plan.options.command), CLI_SPELLING)
-            if plan.resume_from is None:
-                raise
-    run_dir = plan.resume_from.dir
+    """Create the run, or continue the one the plan resumes (store/opening.py)."""
+    def recheck() -> Optional[RunInfo]:
+        # Another runwrap made this id between the plan's check and now (several started at
+        # the same instant): decide again, as if it had been there all along, so the message
+        # is the CLI's (--resume allow; still running) and `allow` can continue it.
+        if plan.options.id is None:
+            return None
+        plan.resume_from = resume_target(
+            plan.root, plan.project, plan.options.id, plan.options.resume, plan.program,
+            mask_argv(plan.options.command), CLI_SPELLING)
+        return plan.resume_from
 
-    def resume(doc: dict) -> None:
-        doc.setdefault("first_start_time", doc.get("start_time"))
-        doc.update(meta)
-        if not plan.options.name:
-            doc["name"] = plan.name
-        doc["status"] = "running"
-        doc["start_time"] = time.time()
-        doc["resumed"] = True
-        doc["resume_count"] = int(doc.get("resume_count") or 0) + 1
-        doc["owner"] = dict(owner_identity(), kind="wrapper")
-        doc.pop("summary_stale", None)
-
-    documents.update_json(run_dir / RUN_JSON, resume)
-    (run_dir / STREAMS_DIR).mkdir(exist_ok=True)
-    point_latest(plan.root, run_dir)
-    return run_dir
+    return open_run(plan.root, plan.project, plan.run_id, _run_meta(plan), "wrapper",
+                    config=plan.config,
+                    continues=plan.resume_from.dir if plan.resume_from else None,
+                    recheck=recheck, empty_config_file=True,
+                    config_failed=lambda e: warn_once(
+                        "config", f"cannot write config.yaml: {e.strerror}", e))
 
 
 def _join_job(plan: RunPlan) -> Joined:
-    """Create the job's run or join it as this task's part (store/parts.py). The first task's
-    run.json and config are the run's; a later task whose --config differs records the
-    difference in its own part record rather than rewriting config.yaml."""
-    from runwrap.store.parts import create_or_join
-
+    """Create the job's run or join it as this task's part (store/opening.py). The first
+    task's run.json and config are the run's."""
     job = plan.job
     assert job is not None
     meta = _run_meta(plan)
@@ -180,41 +162,12 @@ def _join_job(plan: RunPlan) -> Joined:
               "start_time": time.time(), "end_time": None, "duration": None,
               "exit_code": None, "signal": None, "child_pid": None,
               "owner": dict(owner_identity(), kind="wrapper")}
-    joined = create_or_join(plan.root, plan.project, plan.run_id, meta, job.part, record,
-                            prepare=lambda folder: _write_config(plan, folder))
+    joined = join_job(plan.root, plan.project, plan.run_id, meta, job.part, record, plan.config)
     plan.run_id = joined.run_id
     if not joined.created:
         first = documents.read_json(joined.dir / RUN_JSON, {}) or {}
         plan.name = first.get("name") or plan.name
-        config = documents.read_yaml(joined.dir / CONFIG_YAML, {}) or {}
-        differing = {k: v for k, v in plan.config.items()
-                     if not isinstance(config, dict) or config.get(k) != v}
-        if differing:
-            documents.update_json(joined.record, lambda doc: doc.__setitem__("config", differing))
     return joined
-
-
-def _write_config(plan: RunPlan, run_dir: Path) -> None:
-    config = {}
-    if plan.resume_from is not None:
-        config = documents.read_yaml(run_dir / CONFIG_YAML, {}) or {}
-    config.update(plan.config)
-    if config:
-        documents.write_yaml(run_dir / CONFIG_YAML, config)
-    else:  # `{}` is the empty YAML mapping; skipping the yaml import saves start-up time
-        documents.write_bytes_atomic(run_dir / CONFIG_YAML, b"{}\n")
-
-
-def _record_git(run_dir: Path, cwd: Path) -> None:
-    from runwrap.collectors.gitstate import read_git_state
-
-    try:
-        facts, diff = read_git_state(cwd)
-        if diff is not None:
-            documents.write_bytes_atomic(run_dir / DIFF_PATCH, diff)
-        documents.update_json(run_dir / RUN_JSON, lambda doc: doc.__setitem__("git", facts))
-    except OSError:
-        pass  # the run directory is gone or unwritable: the child must not notice
 
 
 class WrappedRun:
@@ -279,11 +232,7 @@ class WrappedRun:
                                      "TensorBoard discovery and relative --metrics-file paths "
                                      "are not recorded")
                 elif self.part is None or self.part.created:  # run.json's writer only
-                    git = threading.Thread(target=_record_git,
-                                           args=(self.run_dir, Path(plan.cwd)),
-                                           name="runwrap-git", daemon=True)
-                    git.start()
-                    threads.append(git)
+                    threads.append(record_in_background(self.run_dir, Path(plan.cwd)))
                 self._start_collectors(child, clock, console)
             # sync: the MLflow uploader starts here when plan.mode == "online".
             # In a job, the first task uploads (every part's streams, each once, by the cursor
@@ -307,7 +256,7 @@ class WrappedRun:
         console.close()
         if self.run_dir is not None:
             for t in threads:
-                t.join(GIT_WAIT)
+                t.join(END_WAIT)
             self._finish(status, pump.escalation)
             stop_upload(uploader, plan.options.sync_timeout)
         return self.exit_code
@@ -322,10 +271,6 @@ class WrappedRun:
             self.run_dir = self.part.dir
             return
         self.run_dir = _open_run(plan)
-        try:
-            _write_config(plan, self.run_dir)
-        except OSError as e:
-            warn_once("config", f"cannot write config.yaml: {e.strerror}", e)
 
     def _spawn(self, env: Dict[str, str], interactive: bool) -> Child:
         plan = self.plan

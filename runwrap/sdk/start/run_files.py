@@ -1,4 +1,5 @@
-"""Pieces both the standalone and the attached path use: config persistence, stream files."""
+"""What both the standalone and the attached path write as the program runs: config changes
+(config.yaml, or a job task's part record) and this process's stream file."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional
 from runwrap.sdk.run.access import not_recorded
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML
-from runwrap.store.parts import part_record
+from runwrap.store.opening import merge_part_config
 from runwrap.store.streams import StreamWriter, stream_path
 
 
@@ -20,13 +21,9 @@ def config_saver(run_dir: Path, part: Optional[str] = None
     path = run_dir / CONFIG_YAML
 
     def save_in_part(changed: Dict[str, Any], removed: List[str]) -> None:
-        def mutate(doc: dict) -> None:
-            mine = doc.setdefault("config", {})
-            mine.update(changed)
-            for key in removed:
-                mine.pop(key, None)
+        assert part is not None
         try:
-            documents.update_json(part_record(run_dir, part), mutate)
+            merge_part_config(run_dir, part, changed, removed)
         except OSError as e:
             not_recorded(f"parts/{part}.json", e)
 
@@ -43,13 +40,6 @@ def config_saver(run_dir: Path, part: Optional[str] = None
         except OSError as e:  # disk full, run directory gone: the program goes on
             not_recorded(CONFIG_YAML, e)
     return save_in_part if part else save
-
-
-def write_config(run_dir: Path, items: Dict[str, Any]) -> None:
-    """config.yaml when there is a config (readers take a missing file as empty: init() stays
-    one fsync cheaper and never imports yaml for a run without config)."""
-    if items:
-        documents.write_yaml(run_dir / CONFIG_YAML, items)
 
 
 def writer_opener(run_dir: Path, part: Optional[str]) -> Callable[[bool], StreamWriter]:

@@ -3,34 +3,32 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from runwrap.errors import UsageError
 from runwrap.sdk.start import resume as resuming
-from runwrap.sdk.start.run_files import config_saver, write_config, writer_opener
+from runwrap.sdk.start.run_files import config_saver, writer_opener
 from runwrap.sdk.run.config import Config
 from runwrap.sdk.run.history import History
 from runwrap.sdk.start.request import Request, program_name
 from runwrap.sdk.run.access import warn
 from runwrap.sdk.run.run import Run, write_final_documents
 from runwrap.store import documents
-from runwrap.store.create import RunExists, create_run, default_project
+from runwrap.collectors.gitstate import END_WAIT, record_in_background
+from runwrap.store.create import default_project
 from runwrap.store.secrets import mask_argv
 from runwrap.store.ids import check_path_name, generate_name, new_run_id
-from runwrap.store.layout import (CONFIG_YAML, DIFF_PATCH, RUN_JSON,
+from runwrap.store.layout import (CONFIG_YAML, RUN_JSON,
                                   SUMMARY_USER_JSON, run_dir as run_dir_of, store_root)
 from runwrap.store.lifecycle import SDK_SPELLING, resume_target
+from runwrap.store.opening import open_run
+from runwrap.store.run_info import RunInfo
 from runwrap.store.summary import USER, SummaryBuilder, load_summary, summarize_streams
 from runwrap.store.values import decode_value
 
 SYNC_TIMEOUT = 10.0  # seconds finish() gives the upload; the rest waits for `runwrap sync`
-
-# run.json fields a resumed run takes over from its earlier life (status etc. start afresh).
-CARRIED = ("name", "notes", "tags", "group", "job_type", "entity", "start_time", "metrics",
-           "alerts", "fork", "rewinds", "resume_count", "git", "code")
 
 
 class RunChoice:
@@ -79,23 +77,24 @@ def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
         prior = documents.read_json(choice.prior / RUN_JSON, {}) or {}
     ident = _identity(request, choice.run_id, project, prior, name=name, notes=notes,
                       group=group, job_type=job_type)
-    meta = _run_meta(request, ident, prior, choice, program, command)
+    meta = _run_meta(request, ident, program, command)
     items = _initial_config(request, choice)
     if request.resume_from is not None:
         meta["rewinds"] = list(prior.get("rewinds") or []) + [_rewind(choice)]
 
-    try:
-        path = create_run(root, project, choice.run_id, meta, owner_kind="sdk",
-                          exist_ok=choice.prior is not None)
-    except RunExists:
-        if given_id is None:
-            raise
-        # Another process made this id an instant ago: say why in init()'s words, as
+    def recheck() -> Optional[RunInfo]:
+        # Another process made this id an instant ago: decide again in init()'s words, as
         # resume_target would have had the run been there when it looked.
-        resume_target(root, project, given_id, request.resume, program, command, SDK_SPELLING)
-        raise
-    write_config(path, items)
-    start_time = documents.read_json(path / RUN_JSON, {}).get("start_time") or time.time()
+        if given_id is None:
+            return None
+        return resume_target(root, project, given_id, request.resume, program, command,
+                             SDK_SPELLING)
+
+    path = open_run(root, project, choice.run_id, meta, "sdk", config=items,
+                    continues=choice.prior, recheck=recheck)
+    written = documents.read_json(path / RUN_JSON, {}) or {}
+    # A continued run's clock (`_runtime`, run.start_time) counts from its first start.
+    start_time = written.get("first_start_time") or written.get("start_time") or time.time()
     so_far = _life_so_far(path, choice, request)
     history = History(writer_opener(path, None), start_time, step=so_far.step,
                       builder=so_far.builder, warn=warn)
@@ -105,8 +104,11 @@ def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
     config = Config(items, allow_val_change=request.allow_val_change or choice.prior is not None,
                     on_change=config_saver(path))
     uploader = _uploader(request, path)
+    git = None if request.disable_git else record_in_background(path, Path(os.getcwd()))
 
     def on_finish(run: Run, code: int, signal_name: Optional[str]) -> None:
+        if git is not None:
+            git.join(END_WAIT)
         write_final_documents(run, code, signal_name)
         if uploader is not None:  # after the final status: the upload ends the remote run
             uploader.stop(SYNC_TIMEOUT)
@@ -117,8 +119,6 @@ def create(request: Request, *, project: Any, dir: Any, id: Any, name: Any, note
     run._reserve = documents.SpaceReserve(path)
     if uploader is not None:
         uploader.start()
-    if not request.disable_git:
-        _record_git_in_background(path)
     return run
 
 
@@ -134,15 +134,13 @@ def _identity(request: Request, run_id: str, project: str, prior: Dict[str, Any]
             "job_type": r.get("job_type", job_type, default=prior.get("job_type"))}
 
 
-def _run_meta(request: Request, ident: Dict[str, Any], prior: Dict[str, Any],
-              choice: RunChoice, program: Optional[str], command: List[str]) -> Dict[str, Any]:
-    """run.json's first fields: what an earlier life carries over, then this start's."""
-    meta: Dict[str, Any] = {k: prior[k] for k in CARRIED if k in prior}
-    meta.update({k: ident[k] for k in ("name", "notes", "tags", "group", "job_type", "entity")})
+def _run_meta(request: Request, ident: Dict[str, Any], program: Optional[str],
+              command: List[str]) -> Dict[str, Any]:
+    """run.json's fields for this life (a continued run keeps its earlier lives' others)."""
+    meta: Dict[str, Any] = {k: ident[k] for k in ("name", "notes", "tags", "group", "job_type",
+                                                  "entity")}
     meta.update(mode=request.mode, cwd=os.getcwd(), command=command, program=program,
                 options=request.resolver.options, child_pid=None)
-    if choice.prior is not None:
-        meta.update(resumed=True, resume_count=int(prior.get("resume_count") or 0) + 1)
     if request.fork_from is not None:
         meta["fork"] = {"run_id": request.fork_from[0], "project": ident["project"],
                         "step": request.fork_from[1]}
@@ -232,23 +230,3 @@ def _life_so_far(path: Path, choice: RunChoice, request: Request) -> LifeSoFar:
                         for key, entry in table.items() if isinstance(entry, dict)}
                for source, table in summary.items() if isinstance(table, dict)}
     return LifeSoFar(SummaryBuilder(initial=summary), resuming.last_step(path) + 1, user)
-
-
-def _record_git_in_background(path: Path) -> None:
-    """git facts (commit, branch, remote, dirty, diff.patch) without delaying init()."""
-    cwd = Path(os.getcwd())
-
-    def work() -> None:
-        try:
-            from runwrap.collectors.gitstate import read_git_state
-
-            facts, diff = read_git_state(cwd)
-            if facts is None:
-                return
-            if diff:
-                documents.write_bytes_atomic(path / DIFF_PATCH, diff)
-            documents.update_json(path / RUN_JSON, lambda d: d.__setitem__("git", facts))
-        except Exception:
-            pass  # git state is a nicety; never disturb the program
-
-    threading.Thread(target=work, name="runwrap-git", daemon=True).start()
