@@ -41,11 +41,11 @@ parse = default_parser().parse
     ("Epoch: [0]  [  0/782]  eta: 0:10:00  lr: 0.1  loss: 6.9 (6.9)  acc1: 0.0 (0.0)",
      ({"Epoch": 0, "lr": 0.1, "loss": 6.9, "acc1": 0.0}, 0)),
     ("Epoch(train) [1][ 10/100]  lr: 1.0000e-04  eta: 0:00:30  loss: 0.8",
-     ({"Epoch": 1, "train/lr": 1e-4, "train/loss": 0.8}, 1)),
+     ({"Epoch": 1, "lr": 1e-4, "train/loss": 0.8}, 1)),
     ("Epoch(val) [1][10/10]    accuracy/top1: 80.0000", ({"Epoch": 1, "val/accuracy/top1": 80.0}, 1)),
     ("[1,000] Accuracy: 86.69%", ({"Accuracy": 86.69}, 1000)),
     ("Train: 3 [   0/1000 (  0%)]  Loss: 6.912 (6.91)  LR: 1.000e-04",
-     ({"train/Loss": 6.912, "train/LR": 1e-4}, 3)),
+     ({"train/Loss": 6.912, "LR": 1e-4}, 3)),
     # Phases at the start of a line prefix the keys.
     ("Test:  Acc@1 1.05 Acc@5 4.2", ({"test/Acc@1": 1.05, "test/Acc@5": 4.2}, None)),
     ("Test set: Average loss: 0.0335, Accuracy: 9782/10000 (98%)",

@@ -21,6 +21,7 @@ COMMANDS = {
     "ui": ("ui", "ui"),  # issue 16: the live dashboard
     "import-wandb": ("import_wandb", "import_wandb"),  # issue 15: wandb runs on disk
     "artifacts": ("artifacts", "artifacts"),  # issue 14: the artifact store
+    "explain": ("explain", "explain"),  # issue 19: what the console grammar makes of each line
     "sweep": ("sweep", "sweep"),  # issue 21: sweeps
     "agent": ("sweep", "agent"),
 }

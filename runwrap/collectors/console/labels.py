@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Dict, NamedTuple, Optional
 
 from runwrap.collectors.console.vocabulary import (
-    FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric, names_setting, phase_of)
+    CONFIG_WORDS, FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric, names_setting, phase_of)
 
 # How the value follows the label.
 COLON = 1  # `loss:0.5`, `loss=0.5`, `loss = 0.5`
 COLON_BLANK = 2  # `Avg loss: 0.5`: a colon and a blank, the way a person writes a label
 BLANK = 3  # `loss 0.5`
 BRACKET = 4  # `Epoch[1]`, `Epoch: [1]`, `Epoch(train) [1]`
+LIST = 5  # `episodic_return=[23.]`: a list printed after a separator (numpy's one-element array)
 
 # What a label is.
 METRIC = "metric"  # names a measure: kept whatever the form
@@ -89,6 +90,8 @@ def _read(phrase: str, form: int) -> Optional[Label]:
         return Label(step, STEP, n)
     if form == BRACKET:
         return None
+    if form == LIST:
+        form = COLON
     if n == 1:
         return _one_word(words[0], form)
     return _words(words, form)
@@ -132,9 +135,10 @@ def _words(words: list, form: int) -> Optional[Label]:
     start = head
     while start > 0 and (low[start - 1] in MODIFIER_WORDS or names_metric(low[start - 1])):
         start -= 1
-    if form == BLANK and not all(w in MODIFIER_WORDS or w in FILLER_WORDS or phase_of(w)
-                                 or names_metric(w) for w in low[:start]):
-        return None  # `Start training from score 0.03`: a sentence, not a label
+    if form == BLANK and (head < len(words) - 1 or not all(
+            w in MODIFIER_WORDS or w in FILLER_WORDS or phase_of(w) or names_metric(w)
+            for w in low[:start])):
+        return None  # `Start training from score 0.03`, `reward is now 9`: a sentence
     key = "_".join(low[start:head + 1])
     phase = None
     for w in low[:start]:
@@ -142,3 +146,20 @@ def _words(words: list, form: int) -> Optional[Label]:
     if phase is None and names_count(key):
         return None
     return Label(f"{phase}/{key}" if phase else key, METRIC, len(words))
+
+
+_prefix_cache: Dict[str, bool] = {}
+
+
+def names_settings(head: str) -> bool:
+    """True when the text before a line's first colon says the rest are settings or counts
+    (`Overriding: device = cpu`, `Number of parameters:    pi: 4610,   v: 4545`)."""
+    found = _prefix_cache.get(head)
+    if found is None:
+        words = head.lower().split()
+        found = any(w in CONFIG_WORDS or names_count(w) for w in words) and not any(
+            names_metric(w) for w in words)
+        if len(_prefix_cache) >= _CACHE_LIMIT:
+            _prefix_cache.clear()
+        _prefix_cache[head] = found
+    return found

@@ -13,9 +13,10 @@ import sys
 from typing import Dict, Optional, Tuple, Union
 
 from runwrap.collectors.console.labels import (
-    BLANK, BRACKET, COLON, COLON_BLANK, METRIC, OTHER, PHASE, read_label)
+    BLANK, BRACKET, COLON, COLON_BLANK, LIST, METRIC, OTHER, PHASE, names_settings, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
-from runwrap.collectors.console.vocabulary import STEP_RANK, phase_of
+from runwrap.collectors.console.vocabulary import (
+    CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, names_count, names_metric, parts, phase_of)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -41,13 +42,13 @@ _PHRASE = rf"{_WORD}(?:(?:'s)?{_P}[ ]{_WORD}){{0,3}}{_P}"
 # to boundary in C instead of trying every position; the line gets a leading blank for it.
 # Groups: label; separator, blanks after it, a bracket after it (`Epoch: [0]`); blanks alone
 # (`loss 0.5`); a bracket alone (`Epoch[1]`); number; the denominator of a fraction
-# (`9782/10000`); and what follows the number when it is a word (a unit, or the next label).
+# (`9782/10000`); a bracket closing right after the number (`[23.]`); and what follows the number when it is a word (a unit, or the next label).
 _DEFAULT_SOURCE = (
     _BOUNDARY
     + rf"""({_PHRASE})['"]?"""
     + rf"""(?:[ \t]*{_P}([:=])([ \t]*{_P})['"]?(\[[ \t]*{_P})?"""
     + rf"""|(?=[ \t]+{_P}[-+]?\.?\d)([ \t]+{_P})|[ \t]*{_P}(\[[ \t]*{_P}))"""
-    + rf"({_NUMBER})(?:/(\d+){_P})?{_END}"
+    + rf"({_NUMBER})(?:/(\d+){_P})?(\])?{_END}"
     + r"(?!%\||%[ \t]+\d+/\d)"  # `valid:  40%|####`, `train: 100% 50/50`: a bar's position
     + rf"""(?=([ \t]+{_P}{_PHRASE}['"]?[ \t]*{_P}[:=]?)?)""")
 _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
@@ -68,6 +69,7 @@ _SETTINGS = re.compile(
     r"""['"]?[ \t]*[:=][ \t]*\{""")
 _SETTING_HINTS = ("aram", "ARAM", "onfig", "ONFIG", "rgs", "RGS", "ptions", "PTIONS", "ettings",
                   "ETTINGS")
+_SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _-]*\Z")
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
 _LAST_NUMBER = re.compile(rf"[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
 _WORDS = re.compile(r"[A-Za-z][\w@.-]*")
@@ -166,11 +168,31 @@ def with_phase(values: Dict[str, Number], phase: str) -> Dict[str, Number]:
     """`values` with `phase/` before each key that names no step and no phase of its own."""
     out: Dict[str, Number] = {}
     for key, value in values.items():
-        if key.lower() in STEP_RANK or _has_phase(key):
-            out[key] = value
-        else:
+        if _takes_phase(key):
             out[f"{phase}/{key}"] = value
+        else:
+            out[key] = value
     return out
+
+
+_phased: Dict[str, bool] = {}
+
+
+def _takes_phase(key: str) -> bool:
+    """True for a key that names a measure and no phase of its own: `loss`, `Acc@1` take the
+    phase; `val_loss`, a step key, and side values (`lr`, `time`, `data`, `eta`) do not."""
+    found = _phased.get(key)
+    if found is None:
+        found = names_metric(key) and not _has_phase(key) and not names_count(key) and (
+            parts(key)[-1] not in _SIDE_VALUES)
+        if len(_phased) >= 4096:
+            _phased.clear()
+        _phased[key] = found
+    return found
+
+
+# Measures that belong to no phase: the learning rate is the optimizer's.
+_SIDE_VALUES = frozenset(("lr", "rate", "norm", "grad"))
 
 
 def _has_phase(key: str) -> bool:
@@ -190,6 +212,9 @@ def parse_line(line: str) -> Optional[Parsed]:
         return None  # cheaper than the regex for plain text lines
     if ("(" in line and "=" in line) or "{" in line:
         line = _mask_arguments(line)
+    colon = line.find(":")
+    if 0 < colon < 48 and _SETTINGS_HEAD.match(line, 0, colon) and names_settings(line[:colon]):
+        return None  # `Overriding: device = cpu`, `Number of parameters:  pi: 4610,  v: 4545`
     best_at = -1
     if "est" in line:
         m = _BEST_CLAUSE.search(line)
@@ -230,11 +255,14 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
     last_text = ""
     last_kept = False
     known = labels_cache.get
-    for phrase, sep, blanks, sep_bracket, _, bracket, text, denominator, after in found:
+    for phrase, sep, blanks, listed, _, bracket, text, denominator, closed, after in found:
         last_text = text
         last_kept = False
         if sep:
-            form = BRACKET if sep_bracket else (COLON_BLANK if blanks else COLON)
+            if listed:  # `[23.]` is a list of one value; `[ 0/79]` a position, as a step has
+                form = LIST if closed and not denominator else BRACKET
+            else:
+                form = COLON_BLANK if blanks else COLON
         else:
             form = BRACKET if bracket else BLANK
         label = known((phrase, form), labels_cache)
@@ -248,7 +276,8 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                 continue  # `12 GB`, `1.2 K`, `0 TPU cores`: a quantity and its unit
             banner = banner or is_banner
         elif kind is PHASE:
-            if not values and first_step is None and text.isdigit() and _LINE_PHASE.match(line):
+            if (form == COLON_BLANK and not values and first_step is None and text.isdigit()
+                    and _LINE_PHASE.match(line)):
                 first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase and its epoch
                 continue
             if form == BLANK:
@@ -301,3 +330,28 @@ def _ending(line: str, taken: Optional[str]) -> Optional[Tuple[str, Number]]:
         return None
     text = m.group(1)
     return label.key, (int(text) if text.isdigit() and len(text) < 19 else float(text))
+
+
+# A configuration echo: a line that announces one (`Saving config:`, `Overriding config with
+# x.py:`, timm's `Data processing configuration for current model + dataset:`, minGPT's
+# `trainer:`), then its lines, as long as they read as configuration (indented, comments,
+# brackets, `name = value` assignments, `Overriding: name = value`, `section:` headings).
+_ECHO_WORDS = re.compile(r"[A-Za-z]+")
+_ECHO_LINE = re.compile(r"(?:[ \t]|#|[\[\]{}(),]+\Z|\Z|[A-Za-z_][\w.]*[ \t]*(?:=|:\Z)|"
+                        r"(?i:overrid\w*):)")
+
+
+def starts_config_echo(line: str) -> bool:
+    """True when `line` announces a configuration printed on the lines after it."""
+    text = line.rstrip()
+    if not text.endswith(":") or len(text) > 100:
+        return False
+    words = [w.lower() for w in _ECHO_WORDS.findall(text)]
+    if len(words) == 1 and text[0] != " " and words[0] in CONFIG_SECTIONS:
+        return True
+    return any(w in CONFIG_WORDS for w in words)
+
+
+def continues_config_echo(line: str) -> bool:
+    """True when `line` reads as a line of a configuration echo."""
+    return _ECHO_LINE.match(line) is not None

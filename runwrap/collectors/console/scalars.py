@@ -12,7 +12,8 @@ import re
 from typing import Callable, Dict, List, Optional, Union
 
 from runwrap.collectors.console.lines import (
-    MAX_LINE, Parsed, cut_line, heading_phase, line_phase, parse_line, with_phase)
+    MAX_LINE, Parsed, continues_config_echo, cut_line, heading_phase, line_phase, parse_line,
+    starts_config_echo, with_phase)
 from runwrap.collectors.console.tables import Tables
 from runwrap.collectors.console.vocabulary import STEP_KEYS
 from runwrap.errors import UsageError
@@ -131,11 +132,15 @@ class StreamRecords:
       row): without a step of its own it takes that line's.
     - Tables (tables.py): a header row of names and rows of numbers (fastai), boxed
       `| key | value |` blocks (Stable-Baselines3), read from the lines with no pair.
-    - A record with a step that repeats the one just before it (tqdm redraws a closed bar
-      once more) is the same report shown twice, and kept once.
+    - A progress bar's record with a step that repeats the one just before it (tqdm redraws
+      a closed bar once more) is the same report shown twice, and kept once; two log lines
+      that happen to print the same values are two reports.
     - A Python traceback (`Traceback (most recent call last):`, its indented lines, and the
       exception line that ends it) is no record: it quotes source code, such as
       `model.fit(x, epochs=3, validation_split=0.25)`, not values the program reported.
+    - A configuration echo (the default grammar only): the lines after a line announcing a
+      configuration (`Saving config:`, `Overriding config with x.py:`, `trainer:`) give
+      nothing while they read as one (indented, comments, brackets, `name = value`).
     - Phases (the default grammar only): a line that names nothing but a phase (`Test:`,
       `=== Validation ===`) heads a block whose lines take that phase (`test/loss`) until a
       blank line, a header or another phase; a summary line starting `* ` takes the phase of
@@ -143,7 +148,7 @@ class StreamRecords:
     """
 
     __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
-                 "block", "section")
+                 "block", "section", "in_echo")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -155,6 +160,7 @@ class StreamRecords:
         self.in_traceback = False
         self.block: Optional[str] = None  # the phase a heading line gave the lines below it
         self.section: Optional[str] = None  # the phase the last line named at its start
+        self.in_echo = False  # within the lines of a configuration echo
 
     @property
     def table_open(self) -> bool:
@@ -196,9 +202,16 @@ class StreamRecords:
         if line.startswith(_TRACEBACK):
             self.in_traceback = True
             return []
+        if self.in_echo:
+            if continues_config_echo(line):
+                return []
+            self.in_echo = False
         is_frame = line[:1] == FRAME
         found = self.parse(line[1:] if is_frame else line)
         if self.tables is not None and not is_frame:
+            if found is None and starts_config_echo(line):
+                self.in_echo = True
+                return []
             found = self._phase(line, found)
         if found is None:
             if self.tables is None or is_frame:
@@ -233,11 +246,16 @@ class StreamRecords:
         else:
             out.append((values, step))
         if out and step is not None:
-            if out[-1] == self.last:
+            if out[-1] == self.last and _is_bar(line):
                 out.pop()
             else:
                 self.last = out[-1]
         return out
+
+
+def _is_bar(line: str) -> bool:
+    """True when `line` shows a progress bar (tqdm's `%|` and rates, rich's and Keras's)."""
+    return "%|" in line or "it/s" in line or "s/it" in line or "━" in line or "[=" in line
 
 
 def compile_patterns(patterns: List[str]) -> ScalarParser:

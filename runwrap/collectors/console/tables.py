@@ -105,7 +105,12 @@ class Tables:
     def _box_line(self, text: str) -> List[Record]:
         if _BORDER.match(text):
             box, self.box, self.section = self.box, {}, ""
-            return [(box, None)] if box else []
+            if not box:
+                return []
+            # A row named for a step key (Spinning Up's `| Epoch | 0 |`) is the box's step.
+            steps = [(self.step_rank[k], v) for k, v in box.items()
+                     if k in self.step_rank and type(v) is int]
+            return [(box, min(steps)[1] if steps else None)]
         if self.box is None or not (text[0] == "|" and text[-1] == "|"):
             self.box = None
             return []

@@ -18,6 +18,7 @@ METRIC_WORDS = frozenset("""
     auroc aupr ap map miou iou dice jaccard bleu rouge rougel meteor cider wer cer mrr ndcg hit
     hits ppl perplexity psnr ssim lpips fid reward rewards return returns score scores metric
     mse mae rmse mape smape r2 corr entropy lr learning_rate grad gnorm norm top value
+    spearman pearson mcc kappa chrf bpb em exact_match
 """.split())
 
 # Words written before a metric that say which one it is (`avg loss`, `best acc`): part of
@@ -28,9 +29,9 @@ MODIFIER_WORDS = frozenset("""
 """.split())
 
 # Step keys, finest first: when a line names several, the finest is its step.
-STEP_KEYS = ("global_step", "step", "iteration", "iter", "epoch", "trial")
+STEP_KEYS = ("global_step", "step", "iteration", "iter", "episode", "epoch", "trial")
 _STEP_PLURALS = {"steps": "step", "iterations": "iteration", "iters": "iter",
-                 "epochs": "epoch", "trials": "trial"}
+                 "episodes": "episode", "epochs": "epoch", "trials": "trial"}
 
 # Phases of training, and the one name each is recorded under: `Test:` at the start of a line
 # and `Validation acc` alike give keys under `test/` and `val/`.
@@ -42,6 +43,15 @@ PHASES: Dict[str, str] = {
 }
 # Words that say nothing about the metric after a phase (`Test set loss`, `train data acc`).
 FILLER_WORDS = frozenset("set data dataset split results result stats on of the a".split())
+
+# Words that say the lines after them echo a configuration (`Saving config:`, `Arguments:`,
+# `Overriding config with train.py:`, minGPT's `trainer:` section): settings, not metrics.
+CONFIG_WORDS = frozenset("""
+    config configuration configs cfg args arguments argv options opts flags hparams
+    hyperparameters hyperparams settings overriding override overrides kwargs
+""".split())
+CONFIG_SECTIONS = frozenset("system data dataset model trainer optimizer optim scheduler env "
+                            "environment training".split())
 
 # Labels that count things or name a device, a setting or a size: never a metric, whatever
 # their punctuation (`param count:25557032`, `cuda:0`, `batch_size = 64`, `num_workers=8`).
