@@ -21,28 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
-    "cleanrl_ppo": "`episodic_return=[23.]` (a printed numpy array) gives nothing",
     "detectron2_train_net": "`copypaste: AP,AP50,…` / `copypaste: 40.44,61.00,…` (a CSV header "
                             "and row on two log lines) give a key copypaste, not AP…; pycocotools' "
                             "`@[ IoU=0.50:0.95 | area= all | maxDets=100 ] = 0.404` gives IoU, "
                             "maxDets",
-    "hf_run_glue_no_trainer": "`Sample 2619 of the training set: {'input_ids': [...], "
-                              "'labels': 1}.` (a data sample) gives a key labels",
-    "mingpt_adder": "the config tree echo (`    learning_rate: 0.0005`, `resid_pdrop: 0.1`) "
-                    "gives keys",
-    "mmengine_runner": "`Epoch(val) [1][313/313]    accuracy: 34.56` gives accuracy, not val/",
-    "nanogpt_train": "the config file echo (`learning_rate = 1e-3 # with baby networks…`, "
-                     "`dropout = 0.2`) gives keys",
-    "pytorch_cifar10_tutorial": "`Accuracy of the network on the 10000 test images: 54 %` (the "
-                                "final test accuracy, in a sentence) gives nothing",
-    "pytorch_quickstart": "`Test Error: \\n Accuracy: 40.5%, Avg loss: 2.15` gives Accuracy and "
-                          "avg_loss, not test/: the phase is named on the line before",
-    "pytorch_reinforce": "`Episode 10\\tLast reward: …` gives no step",
-    "pytorch_transfer_learning": "`Best val Acc: 0.941176` lands in the val/acc series",
-    "spinningup_ppo": "the `| Epoch | 0 |` box row is no step for the box; the config JSON "
-                      "echo and `pi: 4610, v: 4545` parameter counts give keys",
-    "timm_train": "two lines printing the same `Loss: 6.18` at the same step give one record; "
-                  "`\\tcrop_pct: 0.95` (the data config) gives a key",
     "yolov5_train": "the hyperparameters line (`lr0=0.01, momentum=0.937, …`) gives keys; the "
                     "tqdm row under the `Epoch GPU_mem box_loss …` header and the `all` row "
                     "under the validation bar's `Class Images … mAP50-95` give nothing",

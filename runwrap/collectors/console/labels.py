@@ -141,8 +141,15 @@ def _words(words: list, form: int) -> Optional[Label]:
         return None  # `Start training from score 0.03`, `reward is now 9`: a sentence
     key = "_".join(low[start:head + 1])
     phase = None
-    for w in low[:start]:
-        phase = phase_of(w) or phase
+    for i, w in enumerate(low[:start]):
+        if phase_of(w):
+            if i and all(m in MODIFIER_WORDS for m in low[:i]):
+                # `Best val Acc`: a summary named in its own words, not a point of val/acc.
+                return Label("_".join(low[:i] + [w] + low[start:head + 1]), METRIC, len(words))
+            phase = phase_of(w)
+    if phase is None:
+        # `Accuracy of the network on the 10000 test images: 54 %`: the phase after it.
+        phase = next((phase_of(w) for w in low[head + 1:] if phase_of(w)), None)
     if phase is None and names_count(key):
         return None
     return Label(f"{phase}/{key}" if phase else key, METRIC, len(words))

@@ -60,15 +60,13 @@ _LEADING_STEP = re.compile(r"\[(\d{1,3}(?:,\d{3})+|\d{1,18})\]|(\d{1,18}):[ \t]"
 _LINE_PHASE = re.compile(
     r"[ \t*=>#\-\[(|]*(?:(?:Epoch|Iter)\((\w+)\)|([A-Za-z]+)(?=[ \t:\])\-|,.]|$))")
 # A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
+_LOG_PREFIX = re.compile(r".{0,80}?\bINFO\b(?: - [\w.]+)?(?: - |:[\w.]*:| )")
 _PHASE_INITIALS = frozenset("TtVvEeIi")  # of the phase words, and of MMEngine's Epoch( and Iter(
 _BEST_CLAUSE = re.compile(r"[.;,|] +[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
-# and a dict of settings (`parameters: {'x': 1.2}`) are no metrics.
-_SETTINGS = re.compile(
-    r"(?i:param(?:eter)?s|config|args|hparams|hyper_?param(?:eter)?s|kwargs|options|settings)"
-    r"""['"]?[ \t]*[:=][ \t]*\{""")
-_SETTING_HINTS = ("aram", "ARAM", "onfig", "ONFIG", "rgs", "RGS", "ptions", "PTIONS", "ettings",
-                  "ETTINGS")
+# are no metrics.
+# The label of a dict printed after it: a dict of settings or samples is no metrics.
+_DICT_LABEL = re.compile(r"([A-Za-z][\w .-]*)['\"]?[ \t]*[:=][ \t]*\Z")
 _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _-]*\Z")
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
 _LAST_NUMBER = re.compile(rf"[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
@@ -118,11 +116,12 @@ def _mask_arguments(line: str) -> str:
             line = _blank(line, start)
             close = line.find(")", start)  # the matching one, nested calls included
         start = line.find("(", close)
-    if "{" in line and any(word in line for word in _SETTING_HINTS) and _SETTINGS.search(line):
-        m = _SETTINGS.search(line)
-        while m is not None:
-            line = _blank(line, m.end() - 1)
-            m = _SETTINGS.search(line, m.end())
+    start = line.find("{")
+    while start > 0:
+        m = _DICT_LABEL.search(line, max(0, start - 64), start)
+        if m is not None and names_settings(m.group(1)):
+            line = _blank(line, start)  # `parameters: {'x': 1.2}`, `Sample 3 of the set: {...}`
+        start = line.find("{", start + 1)
     return line
 
 
@@ -146,18 +145,24 @@ def _blank(line: str, start: int) -> str:
 def line_phase(line: str) -> Optional[str]:
     """The phase a line names at its start (`Test:` -> `test`), or None."""
     if line.lstrip(" \t*=>#-[(|")[:1] not in _PHASE_INITIALS:
-        return None
+        # After a logging prefix: `12/07 05:34:46 - mmengine - INFO - Epoch(val) [1]`.
+        m = _LOG_PREFIX.match(line) if "INFO" in line else None
+        if m is None:
+            return None
+        line = line[m.end():]
     m = _LINE_PHASE.match(line)
     if m is None:
         return None
     return phase_of(m.group(1) or m.group(2))
 
 
-_HEADING = re.compile(r"[\W_]*([A-Za-z]+)(?:[ \t]+(?:set|data|dataset|results?|phase|split))?[\W_]*\Z")
+_HEADING = re.compile(r"[\W_]*([A-Za-z]+)(?:(?:[ \t]+(?:set|data|dataset|results?|phase|split))?"
+                      r"[\W_]*|(?:[ \t]+[A-Za-z]+){1,3}[ \t]*:[ \t]*)\Z")
 
 
 def heading_phase(line: str) -> Optional[str]:
-    """The phase a line names and nothing else (`Test:`, `=== Validation ===`), or None."""
+    """The phase a line names and nothing else (`Test:`, `=== Validation ===`, a label
+    without a value such as `Test Error:`), or None."""
     if len(line) > 80:
         return None
     m = _HEADING.match(line)
@@ -298,7 +303,8 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                 step, best_rank = value, rank
         else:
             values[key] = float(text)
-    if not best and line[-1:].isdigit() and not (last_kept and _ends_with(line, last_text)):
+    if (not best and (line[-1:].isdigit() or line[-1:] == "%")
+            and not (last_kept and _ends_with(line, last_text))):
         # `Training loss (for one batch) at step 0: 123.4`: the label of a value that ends
         # the line, when no pair took it, is the whole text before it.
         ending = _ending(line, last_text if last_kept else None)
@@ -313,7 +319,7 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
 
 def _ends_with(line: str, number: str) -> bool:
     """True when `number` is the last number of `line`, whole."""
-    tail = line.rstrip()
+    tail = line.rstrip().rstrip("% ")
     n = len(number)
     return tail.endswith(number) and (len(tail) == n or tail[-n - 1] not in "0123456789.")
 
