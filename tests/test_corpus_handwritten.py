@@ -25,6 +25,9 @@ PENDING = {
                             "and row on two log lines) give a key copypaste, not AP…; pycocotools' "
                             "`@[ IoU=0.50:0.95 | area= all | maxDets=100 ] = 0.404` gives IoU, "
                             "maxDets",
+    "litgpt_finetune_lora": "`Epoch 1 | iter 16 step 1 | loss train: 1.646` takes the step "
+                            "count, not the iteration litgpt logs against; the pprint of its "
+                            "arguments (`lora_alpha': 16`, `min_lr=6e-05`) gives keys",
     "yolov5_train": "the hyperparameters line (`lr0=0.01, momentum=0.937, …`) gives keys; the "
                     "tqdm row under the `Epoch GPU_mem box_loss …` header and the `all` row "
                     "under the validation bar's `Class Images … mAP50-95` give nothing",
