@@ -224,16 +224,53 @@ def spawn_pipes(argv: List[str], env: Dict[str, str], own_group: bool) -> PipeCh
     With `own_group`, it gets a process group of its own so that signals runwrap forwards
     reach it (and its workers) exactly once. When runwrap's stdin is an interactive terminal
     the program stays in runwrap's group instead: keys like ^C then reach it straight from the
-    terminal, and reading the terminal does not stop it as a background job."""
+    terminal, and reading the terminal does not stop it as a background job.
+
+    The program joins that group without leading it (see `_group_holder`): a group leader
+    cannot call setsid(), and a daemon-like program that calls it without forking first
+    works when cron starts it bare, so it must work under runwrap."""
     kwargs = {}
+    holder = _group_holder() if own_group else None
+    group = holder if holder is not None else 0
     if own_group:
         if sys.version_info >= (3, 11):
-            kwargs["process_group"] = 0
+            kwargs["process_group"] = group
         else:
-            kwargs["preexec_fn"] = lambda: os.setpgid(0, 0)
-    popen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                             bufsize=0, **kwargs)
-    return PipeChild(popen, popen.pid if own_group else os.getpgrp())
+            kwargs["preexec_fn"] = lambda: os.setpgid(0, group)
+    try:
+        popen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                 bufsize=0, **kwargs)
+    finally:
+        if holder is not None:
+            _end(holder)
+    pgid = (holder or popen.pid) if own_group else os.getpgrp()
+    return PipeChild(popen, pgid)
+
+
+def _group_holder() -> Optional[int]:
+    """A process that leads a new process group for the program to join (None when none can
+    be started: the program then leads its group, as before). It is ended as soon as the
+    program has joined: a group lives on while any member does, and its id cannot be given
+    to a new process meanwhile."""
+    sleep = next((p for p in ("/bin/sleep", "/usr/bin/sleep") if os.access(p, os.X_OK)), None)
+    if sleep is None:
+        return None
+    try:
+        with open(os.devnull, "rb") as null:
+            return os.posix_spawn(sleep, ["sleep", "3600"], {},
+                                  file_actions=[(os.POSIX_SPAWN_DUP2, null.fileno(), fd)
+                                                for fd in (0, 1, 2)],
+                                  setpgroup=0)
+    except OSError:
+        return None
+
+
+def _end(pid: int) -> None:
+    try:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
 
 
 def hand_off(outputs: List[Output]) -> None:

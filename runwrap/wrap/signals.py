@@ -57,11 +57,17 @@ class SignalRelay:
 
 
 def kill_group(pgid: int, pid: int, sig: int) -> None:
-    """Send `sig` to the process group, or to the pid when the group is runwrap's own."""
+    """Send `sig` to the process group, or to the pid when the group is runwrap's own; also
+    to the pid when the program has left the group (it called setsid(), as daemons do)."""
     try:
         if pgid == os.getpgrp():
             os.kill(pid, sig)
-        else:
-            os.killpg(pgid, sig)
+            return
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        if os.getpgid(pid) != pgid:
+            os.kill(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
