@@ -18,7 +18,7 @@ import tempfile
 import termios
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 from corpus_support import CORPUS, Triple, records_of
 
@@ -150,13 +150,14 @@ def _accepted(key: str, either: List[str]) -> bool:
     return any(fnmatch.fnmatchcase(n, p) for n in names for p in either)
 
 
-def _take(by_name: Dict[str, List[Triple]], names: List[str], step: Optional[int],
+def _take(by_name: Dict[str, List[Triple]], names: List[str], step: Union[int, List[int], None],
           value: float) -> bool:
     """Take the first triple left under one of `names` with this value (and step, if any)."""
     for name in names:
         left = by_name.get(name, [])
         for i, (_, s, v) in enumerate(left):
-            if (step is None or s == step) and _close(v, value):
+            if (step is None or s == step or (isinstance(step, list) and s in step)) \
+                    and _close(v, value):
                 del left[i]
                 return True
     return False

@@ -13,12 +13,13 @@ Keys are compared in lower case with blanks, `-` and `/` read as `_` (`test/loss
 and `test_loss` are one name); `a|b` accepts either name.
 `either` lists names (fnmatch patterns) a user accepts recorded or not: eta, times, memory,
 throughput, a learning rate printed as a side value, the step word itself. Any other key the
-console gives is junk. A step of None means the line states none (any step is accepted).
+console gives is junk. A step of None means the line states none (any step is accepted); a
+list names the steps a line states when it states two (`epoch 001: … num_updates=100`).
 """
 import atexit
 import json
 import os
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, List, Union
 
 
 def printed(value, spec: str = "") -> float:
@@ -33,13 +34,13 @@ class Case:
         self.records = []
         atexit.register(self.save)
 
-    def want(self, step: Optional[int], values: Dict[str, float]) -> None:
+    def want(self, step: Union[int, List[int], None], values: Dict[str, float]) -> None:
         """The line just printed must give each of `values` (name: value as printed), at
         `step` when the line states one."""
         self.records.append({"step": step,
                              "values": {k: float(v) for k, v in values.items()}})
 
-    def may(self, step: Optional[int], values: Dict[str, float]) -> None:
+    def may(self, step: Union[int, List[int], None], values: Dict[str, float]) -> None:
         """The line just printed may give these values or not (a summary echoing values the
         run already gave, such as a final JSON dump); under another name they are wrong."""
         self.records.append({"step": step, "optional": True,
