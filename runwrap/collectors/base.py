@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 from runwrap.notices import warn_once  # noqa: F401  (collectors import it from here)
 from runwrap.store.clock import RunClock
+from runwrap.store.streams import MAX_KEYS, KeyLimit
 
 
 class CollectorContext:
@@ -42,6 +43,24 @@ class Collector:
     def __init__(self, context: CollectorContext):
         self.context = context
         self.skipped: Dict[str, int] = {}
+        self._key_limit = KeyLimit()
+
+    def admit(self, values: Dict[str, Any]) -> bool:
+        """Keep a record's values to the names this source may have (MAX_KEYS): the rest is
+        counted (`names_past_limit`) and said once. False when nothing is left to record."""
+        late = self._key_limit.admit(values)
+        if late:
+            self.count("names_past_limit", late)
+            warn_once(f"names-{type(self).__name__}",
+                      f"{self.what} created more than {MAX_KEYS:,} distinct metric names; "
+                      f"values under further new names are not recorded (counted in run.json "
+                      f"as names_past_limit)")
+        return any(k[:1] != "_" for k in values)
+
+    @property
+    def what(self) -> str:
+        """How the warning names this source."""
+        return type(self).__name__
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.context!r})"

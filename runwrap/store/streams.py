@@ -43,6 +43,42 @@ def encode_record(record: Dict[str, Any]) -> bytes:
     return (line + "\n").encode("utf-8", "surrogatepass")
 
 
+# Distinct metric names one source may create in a run: far more than a real run logs, few
+# enough that every reader and the summary stay small. Past it a source's new names are left
+# out (counted in run.json); names it already has go on.
+MAX_KEYS = 10_000
+
+
+class KeyLimit:
+    """The metric names a source has created, up to MAX_KEYS."""
+
+    __slots__ = ("names", "limit", "dropped")
+
+    def __init__(self, limit: int = MAX_KEYS):
+        self.names: set = set()
+        self.limit = limit
+        self.dropped = 0  # values left out for being under a name past the limit
+
+    def admit(self, values: Dict[str, Any]) -> int:
+        """Remove from `values` (in place) the names past the limit; how many were removed.
+        Reserved names (`_step`, ...) always pass."""
+        names = self.names
+        late = None
+        for key in values:
+            if key in names or key[:1] == "_":
+                continue
+            if len(names) < self.limit:
+                names.add(key)
+            else:
+                late = [key] if late is None else late + [key]
+        if late is None:
+            return 0
+        for key in late:
+            del values[key]
+        self.dropped += len(late)
+        return len(late)
+
+
 def stream_path(run_dir: Path, source: str, part: Optional[str] = None) -> Path:
     name = f"{source}.{part}.jsonl" if part else f"{source}.jsonl"
     return run_dir / STREAMS_DIR / name

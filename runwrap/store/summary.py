@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from runwrap.store.documents import read_json
 from runwrap.store.layout import RUN_JSON, SUMMARY_JSON, SUMMARY_USER_JSON
-from runwrap.store.streams import StreamReader, source_of, stream_files
+from runwrap.store.streams import MAX_KEYS, StreamReader, source_of, stream_files
 from runwrap.store.values import decode_value
 
 USER = "user"
@@ -24,7 +24,9 @@ PRIORITY = (USER, "sdk", "tensorboard", "files", "stdout", "system")
 
 
 class SummaryBuilder:
-    """Accumulates statistics record by record, in memory that grows with metric names only."""
+    """Accumulates statistics record by record, in memory that grows with metric names only,
+    and at most MAX_KEYS of them per source (a stream written with more, by an older runwrap
+    or a program's own log() calls, is summarized for its first MAX_KEYS names)."""
 
     def __init__(self, initial: Dict[str, Dict[str, Dict[str, Any]]] | None = None):
         """`initial` is an earlier summary to continue (a resumed run)."""
@@ -45,6 +47,8 @@ class SummaryBuilder:
             value = decode_value(raw)
             entry = table.get(key)
             if entry is None:
+                if len(table) >= MAX_KEYS:
+                    continue  # memory bounded whatever a stream holds (streams.MAX_KEYS)
                 entry = table[key] = {"last": value, "first": value, "count": 0}
             entry["last"] = value
             if step is not None:
@@ -82,6 +86,8 @@ class SummaryBuilder:
                     self.add(source, {key: value, "_step": last_step})
                 continue
             entry = table.get(key)
+            if entry is None and len(table) >= MAX_KEYS:
+                continue
             lo, hi = min(col), max(col)
             if entry is None:
                 entry = table[key] = {"last": col[-1], "first": col[0], "count": 0}

@@ -40,6 +40,8 @@ def _may_hold_scalars(text: str) -> bool:
 class StdoutScalars(Collector):
     """Records the scalars of console lines. Never raises into the console path."""
 
+    what = "the program's console"  # in the warning past MAX_KEYS names
+
     def __init__(self, ctx: CollectorContext, patterns: ScalarParser):
         super().__init__(ctx)
         self._parse = patterns.parse
@@ -85,7 +87,7 @@ class StdoutScalars(Collector):
             warn_once("stdout.error", f"stdout scalars: {type(e).__name__}: {e}; skipping")
 
     def _append(self, values: Dict[str, Any], step: Optional[int], t: float) -> None:
-        if self._closed:
+        if self._closed or not self.admit(values):
             return
         record: Dict[str, Any] = {"_time": t, "_runtime": round(self._clock.runtime_at(t), 6)}
         if step is not None:

@@ -187,6 +187,8 @@ class _Followed:
 class MetricsFiles(Collector):
     """Follows the files matching `patterns` and writes their records to the `files` stream."""
 
+    what = "the metrics files"  # in the warning past MAX_KEYS names
+
     def __init__(self, ctx: CollectorContext, patterns: List[str]):
         super().__init__(ctx)
         self.patterns = [os.path.join(str(ctx.cwd), os.path.expanduser(p)) for p in patterns]
@@ -474,7 +476,7 @@ class MetricsFiles(Collector):
                     self._bad(f, "bad_line")
                 continue
             metrics, step = parsed
-            if not metrics or self._replayed(f, metrics, step):
+            if not metrics or self._replayed(f, metrics, step) or not self.admit(metrics):
                 continue
             record = dict(base)
             if step is not None:

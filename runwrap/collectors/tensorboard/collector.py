@@ -55,6 +55,8 @@ BATCH = 2000  # records per write
 class TensorBoardCollector(Collector):
     """Imports scalars from TensorBoard event files into `streams/tensorboard[.<part>].jsonl`."""
 
+    what = "TensorBoard"  # in the warning past MAX_KEYS names
+
     def __init__(self, ctx: CollectorContext, dirs: List[str], discovery: bool,
                  part: Optional[str] = None,
                  on_records: Optional[Callable[[List[dict]], None]] = None):
@@ -378,6 +380,9 @@ class TensorBoardCollector(Collector):
                                          "(CRC mismatch); reading on from the next valid one")
 
     def _write(self, records: List[dict]) -> None:
+        records = [r for r in records if self.admit(r)]
+        if not records:
+            return
         try:
             if self._writer is None:
                 self._writer = StreamWriter(self._path)
