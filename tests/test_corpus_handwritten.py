@@ -21,18 +21,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
-    "detectron2_train_net": "`copypaste: AP,AP50,…` / `copypaste: 40.44,61.00,…` (a CSV header "
-                            "and row on two log lines) give a key copypaste, not AP…; pycocotools' "
-                            "`@[ IoU=0.50:0.95 | area= all | maxDets=100 ] = 0.404` gives IoU, "
-                            "maxDets",
     "litgpt_finetune_lora": "`Epoch 1 | iter 16 step 1 | loss train: 1.646` takes the step "
                             "count, not the iteration litgpt logs against; the pprint of its "
                             "arguments (`lora_alpha': 16`, `min_lr=6e-05`) gives keys",
     "pytorch_training_with_pytorch": "`LOSS train 0.41 valid tensor(0.4523)` (phase words after "
                                      "the metric, the value inside tensor(…)) gives nothing",
-    "yolov5_train": "the hyperparameters line (`lr0=0.01, momentum=0.937, …`) gives keys; the "
-                    "tqdm row under the `Epoch GPU_mem box_loss …` header and the `all` row "
-                    "under the validation bar's `Class Images … mAP50-95` give nothing",
 }
 
 

@@ -111,3 +111,52 @@ def test_train_and_test_lines_with_the_same_key_never_share_a_series():
                 "Test set: Average loss: 0.0335, Accuracy: 9782/10000 (98%)"])
     keys = [set(values) for values, _ in got]
     assert keys == [{"Epoch", "train/Loss"}, {"test/average_loss", "test/Accuracy"}]
+
+
+def test_a_table_row_with_an_empty_cell_is_read_by_the_column_it_stands_under():
+    # skorch: the `cp` column holds `+` where a checkpoint was saved, nothing elsewhere.
+    got = feed(["  epoch    train_loss    valid_acc    valid_loss    cp     dur",
+                "-------  ------------  -----------  ------------  ----  ------",
+                "      1        0.6905       0.5250        0.6891        0.9322",
+                "      2        0.6838       0.5917        0.6834     +  0.2309"])
+    assert got == [
+        ({"epoch": 1, "train_loss": 0.6905, "valid_acc": 0.525, "valid_loss": 0.6891,
+          "dur": 0.9322}, 1),
+        ({"epoch": 2, "train_loss": 0.6838, "valid_acc": 0.5917, "valid_loss": 0.6834,
+          "dur": 0.2309}, 2)]
+
+
+def test_a_table_under_a_bar_with_a_text_first_column_and_count_columns():
+    # YOLOv5: the header and the training row are tqdm descriptions; counts are no metrics.
+    got = feed([
+        "      Epoch    GPU_mem   box_loss   obj_loss   cls_loss  Instances       Size",
+        "        0/2      3.21G     0.1059    0.07523    0.03196         90        640: 100%|"
+        "##########| 8/8 [00:00<00:00, 13.93it/s]",
+        "                 Class     Images  Instances          P          R      mAP50   "
+        "mAP50-95: 100%|##########| 4/4 [00:00<00:00, 22.88it/s]",
+        "                   all        128        929       0.51        0.4      0.459       0.28",
+    ])
+    assert got == [
+        ({"Epoch": 0, "box_loss": 0.1059, "obj_loss": 0.07523, "cls_loss": 0.03196}, 0),
+        ({"all/P": 0.51, "all/R": 0.4, "all/mAP50": 0.459, "all/mAP50-95": 0.28}, None)]
+
+
+def test_a_csv_header_and_row_on_two_log_lines_give_one_record():
+    got = feed(["[12/07 05:37:19 d2.evaluation.testing]: copypaste: Task: bbox",
+                "[12/07 05:37:19 d2.evaluation.testing]: copypaste: AP,AP50,AP75",
+                "[12/07 05:37:19 d2.evaluation.testing]: copypaste: 40.4428,61.0000,43.6000",
+                " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.404"])
+    assert got == [({"AP": 40.4428, "AP50": 61.0, "AP75": 43.6}, None)]
+
+
+def test_a_configuration_echo_gives_nothing_and_training_lines_after_it_do():
+    got = feed(["Overriding config with config/train_shakespeare_char.py:",
+                "# baby GPT model :)",
+                "n_layer = 6",
+                "dropout = 0.2",
+                "",
+                "learning_rate = 1e-3 # with baby networks can afford to go a bit higher",
+                "Overriding: max_iters = 100",
+                "tokens per iteration will be: 16,384",
+                "step 0: train loss 4.2874, val loss 4.2823"])
+    assert got == [({"step": 0, "train/loss": 4.2874, "val/loss": 4.2823}, 0)]

@@ -68,6 +68,15 @@ def read_label(phrase: str, form: int) -> Optional[Label]:
     return label
 
 
+def _abbreviation(stem: str) -> bool:
+    """`Avg`, `No`, `approx`: a word shortened with a point, not a sentence's end."""
+    return stem.isalpha() and (len(stem) <= 3 or stem.lower() in MODIFIER_WORDS
+                               or stem.lower() in _ABBREVIATIONS)
+
+
+_ABBREVIATIONS = frozenset(("approx", "incl", "excl", "est", "tot"))
+
+
 def _step_word(word: str) -> Optional[str]:
     """`Epoch` -> `Epoch`, `Epoch(train)` -> `Epoch`: the step key as printed, or None."""
     bare = word.split("(", 1)[0] if "(" in word else word
@@ -81,6 +90,12 @@ def _read(phrase: str, form: int) -> Optional[Label]:
             return None
         return Label(f"{owner}/{name}", OTHER, 2)
     words = phrase.split(" ")
+    for i in range(len(words) - 2, -1, -1):
+        word = words[i]
+        if word[-1] == "." and not _abbreviation(word[:-1]):
+            words = words[i + 1:]  # `0.05 s/iter. Eval: 0.0002`: a sentence ended before it
+            phrase = " ".join(words)
+            break
     n = len(words)
     step = _step_word(words[-1])
     if step is not None and (form != COLON and form != COLON_BLANK

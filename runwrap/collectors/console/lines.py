@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from runwrap.collectors.console.labels import (
     BLANK, BRACKET, COLON, COLON_BLANK, LIST, METRIC, OTHER, PHASE, names_settings, read_label)
@@ -116,6 +116,10 @@ def _mask_arguments(line: str) -> str:
             line = _blank(line, start)
             close = line.find(")", start)  # the matching one, nested calls included
         start = line.find("(", close)
+    start = line.find("@[")
+    while start >= 0:  # pycocotools' `AP @[ IoU=0.50:0.95 | maxDets=100 ] = 0.404`: conditions
+        line = _blank(line, start + 1)
+        start = line.find("@[", start + 1)
     start = line.find("{")
     while start > 0:
         m = _DICT_LABEL.search(line, max(0, start - 64), start)
@@ -215,7 +219,7 @@ def parse_line(line: str) -> Optional[Parsed]:
         line = cut_line(line)
     if not _may_hold_values(line):
         return None  # cheaper than the regex for plain text lines
-    if ("(" in line and "=" in line) or "{" in line:
+    if ("(" in line and "=" in line) or "{" in line or "@[" in line:
         line = _mask_arguments(line)
     colon = line.find(":")
     if 0 < colon < 48 and _SETTINGS_HEAD.match(line, 0, colon) and names_settings(line[:colon]):
@@ -276,17 +280,19 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
         if label is None:
             continue
         key, kind, _, rank, is_banner = label
-        if kind is OTHER:
-            if after and sep and after[-1] not in ":=" and after.split()[0].lower() not in STEP_RANK:
-                continue  # `12 GB`, `1.2 K`, `0 TPU cores`: a quantity and its unit
-            banner = banner or is_banner
-        elif kind is PHASE:
+        if kind is PHASE:
             if (form == COLON_BLANK and not values and first_step is None and text.isdigit()
                     and _LINE_PHASE.match(line)):
                 first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase and its epoch
                 continue
             if form == BLANK:
                 continue
+            kind = OTHER  # CatBoost's `test: 1.03`: a name here
+        if kind is OTHER:
+            if after and sep and (after[-1] not in ":=" or ". " in after) and (
+                    after.split()[0].lower() not in STEP_RANK):
+                continue  # `12 GB`, `0 TPU cores`, `0.05 s/iter. Eval:`: a quantity and its unit
+            banner = banner or is_banner
         last_kept = True
         if best:
             if rank is not None:
@@ -326,8 +332,8 @@ def _ends_with(line: str, number: str) -> bool:
 
 def _ending(line: str, taken: Optional[str]) -> Optional[Tuple[str, Number]]:
     m = _LAST_NUMBER.search(line.rstrip())
-    if m is None or m.group(1) == taken:
-        return None
+    if m is None or m.group(1) == taken or line[:m.start()].rstrip()[-1:] in ("]", "@"):
+        return None  # (`AP @[ maxDets=100 ] = 0.404`: a cell of a table, not a sentence's end)
     words = _WORDS.findall(line[:m.start()])
     if not words or len(words) > 16:
         return None
@@ -361,3 +367,20 @@ def starts_config_echo(line: str) -> bool:
 def continues_config_echo(line: str) -> bool:
     """True when `line` reads as a line of a configuration echo."""
     return _ECHO_LINE.match(line) is not None
+
+
+_CSV_NAME = re.compile(r"[A-Za-z][\w@/.-]*\Z")
+
+
+def csv_cells(line: str) -> Optional[Tuple[str, List[str]]]:
+    """A line ending in `label: a,b,c` (comma-separated, no blanks): the label's last word
+    and the cells; None for any other line."""
+    head, _, tail = line.rpartition(": ")
+    tail = tail.strip()
+    if not head or " " in tail or "," not in tail:
+        return None
+    return (head.split()[-1] if head.split() else head), tail.split(",")
+
+
+def csv_names(cells: List[str]) -> bool:
+    return all(_CSV_NAME.match(c) for c in cells)

@@ -12,8 +12,8 @@ import re
 from typing import Callable, Dict, List, Optional, Union
 
 from runwrap.collectors.console.lines import (
-    MAX_LINE, Parsed, continues_config_echo, cut_line, heading_phase, line_phase, parse_line,
-    starts_config_echo, with_phase)
+    MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, heading_phase,
+    line_phase, parse_line, starts_config_echo, with_phase)
 from runwrap.collectors.console.tables import Tables
 from runwrap.collectors.console.vocabulary import STEP_KEYS
 from runwrap.errors import UsageError
@@ -141,6 +141,8 @@ class StreamRecords:
     - A configuration echo (the default grammar only): the lines after a line announcing a
       configuration (`Saving config:`, `Overriding config with x.py:`, `trainer:`) give
       nothing while they read as one (indented, comments, brackets, `name = value`).
+    - A CSV header and row on two lines under one label (detectron2's `copypaste:`) give
+      one record (the default grammar only).
     - Phases (the default grammar only): a line that names nothing but a phase (`Test:`,
       `=== Validation ===`) heads a block whose lines take that phase (`test/loss`) until a
       blank line, a header or another phase; a summary line starting `* ` takes the phase of
@@ -148,7 +150,7 @@ class StreamRecords:
     """
 
     __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
-                 "block", "section", "in_echo")
+                 "block", "section", "in_echo", "csv")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -161,11 +163,30 @@ class StreamRecords:
         self.block: Optional[str] = None  # the phase a heading line gave the lines below it
         self.section: Optional[str] = None  # the phase the last line named at its start
         self.in_echo = False  # within the lines of a configuration echo
+        self.csv: Optional[tuple] = None  # (label, names) of a CSV header line
 
     @property
     def table_open(self) -> bool:
         """True while a table header or box waits for rows the block filter would skip."""
         return self.tables is not None and self.tables.open
+
+    def _csv(self, line: str) -> Optional[List[Parsed]]:
+        """A CSV header and row on two lines under one label (detectron2's `copypaste: AP,
+        AP50` then `copypaste: 40.44,61.00`): the row is one record. None for other lines."""
+        found = csv_cells(line)
+        if found is None:
+            return None
+        label, cells = found
+        if csv_names(cells):
+            self.csv = (label, cells)
+            return []
+        header, self.csv = self.csv, None
+        if header is None or header[0] != label or len(header[1]) != len(cells):
+            return None
+        numbers = [parse_number(c) for c in cells]
+        if any(n is None for n in numbers):
+            return None
+        return [(dict(zip(header[1], numbers)), self.carried)]
 
     def _phase(self, line: str, found: Optional[Parsed]) -> Optional[Parsed]:
         """`found` with the phase of the block or section it belongs to (default grammar)."""
@@ -207,6 +228,10 @@ class StreamRecords:
                 return []
             self.in_echo = False
         is_frame = line[:1] == FRAME
+        if self.tables is not None and "," in line and ": " in line and not is_frame:
+            rows = self._csv(line)
+            if rows is not None:
+                return rows
         found = self.parse(line[1:] if is_frame else line)
         if self.tables is not None and not is_frame:
             if found is None and starts_config_echo(line):

@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
+from runwrap.collectors.console.vocabulary import names_count
+
 Number = Union[int, float]
 Record = Tuple[Dict[str, Number], Optional[int]]
 
@@ -40,19 +42,26 @@ _HEADER_SPLIT = re.compile(r"[ \t]{2,}|\t")
 _NAME = re.compile(r"[A-Za-z#][\w#/.%-]*(?: [A-Za-z#][\w#/.%-]*)*\Z")
 _DURATION = re.compile(r"\d+(?::\d\d)+(?:\.\d+)?\Z")
 _BORDER = re.compile(r"-{5,}\Z")
+_BAR_TAIL = re.compile(r":?[ \t]*\d{1,3}%\|.*\Z")
+_FIELD = re.compile(r"\S+")
+_HEADER_NAME = re.compile(r"\S+(?: \S+)*")
+_ROW_NAME = re.compile(r"[A-Za-z][\w-]*\Z")
+_WITH_UNIT = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?[A-Za-z%]{1,3}\Z")
+_MARKERS = frozenset(("+", "*", "-", "v", "^", "!"))
 
 
 class Tables:
     """The table state of one console stream. `feed(line)` is called for each final line
     that gave no values otherwise; it returns the records that line completes."""
 
-    __slots__ = ("number", "step_rank", "columns", "box", "section")
+    __slots__ = ("number", "step_rank", "columns", "spans", "box", "section")
 
     def __init__(self, number: Callable[[str], Optional[Number]],
                  step_rank: Dict[str, int]):
         self.number = number
         self.step_rank = step_rank
         self.columns: Optional[List[str]] = None  # the last header's names
+        self.spans: List[Tuple[int, int]] = []  # where each name stands on its line
         self.box: Optional[Dict[str, Number]] = None  # the box being read
         self.section = ""
 
@@ -62,6 +71,8 @@ class Tables:
         return self.columns is not None or self.box is not None
 
     def feed(self, line: str) -> List[Record]:
+        if "%|" in line:
+            line = _BAR_TAIL.sub("", line)  # a row or header drawn as a bar's description
         text = line.strip()
         if not text:
             return []
@@ -70,37 +81,67 @@ class Tables:
                 return []  # a ruler under a header (`---  ------`)
             return self._box_line(text)
         if self.columns is not None:
-            fields = text.split()
+            fields = [(m.group(), m.start(), m.end()) for m in _FIELD.finditer(line)]
             if len(fields) == len(self.columns):
-                row = self._row(fields)
-                if row is not None:
-                    return [row]
+                row = self._row([(name, f[0]) for name, f in zip(self.columns, fields)])
+            else:
+                row = self._row(self._aligned(fields))
+            if row is not None:
+                return [row]
         parts = _HEADER_SPLIT.split(text)
         if len(parts) >= 2 and all(_NAME.match(p) for p in parts):
             self.columns = [_column(p) for p in parts]
+            self.spans = [(m.start(), m.end()) for m in _HEADER_NAME.finditer(line)]
+            if len(self.spans) != len(self.columns):
+                self.spans = []
         else:
             self.columns = None
         return []
 
-    def _row(self, fields: List[str]) -> Optional[Record]:
+    def _aligned(self, fields: List[Tuple[str, int, int]]) -> List[Tuple[str, str]]:
+        """Fields placed under the header names they overlap most, for a row with an empty
+        cell (skorch leaves its `cp` column blank where no checkpoint was saved)."""
+        if not self.spans or not self.columns:
+            return []
+        out = []
+        for text, start, end in fields:
+            overlaps = [min(end, b) - max(start, a) for a, b in self.spans]
+            best = max(range(len(overlaps)), key=overlaps.__getitem__)
+            if overlaps[best] <= 0:
+                return []
+            out.append((self.columns[best], text))
+        return out
+
+    def _row(self, cells: List[Tuple[str, str]]) -> Optional[Record]:
         values: Dict[str, Number] = {}
         step: Optional[int] = None
         best = len(self.step_rank)
-        for name, field in zip(self.columns or (), fields):
+        prefix = ""
+        for i, (name, field) in enumerate(cells):
             value = self.number(field)
             if value is None:
-                if _DURATION.match(field):
+                if i == 0 and _ROW_NAME.match(field):
+                    prefix = field + "/"  # YOLOv5's `all` and class rows
                     continue
-                return None
+                if "/" in field and name in self.step_rank:
+                    value = self.number(field.partition("/")[0])  # `1/299` under `Epoch`
+                elif field in _MARKERS or _DURATION.match(field) or _WITH_UNIT.match(field):
+                    continue  # a marker (skorch's `+`), a duration, a size such as `3.21G`
+                if value is None:
+                    return None
             if name == "#":  # a row number: the step, and nothing else
                 if type(value) is int:
                     step, best = value, -1
                 continue
-            values[name] = value
             rank = self.step_rank.get(name)
+            if rank is None and names_count(name):
+                continue  # a column of counts: YOLOv5's `Images`, `Instances`, `Size`
+            values[prefix + name if rank is None else name] = value
             if rank is not None and type(value) is int and rank < best:
                 step, best = value, rank
-        return (values, step) if values else None
+        if not values or (prefix and all(k in self.step_rank for k in values)):
+            return None
+        return values, step
 
     def _box_line(self, text: str) -> List[Record]:
         if _BORDER.match(text):
