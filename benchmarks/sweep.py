@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Dict, List
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = "import sys\nprint('loss=%s' % sys.argv[1].split('=')[1], flush=True)\n"

@@ -16,6 +16,8 @@ pytest.importorskip("optuna", reason="sweeps need the sweep extra: pip install '
 # Prints `loss=...` once per epoch: the wrapper's console parser records it. The loss is a
 # known function of lr and depth (best at lr=0.03, depth=4); SLEEP paces the epochs and
 # WAIT_FOR makes an epoch wait until a file exists (the SIGKILL test holds a trial there).
+# Once its "waiting" line is in the run's output.log, the wrapper is in its main loop, with its
+# signal handlers in place.
 TRAIN = """
 import argparse, os, sys, time
 p = argparse.ArgumentParser()
@@ -28,6 +30,7 @@ wait_for = os.environ.get("WAIT_FOR")
 for epoch in range(a.epochs):
     if wait_for:
         open(wait_for + ".started", "w").close()
+        print("waiting at the gate", flush=True)
         while not os.path.exists(wait_for):
             time.sleep(0.05)
     loss = (a.lr - 0.03) ** 2 * 100 + 1.0 / a.depth + 1.0 / (epoch + 1)
@@ -75,3 +78,18 @@ def run_json(store: Path, trial: Dict[str, Any]) -> Dict[str, Any]:
 
 def agent_argv(store: Path, sweep_id: str, *extra: str) -> List[str]:
     return [sys.executable, "-m", "runwrap", "agent", sweep_id, "--dir", str(store), *extra]
+
+
+def wait_at_gate(store: Path, sweep_id: str, process: Any, timeout: float = 60) -> Dict[str, Any]:
+    """Wait until the first trial's program waits at the gate, as its run's console shows."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None and time.monotonic() < deadline
+        found = trials(store, sweep_id)
+        if found:
+            log = store / found[0]["project"] / found[0]["run_id"] / "output.log"
+            if log.exists() and "waiting at the gate" in log.read_text(errors="replace"):
+                return found[0]
+        time.sleep(0.05)

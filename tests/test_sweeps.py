@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sweep_support import (agent_argv, create, run_json, sweep_dir, trials, write_config,
-                                 write_program)
+from sweep_support import (agent_argv, create, run_json, sweep_dir, trials, wait_at_gate,
+                           write_config, write_program)
 from tools_support import child_env, runwrap
 
 from mlflow_server import mlflow_server  # noqa: F401  (the session fixture)
@@ -158,11 +158,7 @@ def test_an_agent_killed_mid_trial_leaves_it_crashed_and_its_point_runs_again_on
     agent = subprocess.Popen(agent_argv(store, sweep_id), cwd=work, env=env,
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
-    started = Path(str(gate) + ".started")
-    deadline = time.monotonic() + 60
-    while not started.exists():  # the first trial's program is running, held at the gate
-        assert agent.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_at_gate(store, sweep_id, agent)  # the first trial's program is held at the gate
     agent.send_signal(signal.SIGKILL)
     agent.wait()
     first = trials(store, sweep_id)[0]
@@ -289,3 +285,28 @@ def test_a_sweep_in_postgresql_runs_every_grid_point_once_with_agents_racing(
     # Without the URL's password the agent says where the sweep lives and what to pass.
     refused = run_agent(store, sweep_id, work)
     assert refused.returncode == 2 and "--storage" in refused.stderr
+
+
+@pytest.mark.parametrize("parallel", ["1", "2"])
+def test_ctrl_c_stops_the_agent_and_its_trials_end_killed_not_crashed(
+        tmp_path: Path, parallel: str) -> None:
+    work, store = tmp_path / "work", tmp_path / "store"
+    write_program(work)
+    config = dict(GRID, parameters={"lr": {"values": [0.1]}, "epochs": {"value": 1}})
+    sweep_id = create(store, write_config(work, config), cwd=work)
+    gate = tmp_path / "gate"
+    # Its own session, like a terminal's foreground job: ^C reaches the whole group.
+    agent = subprocess.Popen(agent_argv(store, sweep_id, "--parallel", parallel), cwd=work,
+                             env=child_env(WAIT_FOR=str(gate)), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    wait_at_gate(store, sweep_id, agent)
+    os.killpg(agent.pid, signal.SIGINT)
+    _, err = agent.communicate(timeout=120)
+    assert agent.returncode == 130, err
+    [trial] = trials(store, sweep_id)
+    assert trial["state"] == "killed", (trial, err)
+    assert run_json(store, trial)["status"] == "killed", err
+    # Not crashed: a later agent does not run the point again.
+    assert run_agent(store, sweep_id, work).returncode == 0
+    assert len(trials(store, sweep_id)) == 1

@@ -127,9 +127,13 @@ def _run_agent(ref: str, store_dir: Optional[str], count: Optional[int], paralle
                         on_event=say)
     if not results:
         say(f"sweep {ref} has no trial left to run")
-    interrupted = any(r.state == "killed" and r.reason == "the agent was interrupted"
-                      for r in results)
-    return 130 if interrupted else 0
+        return 0
+    states: Dict[str, int] = {}
+    for r in results:
+        states[r.state] = states.get(r.state, 0) + 1
+    tally = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+    say(f"this agent ran {len(results)} trials ({tally}); ranked: runwrap sweep show {ref}")
+    return 0
 
 
 @sweep.command("show")

@@ -237,8 +237,9 @@ def _early_terminate(et: Any) -> Dict[str, Any]:
             out[key] = value
     if out["eta"] < 2:
         _fail("sweep config early_terminate.eta must be at least 2")
-    if "strict" in et:
-        out["strict"] = bool(et["strict"])
+    if et.get("strict"):
+        _fail("sweep config early_terminate.strict is not supported; remove it (runwrap "
+              "stops a trial outside the best 1/eta at each bracket)")
     if "min_iter" not in out and "max_iter" not in out:
         _fail("sweep config early_terminate (hyperband) needs min_iter, or max_iter with s")
     if "max_iter" in out and "min_iter" not in out:

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, List, Optional
 
 from runwrap import env as envnames
 from runwrap.store import documents
@@ -72,17 +72,32 @@ class Agent:
         self.interrupted = False
 
     def run(self) -> List[TrialResult]:
+        """Run trials until done; KeyboardInterrupt (^C) once the running trials have
+        recorded their end (the terminal interrupted their programs too)."""
         if self.function is not None or self.parallel == 1:
             self._loop()
         else:
-            threads = [threading.Thread(target=self._loop, name=f"runwrap-agent-{i}",
-                                        daemon=True) for i in range(self.parallel)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                while t.is_alive():
-                    t.join(0.5)
+            # Each slot says when it is done with an Event: a Thread.join() that ^C
+            # interrupts can leave is_alive() False while the thread still runs (CPython).
+            done = [threading.Event() for _ in range(self.parallel)]
+            for i in range(self.parallel):
+                threading.Thread(target=self._slot, args=(done[i],), daemon=True,
+                                 name=f"runwrap-agent-{i}").start()
+            for event in done:
+                while not event.is_set():
+                    try:
+                        event.wait(0.5)
+                    except KeyboardInterrupt:
+                        self.interrupted = True  # each slot ends with its trial
+        if self.interrupted:
+            raise KeyboardInterrupt
         return self.results
+
+    def _slot(self, done: threading.Event) -> None:
+        try:
+            self._loop()
+        finally:
+            done.set()
 
     def _loop(self) -> None:
         while not self.interrupted:
