@@ -20,7 +20,7 @@ from runwrap.sdk.media.base import MediaSink
 from runwrap.sdk.run.summary import SUMMARY_KINDS, Summary
 from runwrap.store import documents
 from runwrap.store.lifecycle import add_skipped, check_tag, finish_run
-from runwrap.store.layout import (FILES_DIR, RUN_JSON, SUMMARY_JSON,
+from runwrap.store.layout import (FILES_DIR, MEDIA_DIR, RUN_JSON, SUMMARY_JSON,
                                   SUMMARY_USER_JSON)
 
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
@@ -116,9 +116,16 @@ class Run:
 
     @property
     def dir(self) -> str:
-        """wandb's meaning: the folder whose files belong to the run (files/ here)."""
+        """wandb's meaning: the folder whose files belong to the run (files/ here). As in
+        wandb, the run's media are found in it (`files/media`, a link to the run's media/)."""
         path = self._run_dir / FILES_DIR
         path.mkdir(exist_ok=True)
+        media = path / MEDIA_DIR
+        if not os.path.lexists(media):
+            try:
+                os.symlink(os.path.join(os.pardir, MEDIA_DIR), media)
+            except OSError:  # a file system without links: media/ stays where it is
+                pass
         return str(path)
 
     @property
@@ -265,17 +272,18 @@ class Run:
                              f"use Artifact.add_reference to record it")
         spec = SaveSpec(glob_str, None if base_path is None else os.fspath(base_path), glob)
         if policy == "end":
+            # Visible in run.dir at once, as in wandb (a link), copied at finish.
             self._end_saves.append(spec)
-            return []
+            return self._copy_matches(spec, link=True)
         if policy == "live":
             self._live_saves.append(spec)
         return self._copy_matches(spec)
 
-    def _copy_matches(self, spec: Any) -> List[str]:
+    def _copy_matches(self, spec: Any, link: bool = False) -> List[str]:
         from runwrap.sdk.run.saving import copy_matches
 
         ignore = (self._settings.ignore_globs if self._settings is not None else None) or ()
-        return copy_matches(spec, self._run_dir / FILES_DIR, ignore)
+        return copy_matches(spec, self._run_dir / FILES_DIR, ignore, link)
 
     def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
         """Record an alert in run.json `alerts` and say it on stderr."""

@@ -47,8 +47,11 @@ class SaveSpec:
         self.expand = expand
 
 
-def copy_matches(spec: SaveSpec, files_dir: Path, ignore: Sequence[str] = ()) -> List[str]:
-    """Copy the files `spec` matches into `files_dir`; the destination paths, sorted."""
+def copy_matches(spec: SaveSpec, files_dir: Path, ignore: Sequence[str] = (),
+                 link: bool = False) -> List[str]:
+    """Copy the files `spec` matches into `files_dir`; the destination paths, sorted. `link`
+    makes a symbolic link to each instead (what wandb does for every policy; here the files of
+    a `policy="end"` save, visible in run.dir at once and copied at the end)."""
     sources = (sorted(globlib.glob(spec.pattern, recursive=True)) if spec.expand
                else [spec.pattern])
     files_root = os.path.abspath(files_dir)
@@ -64,6 +67,12 @@ def copy_matches(spec: SaveSpec, files_dir: Path, ignore: Sequence[str] = ()) ->
             raise UsageError(f"save(): {src!r} would land outside the run's files/ folder; "
                              f"pass a base_path above it")
         os.makedirs(os.path.dirname(dest), exist_ok=True)
-        shutil.copy2(src, dest)
+        if os.path.islink(dest):  # linked by an end save: the copy takes its place
+            os.unlink(dest)
+        if link:
+            if not os.path.lexists(dest):
+                os.symlink(os.path.abspath(src), dest)
+        else:
+            shutil.copy2(src, dest)
         out.append(dest)
     return out
