@@ -14,7 +14,7 @@ import json
 import math
 import re
 import shlex
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from runwrap.store.media import is_reference
 from runwrap.store.secrets import mask_argv
@@ -167,17 +167,51 @@ def metric_value(value: Any) -> Optional[float]:
     return None
 
 
+# Which source keeps a metric's bare name in MLflow when several log it, for a run whose
+# sources are all known when its upload starts (summary.json): the program's explicit logging
+# first, the console last.
+OWNER_PRIORITY = ("sdk", "wandb", "tensorboard", "files", "stdout")
+
+
+class KeyOwners:
+    """Which source a bare metric name belongs to in one MLflow run, so that sources never
+    share a series there (runwrap keeps them in separate streams): the first source to upload
+    a name keeps it; the same name from another source goes under `<source>/` (`stdout/loss`).
+    `owners` is the run's record in sync.json, so the choice never changes for a run; None
+    means a run whose upload began before sources were kept apart: every name stays bare."""
+
+    def __init__(self, owners: Optional[Dict[str, str]]):
+        self.owners = owners
+
+    def claim(self, source: str, names: Iterable[str]) -> None:
+        """Give `source` the names no source holds yet."""
+        if self.owners is not None:
+            for name in names:
+                self.owners.setdefault(name, source)
+
+    def name(self, source: str, name: str) -> str:
+        if self.owners is None:
+            return name
+        owner = self.owners.setdefault(name, source)
+        return name if owner == source else f"{source}/{name}"
+
+
 class KeyCache:
     """clean_key() with memory: a stream names the same few metrics millions of times."""
 
-    def __init__(self, prefix: str = ""):
+    def __init__(self, prefix: str = "", owners: Optional[KeyOwners] = None,
+                 source: str = ""):
         self.prefix = prefix
+        self.owners = owners if not prefix else None  # system/, wandb-<id>/ are apart already
+        self.source = source
         self._keys: Dict[str, str] = {}
 
     def __call__(self, name: str) -> str:
         key = self._keys.get(name)
         if key is None:
             full = name if (not self.prefix or name.startswith(self.prefix)) else self.prefix + name
+            if self.owners is not None:
+                full = self.owners.name(self.source, full)
             key = self._keys[name] = clean_key(full)
         return key
 

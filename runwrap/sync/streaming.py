@@ -121,9 +121,31 @@ class StreamUpload:
             raise
 
     def _discover_streams(self) -> None:
+        owners = self.key_owners()
         for path in stream_files(self.run_dir):
             if path.name not in self.tails:
-                self.tails[path.name] = StreamTail(path, self.state.position(path.name))
+                self.tails[path.name] = StreamTail(path, self.state.position(path.name), owners)
+
+    def key_owners(self) -> mapping.KeyOwners:
+        """Which source keeps each bare metric name (sync.json `owners`). A run uploaded
+        before sources were kept apart has positions but no `owners`: its names stay bare,
+        so that its series go on where they are. A new upload first gives every name the
+        run's summary already knows to its source by OWNER_PRIORITY."""
+        owners = self.state.data.get("owners")
+        if owners is None:
+            if self.state.data.get("points") or any(
+                    self.state.position(p.name).offset for p in stream_files(self.run_dir)):
+                return mapping.KeyOwners(None)
+            owners = self.state.data["owners"] = {}
+            claims = mapping.KeyOwners(owners)
+            from runwrap.store.summary import load_summary
+
+            summary = load_summary(self.run_dir)
+            for source in mapping.OWNER_PRIORITY:
+                table = summary.get(source)
+                if isinstance(table, dict):
+                    claims.claim(source, table)
+        return mapping.KeyOwners(owners)
 
     def _launch(self, slot: int) -> Optional["_Flight"]:
         """The next batch from the streams, sent from a sender thread; None when none is left."""

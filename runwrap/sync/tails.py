@@ -13,14 +13,15 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from runwrap.store.streams import StreamReader, part_of, source_of
 from runwrap.sync.cursor import Position
-from runwrap.sync.mapping import KeyCache, metric_prefix, record_points
+from runwrap.sync.mapping import KeyCache, KeyOwners, metric_prefix, record_points
 
 
 class StreamTail:
-    def __init__(self, path: Path, position: Position):
+    def __init__(self, path: Path, position: Position, owners: Optional[KeyOwners] = None):
         self.path = Path(path)
         self.name = self.path.name
-        self.keys = KeyCache(metric_prefix(source_of(self.path), part_of(self.path)))
+        source = source_of(self.path)
+        self.keys = KeyCache(metric_prefix(source, part_of(self.path)), owners, source)
         self.reader = StreamReader(self.path, position.offset)
         self.position = position  # just after the last point handed out
         self._records: Optional[Iterator[Dict[str, Any]]] = None
