@@ -83,8 +83,13 @@ def create_sweep_dir(root: Path, sweep_id: str, doc: Dict[str, Any]) -> Path:
 
 def find_sweep(root: Path, ref: str) -> Path:
     """The directory of sweep `ref`: its id, or `project/id`, or `entity/project/id` (wandb's
-    spelling; only the last part names the sweep). UsageError when there is none."""
+    spelling; only the last part names the sweep), or `latest` (the sweep created last).
+    UsageError when there is none."""
     sweep_id = ref.strip().rstrip("/").split("/")[-1]
+    if sweep_id == "latest" and not (sweep_dir(root, sweep_id) / SWEEP_JSON).is_file():
+        newest = list_sweeps(root)
+        if newest:
+            return sweep_dir(root, newest[0]["id"])
     path = sweep_dir(root, sweep_id)
     if sweep_id and (path / SWEEP_JSON).is_file():
         return path

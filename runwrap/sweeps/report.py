@@ -81,6 +81,8 @@ def relations(trials: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     for name in names:
         pairs = [(flat_params(t.get("params")).get(name), t["value"]) for t in scored]
         pairs = [(x, y) for x, y in pairs if x is not None]
+        if len({repr(x) for x, _ in pairs}) < 2:
+            continue  # a constant says nothing about the metric
         entry: Dict[str, Any] = {"name": name, "trials": len(pairs)}
         if pairs and all(_number(x) for x, _ in pairs):
             entry["correlation"] = spearman([x for x, _ in pairs], [y for _, y in pairs])
