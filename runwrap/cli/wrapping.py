@@ -48,15 +48,13 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
     def announce(run_dir: Path) -> None:
         if not quiet:
             verb = "resuming" if plan.resume_from else "recording"
-            if wrapped.part is not None:
-                verb = f"recording part {wrapped.part.part} of"
-            say(f"{verb} run {plan.run_id} ({plan.name}) in {run_dir}")
+            say(f"{verb} {wrapped.recording.noun} {plan.run_id} ({plan.name}) in {run_dir}")
 
     code = wrapped.execute(on_start=announce)
     if wrapped.error is not None:
         say(wrapped.error)  # even with --quiet: the program never ran to say anything
     if wrapped.run_dir is not None and (not quiet or wrapped.unrecorded_end):
-        which = f"part {wrapped.part.part} of run" if wrapped.part is not None else "run"
+        which = wrapped.recording.noun
         end = (f"its end is not recorded ({wrapped.unrecorded_end})" if wrapped.unrecorded_end
                else f"see `runwrap show {plan.run_id}`")
         say(f"{which} {plan.run_id} {wrapped.status} (exit {code}) after {wrapped.duration:.1f}s; "

@@ -22,6 +22,7 @@ from runwrap.store.secrets import mask_argv
 from runwrap.wrap.child import ProgramNotExecutable, ProgramNotFound, resolve_program
 from runwrap.wrap.config_args import parse_config_args
 from runwrap.wrap.launcher import Job, NoJobId, detect
+from runwrap.wrap.recording import JobPart, NotRecorded, OwnRun
 from runwrap.wrap.request import WrapOptions
 
 # Sampling more often than this costs more CPU than the figures are worth; a wait longer than
@@ -48,7 +49,7 @@ class RunPlan:
                  resume_from: Optional[RunInfo] = None,
                  sources: Optional[Dict[str, str]] = None,
                  start_failure: Optional[StartFailure] = None, program: Optional[str] = None,
-                 job: Optional[Job] = None):
+                 recording: Optional[NotRecorded] = None):
         self.options, self.root, self.project = options, root, project
         self.run_id, self.name, self.tags, self.config = run_id, name, tags, config
         self.mode, self.tracking_uri, self.use_pty = mode, tracking_uri, use_pty
@@ -58,7 +59,9 @@ class RunPlan:
         self.cwd: Optional[str] = None  # the working directory; None: it was deleted
         self.unrecorded: Optional[str] = None  # why a run that was asked for is not recorded
         self.program = program  # what resume="auto" matches (store/lifecycle.py)
-        self.job = job  # the launcher job this task joins as a part (wrap/launcher.py)
+        # How this execution is recorded: not at all, a run of its own, or a part of a launcher
+        # job's run (wrap/recording.py); chosen here, once.
+        self.recording: NotRecorded = recording or OwnRun()
 
     @property
     def dir(self) -> Path:
@@ -134,11 +137,9 @@ def make_plan(options: WrapOptions) -> RunPlan:
         root = Path(options.dir or os.environ.get(envnames.DIR) or DEFAULT_DIR)
         unrecorded = (f"the working directory no longer exists, so the store {root} cannot "
                       f"be found; the run is not recorded (give an absolute --dir to record it)")
-        mode = "disabled"
+    records = unrecorded is None and mode != "disabled"
     resume_from = None
-    job = None
-    if not options.no_job and unrecorded is None and mode != "disabled":
-        job = detect_job()
+    job = detect_job() if records and not options.no_job else None
     if job is not None:
         # Every task of the job joins one run: --id (or RUNWRAP_RUN_ID) names it, else the
         # launcher does. Joining takes the place of resuming (store/parts.py).
@@ -158,8 +159,10 @@ def make_plan(options: WrapOptions) -> RunPlan:
     sources = dict(options.sources)
     if not options.project:
         sources["project"] = "default"
+    recording = (NotRecorded() if not records else JobPart(job) if job is not None
+                 else OwnRun())
     plan = RunPlan(options, root, project, run_id, name, tags, config, mode, tracking_uri,
-                   use_pty, resume_from, sources, start_failure, program_guess, job)
+                   use_pty, resume_from, sources, start_failure, program_guess, recording)
     plan.cwd, plan.unrecorded = cwd, unrecorded
     return plan
 
