@@ -135,3 +135,131 @@ def test_bayes_beats_random_on_branin_at_equal_trial_count(tmp_path: Path) -> No
     print(f"best branin after {TRIALS} trials, seeds {SEEDS}: bayes {bayes} random {random}")
     assert sum(bayes) / len(bayes) < sum(random) / len(random)
     assert sum(b < r for b, r in zip(bayes, random)) >= len(SEEDS) // 2 + 1
+
+
+# Every one of wandb's distributions, drawn by a random sweep and checked against its domain.
+EVERY_DISTRIBUTION = {
+    "const": {"value": "x"},
+    "cat": {"values": ["a", "b", [1, 2]]},
+    "catp": {"values": [1, 2], "probabilities": [0.0, 1.0]},
+    "iu": {"min": 2, "max": 5},
+    "u": {"min": 0.5, "max": 1.5},
+    "qu": {"distribution": "q_uniform", "min": 0, "max": 10, "q": 2.5},
+    "lu": {"distribution": "log_uniform", "min": -3.0, "max": 0.0},
+    "luv": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1},
+    "qlu": {"distribution": "q_log_uniform", "min": 0.0, "max": 4.0, "q": 1},
+    "qluv": {"distribution": "q_log_uniform_values", "min": 8, "max": 256, "q": 8},
+    "ilu": {"distribution": "inv_log_uniform", "min": 0.0, "max": 2.0},
+    "iluv": {"distribution": "inv_log_uniform_values", "min": 0.01, "max": 1.0},
+    "n": {"distribution": "normal", "mu": 10, "sigma": 0.1},
+    "qn": {"distribution": "q_normal", "mu": 10, "sigma": 2, "q": 0.5},
+    "ln": {"distribution": "log_normal", "mu": 0, "sigma": 0.5},
+    "qln": {"distribution": "q_log_normal", "mu": 2, "sigma": 0.3, "q": 1},
+    "b": {"distribution": "beta", "a": 2, "b": 5},
+    "qb": {"distribution": "q_beta", "a": 2, "b": 2, "q": 0.25},
+    "nested": {"parameters": {"inner": {"values": [True, False]},
+                              "deeper": {"parameters": {"k": {"min": 1, "max": 3}}}}},
+}
+
+RECORD_CONFIG = '''
+import json, sys
+import runwrap
+
+def train():
+    run = runwrap.init()
+    run.log({"score": 1.0})
+    print("CONFIG", json.dumps(dict(run.config)), flush=True)
+
+runwrap.agent(sys.argv[1], function=train, count=int(sys.argv[2]))
+'''
+
+
+def test_every_wandb_distribution_draws_values_in_its_domain(tmp_path: Path) -> None:
+    import math
+
+    store, work = tmp_path / "store", tmp_path / "work"
+    work.mkdir()
+    (work / "record.py").write_text(RECORD_CONFIG)
+    config = {"method": "random", "metric": {"name": "score", "goal": "maximize"},
+              "parameters": EVERY_DISTRIBUTION}
+    sweep_id = create(store, write_config(work, config), "--seed", "3", cwd=work)
+    result = subprocess.run([sys.executable, "record.py", sweep_id, "12"], cwd=work,
+                            env=child_env(RUNWRAP_DIR=str(store)), capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    seen = [json.loads(line.split(" ", 1)[1]) for line in result.stdout.splitlines()
+            if line.startswith("CONFIG ")]
+    assert len(seen) == 12
+    for c in seen:
+        assert c["const"] == "x" and c["cat"] in ("a", "b", [1, 2]) and c["catp"] == 2
+        assert isinstance(c["iu"], int) and 2 <= c["iu"] <= 5
+        assert 0.5 <= c["u"] <= 1.5
+        assert c["qu"] in (0, 2.5, 5.0, 7.5, 10.0)
+        assert math.exp(-3) <= c["lu"] <= 1.0 and 1e-4 <= c["luv"] <= 0.1
+        assert isinstance(c["qlu"], int) and 1 <= c["qlu"] <= 55
+        assert c["qluv"] % 8 == 0 and 8 <= c["qluv"] <= 256
+        assert math.exp(-2) <= c["ilu"] <= 1.0 and 0.01 <= c["iluv"] <= 1.0
+        assert 9 < c["n"] < 11 and (c["qn"] * 2).is_integer()
+        assert c["ln"] > 0 and isinstance(c["qln"], int)
+        assert 0 <= c["b"] <= 1 and c["qb"] in (0, 0.25, 0.5, 0.75, 1.0)
+        assert c["nested"]["inner"] in (True, False)
+        assert c["nested"]["deeper"]["k"] in (1, 2, 3)
+    assert len({c["u"] for c in seen}) == 12  # drawn, not repeated
+
+
+HYPERBAND_IN_CODE = '''
+import sys, time
+import runwrap
+
+def train():
+    run = runwrap.init()
+    try:
+        for epoch in range(40):
+            run.log({"loss": run.config.badness + 1.0 / (epoch + 1)})
+            time.sleep(0.1)
+    finally:
+        print("TRAIN LEFT", run.config.badness, flush=True)
+
+runwrap.agent(sys.argv[1], function=train)
+'''
+
+
+def test_hyperband_stops_an_in_process_trial_through_keyboard_interrupt(tmp_path: Path) -> None:
+    store, work = tmp_path / "store", tmp_path / "work"
+    work.mkdir()
+    (work / "hb.py").write_text(HYPERBAND_IN_CODE)
+    config = {"method": "grid", "metric": {"name": "loss", "goal": "minimize"},
+              "early_terminate": {"type": "hyperband", "min_iter": 3, "eta": 2},
+              "parameters": {"badness": {"values": [0, 5, 9]}}}
+    sweep_id = create(store, write_config(work, config), cwd=work)
+    result = subprocess.run([sys.executable, "hb.py", sweep_id], cwd=work,
+                            env=child_env(RUNWRAP_DIR=str(store)), capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    done = trials(store, sweep_id)
+    assert [t["state"] for t in done] == ["finished", "stopped", "stopped"], result.stderr
+    for t in done[1:]:
+        meta = json.loads((store / t["project"] / t["run_id"] / "run.json").read_text())
+        assert meta["status"] == "stopped" and "hyperband" in meta["stopped"]["reason"]
+        assert t["iteration"] < 40
+    assert result.stdout.count("TRAIN LEFT") == 3  # train()'s finally ran: a clean stop
+
+
+def test_metric_target_and_run_cap_end_the_sweep(tmp_path: Path) -> None:
+    store, work = tmp_path / "store", tmp_path / "work"
+    work.mkdir()
+    (work / "record.py").write_text(RECORD_CONFIG.replace('{"score": 1.0}',
+                                                          '{"score": run.config.s}'))
+    target = {"method": "grid", "metric": {"name": "score", "goal": "maximize", "target": 2},
+              "parameters": {"s": {"values": [1, 2, 3, 4]}}}
+    sweep_id = create(store, write_config(work, target), cwd=work)
+    assert subprocess.run([sys.executable, "record.py", sweep_id, "10"], cwd=work,
+                          env=child_env(RUNWRAP_DIR=str(store)), capture_output=True,
+                          timeout=300).returncode == 0
+    assert [t["params"]["s"] for t in trials(store, sweep_id)] == [1, 2]
+    capped = dict(target, metric={"name": "score", "goal": "maximize"}, run_cap=3)
+    sweep_id = create(store, write_config(work, capped), cwd=work)
+    assert subprocess.run([sys.executable, "record.py", sweep_id, "10"], cwd=work,
+                          env=child_env(RUNWRAP_DIR=str(store)), capture_output=True,
+                          timeout=300).returncode == 0
+    assert len(trials(store, sweep_id)) == 3

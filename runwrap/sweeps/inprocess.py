@@ -12,7 +12,6 @@ from __future__ import annotations
 import _thread
 import os
 import threading
-import time
 import traceback
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
@@ -23,7 +22,7 @@ from runwrap.store.layout import CONFIG_YAML, SUMMARY_JSON, SUMMARY_USER_JSON, R
 from runwrap.store.lifecycle import finish_run, request_stop
 from runwrap.store.summary import summarize_streams
 from runwrap.sweeps.follow import MetricFollower
-from runwrap.sweeps.search import Claim
+from runwrap.sweeps.search import HEARTBEAT, Claim
 
 if TYPE_CHECKING:
     from runwrap.sweeps.runner import Agent
@@ -38,12 +37,16 @@ def run_function(agent: "Agent", claim: Claim, run_id: str) -> Tuple[str, Option
                       prepare=lambda d: documents.write_yaml(d / CONFIG_YAML, claim.config))
     saved = _enter(path, run_id, agent.project, sweep_id)
     watcher = _Watcher(agent, claim, path) if agent.spec.early_terminate else None
+    beating = threading.Event()
+    threading.Thread(target=_heartbeat, args=(agent, claim, run_id, beating), daemon=True,
+                     name="runwrap-sweep-heartbeat").start()
     exit_code, reason, stopped = 0, None, False
     try:
         try:
             assert agent.function is not None
             agent.function()
         finally:
+            beating.set()
             _finish_open_runs()
             if watcher is not None:
                 watcher.done.set()
@@ -111,6 +114,12 @@ def _finish_open_runs() -> None:
             pass
 
 
+def _heartbeat(agent: "Agent", claim: Claim, run_id: str, done: threading.Event) -> None:
+    """Agents on other machines tell a live trial from a lost one by its heartbeat."""
+    while not done.wait(HEARTBEAT):
+        agent._heartbeat(claim, run_id)
+
+
 class _Watcher:
     """Follows the metric while train() runs; on an early stop, interrupts the main thread."""
 
@@ -132,4 +141,3 @@ class _Watcher:
                     self.stopping = True
                     _thread.interrupt_main()
                     return
-        time.sleep(0)
