@@ -27,10 +27,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
 
-from runwrap.collectors import dirwatch
-from runwrap.collectors.base import Collector, CollectorContext, warn_once
+from runwrap.collectors.base import CollectorContext, warn_once
+from runwrap.collectors.watching import WatchingCollector
 from runwrap.collectors.tensorboard.files import (MAX_DIRS, Roots, count_dirs, created_at,
                                         discovery_depth, explicit_root, is_event_file,
                                         name_root, scan, StableNames)
@@ -52,10 +52,13 @@ OLD_FILE_SLACK = 2.0  # a file modified this long before the run started is an e
 BATCH = 2000  # records per write
 
 
-class TensorBoardCollector(Collector):
+class TensorBoardCollector(WatchingCollector):
     """Imports scalars from TensorBoard event files into `streams/tensorboard[.<part>].jsonl`."""
 
     what = "TensorBoard"  # in the warning past MAX_KEYS names
+    THREAD_NAME = "runwrap-tensorboard"
+    STOP_WARNING = ("tensorboard-stop", "TensorBoard import did not stop in time; "
+                                        "the last events may be missing")
 
     def __init__(self, ctx: CollectorContext, dirs: List[str], discovery: bool,
                  part: Optional[str] = None,
@@ -78,10 +81,6 @@ class TensorBoardCollector(Collector):
         self._dirty: Set[str] = set()  # event files to read (from events and scans)
         self._new_dirs: Set[str] = set()  # folders that appeared (from events)
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread: Optional[threading.Thread] = None
-        self._subscriptions: List[Tuple[str, bool]] = []
         self._unwatched: List[str] = []  # roots we could not watch: rescanned every so often
         self._pending: List[str] = []  # folders to watch that do not exist (yet)
         self._run_json = ctx.run_dir / RUN_JSON
@@ -105,39 +104,20 @@ class TensorBoardCollector(Collector):
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Returns at once: watching (which walks folders) starts on the collector's thread."""
-        self._thread = threading.Thread(target=self._run, name="runwrap-tensorboard",
-                                        daemon=True)
-        self._thread.start()
-
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """Block until the folders are watched and the files already there are read."""
         return self._ready.wait(timeout)
 
-    def stop(self) -> None:
-        """Stop watching, then read everything written so far (the child has exited)."""
-        self._stopping = True
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
-        for path, recursive in list(self._subscriptions):
-            dirwatch.unsubscribe(path, self._on_change, recursive)
-        self._subscriptions.clear()
-        if self._thread is not None and self._thread.is_alive():
-            # Still walking folders: reading as well would race it for the same files.
-            warn_once("tensorboard-stop", "TensorBoard import did not stop in time; "
-                                          "the last events may be missing")
-            return
-        try:
-            self._learn_dirs()
-            self._check_pending()
-            self._rescan(everything=True)
-            self._read_pending(poll=True, old_files=True)
-        finally:
-            if self._writer is not None:
-                self._writer.close()
-                self._writer = None
+    def _read_rest(self) -> None:
+        self._learn_dirs()
+        self._check_pending()
+        self._rescan(everything=True)
+        self._read_pending(poll=True, old_files=True)
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     # -- watching ----------------------------------------------------------------------------
 
@@ -157,7 +137,7 @@ class TensorBoardCollector(Collector):
             if not os.path.isdir(root):
                 self._pending.append(root)  # checked at every poll until it appears
                 continue
-            if not self._subscribe(root):
+            if not self._watch_tree(root):
                 self._unwatched.append(root)
             self._scan(root, 0, explicit=True)
         root = self._roots.discovery
@@ -168,15 +148,14 @@ class TensorBoardCollector(Collector):
                           f"every {RESCAN_INTERVAL:g} s instead (or name them with "
                           "--tensorboard DIR)")
                 self._unwatched.append(root)
-            elif not self._subscribe(root):
+            elif not self._watch_tree(root):
                 self._unwatched.append(root)
             self._scan(root, 0, explicit=False)
 
-    def _subscribe(self, path: str) -> bool:
+    def _watch_tree(self, path: str) -> bool:
         if self._stopping:
             return False  # stop() reads what is there; nothing to watch any more
-        if dirwatch.subscribe(path, self._on_change, recursive=True):
-            self._subscriptions.append((path, True))
+        if self._subscribe(path, recursive=True):
             return True
         warn_once("tensorboard-watch", f"cannot watch {path} for TensorBoard files; "
                                        f"looking every {RESCAN_INTERVAL:g} s instead")
@@ -278,7 +257,7 @@ class TensorBoardCollector(Collector):
         for root in list(self._pending):
             if os.path.isdir(root):
                 self._pending.remove(root)
-                if not self._covered(root) and not self._subscribe(root):
+                if not self._covered(root) and not self._watch_tree(root):
                     self._unwatched.append(root)
                 self._scan(root, 0, explicit=True)
 

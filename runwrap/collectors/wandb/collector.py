@@ -17,11 +17,10 @@ end, so nothing written before the child exited is lost.
 from __future__ import annotations
 
 import os
-import threading
 from typing import TYPE_CHECKING, Dict, List, Optional, Set
 
-from runwrap.collectors import dirwatch
-from runwrap.collectors.base import Collector, CollectorContext, warn_once
+from runwrap.collectors.base import CollectorContext, warn_once
+from runwrap.collectors.watching import WatchingCollector
 
 if TYPE_CHECKING:  # imported when the first wandb log appears: start-up pays nothing for it
     from runwrap.collectors.wandb.reader import LogFile, WandbRecorder
@@ -50,8 +49,12 @@ def log_roots(wandb_dirs: List[str]) -> List[str]:
     return roots
 
 
-class WandbCollector(Collector):
+class WandbCollector(WatchingCollector):
     """Follows every wandb run log the child writes; records them with a WandbRecorder."""
+
+    THREAD_NAME = "runwrap-wandb"
+    STOP_WARNING = ("wandb-stop", "wandb import did not stop in time; the last rows may be "
+                                  "missing")
 
     def __init__(self, ctx: CollectorContext, wandb_dirs: List[str]):
         super().__init__(ctx)
@@ -60,34 +63,14 @@ class WandbCollector(Collector):
         self._folders: Dict[str, float] = {}  # run folders seen -> their mtime when last listed
         self._logs: Dict[str, "LogFile"] = {}
         self._done: Set[str] = set()  # logs an earlier session of a resumed run recorded
-        self._watched: Set[str] = set()
         self._recorder: Optional["WandbRecorder"] = None
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread: Optional[threading.Thread] = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="runwrap-wandb", daemon=True)
-        self._thread.start()
+    def _read_rest(self) -> None:
+        self._poll(final=True)
 
-    def stop(self) -> None:
-        """Stop watching, then read every log to its end (the child has exited)."""
-        self._stopping = True
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
-        for path in list(self._watched):
-            dirwatch.unsubscribe(path, self._on_change)
-        self._watched.clear()
-        if self._thread is not None and self._thread.is_alive():
-            warn_once("wandb-stop", "wandb import did not stop in time; "
-                                    "the last rows may be missing")
-            return
-        try:
-            self._poll(final=True)
-        finally:
-            if self._recorder is not None:
-                self._recorder.close()
+    def _close(self) -> None:
+        if self._recorder is not None:
+            self._recorder.close()
 
     def _on_change(self, path: str, is_directory: bool) -> None:
         """Runs on the observer's thread: just wake the reader."""
@@ -178,7 +161,5 @@ class WandbCollector(Collector):
                 self._logs[path] = LogFile(path)
 
     def _watch(self, folder: str) -> None:
-        if folder in self._watched or self._stopping:
-            return
-        if dirwatch.subscribe(folder, self._on_change):
-            self._watched.add(folder)
+        if not self._watches(folder):
+            self._subscribe(folder, recursive=False)
