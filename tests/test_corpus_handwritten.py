@@ -23,15 +23,10 @@ REPO = Path(__file__).resolve().parents[1]
 PENDING = {
     "hf_run_clm_no_trainer": "`eval_loss: tensor(3.2336, device='cuda:0')` (a tensor as torch "
                              "prints it) gives nothing",
-    "litgpt_finetune_lora": "`Epoch 1 | iter 16 step 1 | loss train: 1.646` takes the step "
-                            "count, not the iteration litgpt logs against; the pprint of its "
-                            "arguments (`lora_alpha': 16`, `min_lr=6e-05`) gives keys",
     "pytorch_ddp_tutorial": "`[GPU0] Epoch 0 | Batchsize: 32 | Steps: 64` gives a key Batchsize",
     "pytorch_snli": "the fixed-width table under `  Time Epoch Iteration Progress (%Epoch) Loss "
                     "Dev/Loss Accuracy Dev/Accuracy` (blank dev columns on most rows) gives "
                     "nothing",
-    "pytorch_training_with_pytorch": "`LOSS train 0.41 valid tensor(0.4523)` (phase words after "
-                                     "the metric, the value inside tensor(…)) gives nothing",
 }
 
 

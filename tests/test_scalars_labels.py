@@ -46,6 +46,11 @@ parse = default_parser().parse
     ("[1,000] Accuracy: 86.69%", ({"Accuracy": 86.69}, 1000)),
     ("Train: 3 [   0/1000 (  0%)]  Loss: 6.912 (6.91)  LR: 1.000e-04",
      ({"train/Loss": 6.912, "LR": 1e-4}, 3)),
+    # Of several counters of steps, the one that counted most is the step (litgpt).
+    ("Epoch 1 | iter 16 step 1 | loss train: 1.646, val: n/a | iter time: 122.03 ms",
+     ({"Epoch": 1, "iter": 16, "step": 1, "train/loss": 1.646}, 16)),
+    # A phase after the measure, and a value a tensor holds.
+    ("LOSS train 0.41 valid tensor(0.4523)", ({"train/loss": 0.41, "val/loss": 0.4523}, None)),
     # Phases at the start of a line prefix the keys.
     ("Test:  Acc@1 1.05 Acc@5 4.2", ({"test/Acc@1": 1.05, "test/Acc@5": 4.2}, None)),
     ("Test set: Average loss: 0.0335, Accuracy: 9782/10000 (98%)",

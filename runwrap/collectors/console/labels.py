@@ -150,7 +150,7 @@ def _words(words: list, form: int) -> Optional[Label]:
     start = head
     while start > 0 and (low[start - 1] in MODIFIER_WORDS or names_metric(low[start - 1])):
         start -= 1
-    if form == BLANK and (head < len(words) - 1 or not all(
+    if form == BLANK and (any(not phase_of(w) for w in words[head + 1:]) or not all(
             w in MODIFIER_WORDS or w in FILLER_WORDS or phase_of(w) or names_metric(w)
             for w in low[:start])):
         return None  # `Start training from score 0.03`, `reward is now 9`: a sentence

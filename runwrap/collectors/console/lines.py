@@ -61,6 +61,7 @@ _LINE_PHASE = re.compile(
     r"[ \t*=>#\-\[(|]*(?:(?:Epoch|Iter)\((\w+)\)|([A-Za-z]+)(?=[ \t:\])\-|,.]|$))")
 # A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
 _LOG_PREFIX = re.compile(r".{0,80}?\bINFO\b(?: - [\w.]+)?(?: - |:[\w.]*:| )")
+_COARSE = STEP_RANK["episode"]  # step keys from here on count rounds, not steps
 _PHASE_INITIALS = frozenset("TtVvEeIi")  # of the phase words, and of MMEngine's Epoch( and Iter(
 _BEST_CLAUSE = re.compile(r"[.;,|] +[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
@@ -68,6 +69,7 @@ _BEST_CLAUSE = re.compile(r"[.;,|] +[Bb]est\b")
 # The label of a dict printed after it: a dict of settings or samples is no metrics.
 _DICT_LABEL = re.compile(r"([A-Za-z][\w .-]*)['\"]?[ \t]*[:=][ \t]*\Z")
 _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _-]*\Z")
+_TENSOR = re.compile(rf"\btensor\(({_NUMBER})(?:,[^()]*)?\)")
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
 _LAST_NUMBER = re.compile(rf"[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
 _WORDS = re.compile(r"[A-Za-z][\w@.-]*")
@@ -219,6 +221,8 @@ def parse_line(line: str) -> Optional[Parsed]:
         line = cut_line(line)
     if not _may_hold_values(line):
         return None  # cheaper than the regex for plain text lines
+    if "tensor(" in line:
+        line = _TENSOR.sub(r"\1", line)  # `valid tensor(0.4523)`: the number it holds
     if ("(" in line and "=" in line) or "{" in line or "@[" in line:
         line = _mask_arguments(line)
     colon = line.find(":")
@@ -263,6 +267,7 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
     banner = False
     last_text = ""
     last_kept = False
+    measure = ""  # the measure of the last `train/loss`, for a phase and value after it
     known = labels_cache.get
     for phrase, sep, blanks, listed, _, bracket, text, denominator, closed, after in found:
         last_text = text
@@ -286,14 +291,20 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                 first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase and its epoch
                 continue
             if form == BLANK:
-                continue
-            kind = OTHER  # CatBoost's `test: 1.03`: a name here
+                if not measure:
+                    continue
+                key = f"{phase_of(phrase)}/{measure}"  # `LOSS train 0.41 valid 0.45`
+                kind = METRIC
+            else:
+                kind = OTHER  # CatBoost's `test: 1.03`: a name here
         if kind is OTHER:
             if after and sep and (after[-1] not in ":=" or ". " in after) and (
                     after.split()[0].lower() not in STEP_RANK):
                 continue  # `12 GB`, `0 TPU cores`, `0.05 s/iter. Eval:`: a quantity and its unit
             banner = banner or is_banner
         last_kept = True
+        if kind is METRIC and "/" in key:
+            measure = key[key.index("/") + 1:]
         if best:
             if rank is not None:
                 continue
@@ -305,7 +316,12 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                 values[key] = int(text) / int(denominator)  # `Accuracy: 9782/10000 (98%)`
                 continue
             value = values[key] = int(text)
-            if rank is not None and rank <= best_rank:  # a later one of the same rank wins
+            if rank is not None and (
+                    rank < _COARSE and (best_rank >= _COARSE or value >= step)  # type: ignore
+                    or rank >= _COARSE and rank <= best_rank):
+                # Of the counters of steps (global_step, step, iteration, iter) the one that
+                # has counted most is the finest (litgpt's `iter 16 step 1`); episodes, epochs
+                # and trials only when the line names none of them.
                 step, best_rank = value, rank
         else:
             values[key] = float(text)
@@ -362,6 +378,19 @@ def starts_config_echo(line: str) -> bool:
     if len(words) == 1 and text[0] != " " and words[0] in CONFIG_SECTIONS:
         return True
     return any(w in CONFIG_WORDS for w in words)
+
+
+def opens_structure(line: str) -> bool:
+    """True when `line` starts a printed structure it does not close (pprint's dict of
+    arguments, a JSON document over many lines): its lines are a configuration echo."""
+    text = line.lstrip()
+    if not (text[:1] in ("{", "[") or _OPENING_CALL.match(text)):
+        return False
+    return (text.count("{") + text.count("[") + text.count("(")
+            > text.count("}") + text.count("]") + text.count(")"))
+
+
+_OPENING_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
 
 
 def continues_config_echo(line: str) -> bool:

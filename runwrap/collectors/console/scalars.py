@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Union
 
 from runwrap.collectors.console.lines import (
     MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, heading_phase,
-    line_phase, parse_line, starts_config_echo, with_phase)
+    line_phase, opens_structure, parse_line, starts_config_echo, with_phase)
 from runwrap.collectors.console.tables import Tables
 from runwrap.collectors.console.vocabulary import STEP_KEYS
 from runwrap.errors import UsageError
@@ -139,8 +139,9 @@ class StreamRecords:
       exception line that ends it) is no record: it quotes source code, such as
       `model.fit(x, epochs=3, validation_split=0.25)`, not values the program reported.
     - A configuration echo (the default grammar only): the lines after a line announcing a
-      configuration (`Saving config:`, `Overriding config with x.py:`, `trainer:`) give
-      nothing while they read as one (indented, comments, brackets, `name = value`).
+      configuration (`Saving config:`, `Overriding config with x.py:`, `trainer:`), and a
+      structure printed over many lines (pprint's `{'lr': 0.1,` left open), give nothing
+      while they read as one (indented, comments, brackets, `name = value`).
     - A CSV header and row on two lines under one label (detectron2's `copypaste:`) give
       one record (the default grammar only).
     - Phases (the default grammar only): a line that names nothing but a phase (`Test:`,
@@ -232,6 +233,9 @@ class StreamRecords:
             rows = self._csv(line)
             if rows is not None:
                 return rows
+        if self.tables is not None and not is_frame and opens_structure(line):
+            self.in_echo = True
+            return []
         found = self.parse(line[1:] if is_frame else line)
         if self.tables is not None and not is_frame:
             if found is None and starts_config_echo(line):
