@@ -20,14 +20,7 @@ from wrapper_harness import Terminal, only_run, runwrap
 REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
-PENDING = {
-    "hf_run_clm_no_trainer": "`eval_loss: tensor(3.2336, device='cuda:0')` (a tensor as torch "
-                             "prints it) gives nothing",
-    "pytorch_ddp_tutorial": "`[GPU0] Epoch 0 | Batchsize: 32 | Steps: 64` gives a key Batchsize",
-    "pytorch_snli": "the fixed-width table under `  Time Epoch Iteration Progress (%Epoch) Loss "
-                    "Dev/Loss Accuracy Dev/Accuracy` (blank dev columns on most rows) gives "
-                    "nothing",
-}
+PENDING: dict = {}
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
-from runwrap.collectors.console.vocabulary import names_count
+from runwrap.collectors.console.vocabulary import names_count, names_metric, step_key
 
 Number = Union[int, float]
 Record = Tuple[Dict[str, Number], Optional[int]]
@@ -94,6 +94,12 @@ class Tables:
             self.spans = [(m.start(), m.end()) for m in _HEADER_NAME.finditer(line)]
             if len(self.spans) != len(self.columns):
                 self.spans = []
+        elif _names_a_table(text):
+            # Names one blank apart (`Time Epoch Iteration Progress (%Epoch) Loss`): a header
+            # when it names steps or measures, as prose does not.
+            found = list(_FIELD.finditer(line))
+            self.columns = [m.group() for m in found]
+            self.spans = [(m.start(), m.end()) for m in found]
         else:
             self.columns = None
         return []
@@ -123,7 +129,9 @@ class Tables:
                 if i == 0 and _ROW_NAME.match(field):
                     prefix = field + "/"  # YOLOv5's `all` and class rows
                     continue
-                if "/" in field and name in self.step_rank:
+                if "/" in field:
+                    if name not in self.step_rank:
+                        continue  # a position (`50/4292` under `Progress`)
                     value = self.number(field.partition("/")[0])  # `1/299` under `Epoch`
                 elif field in _MARKERS or _DURATION.match(field) or _WITH_UNIT.match(field):
                     continue  # a marker (skorch's `+`), a duration, a size such as `3.21G`
@@ -167,6 +175,15 @@ class Tables:
         if number is not None and key:
             self.box[self.section + key] = number
         return []
+
+
+_WORD_NAME = re.compile(r"\(?%?[A-Za-z][\w/%.-]*\)?\Z")
+
+
+def _names_a_table(text: str) -> bool:
+    words = text.split()
+    return (len(words) >= 4 and all(_WORD_NAME.match(w) for w in words)
+            and sum(1 for w in words if names_metric(w) or step_key(w)) >= 2)
 
 
 def _column(name: str) -> str:

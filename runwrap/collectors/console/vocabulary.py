@@ -62,7 +62,7 @@ COUNT_WORDS = frozenset("""
     world byte bytes kb mb gb tb kib mib gib count counts number num n size sizes dim dims
     layer layers head heads feature features class classes channel channels seed vocab
     interval intervals patience pid port id version batches warmup workers threads thread
-    width height shape len length depth embd instances instance labels targets boxes objects
+    width height shape len length depth embd batchsize bsz bs instances instance labels targets boxes objects
 """.split())
 
 # A label whose parts say it is a rate (`train_samples_per_second`) is no count.
