@@ -62,6 +62,7 @@ _LIVE = {"run", "config", "summary"}
 
 def __getattr__(name: str):  # PEP 562
     if name in _LIVE:
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.compat import functions as api
         from runwrap.sdk.run import state
 
@@ -69,7 +70,7 @@ def __getattr__(name: str):  # PEP 562
             return state.current
         return api.current_config() if name == "config" else api.current_summary()
     if name in _MODULES:
-        import importlib
+        import importlib  # start-up: loaded only on the path that needs it
 
         module = importlib.import_module(_MODULES[name])
         globals()[name] = module
@@ -77,7 +78,7 @@ def __getattr__(name: str):  # PEP 562
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'runwrap' has no attribute {name!r}")
-    import importlib
+    import importlib  # start-up: loaded only on the path that needs it
 
     value = getattr(importlib.import_module(target[0]), target[1])
     globals()[name] = value

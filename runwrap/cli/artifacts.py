@@ -11,6 +11,7 @@ from runwrap.cli.selection import dir_option, project_option
 
 def listing(root: Any, project: Optional[str]) -> List[Dict[str, Any]]:
     """One entry per artifact name: type, versions, aliases, latest version's size."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.artifacts import collections
 
     out = []
@@ -30,6 +31,7 @@ def listing(root: Any, project: Optional[str]) -> List[Dict[str, Any]]:
 def details(root: Any, spec: str, project: Optional[str]) -> Dict[str, Any]:
     """One version (NAME, NAME:alias, NAME:vN, PROJECT/NAME:...): its manifest, the aliases
     naming it, the run that logged it and the runs that used it."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.sdk.artifacts import parse_spec
     from runwrap.store.artifacts import Collection
 
@@ -37,6 +39,7 @@ def details(root: Any, spec: str, project: Optional[str]) -> Dict[str, Any]:
     coll = Collection(root, chosen.project, chosen.name)
     version = coll.resolve(chosen.alias)
     if version is None:
+        # start-up: the layer below loads only when this command runs
         from runwrap.errors import UsageError
 
         known = ", ".join(f"{a}->{v}" for a, v in sorted(coll.aliases().items())) or "no versions"
@@ -50,11 +53,13 @@ def details(root: Any, spec: str, project: Optional[str]) -> Dict[str, Any]:
 
 def _only_project(root: Any, spec: str) -> Optional[str]:
     """The project of a bare NAME when exactly one project has that name."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.artifacts import collections
 
     name = spec.split(":", 1)[0]
     found = sorted({c.project for c in collections(root) if c.name == name})
     if len(found) > 1:
+        # start-up: the layer below loads only when this command runs
         from runwrap.errors import UsageError
 
         raise UsageError(f"artifact {name!r} is in several projects ({', '.join(found)}); "
@@ -72,6 +77,7 @@ def artifacts(ctx: click.Context, project: Optional[str], as_json: bool,
     """List the artifacts logged with run.log_artifact(): name, type, versions, aliases."""
     if ctx.invoked_subcommand is not None:
         return
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import human_size, human_time, render_table
     from runwrap.store.layout import store_root
 
@@ -96,6 +102,7 @@ def artifacts(ctx: click.Context, project: Optional[str], as_json: bool,
 @dir_option
 def show_artifact(spec: str, project: Optional[str], as_json: bool, store_dir: Optional[str]) -> None:
     """Show one version: files, references, metadata, aliases, which runs logged and used it."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import human_size, human_time, render_table
     from runwrap.store.layout import store_root
 

@@ -24,6 +24,7 @@ def compare(runs: Tuple[str, ...], project: Optional[str], metrics: Tuple[str, .
     """Compare runs: one row per run with the config keys that differ between them, metrics,
     status and duration. RUN is an id, a unique id prefix, a name or `latest`; without RUN,
     every run of --project (or of the store)."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.selection import resolve_runs
     from runwrap.cli.table import human_duration, render_csv, render_json, render_table
     from runwrap.errors import UsageError

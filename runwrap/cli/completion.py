@@ -71,9 +71,10 @@ class FishSource(click.shell_completion.FishComplete):
 
 def completion_source(shell: str) -> str:
     """The script click generates for `shell` (what `_RUNWRAP_COMPLETE=<shell>_source` prints)."""
+    # start-up: click is imported only where it is used
     from click.shell_completion import get_completion_class
 
-    from runwrap.cli.group import cli
+    from runwrap.cli.group import cli  # start-up: the layer below loads only when this command runs
 
     cls = FishSource if shell == "fish" else get_completion_class(shell)
     if cls is None:

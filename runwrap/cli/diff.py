@@ -17,8 +17,9 @@ from runwrap.store.secrets import mask_argv
 
 
 def _config_text(run: Any) -> List[str]:
-    import yaml
+    import yaml  # start-up: yaml is imported only where it is used
 
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.comparison import read_config
     from runwrap.store.layout import CONFIG_YAML
 
@@ -62,6 +63,7 @@ def _bytes(path: Path) -> Optional[bytes]:
 
 
 def _code_files(run: Any) -> List[str]:
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.layout import CODE_DIR
 
     base = run.dir / CODE_DIR
@@ -74,6 +76,7 @@ def _code_files(run: Any) -> List[str]:
 
 def diff_runs(a: Any, b: Any) -> Iterator[str]:
     """Unified diff lines, section by section; nothing for a section that is the same."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.layout import CODE_DIR, DIFF_PATCH
 
     def unified(old: List[str], new: List[str], name: str) -> Iterator[str]:
@@ -112,6 +115,7 @@ def _colored(line: str) -> str:
 def diff(run_a: str, run_b: str, project: Optional[str], store_dir: Optional[str]) -> None:
     """Show how two runs differ: command and git state, config, diff.patch and saved code, as
     unified diffs (a/ is RUN_A, b/ is RUN_B)."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.selection import resolve_runs
 
     a = resolve_runs(store_dir, [run_a], project)[0]

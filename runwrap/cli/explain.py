@@ -24,6 +24,7 @@ def explain(target: str, patterns: Tuple[str, ...], values_only: bool, project: 
     """Show what the console grammar records from each line of a console: FILE is a saved
     console (a log, a transcript), RUN a run's output.log (an id, a prefix, a name, or
     `latest`), read with the patterns the run used unless --scalars is given."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.layout import OUTPUT_LOG, store_root
     from runwrap.store.runs import find_run
     from runwrap.wrap.explain import explain_file

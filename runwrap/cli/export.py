@@ -23,6 +23,7 @@ def _output(path: Optional[str]) -> Iterator[IO[str]]:
     try:
         f = open(path, "w", newline="", encoding="utf-8")
     except OSError as e:
+        # start-up: the layer below loads only when this command runs
         from runwrap.errors import UsageError
 
         raise UsageError(f"cannot write -o {path}: {e.strerror}; choose a writable file") from None
@@ -34,12 +35,14 @@ _STRUCTURES = (dict, list)
 
 
 def _structure(value: Any) -> str:
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.values import to_json_safe
 
     return json.dumps(to_json_safe(value))
 
 
 def export_csv_long(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.readback import LONG_HEADERS, long_rows
 
     writer = csv.writer(out, lineterminator="\n")
@@ -52,6 +55,7 @@ def export_csv_long(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -
 
 
 def export_csv_wide(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -> None:
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.readback import RESERVED, wide_columns, wide_rows
 
     columns = wide_columns(run_dir, sources)
@@ -68,6 +72,7 @@ def export_csv_wide(run_dir: Path, sources: Optional[List[str]], out: IO[str]) -
 
 
 def export_jsonl(run_dir: Path, sources: Optional[List[str]], wide: bool, out: IO[str]) -> None:
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.readback import LONG_HEADERS, long_rows, wide_columns, wide_rows
     from runwrap.store.values import to_json_safe
 
@@ -89,13 +94,14 @@ def export_tensorboard(run_dir: Path, sources: Optional[List[str]], logdir: str)
     """Every numeric value as a TensorBoard scalar (tag = metric, or source/metric when two
     sources share a name: TensorBoard shows `/` as a section); records without a step use their
     position in the stream."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.store.readback import files_by_source, wide_columns
     from runwrap.store.streams import StreamReader
     from runwrap.store.values import decode_value
 
     try:
-        from tensorboardX import SummaryWriter
+        from tensorboardX import SummaryWriter  # optional extra (tensorboard)
     except ImportError:
         raise UsageError("--format tensorboard needs tensorboardX: pip install 'runwrap[tensorboard]'") from None
     labels = {(c.source, c.metric): c.metric if c.label == c.metric else f"{c.source}/{c.metric}"
@@ -133,6 +139,7 @@ def export_tables(run_dir: Path, directory: str) -> List[str]:
     """Every table the run logged (tables and the tables of charts), as CSV files
     `<directory>/<key>_<step>.csv`; cells holding lists, dicts or media references are written
     as JSON. Returns the files written."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.store.media import (check_key, is_reference, key_path, read_media_json, references,
                                      table_of)
@@ -184,6 +191,7 @@ def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], parts: 
            store_dir: Optional[str]) -> None:
     """Export a run's full history (every value of every metric). Streams: memory stays flat
     however long the run."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.selection import part_streams, resolve_runs
     from runwrap.errors import UsageError
     from runwrap.store.readback import files_by_source
@@ -205,6 +213,7 @@ def export(run_ref: str, fmt: str, wide: bool, sources: Tuple[str, ...], parts: 
     wanted_parts = part_streams(run, parts)
     if wanted_parts is not None:
         # One part's streams by their labels (`stdout.3`), which readback takes as sources.
+        # start-up: the layer below loads only when this command runs
         from runwrap.store.streams import part_of, source_of, stream_files
 
         chosen = [p.name[:-len(".jsonl")] for p in stream_files(run.dir)

@@ -32,6 +32,7 @@ def try_run(args: List[str]) -> Optional[int]:
         return None
     if not split.command:
         return None
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.wrapping import run_wrapped
 
     return run_wrapped(values, sources, split.command, split.taken)

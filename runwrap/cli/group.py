@@ -29,12 +29,13 @@ class WrapGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
         if name not in COMMANDS:
             return None
-        import importlib
+        import importlib  # start-up: loaded only on the path that needs it
 
         module, attr = COMMANDS[name]
         return getattr(importlib.import_module(f"runwrap.cli.{module}"), attr)
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        # start-up: the layer below loads only when this command runs
         from runwrap.cli.argv import subcommand_first
         from runwrap.cli.run_options import option_arity
 

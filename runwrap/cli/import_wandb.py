@@ -19,6 +19,7 @@ def import_wandb(paths: tuple, project: Optional[str], as_json: bool,
     """Import wandb runs from their folders (wandb/offline-run-*, wandb/run-*, or the wandb/
     folder holding them) as runwrap runs: history, config, summary, status. Runs already
     imported are left as they are. Then `runwrap sync` sends them to MLflow."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.collectors.wandb.importer import find_logs, import_run
     from runwrap.store.layout import store_root
 

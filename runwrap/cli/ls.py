@@ -39,6 +39,7 @@ def run_row(run: Any) -> Dict[str, Any]:
 def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str],
        limit: Optional[int], with_size: bool, as_json: bool, store_dir: Optional[str]) -> None:
     """List runs, newest first (alias: runs)."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.store.index import IndexEntry, newest_runs
     from runwrap.store.layout import store_root
@@ -66,6 +67,7 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
         if wanted and row["status"] not in wanted:
             continue
         if with_size:
+            # start-up: the layer below loads only when this command runs
             from runwrap.store.cleanup import run_size
 
             row["size"] = run_size(run.dir)
@@ -78,6 +80,7 @@ def ls(project: Optional[str], statuses: tuple, tags: tuple, group: Optional[str
     if not rows:
         click.echo("no runs", err=True)
         return
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import human_duration, human_size, human_time, render_table
 
     headers = ["ID", "NAME", "PROJECT", "STATUS", "STARTED", "DURATION", "EXIT", "SYNC"]

@@ -9,6 +9,7 @@ from typing import List, Optional
 def main(argv: Optional[List[str]] = None) -> None:
     """Run runwrap with `argv` (default: the process's); exit with its status. Errors are one
     line on stderr and exit status 2."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.output import install
     from runwrap.errors import Error
 
@@ -16,6 +17,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     install()  # every command: stored text printed with its control characters escaped
     args = sys.argv[1:] if argv is None else list(argv)
     try:
+        # start-up: the layer below loads only when this command runs
         from runwrap.cli.fastpath import try_run
 
         code = try_run(args)
@@ -35,7 +37,7 @@ def _open_closed_standard_fds() -> None:
     take its number: the program's own output pipe would become runwrap's stdout (and be
     logged twice), a lock file its stderr. Python then has no sys.stdout/stderr either: give
     it one on /dev/null, so messages are dropped instead of failing the run."""
-    import os
+    import os  # start-up: loaded only on the path that needs it
 
     for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
         try:
@@ -52,8 +54,9 @@ def _open_closed_standard_fds() -> None:
 
 
 def _click_main(args: List[str]) -> None:
-    import click
+    import click  # start-up: click is imported only where it is used
 
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.group import cli
     from runwrap.errors import Error
 

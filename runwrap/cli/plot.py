@@ -15,6 +15,7 @@ SOURCE_ORDER = ("sdk", "wandb", "tensorboard", "files", "stdout", "system")
 
 
 def _size(text: str) -> Tuple[int, int]:
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
 
     match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text or "")
@@ -25,6 +26,7 @@ def _size(text: str) -> Tuple[int, int]:
 
 def build_charts(runs: List[Any], metrics: List[str], x: str, sources: Optional[List[str]]) -> List[Any]:
     """One chart per metric with one line per run that has it; warns about runs that do not."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.charts import Chart, Line
     from runwrap.errors import UsageError
     from runwrap.store.readback import metric_names, metric_series
@@ -52,6 +54,7 @@ def build_charts(runs: List[Any], metrics: List[str], x: str, sources: Optional[
 
 def last_histograms(runs: List[Any], metric: str) -> List[Tuple[str, Any, Dict[str, Any]]]:
     """(run label, step, histogram document) of the last `metric` histogram each run logged."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.media import media_index, read_media_json
 
     found = []
@@ -67,6 +70,7 @@ def last_histograms(runs: List[Any], metric: str) -> List[Tuple[str, Any, Dict[s
 
 def render_histogram(label: str, step: Any, doc: Dict[str, Any], width: int) -> str:
     """A histogram as one text bar per bin: `[low, high)  count  ####`."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.charts import axis_number
 
     values, bins = doc["values"], doc["bins"]
@@ -102,6 +106,7 @@ def render_histogram(label: str, step: Any, doc: Dict[str, Any], width: int) -> 
 def plot(runs: Tuple[str, ...], metrics: Tuple[str, ...], output: Optional[str], x: str,
          sources: Tuple[str, ...], size: str, project: Optional[str], store_dir: Optional[str]) -> None:
     """Plot metrics of runs over step or time, one line per run."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.selection import resolve_runs
     from runwrap.errors import UsageError
 
@@ -117,6 +122,7 @@ def plot(runs: Tuple[str, ...], metrics: Tuple[str, ...], output: Optional[str],
         raise UsageError(f"{', '.join(histograms)}: histograms are drawn in the terminal only; "
                          f"drop -o")
     if histograms:
+        # start-up: the layer below loads only when this command runs
         from runwrap.cli.table import terminal_width
 
         width = min(terminal_width(), 120)
@@ -127,9 +133,11 @@ def plot(runs: Tuple[str, ...], metrics: Tuple[str, ...], output: Optional[str],
             return
     charts = build_charts(chosen, list(metrics), x, list(sources) or None)
     if not output:
+        # start-up: the layer below loads only when this command runs
         from runwrap.cli.charts.terminal import render_charts
         from runwrap.cli.table import terminal_width
 
+        # start-up: the layer below loads only when this command runs
         from runwrap.cli.output import echo_styled
 
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -137,11 +145,13 @@ def plot(runs: Tuple[str, ...], metrics: Tuple[str, ...], output: Optional[str],
         echo_styled(text) if color else click.echo(text)
         return
     if suffix in (".html", ".htm"):
+        # start-up: the layer below loads only when this command runs
         from runwrap.cli.charts.html import render_html
 
         title = " vs ".join(metrics)
         Path(output).write_text(render_html(charts, title=f"runwrap: {title}"), encoding="utf-8")
     else:
+        # start-up: the layer below loads only when this command runs
         from runwrap.cli.charts.image import write_image
 
         write_image(charts, Path(output), pixels)

@@ -10,6 +10,7 @@ from runwrap.cli.selection import dir_option, project_option, runs_argument
 
 
 def _describe(runs: List[Any], sizes: List[int]) -> str:
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import human_size, render_table
 
     rows = [[r.id, r.name, r.project, r.status, human_size(s)] for r, s in zip(runs, sizes)]
@@ -26,6 +27,7 @@ def _confirm(question: str) -> bool:
 
 def _remove(store_dir: Optional[str], runs: List[Any], yes: bool, dry_run: bool,
             as_json: bool) -> None:
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import human_size, render_json
     from runwrap.store.cleanup import remove_run, run_size
     from runwrap.store.layout import store_root
@@ -68,6 +70,7 @@ def rm(runs: Tuple[str, ...], project: Optional[str], yes: bool, as_json: bool,
        store_dir: Optional[str]) -> None:
     """Remove runs (ids, unique id prefixes, names or `latest`). Asks first unless --yes; refuses
     a running run and then removes nothing."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.selection import resolve_runs
     from runwrap.store.cleanup import check_removable
 
@@ -92,6 +95,7 @@ def gc(older_than: Optional[str], statuses: Optional[str], keep_tagged: bool, dr
        yes: bool, as_json: bool, project: Optional[str], store_dir: Optional[str]) -> None:
     """Remove old or failed runs: those matching every criterion given. Running runs are never
     removed. Reports the disk space freed."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.store.cleanup import parse_age, parse_statuses, select_for_gc
     from runwrap.store.layout import store_root

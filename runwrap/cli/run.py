@@ -28,8 +28,10 @@ class RunCommand(click.Command):
         written first), unless `run` itself was typed."""
         if (ctx.meta.get("runwrap.implicit_run") and not ctx.meta.get("runwrap.command")
                 and not incomplete.startswith("-")):
+            # start-up: click is imported only where it is used
             from click.shell_completion import CompletionItem
 
+            # start-up: the layer below loads only when this command runs
             from runwrap.cli.commands import COMMANDS, HIDDEN
 
             return [CompletionItem(name) for name in sorted(COMMANDS)

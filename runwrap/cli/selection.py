@@ -98,6 +98,7 @@ def runs_argument(name: str = "runs", required: bool = True, nargs: int = -1):
 def resolve_runs(store_dir: Optional[str], refs: List[str], project: Optional[str] = None) -> List[Any]:
     """The runs that `refs` name (ids, unique id prefixes, names, `latest`), each once, in order.
     An unknown or ambiguous reference raises UsageError naming the candidates."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.runs import find_run
 
     root = store_root(store_dir)
@@ -114,6 +115,7 @@ def part_streams(run: Any, parts: Sequence[str]) -> Optional[set]:
     """The stream parts `--part` keeps: the parts named and their hosts (system.<host>)."""
     if not parts:
         return None
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.wrap.launcher import safe_host
 

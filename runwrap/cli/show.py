@@ -15,6 +15,7 @@ SPARK_WIDTH = 20
 
 def describe(run: Any) -> Dict[str, Any]:
     """Everything show prints, as plain data (also the --json form)."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store import documents
     from runwrap.store.layout import CONFIG_YAML, OUTPUT_LOG
     from runwrap.store.media import media_index
@@ -48,6 +49,7 @@ def describe(run: Any) -> Dict[str, Any]:
 @dir_option
 def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optional[str]) -> None:
     """Show a run: RUN is an id, a unique id prefix, a name, or `latest` (default)."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import human_duration, human_time
     from runwrap.store.layout import store_root
     from runwrap.store.runs import find_run
@@ -91,6 +93,7 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         lines.extend(f"  {k:<{width}}  {v}" for k, v in config.items())
     lines.extend(_part_lines(meta.get("parts")))
     lines.extend(_metric_lines(info["metrics"], run.dir, _wandb_labels(meta.get("wandb_runs"))))
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.summary import SUMMARY_KINDS
 
     # wandb's nested shape ({"max": 0.9}); a dict set as a summary value or logged nested
@@ -124,6 +127,7 @@ def _artifact_lines(artifacts: Dict[str, List[Dict[str, Any]]]) -> list:
 
 def _part_lines(parts: Any) -> list:
     """A launcher job's tasks, one row each (their records under parts/)."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import human_duration, render_table
 
     if not isinstance(parts, list) or not parts:
@@ -143,6 +147,7 @@ def _part_lines(parts: Any) -> list:
 
 def _media_lines(media: Dict[str, Dict[str, Any]]) -> list:
     """Images, tables, histograms, charts...: one row per key, with its last file."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.table import render_table, terminal_width
 
     if not media:
@@ -176,6 +181,7 @@ def common_folder(names: List[str]) -> str:
 def _wandb_labels(runs: Any) -> Dict[str, str]:
     """Which wandb run each wandb source holds (run.json `wandb_runs`): its id and name, and
     for a run after the program's first, its own config (config above is the first one's)."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.values import flatten_dotted
 
     labels: Dict[str, str] = {}
@@ -195,6 +201,7 @@ def _wandb_labels(runs: Any) -> Dict[str, str]:
 
 def _metric_lines(metrics: Dict[str, Dict[str, Dict[str, Any]]], run_dir: Any,
                   labels: Dict[str, str]) -> list:
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.charts import sparkline
     from runwrap.cli.table import render_table, terminal_width
     from runwrap.store.media import is_reference

@@ -59,6 +59,7 @@ def create(words: tuple, project: Optional[str], params: tuple, method: Optional
            parallel: int, seed: Optional[int], storage: Optional[str], quiet: bool,
            store_dir: Optional[str]) -> int:
     """Create a sweep from CONFIG.yaml (wandb's format), or from -p options and a command."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.sweeps import create_sweep
     from runwrap.sweeps.shell import config_from_options, read_config_file
@@ -108,7 +109,7 @@ def _describe(doc: Dict[str, Any]) -> str:
 
 def _agent_command(doc: Dict[str, Any], store_dir: Optional[str],
                    storage: Optional[str]) -> str:
-    import shlex
+    import shlex  # start-up: loaded only on the path that needs it
 
     words = ["runwrap", "agent", doc["id"]]
     if store_dir:
@@ -120,6 +121,7 @@ def _agent_command(doc: Dict[str, Any], store_dir: Optional[str],
 
 def _run_agent(ref: str, store_dir: Optional[str], count: Optional[int], parallel: int,
                storage: Optional[str]) -> int:
+    # start-up: the layer below loads only when this command runs
     from runwrap.notices import say
     from runwrap.sweeps import run_agent
 
@@ -145,6 +147,7 @@ def _run_agent(ref: str, store_dir: Optional[str], count: Optional[int], paralle
 def show(sweep_ref: str, limit: int, as_json: bool, store_dir: Optional[str]) -> None:
     """The trials ranked by the metric, the best configuration, and how each parameter
     relates to the metric."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.layout import store_root
     from runwrap.sweeps.report import build_report, flat_params
 
@@ -216,6 +219,7 @@ def _cell(value: Any) -> str:
 @dir_option
 def ls(as_json: bool, store_dir: Optional[str]) -> None:
     """The sweeps in the store, newest first."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store import sweeps as store
     from runwrap.store.layout import store_root
 
@@ -231,6 +235,7 @@ def ls(as_json: bool, store_dir: Optional[str]) -> None:
 
 
 def _set_state(ref: str, store_dir: Optional[str], state: str) -> None:
+    # start-up: the layer below loads only when this command runs
     from runwrap.store import sweeps as store
     from runwrap.store.layout import store_root
 

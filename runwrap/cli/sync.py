@@ -16,6 +16,7 @@ CLEAR_LINE = "\r\033[K"  # the progress line, erased
 
 
 def _pick_runs(root: Any, refs: tuple, all_runs: bool, project: Optional[str]) -> List[Any]:
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.store.runs import find_run, list_runs
 
@@ -59,6 +60,7 @@ def sync(refs: tuple, all_runs: bool, project: Optional[str], dry_run: bool,
 
     Exits 1 when a run could not be uploaded in full: the server refused it or did not answer
     (the runs after it are then left for the next sync), or another process was uploading it."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.cli.output import echo_styled, printable
     from runwrap.errors import UsageError
     from runwrap.notices import WarnOnce, say

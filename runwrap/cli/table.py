@@ -173,7 +173,7 @@ def human_time(t: Optional[float]) -> str:
     """A unix time as local `YYYY-MM-DD HH:MM`, or `-`."""
     if not t:
         return "-"
-    import time
+    import time  # start-up: loaded only on the path that needs it
 
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
 

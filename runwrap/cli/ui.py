@@ -36,6 +36,7 @@ def _can_open_browser() -> bool:
 def ui(store_dir: Optional[str], port: int, host: str, no_browser: bool,
        idle_timeout: float) -> None:
     """A live dashboard of the runs in the browser: runs table, charts, run pages."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.layout import store_root
     from runwrap.ui.server import LOOPBACK, make_server, plotly_js
 
@@ -45,7 +46,7 @@ def ui(store_dir: Optional[str], port: int, host: str, no_browser: bool,
                          f"record a run first or give --dir")
     token = None
     if host not in LOOPBACK:
-        import secrets
+        import secrets  # start-up: loaded only on the path that needs it
 
         token = secrets.token_urlsafe(24)
         click.echo(f"runwrap: warning: listening on {host}: anyone who can reach this address and "
@@ -66,7 +67,7 @@ def ui(store_dir: Optional[str], port: int, host: str, no_browser: bool,
     threading.Thread(target=server.RequestHandlerClass.dashboard.warm, daemon=True,
                      name="runwrap-ui-warm").start()
     if not no_browser and _can_open_browser():
-        import webbrowser
+        import webbrowser  # start-up: loaded only on the path that needs it
 
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     try:

@@ -16,6 +16,7 @@ from runwrap.notices import say, warning
 def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[str],
                 taken: List[str]) -> int:
     """`values` by option dest (as RUN_OPTIONS names them) and where each came from."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.wrap.request import WrapOptions
     from runwrap.wrap.plan import make_plan
     from runwrap.wrap.runner import WrappedRun

@@ -34,6 +34,7 @@ _watches: Dict[Tuple[str, bool], Tuple[object, FrozenSet[Callback]]] = {}
 
 
 def _handler_for(key: Tuple[str, bool]):
+    # start-up: watchdog is imported only where it is used
     from watchdog.events import FileSystemEventHandler
 
     class _Dispatch(FileSystemEventHandler):
@@ -54,7 +55,7 @@ def _handler_for(key: Tuple[str, bool]):
 
 
 def _schedule(observer, handler, path: str, recursive: bool):
-    from watchdog import events
+    from watchdog import events  # start-up: watchdog is imported only where it is used
 
     try:
         # watchdog >= 4 asks the kernel for just these events: writes to open files (every
@@ -80,10 +81,11 @@ def subscribe(path: str, callback: Callback, recursive: bool = False) -> bool:
             _watches[key] = (entry[0], entry[1] | {callback})
             return True
         try:
+            # start-up: watchdog is imported only where it is used
             from watchdog.observers import Observer
 
             if _observer is None:
-                import logging
+                import logging  # start-up: loaded only on the path that needs it
 
                 # watchdog logs its own hiccups (a watch removed while its thread ends) through
                 # logging's last-resort handler, i.e. onto the user's stderr, --quiet or not;

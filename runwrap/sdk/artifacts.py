@@ -217,6 +217,7 @@ class Artifact:
 
     def add(self, obj: Any, name: str, overwrite: bool = False) -> ArtifactEntry:
         """Add a data type (a Table, Image, ...) as `<name>.<type>.json` or its file."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.media.base import Media, MediaSink
         from runwrap.sdk.media.table import Table
 
@@ -273,9 +274,9 @@ class Artifact:
 
     def get(self, name: str) -> Any:
         """A Table stored with `add(table, name)`, read back (None when there is none)."""
-        import json
+        import json  # start-up: loaded only on the path that needs it
 
-        from runwrap.sdk.media.table import Table
+        from runwrap.sdk.media.table import Table  # start-up: loaded only on the path that needs it
 
         logged = self._require_logged("get()")
         entry = logged.manifest["files"].get(f"{name}.table.json")
@@ -285,7 +286,7 @@ class Artifact:
         return Table(columns=doc["columns"], data=doc["data"], allow_mixed_types=True)
 
     def _default_root(self) -> Path:
-        from runwrap import env
+        from runwrap import env  # start-up: loaded only on the path that needs it
 
         base = os.environ.get(env.WANDB_ARTIFACT_DIR) or os.path.join(".", "artifacts")
         return Path(base) / f"{self._base_name}:{self.version}"
@@ -448,7 +449,7 @@ def use_artifact(run: Any, artifact_or_name: Any, type: Optional[str] = None,  #
 
 def artifacts_of_run(run_dir: Path, kind: str) -> List[Artifact]:
     """The versions a run logged (`kind="logged"`) or used, from its run.json."""
-    from runwrap.store import documents
+    from runwrap.store import documents  # start-up: loaded only on the path that needs it
 
     meta = documents.read_json(Path(run_dir) / "run.json", {}) or {}
     root = Path(run_dir).parent.parent
@@ -480,7 +481,7 @@ def in_wandb_dir(path: str, root: str) -> bool:
 
 def _call_filter(fn: Any, path: str, root: str) -> bool:
     """wandb's filters take (path, root) or, in its older API, (path) alone."""
-    import inspect
+    import inspect  # start-up: loaded only on the path that needs it
 
     try:
         two = len(inspect.signature(fn).parameters) >= 2
@@ -490,7 +491,7 @@ def _call_filter(fn: Any, path: str, root: str) -> bool:
 
 
 def _program_relpath() -> str:
-    import sys
+    import sys  # start-up: loaded only on the path that needs it
 
     program = sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c") else "python"
     if os.path.isfile(program):
@@ -500,7 +501,7 @@ def _program_relpath() -> str:
 
 def safe_artifact_name(name: str) -> str:
     """wandb's rule: anything outside [A-Za-z0-9_.-] becomes `_`."""
-    import re
+    import re  # start-up: loaded only on the path that needs it
 
     return re.sub(r"[^A-Za-z0-9_.\-]", "_", name)[:128]
 
@@ -509,7 +510,7 @@ def log_code(run: Any, root: Optional[str], name: Optional[str], include_fn: Any
              exclude_fn: Any) -> Optional[Artifact]:
     """The code under `root` as a version of a `code` artifact (None, with a notice, when no
     file matches), named `source-<project>-<program>` unless `name` is given, as in wandb."""
-    from runwrap.notices import termwarn
+    from runwrap.notices import termwarn  # start-up: loaded only on the path that needs it
 
     art = Artifact(name or safe_artifact_name(f"source-{run.project}-{_program_relpath()}"), "code")
     store = os.path.abspath(_store_root(run))

@@ -23,7 +23,7 @@ SYSTEM = "system"
 
 def read_config(path: Any) -> Dict[str, Any]:
     """config.yaml with libyaml's parser when available (much faster over thousands of runs)."""
-    import yaml
+    import yaml  # start-up: yaml is imported only where it is used
 
     try:
         with open(path, "rb") as f:

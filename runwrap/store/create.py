@@ -58,7 +58,7 @@ def create_run(root: Path, project: str, run_id: str, meta: Dict[str, Any],
     place in one step, so of several processes starting the same id at the same instant exactly
     one creates it, and nobody ever sees the directory without its run.json: the others get
     RunExists. Continuing an existing run is store/opening.py's."""
-    from runwrap import __version__
+    from runwrap import __version__  # start-up: loaded only on the path that needs it
 
     path = run_dir(root, project, run_id)
     doc: Dict[str, Any] = {"id": run_id, "project": project, "status": "running"}

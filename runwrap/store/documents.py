@@ -148,7 +148,7 @@ def expanded_size(data: Any, limit: int = MAX_YAML_VALUES) -> int:
 def load_yaml(stream: Any, fast: bool = False) -> Any:
     """`yaml.safe_load`, refusing documents that expand past MAX_YAML_VALUES (YamlTooLarge).
     `fast` uses libyaml's parser when it is installed."""
-    import yaml
+    import yaml  # start-up: yaml is imported only where it is used
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
     try:
@@ -160,7 +160,7 @@ def load_yaml(stream: Any, fast: bool = False) -> Any:
 
 
 def write_yaml(path: Path, obj: Any) -> None:
-    import yaml
+    import yaml  # start-up: yaml is imported only where it is used
 
     class _NoAliases(yaml.SafeDumper):
         """Every value written out in full: config.yaml stays readable without YAML anchors."""
@@ -177,7 +177,7 @@ def write_yaml(path: Path, obj: Any) -> None:
 def read_yaml(path: Path, default: Any = None) -> Any:
     """The parsed document, or `default` when it is missing, unreadable, not YAML or too large
     once its aliases are expanded (never raises on bad data)."""
-    import yaml
+    import yaml  # start-up: yaml is imported only where it is used
 
     try:
         with open(path, "rb") as f:
@@ -215,9 +215,9 @@ def load_config_file(path: str, what: str, hint: str) -> Dict[str, Any]:
     `config="file.yaml"` alike. wandb's layouts are read as wandb writes them: `wandb_version`
     is dropped, and `key: {desc: ..., value: ...}` (config-defaults.yaml) gives the values.
     Anything wrong is a UsageError that starts with `what` and ends with `hint`, the fix."""
-    import yaml
+    import yaml  # start-up: yaml is imported only where it is used
 
-    from runwrap.errors import UsageError
+    from runwrap.errors import UsageError  # start-up: loaded only on the path that needs it
 
     try:
         with open(path, "rb") as f:

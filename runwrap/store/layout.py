@@ -66,7 +66,7 @@ def store_root(dir: Optional[str] = None) -> Path:
     if not chosen:
         chosen = DEFAULT_DIR
         if not os.path.lexists(DEFAULT_DIR) and _is_legacy_store(LEGACY_DIR):
-            from runwrap.notices import warn_once
+            from runwrap.notices import warn_once  # start-up: loaded only on the path that needs it
 
             warn_once("legacy-store", f"using the run store ./{LEGACY_DIR} of an older runwrap; "
                                       f"`mv {LEGACY_DIR} {DEFAULT_DIR}` so that `import runwrap` "
@@ -81,7 +81,7 @@ def _is_legacy_store(path: str) -> bool:
         return False
     if os.path.lexists(os.path.join(path, LATEST)):
         return True
-    import glob
+    import glob  # start-up: loaded only on the path that needs it
 
     return next(glob.iglob(os.path.join(glob.escape(path), "*", "*", RUN_JSON)), None) is not None
 

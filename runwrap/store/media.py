@@ -155,7 +155,7 @@ def references(record: Dict[str, Any]) -> Iterator[tuple]:
 
 def read_media_json(run_dir: Path, reference: Dict[str, Any]) -> Optional[Any]:
     """The JSON document a reference points at (a table or histogram), None when unreadable."""
-    import json
+    import json  # start-up: loaded only on the path that needs it
 
     path = reference.get("path")
     if not isinstance(path, str):
@@ -188,6 +188,7 @@ class MediaEntry:
 
 def media_index(run_dir: Path) -> Dict[str, MediaEntry]:
     """Every media key of a run's streams, in the order first logged."""
+    # start-up: loaded only on the path that needs it
     from runwrap.store.streams import StreamReader, stream_files
 
     index: Dict[str, MediaEntry] = {}

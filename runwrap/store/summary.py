@@ -134,7 +134,7 @@ def definition_of(key: str, definitions: Optional[Dict[str, Dict[str, Any]]]
         return None
     if key in definitions:
         return definitions[key]
-    import fnmatch
+    import fnmatch  # start-up: loaded only on the path that needs it
 
     for pattern, spec in definitions.items():
         if "*" in pattern and fnmatch.fnmatchcase(key, pattern):

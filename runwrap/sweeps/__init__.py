@@ -26,6 +26,7 @@ def create_sweep(config: Dict[str, Any], project: Optional[str] = None,
                  root: Optional[Path] = None, storage: Optional[str] = None,
                  seed: Optional[int] = None) -> Dict[str, Any]:
     """Check `config`, make the sweep's directory and its study; returns sweep.json's doc."""
+    # start-up: loaded only on the path that needs it
     from runwrap.store import sweeps as store
     from runwrap.store.create import argv0_project, default_project
     from runwrap.store.ids import check_path_name, new_run_id
@@ -52,7 +53,7 @@ def create_sweep(config: Dict[str, Any], project: Optional[str] = None,
     try:
         Search.create(path, doc, storage)
     except BaseException:
-        import shutil
+        import shutil  # start-up: loaded only on the path that needs it
 
         shutil.rmtree(path, ignore_errors=True)
         raise
@@ -65,6 +66,7 @@ def run_agent(ref: str, root: Optional[Path] = None, count: Optional[int] = None
               on_event: Callable[[str], None] = lambda line: None) -> List[Any]:
     """Run trials of sweep `ref` until `count` ran or the sweep has none left; returns their
     results (sweeps/runner.py's TrialResult)."""
+    # start-up: loaded only on the path that needs it
     from runwrap.store import sweeps as store
     from runwrap.store.layout import store_root
     from runwrap.sweeps.runner import Agent
@@ -92,7 +94,7 @@ def sweep(sweep: Any, entity: Optional[str] = None, project: Optional[str] = Non
         raise UsageError("sweep(prior_runs=...) is not supported; start the sweep without "
                          "prior runs")
     doc = create_sweep(dict(sweep), project=project)
-    from runwrap.notices import say
+    from runwrap.notices import say  # start-up: loaded only on the path that needs it
 
     say(f"created sweep {doc['id']} in project {doc['project']}; run trials with: "
         f"runwrap agent {doc['id']}")
@@ -105,6 +107,6 @@ def agent(sweep_id: str, function: Optional[Callable[[], Any]] = None,
     """wandb.agent(): run trials of the sweep; with `function`, call it in this process for
     each trial (its runwrap.init() gets the trial's config); without, run the sweep's
     program."""
-    from runwrap.notices import say
+    from runwrap.notices import say  # start-up: loaded only on the path that needs it
 
     run_agent(sweep_id, count=count, function=function, on_event=say)

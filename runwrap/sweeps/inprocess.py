@@ -105,7 +105,7 @@ def _leave(saved: Dict[str, Optional[str]]) -> None:
 
 def _finish_open_runs() -> None:
     """train() may return without run.finish(): the next trial's init() must start afresh."""
-    from runwrap.sdk.run import state
+    from runwrap.sdk.run import state  # start-up: loaded only on the path that needs it
 
     for run in state.open_runs():
         try:

@@ -228,6 +228,7 @@ class Agent:
 
     # -- a function in this process -----------------------------------------------------
     def _call_function(self, claim: Claim, run_id: str) -> tuple:
+        # start-up: loaded only on the path that needs it
         from runwrap.sweeps.inprocess import run_function
 
         return run_function(self, claim, run_id)
@@ -237,7 +238,7 @@ def _die_with_parent() -> None:
     """In the wrapper, before exec: SIGTERM when the agent dies (Linux's PR_SET_PDEATHSIG), so
     the wrapper's own signal path stops the program and records the run."""
     try:
-        import ctypes
+        import ctypes  # start-up: loaded only on the path that needs it
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
     except Exception:

@@ -53,6 +53,7 @@ def open_storage(sweep: Path, url: Optional[str]) -> Any:
                              f"{str(e).splitlines()[0] if str(e) else type(e).__name__}; "
                              f"check the URL (and pip install 'runwrap[sweep]' for "
                              f"PostgreSQL's driver)") from None
+    # optional extra (sweep)
     from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
 
     path = str(sweep / store.JOURNAL)
@@ -65,7 +66,7 @@ def with_driver(url: str) -> str:
     reads a bare `postgresql://` as psycopg 3, which may be absent. A URL naming its driver
     (`postgresql+psycopg://`) is left as it is."""
     if url.startswith("postgresql://"):
-        import importlib.util
+        import importlib.util  # start-up: loaded only on the path that needs it
 
         if (importlib.util.find_spec("psycopg") is None
                 and importlib.util.find_spec("psycopg2") is not None):

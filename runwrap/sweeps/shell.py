@@ -16,14 +16,14 @@ from runwrap.errors import UsageError
 
 
 def read_config_file(path: str) -> Dict[str, Any]:
-    from runwrap.store import documents
+    from runwrap.store import documents  # start-up: loaded only on the path that needs it
 
     return documents.load_config_file(path, "sweep config file",
                                       "give a wandb sweep config in YAML")
 
 
 def _scalar(text: str) -> Any:
-    from runwrap.store import documents
+    from runwrap.store import documents  # start-up: loaded only on the path that needs it
 
     try:
         value = documents.load_yaml(text) if text.strip() else ""

@@ -56,8 +56,9 @@ def encode_body(obj: Any) -> bytes:
 
 
 def _nodelay_adapter(**kwargs: Any) -> Any:
-    import socket
+    import socket  # start-up: loaded only on the path that needs it
 
+    # start-up: requests is imported only where it is used; start-up: urllib3 is imported only where it is used
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection
 
@@ -72,7 +73,7 @@ def _nodelay_adapter(**kwargs: Any) -> Any:
 
 def make_session(config: SyncConfig) -> Any:
     """A Session with TCP_NODELAY on every connection, the auth header and the TLS choice."""
-    import requests
+    import requests  # start-up: requests is imported only where it is used
 
     session = requests.Session()
     adapter = _nodelay_adapter(pool_connections=2, pool_maxsize=4, max_retries=0)
@@ -83,7 +84,7 @@ def make_session(config: SyncConfig) -> Any:
     session.verify = config.verify
     session.trust_env = False  # proxies from the environment would break 127.0.0.1 servers
     if config.verify is False:
-        import urllib3
+        import urllib3  # start-up: urllib3 is imported only where it is used
 
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     return session
@@ -147,7 +148,7 @@ class RestClient:
         True the call counts as done (the caller found its effect already on the server).
         `url` and `raw` call another endpoint than MLflow's REST API with a body as it is (the
         artifact upload)."""
-        import requests
+        import requests  # start-up: requests is imported only where it is used
 
         url = url or self.config.api(endpoint)
         data = raw if raw is not None else (encode_body(body) if body is not None else None)
@@ -255,6 +256,7 @@ class RestClient:
     def put_artifact(self, path: str, data: bytes) -> None:
         """Upload `data` as the artifact at `path` (under the proxied artifact root): PUT
         replaces, so sending the same file twice leaves one copy."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sync.files import artifact_url
 
         self.call("PUT", path, url=artifact_url(self.config.uri, path), raw=data)
@@ -324,6 +326,7 @@ def check_server(config: Union[SyncConfig, str], attempts: int = 2, timeout: flo
     not an MLflow tracking server. An authenticated API call, since /health needs no login.
     `config` may be a bare URI; credentials and TLS then come from the environment."""
     if isinstance(config, str):
+        # start-up: loaded only on the path that needs it
         from runwrap.sync.config import resolve_config
 
         resolved = resolve_config(tracking_uri=config, anonymous=anonymous)

@@ -41,7 +41,7 @@ class SyncConfig:
         if self.token:
             return {"Authorization": f"Bearer {self.token}"}
         if self.username:
-            import base64
+            import base64  # start-up: loaded only on the path that needs it
 
             pair = f"{self.username}:{self.password or ''}".encode()
             return {"Authorization": "Basic " + base64.b64encode(pair).decode()}

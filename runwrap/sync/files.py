@@ -63,6 +63,7 @@ def upload_items(run_dir: Path) -> Iterator[UploadItem]:
     meta = documents.read_json(run_dir / RUN_JSON, {}) or {}
     logged = (meta.get("artifacts") or {}).get("logged") or []
     if logged:
+        # start-up: loaded only on the path that needs it
         from runwrap.store.artifacts import Collection, object_path
 
         root = run_dir.parent.parent

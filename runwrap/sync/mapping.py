@@ -250,7 +250,7 @@ def defined_summary_points(summary: Dict[str, Any], definitions: Optional[Dict[s
     """define_metric summaries as MLflow metrics `<key>.<kind>` (`acc.max`, wandb's name for
     them in its UI), one point each at the metric's last step, so MLflow's run table can show
     and sort by them."""
-    from runwrap.store.summary import flat
+    from runwrap.store.summary import flat  # start-up: loaded only on the path that needs it
 
     points = []
     steps = {key: entry.get("step") for table in summary.values() if isinstance(table, dict)

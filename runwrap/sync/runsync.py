@@ -166,7 +166,7 @@ class RunSync(StreamUpload, FileUpload):
 
     def _sweep_tags(self) -> Dict[str, str]:
         """A sweep's trial is a child of the sweep's parent run (sync/sweeps.py)."""
-        from runwrap.sync import sweeps
+        from runwrap.sync import sweeps  # start-up: loaded only on the path that needs it
 
         parent = self.state.data.get("parent_run_id")
         if parent is None:
@@ -220,6 +220,7 @@ class RunSync(StreamUpload, FileUpload):
     def _send_defined_summary(self, end_ms: int) -> None:
         """define_metric summaries (acc.max...) as metrics, once per summary: sync.json keeps
         the digest of what was sent; a point sent twice is one point to MLflow's store."""
+        # start-up: loaded only on the path that needs it
         from runwrap.store.summary import load_summary
 
         points = mapping.defined_summary_points(load_summary(self.run_dir),
@@ -267,6 +268,7 @@ def sync_run(run_dir: Path, config: SyncConfig, attempts: int = 6,
     other run would fail the same way. `timeout` bounds each try of each request; `on_wait`,
     when given, is called when another process holds the run, and then the call waits for it
     instead of answering `busy`."""
+    # start-up: loaded only on the path that needs it
     from runwrap.errors import AuthenticationError
     from runwrap.sync.cursor import SyncLock
 

@@ -138,6 +138,7 @@ class StreamUpload:
                 return mapping.KeyOwners(None)
             owners = self.state.data["owners"] = {}
             claims = mapping.KeyOwners(owners)
+            # start-up: loaded only on the path that needs it
             from runwrap.store.summary import load_summary
 
             summary = load_summary(self.run_dir)

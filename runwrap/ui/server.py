@@ -75,7 +75,7 @@ ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "text/javascript", "applic
 
 def plotly_js() -> Optional[Path]:
     """plotly.min.js from the installed plotly package (the `ui` extra), without importing plotly."""
-    import importlib.util
+    import importlib.util  # start-up: loaded only on the path that needs it
 
     spec = importlib.util.find_spec("plotly")
     if spec is None or not spec.submodule_search_locations:

@@ -33,12 +33,14 @@ def _wanted(options: WrapOptions, ctx: CollectorContext) -> Dict[str, Factory]:
     wanted: Dict[str, Factory] = {}
     if options.stats_interval > 0 and ctx.samples_host:
         def system(ctx: CollectorContext) -> Collector:
+            # start-up: loaded only on the path that needs it
             from runwrap.collectors.system.sampler import SystemSampler
 
             return SystemSampler(ctx, options.stats_interval)
         wanted["system"] = system
     if not options.no_scalars:
         def scalars(ctx: CollectorContext) -> Collector:
+            # start-up: loaded only on the path that needs it
             from runwrap.collectors.console.scalars import compile_patterns
             from runwrap.collectors.console.collector import StdoutScalars
 
@@ -49,12 +51,14 @@ def _wanted(options: WrapOptions, ctx: CollectorContext) -> Dict[str, Factory]:
         return wanted
     if options.metrics_files:
         def metrics_files(ctx: CollectorContext) -> Collector:
+            # start-up: loaded only on the path that needs it
             from runwrap.collectors.metricfiles.collector import MetricsFiles
 
             return MetricsFiles(ctx, options.metrics_files)
         wanted["metrics files"] = metrics_files
     if options.tensorboard or options.tensorboard_discovery:
         def tensorboard(ctx: CollectorContext) -> Collector:
+            # start-up: loaded only on the path that needs it
             from runwrap.collectors.tensorboard.collector import TensorBoardCollector
 
             return TensorBoardCollector(ctx, options.tensorboard, options.tensorboard_discovery,
@@ -62,6 +66,7 @@ def _wanted(options: WrapOptions, ctx: CollectorContext) -> Dict[str, Factory]:
         wanted["TensorBoard"] = tensorboard
 
     def wandb(ctx: CollectorContext) -> Collector:
+        # start-up: loaded only on the path that needs it
         from runwrap.collectors.wandb.collector import WandbCollector
 
         return WandbCollector(ctx, wandb_dirs(ctx))

@@ -35,7 +35,7 @@ def parse_config_args(items: List[str]) -> Dict[str, Any]:
     config: Dict[str, Any] = {}
     if not items:
         return config
-    import yaml
+    import yaml  # start-up: yaml is imported only where it is used
 
     for item in items:
         if "=" in item and not os.path.isfile(item):

@@ -85,6 +85,7 @@ def resolve_tracking_uri(options: WrapOptions) -> Optional[str]:
     if not (options.tracking_uri or os.environ.get(envnames.TRACKING_URI)
             or os.environ.get(envnames.MLFLOW_TRACKING_URI)):
         return None  # the common case: no need to import the sync layer
+    # start-up: loaded only on the path that needs it
     from runwrap.sync.config import resolve_config
 
     config = resolve_config(tracking_uri=options.tracking_uri)
@@ -120,6 +121,7 @@ def make_plan(options: WrapOptions) -> RunPlan:
         raise UsageError(f"--sync-timeout {options.sync_timeout} is not a finite number of "
                          f"seconds >= 0; give seconds to wait for uploads at exit")
     if not options.no_scalars and options.scalars:
+        # start-up: loaded only on the path that needs it
         from runwrap.collectors.console.scalars import compile_patterns
 
         compile_patterns(options.scalars)  # an invalid regex is a usage error, named

@@ -16,6 +16,7 @@ def start_upload(mode: str, tracking_uri: Optional[str], run_dir: Optional[Path]
     """An started `runwrap.sync.Uploader` for an online run, else None."""
     if mode != "online" or run_dir is None:
         return None
+    # start-up: loaded only on the path that needs it
     from runwrap.errors import Error
     from runwrap.sync import Uploader, resolve_config
 

@@ -14,12 +14,12 @@ def write_image(charts: Sequence[Chart], path: Path, size: Tuple[int, int]) -> N
     """One panel per chart, stacked; the file is exactly `size` pixels (PNG) or
     size/DPI inches (SVG)."""
     try:
-        import matplotlib
+        import matplotlib  # optional extra (plot)
     except ImportError:
         raise UsageError(f"writing {Path(path).suffix} needs matplotlib: pip install 'runwrap[plot]' "
                          f"(or use -o FILE.html, or no -o for a terminal chart)") from None
     matplotlib.use("Agg")  # no display needed; must precede pyplot
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # optional extra (plot)
 
     width, height = size
     fig, axes = plt.subplots(len(charts), 1, figsize=(width / DPI, height / DPI), dpi=DPI,

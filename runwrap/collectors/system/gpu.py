@@ -39,7 +39,7 @@ def open_gpus(nvml: Any = None) -> Optional["GpuSampler"]:
     Tests pass a stand-in object here for what no machine of theirs has."""
     if nvml is None:
         try:
-            import pynvml as nvml  # type: ignore[no-redef]
+            import pynvml as nvml  # type: ignore[no-redef]  # optional extra (gpu)
         except Exception:  # not installed (or broken): no GPU metrics, by design no warning
             return None
     try:

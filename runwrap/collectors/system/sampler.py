@@ -82,7 +82,7 @@ def tree_pids(root: int) -> List[int]:
 
 
 def _tree_pids_psutil(root: int) -> List[int]:
-    import psutil
+    import psutil  # start-up: psutil is imported only where it is used
 
     try:
         proc = psutil.Process(root)
@@ -157,7 +157,7 @@ class SystemSampler(Collector):
 
     def _prime(self) -> None:
         """First readings, so that the first record's CPU and byte figures cover one interval."""
-        import psutil
+        import psutil  # start-up: psutil is imported only where it is used
 
         psutil.cpu_percent(interval=None)
         disk = psutil.disk_io_counters()
@@ -188,7 +188,7 @@ class SystemSampler(Collector):
 
     def sample(self) -> Dict[str, Any]:
         """One record: the machine, the process tree, the GPUs, stamped with `_time`/`_runtime`."""
-        import psutil
+        import psutil  # start-up: psutil is imported only where it is used
 
         t = time.time()
         record: Dict[str, Any] = {"_time": t,
@@ -219,7 +219,7 @@ class SystemSampler(Collector):
 
     def _process_tree(self) -> Optional[Dict[str, Any]]:
         """The tree's summed figures, or None when there is no live program to measure."""
-        import psutil
+        import psutil  # start-up: psutil is imported only where it is used
 
         root = self.context.child_pid
         pids = tree_pids(root) if root else []

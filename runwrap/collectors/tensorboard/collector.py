@@ -311,6 +311,7 @@ class TensorBoardCollector(WatchingCollector):
         self._ignored.pop(path, None)
         # The reader (and the C CRC package, with importlib.metadata behind it) is imported
         # when the first event file is read: a run that writes none never pays for it.
+        # start-up: loaded only on the path that needs it
         from runwrap.collectors.tensorboard.reader import EventFile
 
         state = self._files[path] = EventFile(path, self._names.prefix(path, root))

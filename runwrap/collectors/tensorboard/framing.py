@@ -72,14 +72,14 @@ def crc32c_python(data: bytes, crc: int = 0) -> int:
 
 def _pick_crc32c() -> "tuple[Callable[[bytes], int], str]":
     try:
-        import google_crc32c
+        import google_crc32c  # optional extra (tensorboard)
 
         if google_crc32c.implementation == "c":
             return google_crc32c.value, "google-crc32c"
     except (ImportError, AttributeError):
         pass
     try:
-        import crc32c as _crc32c_pkg
+        import crc32c as _crc32c_pkg  # optional: another C CRC package, if installed
 
         return _crc32c_pkg.crc32c, "crc32c"
     except (ImportError, AttributeError):

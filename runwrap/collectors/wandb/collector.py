@@ -150,6 +150,7 @@ class WandbCollector(WatchingCollector):
         for name in names:
             path = os.path.join(folder, name)
             if is_log_file(name) and path not in self._logs and path not in self._done:
+                # start-up: loaded only on the path that needs it
                 from runwrap.collectors.wandb.reader import LogFile, WandbRecorder
 
                 if self._recorder is None:

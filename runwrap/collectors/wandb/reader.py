@@ -377,7 +377,7 @@ class WandbRecorder:
 def _installed_wandb() -> str:
     """The version of wandb installed here (the one the program most likely used)."""
     try:
-        from importlib.metadata import version
+        from importlib.metadata import version  # start-up: loaded only on the path that needs it
 
         return version("wandb")
     except Exception:

@@ -20,6 +20,7 @@ class Api:
 
     def __init__(self, overrides: Optional[Dict[str, Any]] = None, timeout: Optional[int] = None,
                  api_key: Optional[str] = None):
+        # start-up: loaded only on the path that needs it
         from runwrap.store.layout import store_root
 
         overrides = dict(overrides or {})
@@ -32,7 +33,7 @@ class Api:
              ) -> List[PublicRun]:
         """The runs of a project (`"project"` or `"entity/project"`), newest first; all runs
         of the store when no project is given."""
-        from runwrap.store.runs import list_runs
+        from runwrap.store.runs import list_runs  # start-up: loaded only on the path that needs it
 
         parts = [p for p in (path or "").split("/") if p]
         if len(parts) > 2:
@@ -47,7 +48,7 @@ class Api:
 
     def run(self, path: str) -> PublicRun:
         """One run: `"project/id"`, `"entity/project/id"` or `"entity/project/runs/id"`."""
-        from runwrap.store.runs import find_run
+        from runwrap.store.runs import find_run  # start-up: loaded only on the path that needs it
 
         parts = [p for p in str(path).split("/") if p]
         if len(parts) >= 2 and parts[-2] == "runs":
@@ -63,7 +64,7 @@ class Api:
         return load_artifact(self.root, name, type, self.default_project)
 
     def projects(self, entity: Optional[str] = None) -> List[str]:
-        from runwrap.store.runs import list_runs
+        from runwrap.store.runs import list_runs  # start-up: loaded only on the path that needs it
 
         return sorted({info.project for info in list_runs(self.root)})
 

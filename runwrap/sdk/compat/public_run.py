@@ -36,6 +36,7 @@ class PublicRun:
 
     @property
     def config(self) -> Dict[str, Any]:
+        # start-up: loaded only on the path that needs it
         from runwrap.store import documents
         from runwrap.store.layout import CONFIG_YAML
 
@@ -44,6 +45,7 @@ class PublicRun:
 
     @property
     def summary(self) -> Dict[str, Any]:
+        # start-up: loaded only on the path that needs it
         from runwrap.store.summary import flat, load_summary
 
         live = self.state == "running" or not (self._info.dir / "summary.json").exists()
@@ -76,7 +78,7 @@ class PublicRun:
             rows = [rows[int(i * stride)] for i in range(samples)]
         if pandas:
             try:
-                import pandas as pd
+                import pandas as pd  # optional: the user's pandas, if installed
             except ImportError:
                 return rows
             return pd.DataFrame(rows)
@@ -94,6 +96,7 @@ class PublicRun:
 
 def _rows(run_dir: Path) -> List[Dict[str, Any]]:
     """The sdk streams' records merged into rows by `_step`, in step order."""
+    # start-up: loaded only on the path that needs it
     from runwrap.store.streams import StreamReader, stream_files
     from runwrap.store.values import decode_value
 

@@ -31,7 +31,7 @@ def login(anonymous: Optional[str] = None, key: Optional[str] = None,
                          f"{', '.join(ANONYMOUS_VALUES)}")
     if key is not None and not isinstance(key, str):
         raise UsageError(f"login(key=...) must be a string, got {type(key).__name__}")
-    from runwrap.notices import warn_once
+    from runwrap.notices import warn_once  # start-up: loaded only on the path that needs it
 
     if key is not None or host is not None or verify:
         warn_once("login", "wandb.login() ignored: runwrap records locally (and to MLflow "
@@ -55,6 +55,7 @@ _setup: Optional[Setup] = None
 def setup(settings: Any = None) -> Setup:
     """Check `settings` once for the process (the run's own come from init())."""
     global _setup
+    # start-up: loaded only on the path that needs it
     from runwrap.sdk.start.settings import Settings, settings_dict
 
     values = settings_dict(settings)
@@ -74,6 +75,7 @@ def teardown(exit_code: Optional[int] = None) -> None:
 
 
 def mark_preempting() -> None:
+    # start-up: loaded only on the path that needs it
     from runwrap.sdk.compat.functions import current_run
 
     current_run("mark_preempting").mark_preempting()

@@ -25,7 +25,7 @@ def notice_cloud_only(quiet: bool) -> None:
     names = cloud_only_set()
     if not names or quiet:
         return
-    from runwrap.notices import warn_once
+    from runwrap.notices import warn_once  # start-up: loaded only on the path that needs it
 
     warn_once("wandb cloud settings", f"{', '.join(names)} ignored: wandb's cloud settings have "
                                       f"no meaning for runwrap, which records locally (and to "
@@ -34,6 +34,7 @@ def notice_cloud_only(quiet: bool) -> None:
 
 def load_config_paths(paths: Iterable[str]) -> Dict[str, Any]:
     """The keys of every YAML file WANDB_CONFIG_PATHS names, later files winning."""
+    # start-up: loaded only on the path that needs it
     from runwrap.sdk.run.config import load_yaml_config
 
     merged: Dict[str, Any] = {}

@@ -69,6 +69,7 @@ def _standalone_collector(run: Run) -> Any:
     """The wrapper's TensorBoard collector, reading the folders init() learns (named relative
     to each folder, as --tensorboard names them) into this run; stopped at finish(), after a
     last read, before the summary is written."""
+    # start-up: loaded only on the path that needs it
     from runwrap.collectors.base import CollectorContext
     from runwrap.collectors.tensorboard.collector import TensorBoardCollector
 

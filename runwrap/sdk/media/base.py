@@ -29,6 +29,7 @@ class MediaSink:
         self.run_dir = Path(run_dir)
 
     def write(self, kind: str, key: str, step: int, data: bytes, ext: str) -> Any:
+        # start-up: loaded only on the path that needs it
         from runwrap.store.media import write_media
 
         return write_media(self.run_dir, kind, key, step, data, ext)
@@ -37,6 +38,7 @@ class MediaSink:
         """Store the user's file: its bytes when they were read, else a streamed copy."""
         if source.data is not None:
             return self.write(kind, key, step, source.data, ext)
+        # start-up: loaded only on the path that needs it
         from runwrap.store.media import copy_media
 
         try:
@@ -48,7 +50,7 @@ class MediaSink:
 
     def check(self, record: Dict[str, Any]) -> bool:
         """Validate every media value of a flattened record; True when there is any."""
-        from runwrap.store.media import check_key
+        from runwrap.store.media import check_key  # start-up: loaded only on the path that needs it
 
         found = False
         for key, value in record.items():
@@ -117,7 +119,7 @@ def require(module: str, package: str, what: str, extra: str = "media") -> Any:
     loaded = sys.modules.get(module)  # once imported, a dict look-up: log() calls this per image
     if loaded is not None:
         return loaded
-    import importlib
+    import importlib  # start-up: loaded only on the path that needs it
 
     try:
         return importlib.import_module(module)

@@ -68,7 +68,7 @@ class Audio(FileMedia):
             raise UsageError("Audio: the waveform holds NaN or infinite values")
         peak = float(np.abs(arr).max()) or 1.0
         pcm = (arr / max(peak, 1.0) * 32767).astype("<i2")
-        import wave
+        import wave  # start-up: loaded only on the path that needs it
 
         buf = io.BytesIO()
         with wave.open(buf, "wb") as w:

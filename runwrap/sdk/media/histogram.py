@@ -71,7 +71,7 @@ def _histogram(values: List[float], num_bins: int) -> tuple:
     """(counts, edges): numpy's rule (equal-width bins, the last one closed) when numpy is
     there, the same rule in Python otherwise."""
     try:
-        import numpy as np
+        import numpy as np  # optional extra (media)
     except ImportError:
         np = None
     if np is not None:

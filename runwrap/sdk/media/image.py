@@ -169,7 +169,7 @@ def _file_size(data: Any) -> tuple:
     """(width, height) of an image file (a path or a file object) when Pillow can tell, else
     (None, None)."""
     try:
-        from PIL import Image as PILImage
+        from PIL import Image as PILImage  # optional extra (media)
     except ImportError:
         return None, None
     try:
@@ -266,6 +266,6 @@ def _mask(name: Any, mask: Any, width: Any, height: Any) -> Dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     """Annotations as JSON values (numpy numbers and arrays included)."""
-    from runwrap.store.values import plain_value
+    from runwrap.store.values import plain_value  # start-up: loaded only on the path that needs it
 
     return plain_value(value)

@@ -125,7 +125,7 @@ class Table(Media):
         i = self.columns.index(name)
         values = [row[i] for row in self.data]
         if convert_to == "numpy":
-            import numpy as np
+            import numpy as np  # optional extra (media)
 
             return np.array(values)
         return values
@@ -137,7 +137,7 @@ class Table(Media):
         return iter(enumerate(self.data))
 
     def get_dataframe(self) -> Any:
-        import pandas as pd
+        import pandas as pd  # optional: the user's pandas, if installed
 
         return pd.DataFrame(self.data, columns=self.columns)
 
@@ -165,6 +165,7 @@ class Table(Media):
         try:
             return _dumps(doc).encode()
         except ValueError:  # NaN or infinity in a cell: stored as strings, as in streams
+            # start-up: loaded only on the path that needs it
             from runwrap.store.values import to_json_safe
 
             return _dumps(to_json_safe(doc)).encode()
@@ -195,7 +196,7 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, Media):
         return value
-    from runwrap.sdk.run.history import normalize
+    from runwrap.sdk.run.history import normalize  # start-up: loaded only on the path that needs it
 
     if isinstance(value, dict):
         return {str(k): _cell(v) for k, v in value.items()}

@@ -171,6 +171,7 @@ def config_items(config: Any) -> Dict[str, Any]:
 
 
 def load_yaml_config(path: str) -> Dict[str, Any]:
+    # start-up: loaded only on the path that needs it
     from runwrap.store.documents import load_config_file
 
     return load_config_file(path, "config file", "pass a dict or an existing YAML file path")

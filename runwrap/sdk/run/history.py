@@ -55,7 +55,7 @@ def normalize(value: Any) -> Any:
         return within_float(value)
     if is_matplotlib(value):
         # log({"chart": plt}) or a Figure: wandb redraws it as a chart; here it is its image.
-        from runwrap.sdk.media.image import Image
+        from runwrap.sdk.media.image import Image  # start-up: loaded only on the path that needs it
 
         return Image(value)
     return plain_value(value, _is_media, strict=True)

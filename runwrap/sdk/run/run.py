@@ -258,6 +258,7 @@ class Run:
              policy: str = "live", glob: bool = True) -> List[str]:
         """Copy the files matching `glob_str` into the run's files/ (again at finish for
         `live` and `end`) with wandb's layout (saving.py). Returns the destinations."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.run.saving import POLICIES, SaveSpec
 
         if glob_str is None:
@@ -280,6 +281,7 @@ class Run:
         return self._copy_matches(spec)
 
     def _copy_matches(self, spec: Any, link: bool = False) -> List[str]:
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.run.saving import copy_matches
 
         ignore = (self._settings.ignore_globs if self._settings is not None else None) or ()
@@ -305,6 +307,7 @@ class Run:
                      type: Optional[str] = None, aliases: Optional[Sequence[str]] = None,  # noqa: A002
                      tags: Optional[Sequence[str]] = None) -> Any:
         """Store an Artifact (or a file/directory path) as its name's next version."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.artifacts import log_artifact
 
         return log_artifact(self, artifact_or_path, name, type, aliases, tags)
@@ -312,6 +315,7 @@ class Run:
     def use_artifact(self, artifact_or_name: Any, type: Optional[str] = None,  # noqa: A002
                      aliases: Optional[Sequence[str]] = None, use_as: Optional[str] = None) -> Any:
         """A logged version (`"name:alias"`, `"name:v3"`, `"project/name"`), recorded as used."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.artifacts import use_artifact
 
         return use_artifact(self, artifact_or_name, type, aliases, use_as)
@@ -320,6 +324,7 @@ class Run:
                       aliases: Optional[Sequence[str]] = None) -> Any:
         """Link a version (logged first if it is a draft) to a registry collection: recorded
         locally (the collection's links.jsonl, run.json `artifacts.linked`)."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.artifacts import link_artifact
 
         return link_artifact(self, artifact, target_path, aliases)
@@ -329,6 +334,7 @@ class Run:
                  exclude_fn: Optional[Callable[..., bool]] = None) -> Any:
         """The code under `root` (.py, requirements.txt, Dockerfile* by default) as a version of
         a `code` artifact; None when no file matches."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.artifacts import log_code
 
         return log_code(self, root, name, include_fn, exclude_fn)
@@ -337,12 +343,14 @@ class Run:
                   aliases: Optional[Sequence[str]] = None) -> None:
         """The file or directory at `path` as a version of a `model` artifact (wandb returns
         None)."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.artifacts import log_model
 
         log_model(self, path, name, aliases)
 
     def use_model(self, name: str) -> str:
         """Download a logged model version; the path of its file (or directory)."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.artifacts import use_model
 
         return use_model(self, name)
@@ -350,6 +358,7 @@ class Run:
     def link_model(self, path: Any, registered_model_name: str, name: Optional[str] = None,
                    aliases: Optional[Sequence[str]] = None) -> Any:
         """log_model, then link the version to `model-registry/<registered_model_name>`."""
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.artifacts import link_model
 
         return link_model(self, path, registered_model_name, name, aliases)

@@ -81,7 +81,7 @@ def _install_hooks() -> None:
     sys.exit = exit
     sys.excepthook = excepthook
     # The REPL-style exit()/quit() builtins raise SystemExit themselves; see their code too.
-    import builtins
+    import builtins  # start-up: loaded only on the path that needs it
 
     for name in ("exit", "quit"):
         quitter = getattr(builtins, name, None)

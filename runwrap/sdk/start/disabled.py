@@ -98,7 +98,7 @@ class DisabledRun:
         return artifact_or_path
 
     def use_artifact(self, artifact_or_name: Any, *args: Any, **kwargs: Any) -> Any:
-        from runwrap.errors import UsageError
+        from runwrap.errors import UsageError  # start-up: loaded only on the path that needs it
 
         if isinstance(artifact_or_name, str):
             raise UsageError(f"use_artifact({artifact_or_name!r}) in mode='disabled': nothing "

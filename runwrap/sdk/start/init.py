@@ -91,11 +91,13 @@ def init(
     if request.mode == "disabled":
         return _disabled(request, project, id, name, notes, group, job_type)
     if attach_target() is not None:
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.start.attach import attach
 
         run = attach(request, project=project, dir=dir, id=id, name=name, notes=notes,
                      group=group, job_type=job_type)
     else:
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.start.standalone import create
         from runwrap.store.create import NoSpaceForRun
 
@@ -117,7 +119,7 @@ def _validate(resolver: Resolver, notebook: bool, explicit: Dict[str, Any], enti
               tags: Any, config: Any, exclude: Any, include: Any, allow_val_change: Any,
               mode: Any, force: Any, anonymous: Any, resume: Any, resume_from: Any,
               fork_from: Any) -> Request:
-    from runwrap.store.ids import check_path_name
+    from runwrap.store.ids import check_path_name  # start-up: loaded only on the path that needs it
 
     mode_value = resolver.get("mode", mode)
     if mode_value in ("dryrun", "run"):  # wandb's old spellings
@@ -186,6 +188,7 @@ def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], fo
         return resolver.fix("mode", "offline", "fallback"), None
     if mode != "online" and not force:
         return mode, None
+    # start-up: loaded only on the path that needs it
     from runwrap.sync import check_server, resolve_config
 
     # Said as where it came from: settings, or the variable (resolve_config reads it itself).
@@ -205,6 +208,7 @@ def _choose_mode(resolver: Resolver, mode: Optional[str], uri: Optional[str], fo
 
 def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, group: Any,
               job_type: Any) -> Any:
+    # start-up: loaded only on the path that needs it
     from runwrap.sdk.start.disabled import DisabledRun
     from runwrap.store.ids import generate_name, new_run_id
 
@@ -222,14 +226,17 @@ def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, gr
 
 def _extras(run: Any, request: Request) -> None:
     if request.save_code:
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.integrations.setup import save_main_code
 
         save_main_code(run)
     if request.sync_tensorboard:
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.integrations.setup import sync_tensorboard_dirs
 
         sync_tensorboard_dirs(run)
     if request.monitor_gym:
+        # start-up: loaded only on the path that needs it
         from runwrap.sdk.integrations.setup import watch_gym
 
         watch_gym(run)

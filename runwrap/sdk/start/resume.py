@@ -48,7 +48,7 @@ def normalize_reinit(value: Any, notebook: bool) -> str:
 
 
 def parse_point(value: Any, what: str) -> Tuple[str, int]:
-    import re
+    import re  # start-up: loaded only on the path that needs it
 
     match = re.match(_POINT, value) if isinstance(value, str) else None
     if not match:

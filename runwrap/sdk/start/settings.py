@@ -31,7 +31,7 @@ KNOWN = frozenset(ACTIVE + ACCEPTED)
 def check_keys(keys: Any) -> None:
     for key in keys:
         if key not in KNOWN:
-            import difflib
+            import difflib  # start-up: loaded only on the path that needs it
 
             close = difflib.get_close_matches(str(key), sorted(KNOWN), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(ACTIVE)}"

@@ -179,7 +179,7 @@ def _copy_parent_history(path: Path, choice: RunChoice, history: History) -> Non
 def _uploader(request: Request, path: Path) -> Any:
     if request.mode != "online" or request.sync_config is None:
         return None
-    from runwrap.sync import Uploader
+    from runwrap.sync import Uploader  # start-up: loaded only on the path that needs it
 
     return Uploader(path, request.sync_config)
 
