@@ -2,11 +2,13 @@
 
     python docs/mkdocs/screenshots.py [--workdir /tmp/demo] [--out docs]
 
-Records seven runs of a small learning-rate and depth sweep with `runwrap` (one of them still
-running while the pictures are taken, one failed, one logging images, a table and a
-histogram) under WORKDIR (the run pages show it as the working folder, so it should say nothing
-about your machine), serves them with `runwrap ui`, and photographs the runs table
-(ui-runs.png), the charts (ui-charts.png) and a run page (ui-run.png) in headless Chromium.
+Records a two-node SLURM job (one run of two parts) and seven runs of a small learning-rate
+and depth sweep with `runwrap` (one of them still running while the pictures are taken, one
+failed, one logging images, a table and a histogram) under WORKDIR (the run pages show it as
+the working folder, so it should say nothing about your machine), serves them with `runwrap
+ui`, and photographs in headless Chromium the runs table grouped by group (ui-runs.png), the
+first look at the charts (ui-charts.png), a run page (ui-run.png) and the job's run page with
+its parts (ui-job.png).
 Needs the `ui` and `media` extras, selenium, and Debian's chromium and chromium-driver.
 """
 from __future__ import annotations
@@ -104,6 +106,27 @@ def record(work: Path, env: Dict[str, str]) -> subprocess.Popen:
     return live
 
 
+# One task of a two-node SLURM job (its rank from SLURM_PROCID): the job is one run of two parts.
+TASK = '''\
+import os
+rank = int(os.environ["SLURM_PROCID"])
+for step in range(0, 101, 10):
+    print(f"rank {rank} step: {step} loss: {2.0 / (1 + step / 25) + 0.05 * rank:.4f}", flush=True)
+print(f"rank {rank} of 2 done", flush=True)
+'''
+
+
+def record_job(work: Path, env: Dict[str, str]) -> None:
+    """The two tasks of SLURM job 812345, one per node, as a launcher starts them."""
+    for rank in range(2):
+        task_env = dict(env, SLURM_JOB_ID="812345", SLURM_STEP_ID="0", SLURM_PROCID=str(rank),
+                        SLURM_LOCALID="0", SLURM_NODEID=str(rank), SLURM_NTASKS="2",
+                        SLURMD_NODENAME=f"gpu{rank + 1:02d}", RUNWRAP_HOST=f"gpu{rank + 1:02d}")
+        subprocess.run(runwrap_cmd("--name", "ddp-2node", "--stats-interval", "0", "python",
+                                   "task.py"), cwd=work, env=task_env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 def run_ids(store: Path) -> Dict[str, str]:
     ids = {}
     for doc in (store / "cifar").glob("*/run.json"):
@@ -124,7 +147,9 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     (work / "train.py").write_text(TRAIN)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNWRAP_", "WANDB_"))}
+    (work / "task.py").write_text(TASK)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNWRAP_", "WANDB_", "SLURM"))}
+    record_job(work, env)
     live = record(work, env)
     ui = None
     driver = chromium_driver()
@@ -139,19 +164,20 @@ def main() -> None:
                               cwd=work, env=env, stdout=subprocess.PIPE, text=True)
         url = re.search(r"http://\S+", ui.stdout.readline()).group(0)
 
-        driver.set_window_size(1280, 560)
-        driver.get(url)
-        wait_for(lambda: len(driver.find_elements("css selector", "tr.run")) == 7)
+        driver.set_window_size(1280, 620)
+        driver.get(url + "#/runs?group=group")
+        wait_for(lambda: len(driver.find_elements("css selector", "tr.run")) == 8)
         for row in driver.find_elements("css selector", "tr.run"):
             if "oom-d12" not in row.text:
                 row.find_element("css selector", "input[type=checkbox]").click()
         time.sleep(1)
         driver.save_screenshot(str(Path(args.out) / "ui-runs.png"))
 
-        chosen = ",".join(f"cifar/{ids[name]}" for name in
-                          ["live-d6"] + [name for name, *_ in reversed(SWEEP)])
+        # The first look: the address as `runwrap ui` prints it, no click.
+        driver.execute_script("sessionStorage.clear()")
         driver.set_window_size(1280, 720)
-        driver.get(url + "#/charts?runs=" + chosen)
+        driver.get("about:blank")
+        driver.get(url)
         traces = '.chart[data-metric="train/loss"] .scatterlayer .trace'
         wait_for(lambda: len(driver.find_elements("css selector", traces)) >= 6)
         time.sleep(2)
@@ -162,6 +188,12 @@ def main() -> None:
         wait_for(lambda: len(driver.find_elements("css selector", "#media img")) >= 4)
         time.sleep(2)
         driver.save_screenshot(str(Path(args.out) / "ui-run.png"))
+
+        driver.set_window_size(1280, 900)
+        driver.get(url + "#/run/cifar/slurm-812345.0?part=1")
+        wait_for(lambda: "rank 1 of 2 done" in driver.find_element("id", "console").text)
+        time.sleep(1)
+        driver.save_screenshot(str(Path(args.out) / "ui-job.png"))
     finally:
         driver.quit()
         for proc in (ui, live):

@@ -2,6 +2,7 @@
 dashboard reads a few kilobytes a metric instead of every line of every stream.
 
     <root>/.cache/series/<project>/<run-id>.series
+    <root>/.cache/assets/plotly.min.js.<size>.<mtime>.gz   the page's plotly.js, compressed once
 
 One file a run: a first line of JSON (each stream file's state: its size and modification time
 when read, the offset reading stopped at and the bytes just before it, the records read, the
@@ -27,6 +28,7 @@ twice; a store the dashboard cannot write to is served all the same, without the
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import sys
@@ -73,6 +75,31 @@ class SeriesCache:
         streams = os.path.join(run.path, "streams")
         return {name: state for name, state in states.items()
                 if agrees(os.path.join(streams, name), state)}
+
+    def holds(self, run: RunInfo) -> bool:
+        """Whether the cache has a file for the run (whether it still agrees is checked on load)."""
+        return os.path.exists(self.path(run))
+
+    def gzipped(self, source: str, data: bytes) -> bytes:
+        """`data` (the file `source`) gzip-compressed, kept in the cache folder by the source's
+        size and modification time: plotly.js takes seconds of CPU to compress on a busy machine."""
+        try:
+            st = os.stat(source)
+        except OSError:
+            return gzip.compress(data, 6)
+        path = os.path.join(os.path.dirname(self.folder), "assets",
+                            f"{os.path.basename(source)}.{st.st_size}.{st.st_mtime_ns}.gz")
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError:
+            pass
+        packed = gzip.compress(data, 6)
+        try:
+            _replace(path, packed)
+        except OSError:
+            pass  # a store that cannot be written: compressed again next time
+        return packed
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -157,13 +184,17 @@ def write_file(path: str, states: List[StreamState]) -> None:
                      "media": [[k, e.as_dict()] for k, e in state.media.items()]})
     body = b"".join(payload)
     doc = {"version": VERSION, "byteorder": sys.byteorder, "bytes": len(body), "streams": head}
+    _replace(path, json.dumps(doc, separators=(",", ":"), default=str).encode() + b"\n" + body)
+
+
+def _replace(path: str, data: bytes) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, then rename."""
     folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            # No fsync: a cache lost in a crash is built again from the streams.
-            f.write(json.dumps(doc, separators=(",", ":"), default=str).encode() + b"\n" + body)
+            f.write(data)  # no fsync: a cache lost in a crash is built again
         os.replace(tmp, path)
     except OSError:
         try:

@@ -35,6 +35,10 @@ X_MODES = ("step", "wall", "relative")
 # Values per block of the min/max summary a column keeps for downsampling: a bucket of a
 # thousand points then costs a scan of ~60 block extremes instead of the thousand values.
 BLOCK = 16
+# Shorter columns keep no blocks: at the fewest buckets a chart asks for (64) a bucket of them
+# is a few dozen values, scanned as fast as their blocks would be (the series cache's shapes
+# are this short).
+BLOCKS_FROM = 8192
 CHUNK = 8 << 20  # bytes of a stream parsed at once
 INF = math.inf
 
@@ -75,7 +79,8 @@ class Column:
 
     def shape(self, buckets: int) -> "Column":
         """This column with only the points that keep its shape in `buckets` buckets."""
-        kept = shape_indices(self.values, self.blocks.extend(self.values), 0, len(self), buckets)
+        blocks = self.blocks.extend(self.values) if len(self) >= BLOCKS_FROM else None
+        kept = shape_indices(self.values, blocks, 0, len(self), buckets)
         out = Column()
         out.ordered = self.ordered
         out.dropped = self.dropped + len(self) - len(kept)
@@ -158,7 +163,8 @@ class StreamColumns:
                 break
             self._add(records)
         for column in self.columns.values():
-            column.blocks.extend(column.values)  # here, off the path of the chart that needs them
+            if len(column) >= BLOCKS_FROM:  # here, off the path of the chart that needs them
+                column.blocks.extend(column.values)
         return self.records != before
 
     def _next_records(self) -> List[Dict[str, Any]]:
@@ -364,8 +370,9 @@ class RunSeries:
             offset = start_time if x == "relative" else 0.0
             if len(columns) == 1 and since == 0 and (columns[0].ordered or x != "step"):
                 column = columns[0]
+                blocks = column.blocks.extend(column.values) if len(column) >= BLOCKS_FROM else None
                 return Points(column.steps if x == "step" else column.times, column.values, offset,
-                              column.blocks.extend(column.values))
+                              blocks)
             pairs: List[Tuple[float, float]] = []
             for column in columns:
                 source = column.steps if x == "step" else column.times

@@ -8,15 +8,23 @@ const ROW_HEIGHT = 29;          // px, as app.css draws a row (28 + border)
 const TABLE_REFRESH_MS = 5000;
 const GL_POINTS = 20000;        // above this many points in one chart, draw with WebGL
 
-// plotly.js (megabytes to parse on a first visit) loads beside the page's own requests, not
-// before them: the runs, metric names and series are on their way while it compiles.
-const plotlyReady = new Promise(resolve => {
+// plotly.js is megabytes to compile on a first visit, and compiling holds the page's only
+// thread. index.html preloads it (downloaded beside the page's own requests); it is run once
+// the charts in view have been sketched on canvases (loadPlotly), so the first charts need not
+// wait for it. plotlyReady: whether it loaded.
+let plotlyLoaded = null;
+const plotlyReady = new Promise(resolve => { plotlyLoaded = resolve; });
+let plotlyAsked = false;
+function loadPlotly() {
+  if (plotlyAsked) return;
+  plotlyAsked = true;
   const script = document.createElement("script");
   script.src = "/static/plotly.min.js";
-  script.onload = () => resolve(typeof Plotly !== "undefined");
-  script.onerror = () => resolve(false);
+  script.onload = () => plotlyLoaded(typeof Plotly !== "undefined");
+  script.onerror = () => plotlyLoaded(false);
   document.head.append(script);
-});
+}
+const PLOTLY_AT_LATEST = 1500;  // ms: charts slower than this to arrive do not hold plotly back
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
@@ -104,9 +112,11 @@ function route() {
   const params = new URLSearchParams(query || "");
   document.querySelectorAll("[data-nav]").forEach(a => a.classList.remove("active"));
   if (path.startsWith("/run/")) {
+    loadPlotly();
     const key = path.slice(5).split("/").map(decodeURIComponent).join("/");
     runPage(main, key, params);
   } else if (path.startsWith("/runs")) {
+    loadPlotly();
     document.querySelector('[data-nav="runs"]').classList.add("active");
     runsPage(main, params);
   } else {  // the first look: charts
@@ -418,6 +428,8 @@ function chartRuns(main, keys, params, newest) {
     if (!ok) content.prepend(h("div", { class: "error" }, "Interactive charts need plotly: pip install 'runwrap[ui]', then restart runwrap ui."));
   });
 
+  const sketching = new Set();  // charts whose first data is on its way before plotly runs
+  setTimeout(loadPlotly, PLOTLY_AT_LATEST);
   const observer = new IntersectionObserver(entries => {
     for (const e of entries) if (e.isIntersecting) { const c = charts.get(e.target.dataset.metric); if (c && !c.loaded) c.reload(); }
   }, { rootMargin: "300px" });
@@ -438,14 +450,20 @@ function chartRuns(main, keys, params, newest) {
     c.buckets = () => Math.max(200, Math.min(2000, Math.round(plot.clientWidth || 600)));
     c.reload = async () => {
       c.loaded = true;
+      if (!plotlyAsked && !c.drawn) sketching.add(c);
       const params = { metric, run: keys.join(","), x: opts.x, width: c.buckets() };
       if (c.range) { params.lo = c.range[0]; params.hi = c.range[1]; }
       const body = await api("/api/series", params);
       c.series = {};
       for (const s of body.series) c.series[s.run] = { xs: s.xs, ys: s.ys, count: s.count, shown: s.xs.length };
-      if (typeof Plotly !== "undefined") { c.draw(true); return; }
+      // A chart's first drawing is a canvas sketch, painted at once; plotly (seconds to compile
+      // on a first visit, and costly to lay out for many runs) takes over in a later task.
+      if (c.drawn) { c.draw(true); return; }
       c.sketch();
-      if (await plotlyReady) c.draw(true);
+      if (sketching.delete(c) && !sketching.size) nextPaint().then(loadPlotly);
+      if (!await plotlyReady) return;
+      await nextPaint();
+      c.draw(true);
     };
     c.sketch = () => {
       const lines = [];
@@ -504,6 +522,7 @@ function chartRuns(main, keys, params, newest) {
         uirevision: metric + opts.x,
       };
       Plotly.react(plot, traces, layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] });
+      c.drawn = true;
       el.dataset.series = String(traces.filter(t => t.showlegend !== false).length);
       el.dataset.points = String(Object.values(c.series).reduce((n, s) => n + s.xs.length, 0));
       if (fresh && !plot.dataset.bound) {
@@ -608,6 +627,10 @@ function sketch(plot, lines, wallTime) {
   }
   plot.replaceChildren(canvas);
   return true;
+}
+
+function nextPaint() {
+  return new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function ticks(lo, hi, count) {
@@ -799,12 +822,15 @@ function consoleView(key, names, status, initial) {
   if (!names || !names.length) { pre.textContent = "(no console recorded)"; return c; }
   let stream = null;
   let next = null, committed = null, partial = null, name = names[0], busy = false, again = false;
+  let shown = 0;  // bumped when another console is chosen: a read of the former one is dropped
   async function pull() {
     if (busy) { again = true; return; }
     busy = true;
+    const reading = shown;
     try {
       const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 40;
       const body = await api("/api/console", { run: key, name, offset: next === null ? undefined : next });
+      if (reading !== shown) { again = true; return; }
       if (body.next === next && body.partial === (partial ? partial.data : "")) return;
       if (body.text) {
         if (partial) { partial.remove(); partial = null; }
@@ -821,6 +847,7 @@ function consoleView(key, names, status, initial) {
   }
   function open() {
     if (stream) stream.close();
+    shown++;
     next = null; partial = null;
     committed = document.createTextNode("");
     pre.replaceChildren(committed);
