@@ -105,6 +105,7 @@ class Verdict:
     lost: List[Triple] = field(default_factory=list)  # wanted, not given
     wrong: List[Triple] = field(default_factory=list)  # given under a wanted name, not wanted
     junk_keys: List[str] = field(default_factory=list)  # names neither wanted nor accepted
+    source: Dict[str, str] = field(default_factory=dict)  # the case's upstream repo, path, commit
 
     @property
     def right(self) -> bool:
@@ -124,7 +125,8 @@ def judge(expectation: dict, got: List[Triple]) -> Verdict:
         by_name.setdefault(norm(triple[0]), []).append(triple)
     wanted_names = set()
     records = expectation["records"]
-    verdict = Verdict(required=sum(len(r["values"]) for r in records if not r.get("optional")))
+    verdict = Verdict(required=sum(len(r["values"]) for r in records if not r.get("optional")),
+                      source=expectation["source"])
     for record in sorted(records, key=lambda r: bool(r.get("optional"))):  # wanted first
         step, optional = record["step"], bool(record.get("optional"))
         for names, value in record["values"].items():

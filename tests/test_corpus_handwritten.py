@@ -20,7 +20,10 @@ from wrapper_harness import Terminal, only_run, runwrap
 REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
-PENDING: dict = {}
+PENDING = {
+    "pytorch_knowledge_distillation": "`Student accuracy with CE + KD: 71.20%` gives keys KD and "
+                                      "accuracy",
+}
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -65,7 +68,7 @@ def _wrapped_records(name: str, mode: str, tmp_path: Path) -> Tuple[dict, list]:
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("name", ["pytorch_mnist"])
+@pytest.mark.parametrize("name", ["pytorch_mnist", "hf_run_glue_no_trainer"])
 def test_the_wrapper_judges_a_case_as_the_replay_does(name, mode, tmp_path):
     """The replay above is the wrapper's own console path: a case run under the real
     `runwrap` gives the same verdict."""

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from corpus_support import compare, expected, names, versions  # noqa: E402
-from corpus_cases import case_names, judge_case, run_case  # noqa: E402
+from corpus_cases import case_names, judge_case  # noqa: E402
 
 
 def keys(name: str) -> str:
@@ -47,8 +47,8 @@ def handwritten() -> None:
     right = {"pipe": 0, "pty": 0}
     cases = case_names()
     for name in cases:
-        source = run_case(name, "pipe")[0]["source"]
         verdicts = {mode: judge_case(name, mode) for mode in right}
+        source = verdicts["pipe"].source
         for mode, verdict in verdicts.items():
             right[mode] += verdict.right
         pipe, pty = verdicts["pipe"], verdicts["pty"]
