@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runwrap.collectors.base import CollectorContext
-from runwrap.collectors.metricfiles.collector import MetricsFiles, parse_json_line
+from runwrap.collectors.metricfiles.collector import MetricsFiles
+from runwrap.collectors.metricfiles.formats import parse_json_line
 from runwrap.store.streams import read_records, stream_path
 
 PIECES = st.sampled_from([b"{", b"}", b'"a"', b'"step"', b":", b",", b"\n", b"\r\n", b"1", b"-2.5",

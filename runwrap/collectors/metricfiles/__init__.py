@@ -1,2 +1,2 @@
-"""Metrics files the program writes itself (JSONL, CSV, key=value): tail.py follows a growing
-file, collector.py turns its lines into records."""
+"""Metrics files the program writes itself (JSON Lines, CSV): tail.py follows a growing
+file, formats.py reads its lines, collector.py turns them into records."""

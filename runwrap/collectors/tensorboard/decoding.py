@@ -30,6 +30,9 @@ tensor_content events than protobuf's C (upb) parser plus field access
 (benchmarks/tensorboard_read.py measures it; docs/benchmarks.md has the figures). The
 general path (first event of each shape, unusual events) is a few times slower. The tests check
 both paths against the protobuf runtime.
+
+Over 400 lines because it holds the two paths (template and general) and a decoder per message
+above, which belong together: they read the same bytes.
 """
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """`Run`: what init() returns. Thin: logging is History, config is Config, summary is Summary,
-documents are the store's; Run only wires them to one run directory."""
+documents are the store's; Run only wires them to one run directory.
+
+Over 400 lines because `Run` carries wandb's whole Run surface (about 60 attributes and
+methods, each a few lines handing over to History, Config, Summary, the artifacts modules or
+the store); what other sdk modules may do to a Run is in access.py."""
 from __future__ import annotations
 
 import dataclasses
@@ -325,7 +329,7 @@ class Run:
         """Link a version (logged first if it is a draft) to a registry collection: recorded
         locally (the collection's links.jsonl, run.json `artifacts.linked`)."""
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.artifacts import link_artifact
+        from runwrap.sdk.artifact_kinds import link_artifact
 
         return link_artifact(self, artifact, target_path, aliases)
 
@@ -335,7 +339,7 @@ class Run:
         """The code under `root` (.py, requirements.txt, Dockerfile* by default) as a version of
         a `code` artifact; None when no file matches."""
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.artifacts import log_code
+        from runwrap.sdk.artifact_kinds import log_code
 
         return log_code(self, root, name, include_fn, exclude_fn)
 
@@ -344,14 +348,14 @@ class Run:
         """The file or directory at `path` as a version of a `model` artifact (wandb returns
         None)."""
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.artifacts import log_model
+        from runwrap.sdk.artifact_kinds import log_model
 
         log_model(self, path, name, aliases)
 
     def use_model(self, name: str) -> str:
         """Download a logged model version; the path of its file (or directory)."""
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.artifacts import use_model
+        from runwrap.sdk.artifact_kinds import use_model
 
         return use_model(self, name)
 
@@ -359,7 +363,7 @@ class Run:
                    aliases: Optional[Sequence[str]] = None) -> Any:
         """log_model, then link the version to `model-registry/<registered_model_name>`."""
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.artifacts import link_model
+        from runwrap.sdk.artifact_kinds import link_model
 
         return link_model(self, path, registered_model_name, name, aliases)
 
