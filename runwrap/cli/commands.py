@@ -18,6 +18,7 @@ COMMANDS = {
     "gc": ("remove", "gc"),
     "completion": ("completion", "completion"),
     "sync": ("sync", "sync"),  # issue 5: upload to MLflow
+    "recover": ("recover", "recover"),  # a crashed run's file sources, read again
     "ui": ("ui", "ui"),  # issue 16: the live dashboard
     "import-wandb": ("import_wandb", "import_wandb"),  # issue 15: wandb runs on disk
     "artifacts": ("artifacts", "artifacts"),  # issue 14: the artifact store
