@@ -19,6 +19,7 @@ def recover(run_ref: str, project: Optional[str], as_json: bool, store_dir: Opti
     """Read RUN's metrics files and TensorBoard event files again and add what its streams
     lack: the values its program wrote after runwrap itself was killed (the run reads
     `crashed`). Safe to repeat; `runwrap sync` then uploads what was added."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.store.layout import store_root
     from runwrap.store.runs import find_run
     from runwrap.wrap.recover import recover_run

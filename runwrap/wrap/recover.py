@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, Hashable, Iterable, List, Tuple
@@ -64,10 +65,12 @@ def recover_run(run: RunInfo, store_root: Path) -> Dict[str, int]:
 def _collectors(options: Dict[str, Any], ctx: CollectorContext) -> List[Collector]:
     out: List[Collector] = []
     if options.get("metrics_files"):
+        # start-up: each collector's module only when the run used that source
         from runwrap.collectors.metricfiles.collector import MetricsFiles
 
         out.append(MetricsFiles(ctx, list(options["metrics_files"])))
     if options.get("tensorboard") or options.get("tensorboard_discovery"):
+        # start-up: as above
         from runwrap.collectors.tensorboard.collector import TensorBoardCollector
 
         out.append(TensorBoardCollector(ctx, list(options.get("tensorboard") or []),
@@ -135,9 +138,8 @@ def _append(run_dir: Path, scratch: Path, source: str, select: Any) -> int:
 def _after(run_dir: Path, added: Dict[str, int]) -> None:
     """The summary, if the run had one, now with the recovered values; run.json says what was
     recovered."""
-    import time
-
     if (run_dir / SUMMARY_JSON).exists():
+        # start-up: only a run that had a summary needs it rebuilt
         from runwrap.store.summary import load_summary
 
         documents.write_json(run_dir / SUMMARY_JSON, load_summary(run_dir, live=True))
