@@ -278,3 +278,19 @@ def test_ci_runs_exactly_the_readme_test_command():
     command = suite[0].code.strip()
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert command in ci_lines, f".ci/run does not run the README's test command: {command}"
+
+
+def test_design_layout_names_every_folder_and_only_modules_that_exist():
+    """docs/design.md's code layout: one row per folder of runwrap/, and no module it names is gone."""
+    package = ROOT / "runwrap"
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z_/]+)/` \| (.*) \|$", text, re.M))
+    folders = {str(p.relative_to(package)) for p in package.rglob("*")
+               if p.is_dir() and (p / "__init__.py").exists()}
+    missing = sorted(folders - set(rows))
+    assert not missing, f"docs/design.md's code layout has no row for {missing}"
+    for folder, cell in rows.items():
+        base = package if folder == "runwrap" else package / folder
+        for name in re.findall(r"`([a-z_]+)`", cell):
+            assert (base / f"{name}.py").exists() or (base / name).is_dir(), (
+                f"docs/design.md names {folder}/{name}, which does not exist")
