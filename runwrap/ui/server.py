@@ -6,6 +6,7 @@ Events for live updates, and the page's static files. Read-only over the store.
     GET /api/runs              the runs table (?config=KEYS&metrics=NAMES, comma lists;
                                &project=P&filter=TERMS, ui/filters.py)
     GET /api/newest?count=N[&project=P&filter=TERMS]   the newest runs' keys (the first look)
+    GET /api/sweep?id=ID       a sweep: its definition and its trials ranked by the metric
     GET /api/run?run=P/ID      a run's facts, config, summary, consoles, files
     GET /api/diff?a=P/ID&b=P/ID    config keys that differ
     GET /api/metrics?run=...   the metric names of some runs (system metrics apart)
@@ -44,6 +45,7 @@ from runwrap.store.runs import load_run
 from runwrap.store.values import to_json_safe
 from runwrap.ui.filters import BadFilter
 from runwrap.ui.series import X_MODES, downsample
+from runwrap.ui.sweeps import sweep_page
 from runwrap.ui.view import BadRequest, StoreView, consoles, key_of, read_console
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -290,6 +292,11 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/api/runs":
             self._json(view.table(_list_param(query, "config"), _list_param(query, "metrics"),
                                   _project_param(query), query.get("filter", [""])[0]))
+        elif path == "/api/sweep":
+            sweep = sweep_page(view.root, query.get("id", [""])[0])
+            if sweep is None:
+                raise BadRequest(f"no sweep {query.get('id', [''])[0]!r} in this store", 404)
+            self._json(sweep)
         elif path == "/api/newest":
             self._json({"runs": view.newest(max(1, min(1000, _int_param(query, "count", NEWEST))),
                                             _project_param(query),

@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Container, Dict, Iterator, List, Optional, Tuple
 
 from runwrap.store.comparison import duration_of, read_config
 from runwrap.store.values import flatten_dotted
@@ -23,6 +23,7 @@ from runwrap.store.summary import flat
 from runwrap.ui import filters
 from runwrap.ui.cache import SeriesCache
 from runwrap.ui.series import RunSeries
+from runwrap.ui.sweeps import sweep_ids
 
 # Folders of a run directory whose files the run page lists (saved code, run.save() files,
 # media, tables and artifacts where a run has them).
@@ -153,8 +154,9 @@ class StoreView:
             values.update(user)
         return values
 
-    def row(self, run: RunInfo, now: float) -> Dict[str, Any]:
-        """The runs table's row of a run, with its whole config and every metric's last value."""
+    def row(self, run: RunInfo, now: float, sweeps: Container[str] = ()) -> Dict[str, Any]:
+        """The runs table's row of a run, with its whole config and every metric's last value.
+        `sweeps`: the store's sweep ids (a trial's run has its sweep's id as its group)."""
         meta = run.meta
         status = run.status
         sync = meta.get("sync") if isinstance(meta.get("sync"), dict) else {}
@@ -162,7 +164,7 @@ class StoreView:
             "key": key_of(run), "id": run.id, "name": run.name, "project": run.project,
             "status": status, "tags": run.tags, "group": meta.get("group") or "",
             "job": job_of(meta), "parts": len(meta.get("parts") or []) if run.is_job else None,
-            "sweep": sweep_of(meta),
+            "sweep": sweep_of(meta, sweeps),
             "start_time": run.start_time or None, "duration": duration_of(run, status, now),
             "exit_code": meta.get("exit_code"), "sync": sync.get("state", "local"),
             "config": self.configs.get(os.path.join(run.path, CONFIG_YAML), {}) or {},
@@ -176,12 +178,13 @@ class StoreView:
         to change). The choices offered are those of every run listed."""
         keep = filters.parse(where)
         now = time.time()
+        sweeps = set(sweep_ids(self.root))
         rows = []
         listed = 0
         all_config: Dict[str, set] = {}
         all_metrics: Dict[str, int] = {}
         for run in self.runs(project):
-            row = self.row(run, now)
+            row = self.row(run, now, sweeps)
             listed += 1
             for k, v in row["config"].items():
                 seen = all_config.setdefault(k, set())
@@ -209,9 +212,10 @@ class StoreView:
         what the charts show before anybody picks runs. Reads about `count` runs, not the store."""
         keep = filters.parse(where)
         now = time.time()
+        sweeps = set(sweep_ids(self.root)) if where else ()
         out: List[str] = []
         for run in self.runs(project):
-            if not where or keep(self.row(run, now)):
+            if not where or keep(self.row(run, now, sweeps)):
                 out.append(key_of(run))
                 if len(out) >= count:
                     break
@@ -233,6 +237,7 @@ class StoreView:
             "summary": summary if summary is not None else {"live": series.last_values()},
             "media": series.media(),
             "job": run.meta.get("job") if isinstance(run.meta.get("job"), dict) else None,
+            "sweep": sweep_of(run.meta, set(sweep_ids(self.root))),
             "user_summary": read_json(run.dir / SUMMARY_USER_JSON),
             "consoles": consoles(run.dir),
             "diff_patch": (run.dir / DIFF_PATCH).is_file(),
@@ -304,11 +309,13 @@ def job_of(meta: Dict[str, Any]) -> str:
     return str(job.get("id") or job.get("launcher") or "")
 
 
-def sweep_of(meta: Dict[str, Any]) -> str:
-    """The sweep a run is a trial of, or ""."""
+def sweep_of(meta: Dict[str, Any], sweeps: Container[str] = ()) -> str:
+    """The sweep a run is a trial of (recorded as such, or its group is one of `sweeps`), or ""."""
     sweep = meta.get("sweep_id") or meta.get("sweep")
     if isinstance(sweep, dict):
         sweep = sweep.get("id")
+    if not sweep and meta.get("group") in sweeps:
+        sweep = meta["group"]
     return sweep if isinstance(sweep, str) else ""
 
 

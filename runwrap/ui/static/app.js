@@ -115,6 +115,10 @@ function route() {
     loadPlotly();
     const key = path.slice(5).split("/").map(decodeURIComponent).join("/");
     runPage(main, key, params);
+  } else if (path.startsWith("/sweep/")) {
+    loadPlotly();
+    document.querySelector('[data-nav="runs"]').classList.add("active");
+    sweepPage(main, decodeURIComponent(path.slice(7)));
   } else if (path.startsWith("/runs")) {
     loadPlotly();
     document.querySelector('[data-nav="runs"]').classList.add("active");
@@ -319,7 +323,8 @@ function runsPage(main, params) {
       h("a", { href: "#", class: "toggle", onclick: e => { e.preventDefault(); open ? collapsed.add(g.name) : collapsed.delete(g.name); render(); } }, open ? "▾ " : "▸ "),
       h("b", {}, g.name || `(no ${GROUPS[view.group]})`), " ",
       h("span", { class: "muted" }, `${g.runs.length} run${g.runs.length === 1 ? "" : "s"} · ` + Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(", ")), " ",
-      h("a", { href: hashWith("/charts", { runs: keys.slice(0, 100).join(",") }) }, "charts")));
+      h("a", { href: hashWith("/charts", { runs: keys.slice(0, 100).join(",") }) }, "charts"),
+      view.group === "sweep" && g.name ? [" · ", h("a", { href: "#/sweep/" + encodeURIComponent(g.name) }, "sweep")] : ""));
   }
 
   async function load() {
@@ -696,6 +701,79 @@ function hubChanged() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// sweep page
+
+// A sweep: its trials' parameters and metric side by side (parallel coordinates, one line a
+// trial, coloured by the metric), the best trials ranked, and the metric over steps of the
+// best few. The metric is whatever the sweep optimises (`metric.name`).
+const BEST_CHARTED = 5;
+
+async function sweepPage(main, id) {
+  let d;
+  try { d = await api("/api/sweep", { id }); } catch (e) {
+    main.append(h("div", { class: "error" }, `no sweep ${id}: ${e.message}`)); return;
+  }
+  const metric = d.metric.name || "";
+  const goal = d.metric.goal || "minimize";
+  const states = {};
+  d.trials.forEach(t => { states[t.state] = (states[t.state] || 0) + 1; });
+  const scored = d.trials.filter(t => typeof t.value === "number" && isFinite(t.value));
+  const keys = d.trials.filter(t => t.run).map(t => t.run);
+  main.append(h("div", { class: "run-head" }, h("h2", { id: "sweep-name" }, d.name || d.id),
+    h("span", { class: "status " + (d.state === "stopped" ? "stopped" : "running") }, d.state),
+    h("span", { class: "muted" }, `${d.method || ""} · ${goal} ${metric} · ` + Object.entries(states).map(([s, n]) => `${n} ${s}`).join(", ")),
+    h("a", { href: hashWith("/runs", { filter: `sweep:${d.id}`, group: "sweep" }) }, "runs →"),
+    keys.length ? h("a", { href: hashWith("/charts", { runs: keys.slice(0, 100).join(",") }) }, "charts →") : ""));
+  if (!scored.length) { main.append(h("div", { class: "empty" }, `No trial has reported ${metric || "its metric"} yet.`)); return; }
+
+  const coords = h("div", { class: "plot", id: "sweep-coords", style: "height:340px" });
+  const overTime = h("div", { class: "plot", id: "sweep-best", style: "height:300px" });
+  const params = [...new Set(scored.flatMap(t => Object.keys(t.params || {})))];
+  const ranked = h("table", { class: "kv", id: "sweep-trials" },
+    h("tr", {}, ["rank", "trial", "run", "state", metric].concat(params).map(t => h("th", {}, t))),
+    scored.map((t, i) => h("tr", { "data-trial": t.number }, h("td", {}, i + 1), h("td", {}, t.number),
+      h("td", {}, t.run ? h("a", { href: runHref(t.run) }, t.run.split("/")[1]) : ""),
+      h("td", {}, h("span", { class: "status " + t.state }, t.state)), h("td", {}, fmtValue(t.value)),
+      params.map(p => h("td", {}, fmtValue((t.params || {})[p]))))));
+  main.append(card("Parameters and " + metric, coords), card(`${metric} of the best ${Math.min(BEST_CHARTED, scored.length)} trials`, overTime),
+    card(`Trials by ${metric} (${goal === "maximize" ? "highest" : "lowest"} first)`, h("div", { class: "table-scroll" }, ranked)));
+  if (!await plotlyReady) { coords.replaceChildren(h("div", { class: "error" }, "Charts need plotly: pip install 'runwrap[ui]'.")); return; }
+
+  // One axis a parameter (numbers as numbers, a log axis where they span decades; other
+  // values as categories), the metric last; a line a trial.
+  const dimensions = params.map(p => {
+    const values = scored.map(t => (t.params || {})[p]);
+    if (values.every(v => typeof v === "number")) {
+      const positive = values.every(v => v > 0);
+      const span = positive ? Math.max(...values) / Math.min(...values) : 0;
+      if (span >= 100) {
+        const logs = values.map(Math.log10);
+        const lo = Math.floor(Math.min(...logs)), hi = Math.ceil(Math.max(...logs));
+        const ticks = []; for (let e = lo; e <= hi; e++) ticks.push(e);
+        return { label: p + " (log)", values: logs, tickvals: ticks, ticktext: ticks.map(e => fmtValue(Math.pow(10, e))) };
+      }
+      return { label: p, values };
+    }
+    const names = [...new Set(values.map(v => fmtValue(v)))].sort();
+    return { label: p, values: values.map(v => names.indexOf(fmtValue(v))), tickvals: names.map((_, i) => i), ticktext: names };
+  });
+  const ys = scored.map(t => t.value);
+  dimensions.push({ label: metric, values: ys });
+  Plotly.newPlot(coords, [{ type: "parcoords", dimensions,
+    line: { color: ys, colorscale: "Viridis", reversescale: goal !== "maximize", showscale: true, colorbar: { title: { text: metric }, thickness: 12 } } }],
+    { margin: { l: 60, r: 60, t: 40, b: 20 } }, { displaylogo: false, responsive: true });
+  coords.dataset.trials = String(ys.length);
+
+  const best = scored.filter(t => t.run).slice(0, BEST_CHARTED);
+  const body = await api("/api/series", { metric, run: best.map(t => t.run).join(","), x: "step", width: Math.max(200, overTime.clientWidth || 800) });
+  const traces = body.series.map((s, i) => ({ type: "scatter", mode: s.xs.length === 1 ? "markers" : "lines", x: s.xs, y: s.ys,
+    name: `#${best[i].number} ${fmtValue(best[i].value)}`, line: { color: colorOf(i), width: 1.6 } }));
+  Plotly.newPlot(overTime, traces, { margin: { l: 52, r: 10, t: 8, b: 36 }, xaxis: { title: { text: "step" } }, legend: { orientation: "h" } },
+    { displaylogo: false, responsive: true });
+  overTime.dataset.series = String(traces.length);
+}
+
+// ---------------------------------------------------------------------------------------------
 // run page
 
 function kvTable(pairs) {
@@ -725,10 +803,10 @@ async function runPage(main, key, params) {
   // The run's group, job and sweep link to the runs that share them.
   const among = (fact, value) => value ? h("a", { href: hashWith("/runs", { filter: `${fact}:"${value}"`, group: fact }) }, value) : null;
   const job = m.job && typeof m.job === "object" ? String(m.job.id ?? m.job.launcher ?? "") : "";
-  const sweep = typeof m.sweep_id === "string" ? m.sweep_id : (typeof m.sweep === "string" ? m.sweep : (m.sweep && m.sweep.id) || "");
+  const sweep = d.sweep || "";
   const facts = card("Run", kvTable([
     ["id", m.id], ["project", m.project], ["entity", m.entity], ["group", among("group", m.group)], ["job type", m.job_type],
-    ["job", job ? h("span", {}, among("job", job), ` · ${(m.parts || []).length} parts`) : null], ["sweep", among("sweep", sweep)],
+    ["job", job ? h("span", {}, among("job", job), ` · ${(m.parts || []).length} parts`) : null], ["sweep", sweep ? h("a", { href: "#/sweep/" + encodeURIComponent(sweep) }, sweep) : null],
     ["tags", (m.tags || []).length ? h("span", {}, (m.tags || []).map(t => h("span", { class: "tag" }, t))) : null],
     ["notes", m.notes], ["started", fmtTime(m.start_time)], ["ended", fmtTime(m.end_time)],
     ["duration", fmtDuration(d.duration)], ["exit code", m.exit_code], ["signal", m.signal],
