@@ -5,8 +5,9 @@ suggestion takes with 1,000 finished trials, and whether 8 parallel trials keep 
 
 1. Per-trial overhead: a grid of TRIALS points of a tiny program that prints its metric, run by
    `runwrap agent` (each trial through the wrapper, recorded), against the same program started
-   bare TRIALS times, and against a plain Optuna loop that starts it per trial (subprocess,
-   reading the metric from its output). Wall time per trial, minus the bare program's.
+   bare TRIALS times, wrapped by `runwrap run` alone (the wrapper's own start-up and recording,
+   which every trial pays), and driven by a plain Optuna loop that starts it per trial
+   (subprocess, reading the metric from its output). Wall time per trial.
 2. Next suggestion: a bayes sweep (2 continuous parameters) holding 1,000 finished trials;
    the time of the agent's next claim (TPE in the sweep's journal file), beside Optuna's own
    TPE ask + suggest on an in-memory study and on a journal file.
@@ -67,6 +68,11 @@ def per_trial(trials: int) -> Dict[str, float]:
             subprocess.run([sys.executable, "tiny.py", f"--x={i}"], cwd=work, check=True,
                            capture_output=True)
         bare = (time.perf_counter() - t0) / trials
+        t0 = time.perf_counter()
+        for i in range(trials):  # the wrapper alone, as the agent starts it
+            runwrap("run", "--dir", "wrapped", "--project", "p", "--group", "g", "--", sys.executable,
+                    "tiny.py", f"--x={i}", cwd=work)
+        wrapped = (time.perf_counter() - t0) / trials
         sweep_id = grid_sweep(work, "tiny.py", trials)
         t0 = time.perf_counter()
         runwrap("agent", sweep_id, "--dir", "store", cwd=work)
@@ -82,8 +88,9 @@ def per_trial(trials: int) -> Dict[str, float]:
         agent = statistics.median(spans) + statistics.median(gaps)
         start = agent_total - sum(spans) - sum(gaps)
         optuna = _optuna_loop(work, "tiny.py", trials, n_jobs=1) / trials
-    return {"bare_ms": bare * 1e3, "agent_trial_ms": agent * 1e3,
-            "agent_over_bare_ms": (agent - bare) * 1e3, "agent_start_ms": start * 1e3,
+    return {"bare_ms": bare * 1e3, "wrapped_ms": wrapped * 1e3, "agent_trial_ms": agent * 1e3,
+            "agent_over_bare_ms": (agent - bare) * 1e3,
+            "agent_over_wrapped_ms": (agent - wrapped) * 1e3, "agent_start_ms": start * 1e3,
             "optuna_trial_ms": optuna * 1e3, "optuna_over_bare_ms": (optuna - bare) * 1e3}
 
 

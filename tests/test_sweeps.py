@@ -20,6 +20,9 @@ from tools_support import child_env, runwrap
 from mlflow_server import mlflow_server  # noqa: F401  (the session fixture)
 from postgres_server import postgres_url  # noqa: F401  (a server per test)
 
+# Real processes, several per test: generous under a loaded machine.
+pytestmark = pytest.mark.timeout(600)
+
 GRID = {"program": "train.py", "method": "grid",
         "metric": {"name": "loss", "goal": "minimize"},
         "parameters": {"lr": {"values": [0.1, 0.03, 0.01]}, "depth": {"values": [2, 4]},

@@ -13,6 +13,9 @@ import yaml
 from sweep_support import create, trials, write_config
 from tools_support import child_env
 
+# Real processes, several per test: generous under a loaded machine.
+pytestmark = pytest.mark.timeout(600)
+
 # The shape of wandb's own PyTorch sweeps tutorial (wandb/docs, "Tune hyperparameters with
 # sweeps", the colab Organizing_Hyperparameter_Sweeps_in_PyTorch_with_W&B.ipynb of
 # wandb/examples): a dict config with parameters_dict.update(...), `train(config=None)` that

@@ -51,7 +51,7 @@ def create_sweep(config: Dict[str, Any], project: Optional[str] = None,
            "grid_size": len(spec.grid()) if spec.method == "grid" else None}
     path = store.create_sweep_dir(root, sweep_id, doc)
     try:
-        Search.create(path, doc, storage)
+        Search(path, doc, storage, create=True)
     except BaseException:
         import shutil  # start-up: loaded only on the path that needs it
 

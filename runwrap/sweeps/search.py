@@ -99,7 +99,9 @@ class Claim:
 class Search:
     """The sweep's study, opened by one agent (or by `runwrap sweep` to create it)."""
 
-    def __init__(self, sweep: Path, doc: Dict[str, Any], storage_url: Optional[str] = None):
+    def __init__(self, sweep: Path, doc: Dict[str, Any], storage_url: Optional[str] = None,
+                 create: bool = False):
+        """Open the sweep's study (`create`: make it first, with a grid's points queued)."""
         self.dir = sweep
         self.doc = doc
         self.spec: SweepSpec = parse_config(doc["config"])
@@ -112,29 +114,15 @@ class Search:
                              f"with the full URL (its password is not recorded)")
         self.storage = open_storage(sweep, url)
         self.study_name = f"runwrap-sweep-{doc['id']}"
+        if create:
+            self.optuna.create_study(storage=self.storage, study_name=self.study_name,
+                                     direction="maximize" if self.spec.goal == "maximize"
+                                     else "minimize")
         self.study = self._load()
-
-    # -- creation -------------------------------------------------------------------------
-    @classmethod
-    def create(cls, sweep: Path, doc: Dict[str, Any],
-               storage_url: Optional[str]) -> "Search":
-        self = cls.__new__(cls)
-        self.dir, self.doc = sweep, doc
-        self.spec = parse_config(doc["config"])
-        self.seed = doc.get("seed")
-        self.optuna = optuna_module()
-        self.storage = open_storage(sweep, storage_url)
-        self.study_name = f"runwrap-sweep-{doc['id']}"
-        direction = "maximize" if self.spec.goal == "maximize" else "minimize"
-        self.optuna.create_study(storage=self.storage, study_name=self.study_name,
-                                 direction=direction)
-        self.study = self._load()
-        if self.spec.method == "grid":
+        if create and self.spec.method == "grid":
             for point in self.spec.grid():
-                params = {p.name: space.internal_of(p, point[p.name])
-                          for p in self.spec.searched}
-                self.study.enqueue_trial(params)
-        return self
+                self.study.enqueue_trial({p.name: space.internal_of(p, point[p.name])
+                                          for p in self.spec.searched})
 
     def _load(self) -> Any:
         try:
@@ -157,7 +145,7 @@ class Search:
         try:
             study_id = self.storage.get_study_id_from_name(self.study_name)
         except KeyError:
-            return 0  # not created yet (Search.create loads the study after creating it)
+            return 0
         return len(self.storage.get_all_trials(study_id, deepcopy=False))
 
     def _pruner(self) -> Any:
@@ -216,11 +204,6 @@ class Search:
             return False
         best = max(values) if self.spec.goal == "maximize" else min(values)
         return best >= target if self.spec.goal == "maximize" else best <= target
-
-    def remaining(self) -> Optional[int]:
-        """Trials still waiting in the queue (grid points and retries)."""
-        TrialState = self.optuna.trial.TrialState
-        return len(self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
 
     # -- during and after a trial -------------------------------------------------------------
     def report(self, claim: Claim, value: float) -> bool:
