@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Iterator, List, Optional
 
 from runwrap.errors import UsageError
-from runwrap.store.index import entries, lookup
 from runwrap.store.layout import LATEST, RUN_JSON
 from runwrap.store.run_info import RunInfo, make_run_info, load_run
 
@@ -90,6 +89,8 @@ def find_run(root: Path, ref: str, project: Optional[str] = None) -> RunInfo:
         return fast
     # The listing index knows every run's id and name: only the run.json files of candidates
     # (and of runs whose name it could not keep) are read, not the whole store's.
+    from runwrap.store.index import entries, lookup  # start-up: a wrapped run never looks up
+
     indexed = lookup(str(root), project, lambda run_id, name: run_id.startswith(ref) or name == ref)
     runs = [r for r in (load_run(e.path) for e in indexed) if r is not None]
     for matcher in (lambda r: r.id == ref, lambda r: r.id.startswith(ref), lambda r: r.name == ref):
