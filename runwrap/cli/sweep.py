@@ -28,8 +28,12 @@ def sweep() -> None:
       runwrap sweep sweep.yaml                           create a sweep from a wandb config
       runwrap sweep -p lr=0.1,0.01 -p depth=2,4 -- python train.py
                                                          a quick grid, run right here
+      runwrap agent SWEEP [--count N] [--parallel P]    run its trials (any machine)
       runwrap sweep show SWEEP                           trials ranked, the best config
+      runwrap sweep ls                                   the sweeps in the store
       runwrap sweep stop SWEEP / resume SWEEP            no new trials / again
+
+    SWEEP is a sweep's id (or ENTITY/PROJECT/ID, or `latest`).
     """
 
 
