@@ -313,3 +313,24 @@ def test_ctrl_c_stops_the_agent_and_its_trials_end_killed_not_crashed(
     # Not crashed: a later agent does not run the point again.
     assert run_agent(store, sweep_id, work).returncode == 0
     assert len(trials(store, sweep_id)) == 1
+
+
+def test_run_options_after_dashes_reach_every_trials_wrapper(tmp_path: Path) -> None:
+    work, store = tmp_path / "work", tmp_path / "store"
+    work.mkdir()
+    # The metric is only in a metrics file, which the wrapper reads when told to.
+    (work / "fit.py").write_text(
+        "import json, sys\n"
+        "lr = float(sys.argv[1].split('=')[1])\n"
+        "with open('metrics.jsonl', 'w') as f:\n"
+        "    for step in range(3):\n"
+        "        f.write(json.dumps({'step': step, 'val_loss': lr * (3 - step)}) + '\\n')\n")
+    config = {"program": "fit.py", "method": "grid",
+              "metric": {"name": "val_loss", "goal": "minimize"},
+              "parameters": {"lr": {"values": [1.0, 2.0]}}}
+    sweep_id = create(store, write_config(work, config), cwd=work)
+    result = run_agent(store, sweep_id, work, "--", "--metrics-file", "metrics.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert [t["value"] for t in trials(store, sweep_id)] == [1.0, 2.0]
+    refused = run_agent(store, sweep_id, work, "--", "--project", "elsewhere")
+    assert refused.returncode == 2 and "--project" in refused.stderr

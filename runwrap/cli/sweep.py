@@ -124,13 +124,13 @@ def _agent_command(doc: Dict[str, Any], store_dir: Optional[str],
 
 
 def _run_agent(ref: str, store_dir: Optional[str], count: Optional[int], parallel: int,
-               storage: Optional[str]) -> int:
+               storage: Optional[str], wrap_options: Optional[List[str]] = None) -> int:
     # start-up: the layer below loads only when this command runs
     from runwrap.notices import say
     from runwrap.sweeps import run_agent
 
     results = run_agent(ref, root=store_dir, count=count, parallel=parallel, storage=storage,
-                        on_event=say)
+                        wrap_options=wrap_options or [], on_event=say)
     if not results:
         say(f"sweep {ref} has no trial left to run")
         return 0
@@ -269,14 +269,16 @@ def resume(sweep_ref: str, store_dir: Optional[str]) -> None:
 
 @click.command("agent", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("sweep_ref", metavar="SWEEP")
+@click.argument("wrap_options", nargs=-1, type=click.UNPROCESSED, metavar="[-- RUN_OPTIONS]")
 @click.option("--count", type=click.IntRange(min=1), help="Run at most this many trials.")
 @click.option("--parallel", type=click.IntRange(min=1), default=1, show_default=True,
               help="Trials at once on this machine.")
 @click.option("--storage", metavar="URL", help="The database the sweep was created in "
                                                "(postgresql://...).")
 @dir_option
-def agent(sweep_ref: str, count: Optional[int], parallel: int, storage: Optional[str],
-          store_dir: Optional[str]) -> int:
-    """Run trials of SWEEP (its id, or ENTITY/PROJECT/ID) until it has none left, each as a
-    runwrap run grouped under the sweep."""
-    return _run_agent(sweep_ref, store_dir, count, parallel, storage)
+def agent(sweep_ref: str, wrap_options: tuple, count: Optional[int], parallel: int,
+          storage: Optional[str], store_dir: Optional[str]) -> int:
+    """Run trials of SWEEP (its id, or ENTITY/PROJECT/ID, or latest) until it has none left,
+    each as a runwrap run grouped under the sweep. Options of `runwrap run` after -- go to
+    every trial's wrapper: runwrap agent SWEEP -- --metrics-file metrics.jsonl"""
+    return _run_agent(sweep_ref, store_dir, count, parallel, storage, list(wrap_options))

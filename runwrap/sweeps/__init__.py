@@ -63,9 +63,11 @@ def create_sweep(config: Dict[str, Any], project: Optional[str] = None,
 def run_agent(ref: str, root: Optional[Path] = None, count: Optional[int] = None,
               parallel: int = 1, storage: Optional[str] = None,
               function: Optional[Callable[[], Any]] = None,
+              wrap_options: Optional[List[str]] = None,
               on_event: Callable[[str], None] = lambda line: None) -> List[Any]:
     """Run trials of sweep `ref` until `count` ran or the sweep has none left; returns their
-    results (sweeps/runner.py's TrialResult)."""
+    results (sweeps/runner.py's TrialResult). `wrap_options`: options of `runwrap run` for
+    every trial's wrapper (--metrics-file, --tensorboard, ...)."""
     # start-up: loaded only on the path that needs it
     from runwrap.store import sweeps as store
     from runwrap.store.layout import store_root
@@ -77,8 +79,14 @@ def run_agent(ref: str, root: Optional[Path] = None, count: Optional[int] = None
         raise UsageError(f"--parallel must be at least 1, not {parallel}")
     root = Path(root) if root else store_root()
     path = store.find_sweep(root, ref)
+    options = list(wrap_options or [])
+    for word in options:
+        if word == "--" or word.split("=")[0] in ("--dir", "--project", "--group", "--id",
+                                                  "--config"):
+            raise UsageError(f"run option {word} is the agent's to give each trial; pass "
+                             f"options such as --metrics-file, --tensorboard, --no-scalars")
     return Agent(root, path, count=count, parallel=parallel, storage=storage,
-                 function=function, on_event=on_event).run()
+                 function=function, wrap_options=options, on_event=on_event).run()
 
 
 # -- wandb's calls ------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class Agent:
     def __init__(self, root: Path, sweep: Path, count: Optional[int] = None, parallel: int = 1,
                  storage: Optional[str] = None,
                  function: Optional[Callable[[], Any]] = None,
+                 wrap_options: Optional[List[str]] = None,
                  on_event: Callable[[str], None] = lambda line: None):
         self.root = Path(root)
         self.dir = sweep
@@ -65,6 +66,7 @@ class Agent:
         self.count = count
         self.parallel = max(1, parallel)
         self.function = function
+        self.wrap_options = list(wrap_options or [])  # `runwrap run` options for each trial
         self.say = on_event
         self.started = 0
         self.lock = threading.Lock()
@@ -160,7 +162,7 @@ class Agent:
                                 str(params_file) if uses_json_file(self.spec.command) else None)
         argv = [sys.executable, "-m", "runwrap", "run", "--dir", str(self.root),
                 "--project", self.project, "--group", self.doc["id"], "--id", run_id,
-                "--config", str(params_file), "--"] + command
+                "--config", str(params_file)] + self.wrap_options + ["--"] + command
         env = dict(os.environ)
         env[envnames.WANDB_SWEEP_ID] = self.doc["id"]
         for name in envnames.RUN_VARIABLES:  # an agent run under `runwrap` starts fresh runs
