@@ -64,6 +64,7 @@ WARM_RUNS = 200  # ...from at most this many of the newest runs
 NEWEST = 10  # runs the charts show before any are picked
 IDLE_TIMEOUT = 60.0  # seconds a connection may send nothing (or take nothing of an answer)
 BACKLOG = 128  # connections the kernel queues before accept(): a page opens many at once
+MAX_CONNECTIONS = 256  # served at once (a thread each); more wait in the kernel's queue
 WARM_IDLE = 2.0  # seconds without a request before runs without a cache are read ahead
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'; "  # regl (plotly's WebGL) compiles with Function
@@ -519,6 +520,23 @@ def make_server(root: Path, host: str, port: int, token: Optional[str],
     class Server(ThreadingHTTPServer):
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         request_queue_size = BACKLOG
+        slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            """At most MAX_CONNECTIONS threads: at the limit, accepting waits for one to end,
+            and new connections wait in the listen queue rather than cost a thread each."""
+            self.slots.acquire()
+            try:
+                super().process_request(request, client_address)
+            except BaseException:
+                self.slots.release()
+                raise
+
+        def process_request_thread(self, request: Any, client_address: Any) -> None:
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                self.slots.release()
 
         def handle_error(self, request: Any, client_address: Any) -> None:
             """socketserver prints a traceback for whatever a handler let out. A client that

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
+import subprocess
 import time
 from pathlib import Path
 from typing import List
 
 import pytest
 
-from faults_support import figures
+from faults_support import figures, wait_for
 from tools_support import curve, make_run
 from ui_support import UiServer
 
@@ -164,3 +166,37 @@ def test_an_idle_connection_is_closed(store: Path) -> None:
     line = figures("dashboard_idle", silent_closed=closed_by_server,
                    kept_alive_answered_then_closed=answered)
     assert closed_by_server and answered, line
+
+
+def _accept_queue(port: int) -> int:
+    """Connections the kernel holds for the listening socket, not yet accepted (ss's Recv-Q)."""
+    out = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True,
+                         timeout=30).stdout.split()
+    return int(out[1]) if len(out) > 1 else -1
+
+
+@pytest.mark.skipif(shutil.which("ss") is None, reason="needs ss (iproute2) to read the queue")
+def test_connections_past_the_limit_wait_in_the_queue_not_in_threads(store: Path) -> None:
+    from runwrap.ui.server import MAX_CONNECTIONS
+
+    ui = UiServer(store, "--idle-timeout", "120")
+    port = int(ui.port)
+    extra = 10
+    socks = []
+    try:
+        for _ in range(MAX_CONNECTIONS + extra):  # each sends nothing: a thread waits on it
+            socks.append(socket.create_connection(("127.0.0.1", port)))
+        # One more is accepted and waits for a thread; the rest wait in the kernel's queue.
+        wait_for(lambda: _accept_queue(port) == extra - 1, timeout=60,
+                 what=f"{extra - 1} connections left waiting in the listen queue")
+        threads = _threads(ui.proc.pid)
+        for sock in socks[:extra]:  # ten served ones hang up: ten waiting ones are taken
+            sock.close()
+        wait_for(lambda: _accept_queue(port) == 0, timeout=60, what="the queue drained")
+    finally:
+        for sock in socks:
+            sock.close()
+        ui.close()
+    line = figures("dashboard_connection_limit", connections=MAX_CONNECTIONS + extra,
+                   server_threads_at_the_limit=threads)
+    assert threads <= MAX_CONNECTIONS + 8, line
