@@ -28,7 +28,7 @@ from typing import Any, Dict, Hashable, Iterable, List, Tuple
 from runwrap.collectors.base import Collector, CollectorContext
 from runwrap.errors import UsageError
 from runwrap.store import documents
-from runwrap.store.layout import RUN_JSON, SUMMARY_JSON
+from runwrap.store.layout import PARTS_DIR, RUN_JSON, SUMMARY_JSON
 from runwrap.store.run_info import RunInfo
 from runwrap.store.streams import StreamReader, StreamWriter, stream_path
 
@@ -41,6 +41,9 @@ def recover_run(run: RunInfo, store_root: Path) -> Dict[str, int]:
     if run.status == "running":
         raise UsageError(f"run {run.id} is still being recorded (its runwrap is alive); "
                          f"recover it once it has ended")
+    if (run.dir / PARTS_DIR).is_dir():
+        raise UsageError(f"run {run.id} is a cluster job's run (one part per task): recover "
+                         f"reads the sources of a run of one runwrap only")
     meta = run.meta
     options = {k: (v or {}).get("value") for k, v in (meta.get("options") or {}).items()
                if isinstance(v, dict)}

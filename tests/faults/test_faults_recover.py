@@ -62,13 +62,17 @@ def test_recover_adds_what_the_program_wrote_after_runwrap_was_killed(tmp_path: 
                                cwd=work, env=clean_env(), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert wrapper.stdout.readline().strip() == b"recorded", wrapper.stderr.read()[-2000:]
+    [run_dir] = run_dirs(store)
+    alive = subprocess.run(RUNWRAP + ["recover", run_dir.name, "--dir", str(store)],
+                           env=clean_env(), cwd=tmp_path, capture_output=True, text=True,
+                           timeout=120)
+    assert alive.returncode == 2 and "still being recorded" in alive.stderr, alive.stderr
     wrapper.send_signal(signal.SIGKILL)
     wrapper.wait()
     wrapper.stdout.close()
     wrapper.stderr.close()
     wait_for(lambda: (work / "done").exists(), timeout=60)
     assert wait_gone(int((work / "done").read_text()), timeout=30)
-    [run_dir] = run_dirs(store)
 
     def recover() -> subprocess.CompletedProcess:
         return subprocess.run(RUNWRAP + ["recover", run_dir.name, "--dir", str(store), "--json"],
