@@ -37,6 +37,7 @@ import time
 from array import array
 from typing import Any, Dict, List, Optional, Tuple
 
+from runwrap.store.documents import write_bytes_atomic
 from runwrap.store.media import MediaEntry
 from runwrap.store.runs import RunInfo
 from runwrap.ui.series import Column, RunSeries, StreamState
@@ -140,15 +141,6 @@ class SeriesCache:
                     self.writable = False  # a read-only store: served without the cache
                     return
 
-    def flush(self, timeout: float = 10.0) -> None:
-        """Wait until what was offered is written (tests, and a server stopping)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if not self.pending:
-                    return
-            time.sleep(0.01)
-
 
 def agrees(path: str, state: StreamState) -> bool:
     """Whether the stream file at `path` is the one `state` was read from, unchanged or grown."""
@@ -188,20 +180,9 @@ def write_file(path: str, states: List[StreamState]) -> None:
 
 
 def _replace(path: str, data: bytes) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, then rename."""
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)  # no fsync: a cache lost in a crash is built again
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write `path` whole or not at all; no fsync: a cache lost in a crash is built again."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_bytes_atomic(path, data, durable=False)
 
 
 def read_file(path: str) -> Dict[str, StreamState]:
