@@ -21,6 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
+    "megatron_pretrain_gpt": "`| lm loss: 1.012345E+01 | loss scale: 1.0 |` records loss=1.0 (the "
+                             "loss scale) and loses the lm loss",
     "pytorch_knowledge_distillation": "`Student accuracy with CE + KD: 71.20%` gives keys KD and "
                                       "accuracy",
 }
