@@ -104,11 +104,15 @@ def _describe(doc: Dict[str, Any]) -> str:
     config = doc["config"]
     parts = [config["method"]]
     if doc.get("grid_size"):
-        parts[0] += f", {doc['grid_size']} points"
+        parts[0] += f", {_count(doc['grid_size'], 'point')}"
     metric = config.get("metric")
     if metric:
         parts.append(f"{metric['goal']} {metric['name']}")
     return "; ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _agent_command(doc: Dict[str, Any], store_dir: Optional[str],
@@ -138,7 +142,8 @@ def _run_agent(ref: str, store_dir: Optional[str], count: Optional[int], paralle
     for r in results:
         states[r.state] = states.get(r.state, 0) + 1
     tally = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
-    say(f"this agent ran {len(results)} trials ({tally}); ranked: runwrap sweep show {ref}")
+    say(f"this agent ran {_count(len(results), 'trial')} ({tally}); ranked: "
+        f"runwrap sweep show {ref}")
     return 0
 
 
@@ -166,8 +171,10 @@ def show(sweep_ref: str, limit: int, as_json: bool, store_dir: Optional[str]) ->
         counts[t.get("state", "?")] = counts.get(t.get("state", "?"), 0) + 1
     tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     click.echo(f"sweep {doc['id']} ({doc.get('name')}) · project {doc['project']} · "
-               f"{_describe(doc)} · {report.state} · {len(report.trials)} trials"
+               f"{_describe(doc)} · {report.state} · {_count(len(report.trials), 'trial')}"
                + (f" ({tally})" if tally else ""))
+    if doc.get("description"):
+        click.echo(doc["description"])
     if not report.trials:
         click.echo(f"no trials yet; run them with: runwrap agent {doc['id']}")
         return
@@ -235,7 +242,8 @@ def ls(as_json: bool, store_dir: Optional[str]) -> None:
     for doc in docs:
         n = len(store.read_trials(store.sweep_dir(root, doc["id"])))
         click.echo(f"{doc['id']}  {doc['project']}  {doc.get('name')}  {_describe(doc)}  "
-                   f"{store.sweep_state(store.sweep_dir(root, doc['id']))}  {n} trials")
+                   f"{store.sweep_state(store.sweep_dir(root, doc['id']))}  "
+                   f"{_count(n, 'trial')}")
 
 
 def _set_state(ref: str, store_dir: Optional[str], state: str) -> None:

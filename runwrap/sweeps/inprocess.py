@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 def run_function(agent: "Agent", claim: Claim, run_id: str) -> Tuple[str, Optional[str]]:
     sweep_id = agent.doc["id"]
     meta = {"name": f"{agent.doc.get('name') or sweep_id}-{claim.number}", "group": sweep_id,
+            "entity": agent.spec.config.get("entity"),
             "tags": [], "job_type": None, "notes": None, "mode": "offline",
             "sweep_id": sweep_id, "program": getattr(agent.function, "__name__", None)}
     path = create_run(agent.root, agent.project, run_id, meta, owner_kind="agent",

@@ -163,6 +163,9 @@ class Agent:
         argv = [sys.executable, "-m", "runwrap", "run", "--dir", str(self.root),
                 "--project", self.project, "--group", self.doc["id"], "--id", run_id,
                 "--config", str(params_file)] + self.wrap_options + ["--"] + command
+        if self.spec.config.get("entity"):
+            argv[argv.index("--config"):argv.index("--config")] = [
+                "--entity", self.spec.config["entity"]]
         env = dict(os.environ)
         env[envnames.WANDB_SWEEP_ID] = self.doc["id"]
         for name in envnames.RUN_VARIABLES:  # an agent run under `runwrap` starts fresh runs
