@@ -41,8 +41,14 @@ def main() -> None:
               f"{', '.join(junk) or 'none'} |")
 
 
+def _found(verdict) -> str:
+    """`found/wanted`, and how many values came under a wanted name that were not wanted."""
+    wrong = f" (+{len(verdict.wrong)} not wanted)" if verdict.wrong else ""
+    return f"{verdict.found}/{verdict.required}{wrong}"
+
+
 def handwritten() -> None:
-    print("| case | source | wanted found (pipe; pty) | junk keys | right (pipe; pty) |")
+    print("| case | source | wanted values found (pipe; pty) | junk keys | right (pipe; pty) |")
     print("| --- | --- | --- | --- | --- |")
     right = {"pipe": 0, "pty": 0}
     cases = case_names()
@@ -54,7 +60,7 @@ def handwritten() -> None:
         pipe, pty = verdicts["pipe"], verdicts["pty"]
         junk = sorted(set(pipe.junk_keys) | set(pty.junk_keys))
         print(f"| {name} | {source['repo']} `{source['path']}` @{source['commit'][:10]} | "
-              f"{pipe.found}/{pipe.required}; {pty.found}/{pty.required} | "
+              f"{_found(pipe)}; {_found(pty)} | "
               f"{', '.join(junk) or 'none'} | {'yes' if pipe.right else 'no'}; "
               f"{'yes' if pty.right else 'no'} |")
     print(f"\n{len(cases)} cases; fully right: {right['pipe']} on pipes, {right['pty']} on a "
