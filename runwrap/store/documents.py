@@ -52,8 +52,9 @@ class SpaceReserve:
 
     SIZE = 256 * 1024
 
-    def __init__(self, run_dir: Path):
-        self.path = Path(run_dir) / RESERVE_FILE
+    def __init__(self, run_dir: Path, part: Optional[str] = None):
+        """`part`: a task of a launcher job holds its own (each task records its own end)."""
+        self.path = Path(run_dir) / (f"{RESERVE_FILE}.{part}" if part else RESERVE_FILE)
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         except OSError:

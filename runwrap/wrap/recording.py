@@ -104,8 +104,13 @@ class OwnRun(NotRecorded):
             why = e if isinstance(e, NoSpaceForRun) else f"cannot open the run: {e.strerror}"
             warn_once("unrecorded", f"{why}; the program runs, not recorded")
             return NotRecorded()
-        self._reserve = documents.SpaceReserve(self.run_dir)
+        self._reserve = documents.SpaceReserve(self.run_dir, self.part_name)
         return self
+
+    @property
+    def part_name(self) -> Optional[str]:
+        """The job part this wrapper records (None: the whole run)."""
+        return None
 
     def _open_dir(self, plan: RunPlan) -> Path:
         def recheck() -> Optional[RunInfo]:
@@ -292,6 +297,10 @@ class JobPart(OwnRun):
     @property
     def noun(self) -> str:  # type: ignore[override]
         return f"part {self.job.part} of run"
+
+    @property
+    def part_name(self) -> Optional[str]:
+        return self.job.part
 
     def _open_dir(self, plan: RunPlan) -> Path:
         job = self.job

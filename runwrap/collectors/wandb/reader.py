@@ -38,7 +38,8 @@ from runwrap.collectors.base import warn_once
 from runwrap.collectors.wandb.framing import LogReader
 from runwrap.store import documents
 from runwrap.store.layout import CONFIG_YAML, RUN_JSON, SUMMARY_USER_JSON
-from runwrap.store.streams import WANDB_RUN_PREFIX, StreamWriter, stream_path
+from runwrap.store.streams import (MAX_KEYS, WANDB_RUN_PREFIX, KeyLimit, StreamWriter,
+                                   stream_path)
 
 __all__ = ["SOURCE", "LogFile", "WandbRecorder", "further_source", "run_id_of"]
 
@@ -134,6 +135,7 @@ class WandbRecorder:
         self._count = count
         self._on_rows = on_rows
         self._writers: Dict[str, StreamWriter] = {}
+        self._key_limits: Dict[str, KeyLimit] = {}  # per stream: MAX_KEYS names at most
         self._runs: Optional[Dict[str, Dict[str, Any]]] = None  # run.json wandb_runs, loaded late
         self._runs_changed = False
         self._earlier: set = set()  # log files run.json listed when this recorder started
@@ -295,6 +297,17 @@ class WandbRecorder:
         return self._run_entry(log)["stream"]
 
     def _write(self, stream: str, rows: List[dict]) -> None:
+        limit = self._key_limits.setdefault(stream, KeyLimit())
+        late = sum(limit.admit(row) for row in rows)
+        if late:
+            self._count("names_past_limit", late)
+            warn_once("wandb-names", f"the program's wandb run created more than {MAX_KEYS:,} "
+                                     f"distinct metric names; values under further new names "
+                                     f"are not recorded (counted in run.json as "
+                                     f"names_past_limit)")
+            rows = [row for row in rows if any(k[:1] != "_" for k in row)]
+            if not rows:
+                return
         try:
             writer = self._writers.get(stream)
             if writer is None:
