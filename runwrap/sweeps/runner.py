@@ -241,7 +241,9 @@ class Agent:
 
 def _die_with_parent() -> None:
     """In the wrapper, before exec: SIGTERM when the agent dies (Linux's PR_SET_PDEATHSIG), so
-    the wrapper's own signal path stops the program and records the run."""
+    the wrapper's own signal path stops the program and records the run. The signal follows
+    the thread that started the wrapper, not the process: each agent slot waits for its
+    wrapper before its thread may end."""
     try:
         import ctypes  # start-up: loaded only on the path that needs it
 
