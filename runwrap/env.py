@@ -20,6 +20,9 @@ WRAPPER_PID = "RUNWRAP_WRAPPER_PID"  # pid of the runwrap process that owns the 
 PART = "RUNWRAP_PART"  # this task's part of a launcher job's run (parts/<part>.json)
 WANDB_SET = "RUNWRAP_WANDB_SET"  # WANDB_MODE,WANDB_DIR: those the wrapper set for the child
 
+# Set by `runwrap agent` for a trial's wrapper (read and removed by the wrapper at its start).
+AGENT_PID = "RUNWRAP_AGENT_PID"  # the agent's pid: the wrapper ends with it (wrap/orphan.py)
+
 # Set by users.
 DIR = "RUNWRAP_DIR"  # root of the run store (default ./runwrap-runs)
 QUIET = "RUNWRAP_QUIET"  # "1": no warnings of runwrap's own (`--quiet` sets it, child included)

@@ -2,8 +2,11 @@
 are plain (cli/fastpath.py); everything else goes through the click group (cli/group.py)."""
 from __future__ import annotations
 
+import os
 import sys
 from typing import List, Optional
+
+from runwrap import env  # names only: costs nothing at start-up
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -14,6 +17,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     from runwrap.errors import Error
 
     _open_closed_standard_fds()
+    if env.AGENT_PID in os.environ:  # a sweep trial's wrapper
+        from runwrap.wrap.orphan import die_with_agent  # start-up: only for a sweep's trial
+
+        die_with_agent()
     install()  # every command: stored text printed with its control characters escaped
     args = sys.argv[1:] if argv is None else list(argv)
     try:

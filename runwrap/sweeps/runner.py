@@ -4,8 +4,9 @@ A sweep with a program runs each trial through the real wrapper (`runwrap run --
 --config PARAMS -- COMMAND`), so its metric comes from anything runwrap records and an early
 stop goes through the wrapper's own signal path: the agent writes the run's stop.json, then
 sends the wrapper SIGTERM, which it forwards to the program; the run ends `stopped`. The
-wrapper dies with its agent (Linux's parent-death signal), so a killed agent leaves no trial
-running unseen.
+wrapper ends with its agent (wrap/orphan.py: Linux's parent-death signal, which follows the
+thread that started the wrapper; each agent slot waits for its wrapper before its thread may
+end), so a killed agent leaves no trial running unseen.
 
 `runwrap.agent(sweep_id, function=train)` runs train() in this process instead: the agent
 creates the trial's run and train()'s `runwrap.init()` attaches to it, getting the trial's
@@ -168,10 +169,10 @@ class Agent:
                 "--entity", self.spec.config["entity"]]
         env = dict(os.environ)
         env[envnames.WANDB_SWEEP_ID] = self.doc["id"]
+        env[envnames.AGENT_PID] = str(os.getpid())  # the wrapper ends with this agent
         for name in envnames.RUN_VARIABLES:  # an agent run under `runwrap` starts fresh runs
             env.pop(name, None)
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
-                                preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
         path = run_dir_of(self.root, self.project, run_id)
         follower = MetricFollower(path, self.spec.metric) if self.spec.metric else None
         stop_reason: Optional[str] = None
@@ -237,19 +238,6 @@ class Agent:
         from runwrap.sweeps.inprocess import run_function
 
         return run_function(self, claim, run_id)
-
-
-def _die_with_parent() -> None:
-    """In the wrapper, before exec: SIGTERM when the agent dies (Linux's PR_SET_PDEATHSIG), so
-    the wrapper's own signal path stops the program and records the run. The signal follows
-    the thread that started the wrapper, not the process: each agent slot waits for its
-    wrapper before its thread may end."""
-    try:
-        import ctypes  # start-up: loaded only on the path that needs it
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
-    except Exception:
-        pass  # not Linux: the trial outlives a killed agent and is found crashed later
 
 
 def _kill_program(path: Path) -> None:
