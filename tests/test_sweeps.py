@@ -112,6 +112,8 @@ def test_hyperband_stops_bad_trials_early_and_their_runs_say_so(tmp_path: Path) 
         assert "hyperband" in meta["stopped"]["reason"]
         assert t["iteration"] < 30  # stopped long before its 30 epochs
     assert run_json(store, done[0])["status"] == "finished"
+    shown = runwrap("show", done[1]["run_id"], "--dir", store)
+    assert "stopped  exit" in shown.stdout and f"by sweep {sweep_id}: hyperband" in shown.stdout
     ls = runwrap("ls", "--dir", store, "--status", "stopped", "--json")
     assert ls.returncode == 0, ls.stderr
     assert {r["id"] for r in json.loads(ls.stdout)} == {t["run_id"] for t in done[1:]}

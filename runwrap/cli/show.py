@@ -67,7 +67,9 @@ def show(run_ref: str, project: Optional[str], as_json: bool, store_dir: Optiona
         f"status    {meta['status']}" + (f"  exit {meta['exit_code']}"
                                          if meta.get("exit_code") is not None else "")
         + (f"  signal {meta['signal']}" if meta.get("signal") else "")
-        + (f"  ({meta['error']})" if meta.get("error") else ""),
+        + (f"  ({meta['error']})" if meta.get("error") else "")
+        + (f"  (by {meta['stopped'].get('by')}: {meta['stopped'].get('reason')})"
+           if isinstance(meta.get("stopped"), dict) else ""),
         f"started   {human_time(meta.get('start_time'))}  duration "
         f"{human_duration(meta.get('duration')) or '-'}",
         f"command   {shlex.join(str(w) for w in meta.get('command') or [])}",
