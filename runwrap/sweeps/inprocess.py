@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 from runwrap import env as envnames
 from runwrap.store import documents
-from runwrap.store.create import create_run
 from runwrap.store.layout import CONFIG_YAML, SUMMARY_JSON, SUMMARY_USER_JSON, RUN_JSON
 from runwrap.store.lifecycle import finish_run, request_stop
+from runwrap.store.opening import open_run
 from runwrap.store.summary import summarize_streams
 from runwrap.sweeps.follow import MetricFollower
 from runwrap.sweeps.search import HEARTBEAT, Claim
@@ -34,8 +34,7 @@ def run_function(agent: "Agent", claim: Claim, run_id: str) -> Tuple[str, Option
             "entity": agent.spec.config.get("entity"),
             "tags": [], "job_type": None, "notes": None, "mode": "offline",
             "sweep_id": sweep_id, "program": getattr(agent.function, "__name__", None)}
-    path = create_run(agent.root, agent.project, run_id, meta, owner_kind="agent",
-                      prepare=lambda d: documents.write_yaml(d / CONFIG_YAML, claim.config))
+    path = open_run(agent.root, agent.project, run_id, meta, "agent", config=claim.config)
     saved = _enter(path, run_id, agent.project, sweep_id)
     watcher = _Watcher(agent, claim, path) if agent.spec.early_terminate else None
     beating = threading.Event()
