@@ -221,3 +221,11 @@ def test_a_page_holds_one_live_connection_whatever_it_shows(server, browser):
     assert sources() == 1
     js(browser, "location.hash = '#/runs'")
     assert wait_for(lambda: sources() == 0)  # the table refreshes by itself: no live connection
+
+
+def test_a_job_charts_each_metric_from_its_first_rank_not_a_zigzag_of_all(server):
+    status, _, body = server.get("/api/series?metric=loss&run=cluster/slurm-77.0&width=100")
+    assert status == 200
+    (series,) = json.loads(body)["series"]
+    assert series["xs"] == [0, 1, 2]
+    assert series["ys"] == pytest.approx([1.0, 0.5, 1.0 / 3], abs=1e-4)  # rank 0's own loss

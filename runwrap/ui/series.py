@@ -27,7 +27,7 @@ except ImportError:
     _loads = json.loads
 
 from runwrap.store.media import MediaEntry, is_reference
-from runwrap.store.streams import StreamReader, source_of, stream_files
+from runwrap.store.streams import StreamReader, part_of, source_of, stream_files
 from runwrap.store.summary import PRIORITY
 from runwrap.store.values import NONFINITE
 
@@ -268,12 +268,18 @@ class RunSeries:
     `saved`: the streams' states from the series cache, each checked against its file by the
     cache (a stream not in it is read from its start)."""
 
-    def __init__(self, run_dir: Path, saved: Optional[Dict[str, StreamState]] = None) -> None:
+    def __init__(self, run_dir: Path, saved: Optional[Dict[str, StreamState]] = None,
+                 job: bool = False) -> None:
         self.run_dir = Path(run_dir)
         self.streams: Dict[Path, StreamColumns] = {}
         self.lock = threading.Lock()
         self.version = 0  # bumped whenever any stream gained records
         self.saved = dict(saved or {})
+        # A cluster job's parts are its tasks, each logging its own values at the same steps
+        # (every rank's loss): merged by x they would zigzag between ranks, so a metric is
+        # drawn from the lowest-ranked part that has it. Other runs' several files of a source
+        # are one experiment's processes, merged.
+        self.job = job
 
     def refresh(self) -> bool:
         with self.lock:
@@ -327,6 +333,8 @@ class RunSeries:
         """Each metric's last finite value, the higher-priority source winning."""
         out: Dict[str, float] = {}
         streams = list(self.streams.values())
+        if self.job:  # the lowest-ranked part last: its values win
+            streams.sort(key=lambda stream: _part_rank(stream.path), reverse=True)
         for source in reversed(_source_order(s.source for s in streams)):
             for stream in streams:
                 if stream.source == source:
@@ -351,13 +359,17 @@ class RunSeries:
 
     def columns_of(self, metric: str) -> List[Column]:
         """The columns of `metric` from the first source, in priority order, that has it."""
-        by_source: Dict[str, List[Column]] = {}
+        by_source: Dict[str, List[Tuple[tuple, Column]]] = {}
         for stream in list(self.streams.values()):
             column = stream.columns.get(metric)
             if column is not None and len(column):
-                by_source.setdefault(stream.source, []).append(column)
+                by_source.setdefault(stream.source, []).append((_part_rank(stream.path), column))
         for source in _source_order(by_source):
-            return by_source[source]
+            found = by_source[source]
+            if self.job:
+                first = min(rank for rank, _ in found)
+                return [column for rank, column in found if rank == first]
+            return [column for _, column in found]
         return []
 
     def points(self, metric: str, x: str, start_time: float, since: int = 0) -> Points:
@@ -385,6 +397,14 @@ class RunSeries:
     def count(self, metric: str) -> int:
         with self.lock:
             return sum(len(c) for c in self.columns_of(metric))
+
+
+def _part_rank(path: Path) -> tuple:
+    """Orders a run's stream files by part: the run's own file, then parts by number, then by name."""
+    part = part_of(path)
+    if part is None:
+        return (0, 0, "")
+    return (1, int(part), "") if part.isdigit() else (2, 0, part)
 
 
 def _source_order(sources: Iterable[str]) -> List[str]:

@@ -128,7 +128,7 @@ class StoreView:
             series = self.series.pop(key, None)
             fresh = series is None or (exact and not series.exact)
             if fresh:
-                series = RunSeries(run.dir, None if exact else self.cache.load(run))
+                series = RunSeries(run.dir, None if exact else self.cache.load(run), job=run.is_job)
             self.series[key] = series  # the most recently used last
         series.refresh()
         if fresh:
