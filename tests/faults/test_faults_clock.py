@@ -65,8 +65,10 @@ def test_clock_stepped_back_a_day_durations_and_runtimes_stay_true(tmp_path):
     assert 0 < meta["duration"] < 120, line
     assert "after -" not in done.stderr, (line, done.stderr)
     for source in ("sdk", "stdout", "system"):
-        values = runtimes.get(source)
-        assert values, (line, source)
+        values = runtimes.get(source, [])
+        # The system sampler waits on a timer, which libfaketime may stretch once the clock
+        # stepped (a real step leaves Python's monotonic waits alone): it may have no sample.
+        assert values or source == "system", (line, source)
         assert all(0 <= v < 120 for v in values) and values == sorted(values), (line, source)
     sdk_times = times["sdk"]
     assert sdk_times[3] - sdk_times[2] < -80000, line  # wall times recorded as read
