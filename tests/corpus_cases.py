@@ -18,7 +18,7 @@ import tempfile
 import termios
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Tuple, Union
 
 from corpus_support import CORPUS, Triple, records_of
 

@@ -5,7 +5,7 @@ import random
 
 from absl import app, logging
 
-from _case import Case, printed
+from _case import Case
 
 case = Case("google/flax", "examples/mnist/train.py", "18f8f311c275d57f46d95e41b15aa97b454754c0",
             either=["epoch"])

@@ -6,7 +6,7 @@ generated example, the token/performance report box and `Final evaluation | val 
 val ppl: …`. litgpt logs these with step=iter_num (fabric.log_dict(metrics, step=iter_num))."""
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PosixPath
 from pprint import pprint
 
