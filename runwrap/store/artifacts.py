@@ -71,18 +71,9 @@ def store_object(root: Path, source: Path) -> Dict[str, Any]:
     tmp_dir = artifacts_root(root) / OBJECTS_DIR
     tmp_dir.mkdir(parents=True, exist_ok=True)
     tmp = tmp_dir / f".in.{os.getpid()}.{time.monotonic_ns()}"
-    digest = hashlib.sha256()
-    size = 0
     try:
-        with open(source, "rb") as src, open(tmp, "wb") as dst:
-            while True:
-                chunk = src.read(1 << 20)
-                if not chunk:
-                    break
-                digest.update(chunk)
-                dst.write(chunk)
-                size += len(chunk)
-        hexdigest = digest.hexdigest()
+        with open(source, "rb") as src:
+            hexdigest, size = documents.copy_hashed(src, tmp)
         target = object_path(root, hexdigest)
         if target.exists():
             tmp.unlink()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, BinaryIO, Callable, Dict, Iterator, Optional, Tuple
 
 from runwrap.store.layout import LOCK_FILE, PARTS_DIR, RESERVE_FILE, RUN_JSON
 from runwrap.store.values import MAX_DEPTH, to_json_safe
@@ -40,6 +41,22 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
         except OSError:
             pass
         raise
+
+
+def copy_hashed(source: BinaryIO, path: Path) -> Tuple[str, int]:
+    """Copy the open file `source` into a new file at `path` in 1 MiB chunks (memory bounded
+    whatever its size), hashing it on the way: (sha256 hex digest, size)."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "wb") as out:
+        while True:
+            chunk = source.read(1 << 20)
+            if not chunk:
+                break
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 class SpaceReserve:

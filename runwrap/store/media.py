@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional
 
 from runwrap.errors import UsageError
-from runwrap.store.documents import write_bytes_atomic
+from runwrap.store.documents import copy_hashed, write_bytes_atomic
 from runwrap.store.layout import MEDIA_DIR
 
 DIGEST_CHARS = 20  # of the sha256 in a file name, as wandb names its media files
@@ -106,18 +106,8 @@ def copy_media(run_dir: Path, kind: str, key: str, step: int, source: BinaryIO,
     folder, leaf = os.path.split(os.path.join(run_dir, folder_rel))
     os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f".{os.getpid()}.{time.monotonic_ns()}.tmp")
-    digest = hashlib.sha256()
-    size = 0
     try:
-        with open(tmp, "wb") as out:
-            while True:
-                chunk = source.read(1 << 20)
-                if not chunk:
-                    break
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-        hexdigest = digest.hexdigest()
+        hexdigest, size = copy_hashed(source, Path(tmp))
         name = f"{leaf}_{step}_{hexdigest[:DIGEST_CHARS]}.{ext}"
         os.replace(tmp, os.path.join(folder, name))
     except BaseException:

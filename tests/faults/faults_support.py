@@ -7,6 +7,7 @@ it goes into the assertion messages.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -148,6 +149,21 @@ def mount_tmpfs(target: Path, size: str = "2m") -> Optional[str]:
     if done.returncode != 0:
         return f"cannot mount a tmpfs here ({(done.stderr or done.stdout).strip()})"
     return None
+
+
+@contextlib.contextmanager
+def small_tmpfs(target: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` at `target` for the test's duration (the test skips, saying why,
+    where this machine cannot mount one)."""
+    import pytest
+
+    reason = mount_tmpfs(target, size)
+    if reason:
+        pytest.skip(reason)
+    try:
+        yield target
+    finally:
+        unmount(target)
 
 
 def remount_read_only(target: Path) -> Optional[str]:

@@ -17,22 +17,16 @@ import pytest
 import runwrap
 from runwrap.errors import Error
 from faults_support import (clean_env, figures, mount_tmpfs, no_traceback, remount_read_only,
-                            run_dirs, stream_lines, unmount, warning_lines, write_script,
-                            RUNWRAP)
+                            run_dirs, small_tmpfs, stream_lines, unmount, warning_lines,
+                            write_script, RUNWRAP)
 from wrapper_harness import Terminal
 
 
 @pytest.fixture
 def small_disk(tmp_path) -> Iterator[Path]:
     """A 2 MiB tmpfs (skip, saying why, where this machine cannot mount one)."""
-    target = tmp_path / "small"
-    reason = mount_tmpfs(target, "2m")
-    if reason:
-        pytest.skip(reason)
-    try:
+    with small_tmpfs(tmp_path / "small", "2m") as target:
         yield target
-    finally:
-        unmount(target)
 
 
 FILLER = """

@@ -16,20 +16,14 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from faults_support import (clean_env, figures, mount_tmpfs, no_traceback, run_dirs, unmount,
+from faults_support import (clean_env, figures, no_traceback, run_dirs, small_tmpfs,
                             warning_lines, write_script, RUNWRAP)
 
 
 @pytest.fixture
 def small_disk(tmp_path) -> Iterator[Path]:
-    target = tmp_path / "small"
-    reason = mount_tmpfs(target, "1m")
-    if reason:
-        pytest.skip(reason)
-    try:
+    with small_tmpfs(tmp_path / "small", "1m") as target:
         yield target
-    finally:
-        unmount(target)
 
 
 # Fills the store's disk itself (a ballast file written until ENOSPC), so the fill happens at a
