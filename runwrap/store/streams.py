@@ -24,8 +24,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
 from runwrap.store.layout import STREAMS_DIR
 from runwrap.store.values import FLOAT_MAX_INT, decode_value, to_json_safe, within_float
 
-__all__ = ["decode_value", "encode_record", "append_whole", "StreamWriter", "StreamReader", "read_records",
-           "stream_path", "stream_files", "source_of", "WANDB_RUN_PREFIX", "is_wandb_run_source"]
+__all__ = ["decode_value", "encode_record", "append_whole", "StreamWriter", "StreamReader",
+           "read_records", "stream_path", "stream_files", "source_of", "WANDB_RUN_PREFIX", "is_wandb_run_source"]
 
 # The sources of a program's wandb runs after its first: each is an experiment of its own, so a
 # consumer that puts every source's names in one space (MLflow's metric keys) keeps them apart.
@@ -63,15 +63,15 @@ class KeyLimit:
         """Remove from `values` (in place) the names past the limit; how many were removed.
         Reserved names (`_step`, ...) always pass."""
         names = self.names
-        late = None
+        late = []
         for key in values:
             if key in names or key[:1] == "_":
                 continue
             if len(names) < self.limit:
                 names.add(key)
             else:
-                late = [key] if late is None else late + [key]
-        if late is None:
+                late.append(key)
+        if not late:
             return 0
         for key in late:
             del values[key]
