@@ -8,27 +8,14 @@ import random
 from collections import OrderedDict
 
 from _case import Case, printed
+from _timm_logging import setup_default_logging
 
 case = Case("huggingface/pytorch-image-models", "train.py",
             "aa4b5850c1543fa488abf260f18390eda46cf85d",
             either=["epoch", "time", "data", "lr", "*avg*", "*/s", "*best*", "top1", "top5"])
 
 
-class FormatterNoInfo(logging.Formatter):
-    """timm.utils.log's formatter: INFO messages as they are, others with their level."""
-    def __init__(self, fmt='%(levelname)s: %(message)s'):
-        logging.Formatter.__init__(self, fmt)
-
-    def format(self, record):
-        if record.levelno == logging.INFO:
-            return str(record.getMessage())
-        return logging.Formatter.format(self, record)
-
-
-console_handler = logging.StreamHandler()
-console_handler.setFormatter(FormatterNoInfo())
-logging.root.addHandler(console_handler)
-logging.root.setLevel(logging.INFO)
+setup_default_logging()
 _logger = logging.getLogger('train')
 rnd = random.Random(8)
 
