@@ -31,7 +31,8 @@ class GuardedText:
     """A text stream over another that escapes control characters and never fails to encode.
 
     It has no `buffer`, so that click writes through it rather than around it when the
-    console's encoding is ASCII; and closing it only flushes (the interpreter still owns the
+    console's encoding is ASCII (click then hands it bytes, as shell completion does: they are
+    decoded and guarded like text); and closing it only flushes (the interpreter still owns the
     stream under it)."""
 
     def __init__(self, stream: TextIO):
@@ -52,7 +53,9 @@ class GuardedText:
         return "replace"
 
     def write(self, text: Any) -> int:
-        if not isinstance(text, str):
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf-8", "replace")
+        elif not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         self._stream.write(text.translate(_ESCAPES))
         return len(text)
