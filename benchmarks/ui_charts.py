@@ -17,7 +17,8 @@ depend on the values; its bytes are counted uncompressed).
 - runwrap ui, warm: a fresh page load of the chart against a server that has read the series,
   in the same browser: navigation start to the N series drawn (a MutationObserver installed
   before the page's own scripts watches the chart's `data-sketched` and `data-series`). Bytes:
-  what the page fetched for the chart (`/api/series`, gzip on the wire, and decoded); for the
+  what the page fetched for the chart (`/api/metrics`, which brings the first charts' series,
+  and `/api/series`; gzip on the wire, and decoded); for the
   cold start, everything the page fetched (plotly.js included).
 - Every row gives the machine's 1-minute load average when it was measured.
 - TensorBoard: from starting `tensorboard --logdir` to its scalars API serving all N runs'
@@ -174,7 +175,8 @@ def open_chart(driver: Any, url: str, keys: List[str], timeout: float = 300) -> 
                                       " window.__sketched, window.__sketchedWall]")
         if drawn:
             sizes = driver.execute_script(
-                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/series'))"
+                "return performance.getEntriesByType('resource')"
+                ".filter(e => e.name.includes('/api/series') || e.name.includes('/api/metrics'))"
                 ".map(e => [e.transferSize, e.decodedBodySize])")
             return {"ms": drawn[0], "wall": drawn[1] / 1000, "first_ms": drawn[2],
                     "first_wall": drawn[3] / 1000, "wire": sum(s[0] for s in sizes),

@@ -9,7 +9,8 @@ Events for live updates, and the page's static files. Read-only over the store.
     GET /api/sweep?id=ID       a sweep: its definition and its trials ranked by the metric
     GET /api/run?run=P/ID      a run's facts, config, summary, consoles, files
     GET /api/diff?a=P/ID&b=P/ID    config keys that differ
-    GET /api/metrics?run=...   the metric names of some runs (system metrics apart)
+    GET /api/metrics?run=...[&first=N&x=&width=]   the metric names of some runs (system
+                               metrics and step keys apart), and the first N charts' series
     GET /api/series?metric=M&run=...&x=step|wall|relative&width=N[&lo=&hi=][&since=N,...]
     GET /api/console?run=P/ID&name=output.log[&offset=N]
     GET /api/live?run=...[&console=NAME[&console_run=P/ID]]   Server-Sent Events: which runs
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from runwrap.store.runs import load_run
+from runwrap.store.runs import RunInfo, load_run
 from runwrap.store.values import to_json_safe
 from runwrap.ui.filters import BadFilter
 from runwrap.ui.series import X_MODES, downsample
@@ -62,6 +63,7 @@ KEEPALIVE = 15.0
 WARM_POINTS = 20_000_000  # points read ahead at start-up (24 bytes each)...
 WARM_RUNS = 200  # ...from at most this many of the newest runs
 NEWEST = 10  # runs the charts show before any are picked
+FIRST_CHARTS = 8  # series /api/metrics may send along (&first=N): the charts first in view
 IDLE_TIMEOUT = 60.0  # seconds a connection may send nothing (or take nothing of an answer)
 BACKLOG = 128  # connections the kernel queues before accept(): a page opens many at once
 MAX_CONNECTIONS = 256  # served at once (a thread each); more wait in the kernel's queue
@@ -183,6 +185,45 @@ def _lower_priority() -> None:
 
 def _runs_param(query: Dict[str, List[str]]) -> List[str]:
     return [k for value in query.get("run", []) for k in value.split(",") if k]
+
+
+def chart_series(view: StoreView, metric: str, runs: List[RunInfo], x: str, buckets: int,
+                 lo: Optional[float] = None, hi: Optional[float] = None,
+                 since: Optional[List[int]] = None) -> List[Dict[str, Any]]:
+    """Each run's series of `metric` as a chart gets it: downsampled to `buckets` between lo and
+    hi (a zoom: from every point), or only the points after `since[i]` (a live update; `reset`
+    when that is more than a redraw needs). `count`: the points held, for the next update."""
+    zoomed = lo is not None or hi is not None  # at full resolution: every point, not the cached shape
+    out = []
+    for run, start in zip(runs, since or [0] * len(runs)):
+        series = view.run_series(run, exact=zoomed)
+        count = series.count(metric)
+        entry: Dict[str, Any] = {"run": key_of(run), "count": count}
+        if start:
+            if count - start > 2 * buckets:
+                entry["reset"] = True  # too much new: the page fetches the whole chart again
+            else:
+                entry["xs"], entry["ys"] = series.points(metric, x, run.start_time,
+                                                         since=start).lists()
+        else:
+            points = series.points(metric, x, run.start_time)
+            entry["xs"], entry["ys"] = downsample(points, buckets, lo, hi)
+        out.append(entry)
+    return out
+
+
+def _x_param(query: Dict[str, List[str]]) -> str:
+    x = query.get("x", ["step"])[0]
+    if x not in X_MODES:
+        raise BadRequest(f"x must be one of {', '.join(X_MODES)}, not {x!r}")
+    return x
+
+
+def _buckets(query: Dict[str, List[str]], runs: int) -> int:
+    """A bucket per pixel of the chart's width, but no more points in all than a browser draws
+    at once without stalling: many overlaid runs get fewer buckets each."""
+    return max(1, min(MAX_BUCKETS, _int_param(query, "width", 1000),
+                      max(MIN_BUCKETS, CHART_POINTS // (2 * max(1, runs)))))
 
 
 def _project_param(query: Dict[str, List[str]]) -> Optional[str]:
@@ -310,7 +351,13 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"a": key_of(a), "b": key_of(b), "keys": view.config_diff(a, b)})
         elif path == "/api/metrics":
             runs = [view.run(k) for k in _runs_param(query)]
-            self._json(dict(view.metric_names(runs), names={key_of(r): r.name or r.id for r in runs}))
+            body = dict(view.metric_names(runs), names={key_of(r): r.name or r.id for r in runs})
+            first = min(FIRST_CHARTS, _int_param(query, "first", 0))
+            if first > 0:  # the first charts' series too: a first look waits for one answer, not two
+                x, buckets = _x_param(query), _buckets(query, len(runs))
+                body["series"] = {m: chart_series(view, m, runs, x, buckets)
+                                  for m in body["metrics"][:first]}
+            self._json(body)
         elif path == "/api/series":
             self._series(query)
         elif path == "/api/console":
@@ -331,35 +378,15 @@ class Handler(BaseHTTPRequestHandler):
     def _series(self, query: Dict[str, List[str]]) -> None:
         view = self.dashboard.view
         metric = query.get("metric", [""])[0]
-        x = query.get("x", ["step"])[0]
-        if x not in X_MODES:
-            raise BadRequest(f"x must be one of {', '.join(X_MODES)}, not {x!r}")
+        x = _x_param(query)
         lo, hi = _float_param(query, "lo"), _float_param(query, "hi")
         keys = _runs_param(query)
-        # A bucket per pixel of the chart's width, but no more points in all than a browser
-        # draws at once without stalling: many overlaid runs get fewer buckets each.
-        buckets = max(1, min(MAX_BUCKETS, _int_param(query, "width", 1000),
-                             max(MIN_BUCKETS, CHART_POINTS // (2 * max(1, len(keys))))))
         since = [_natural(v, "since") if v else 0 for v in query.get("since", [""])[0].split(",")]
         since += [since[-1] if len(since) == 1 else 0] * (len(keys) - len(since))
-        out = []
-        zoomed = lo is not None or hi is not None  # at full resolution: every point, not the cached shape
-        for key, start in zip(keys, since):
-            run = view.run(key)
-            series = view.run_series(run, exact=zoomed)
-            count = series.count(metric)
-            entry: Dict[str, Any] = {"run": key, "count": count}
-            if start:
-                if count - start > 2 * buckets:
-                    entry["reset"] = True  # too much new: the page fetches the whole chart again
-                else:
-                    entry["xs"], entry["ys"] = series.points(metric, x, run.start_time,
-                                                             since=start).lists()
-            else:
-                points = series.points(metric, x, run.start_time)
-                entry["xs"], entry["ys"] = downsample(points, buckets, lo, hi)
-            out.append(entry)
-        self._json({"metric": metric, "x": x, "series": out})
+        runs = [view.run(key) for key in keys]
+        self._json({"metric": metric, "x": x,
+                    "series": chart_series(view, metric, runs, x, _buckets(query, len(keys)),
+                                           lo, hi, since)})
 
     def _live(self, query: Dict[str, List[str]]) -> None:
         """Server-Sent Events: `{"runs": {key: {"count": records, "status": s}}, "console": n}`

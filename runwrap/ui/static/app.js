@@ -434,6 +434,7 @@ function chartRuns(main, keys, params, newest) {
   });
 
   const sketching = new Set();  // charts whose first data is on its way before plotly runs
+  const preloaded = new Map();  // metric -> its series, sent with the metric names
   setTimeout(loadPlotly, PLOTLY_AT_LATEST);
   const observer = new IntersectionObserver(entries => {
     for (const e of entries) if (e.isIntersecting) { const c = charts.get(e.target.dataset.metric); if (c && !c.loaded) c.reload(); }
@@ -458,7 +459,9 @@ function chartRuns(main, keys, params, newest) {
       if (!plotlyAsked && !c.drawn) sketching.add(c);
       const params = { metric, run: keys.join(","), x: opts.x, width: c.buckets() };
       if (c.range) { params.lo = c.range[0]; params.hi = c.range[1]; }
-      const body = await api("/api/series", params);
+      const sent = !c.range && preloaded.get(metric);  // came with the metric names
+      preloaded.delete(metric);
+      const body = sent ? { series: sent } : await api("/api/series", params);
       c.series = {};
       for (const s of body.series) c.series[s.run] = { xs: s.xs, ys: s.ys, count: s.count, shown: s.xs.length };
       // A chart's first drawing is a canvas sketch, painted at once; plotly (seconds to compile
@@ -551,7 +554,12 @@ function chartRuns(main, keys, params, newest) {
   async function start() {
     let metricsBody;
     try {
-      metricsBody = await api("/api/metrics", { run: keys.join(",") });
+      // The series of the charts first in view come with the names: one answer to wait for.
+      const columns = Math.max(1, Math.floor((grid.clientWidth + 12) / (460 + 12)));
+      const width = Math.max(200, Math.min(2000, Math.round((grid.clientWidth - 12 * (columns - 1)) / columns - 14)));
+      const first = columns * Math.ceil((window.innerHeight + 300) / 312);
+      metricsBody = await api("/api/metrics", { run: keys.join(","), first, x: opts.x, width });
+      for (const [m, series] of Object.entries(metricsBody.series || {})) preloaded.set(m, series);
       Object.assign(names, metricsBody.names);
       legend.replaceChildren(...keys.map((k, i) => h("div", { class: "legend-item", title: k },
         h("span", { class: "swatch", style: `background:${colorOf(i)}` }), h("a", { href: runHref(k) }, names[k] || k))));
