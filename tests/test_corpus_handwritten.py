@@ -90,3 +90,19 @@ def test_the_wrapper_judges_a_case_as_the_replay_does(name, mode, tmp_path):
     wrapped, replayed = judge(expectation, got), judge_case(name, mode)
     assert (wrapped.found, wrapped.lost, wrapped.wrong, wrapped.junk_keys) == (
         replayed.found, replayed.lost, replayed.wrong, replayed.junk_keys)
+
+
+def test_the_judge_names_a_lost_value_a_merged_series_a_junk_key_and_accepts_the_rest():
+    expectation = {"source": {}, "either": ["eta"], "records": [
+        {"step": 1, "values": {"loss|train/loss": 0.5}},
+        {"step": None, "values": {"test/loss": 0.4}},
+        {"step": 2, "values": {"loss|train/loss": 0.3}},
+        {"step": None, "optional": True, "values": {"test/loss": 0.41}}]}
+    right = judge(expectation, [("train/loss", 1, 0.5), ("test/loss", 7, 0.4),
+                                ("Train Loss", 2, 0.3), ("test/eta", 2, 9.0)])
+    assert right.right and right.found == 3
+    wrong = judge(expectation, [("loss", 1, 0.5), ("loss", None, 0.4), ("loss", 3, 0.3),
+                                ("batch_size", None, 64.0)])
+    assert wrong.lost == [("test/loss", None, 0.4), ("loss|train/loss", 2, 0.3)]
+    assert wrong.wrong == [("loss", None, 0.4), ("loss", 3, 0.3)]
+    assert wrong.junk_keys == ["batch_size"]
