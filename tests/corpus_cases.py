@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Tuple, Union
 
-from corpus_support import CORPUS, Triple, records_of
+from corpus_support import CORPUS, Triple, replay_sources
 
 HANDWRITTEN = CORPUS / "handwritten"
 TIMEOUT = 60
@@ -106,14 +106,17 @@ class Verdict:
     wrong: List[Triple] = field(default_factory=list)  # given under a wanted name, not wanted
     junk_keys: List[str] = field(default_factory=list)  # names neither wanted nor accepted
     source: Dict[str, str] = field(default_factory=dict)  # the case's upstream repo, path, commit
+    skipped: Dict[str, int] = field(default_factory=dict)  # lines the collector failed on
 
     @property
     def right(self) -> bool:
-        return not self.lost and not self.wrong and not self.junk_keys
+        return not self.lost and not self.wrong and not self.junk_keys and not self.skipped
 
     def describe(self) -> str:
         return (f"{self.found}/{self.required} wanted values found; lost {self.lost[:8]}; "
-                f"given but not wanted {self.wrong[:8]}; junk keys {self.junk_keys}")
+                f"given but not wanted {self.wrong[:8]}; junk keys {self.junk_keys}"
+                + (f"; the collector skipped lines it failed on: {self.skipped}"
+                   if self.skipped else ""))
 
 
 def judge(expectation: dict, got: List[Triple]) -> Verdict:
@@ -167,7 +170,10 @@ def _take(by_name: Dict[str, List[Triple]], names: List[str], step: Union[int, L
 
 def judge_case(name: str, mode: str) -> Verdict:
     expectation, sources = run_case(name, mode)
-    return judge(expectation, records_of(sources))
+    records, skipped = replay_sources(sources)
+    verdict = judge(expectation, records)
+    verdict.skipped = skipped
+    return verdict
 
 
 def case_command(name: str) -> List[str]:

@@ -42,7 +42,16 @@ def replay(name: str, mode: str, chunk: int = CHUNK) -> List[Triple]:
 def records_of(sources: List[Tuple[str, bytes]], chunk: int = CHUNK) -> List[Triple]:
     """The (name, step, value) of every record the console gives for these bytes per stream
     ("stdout", "stderr"), through the wrapper's console model into the real stdout scalar
-    collector, read back from the stream file it writes."""
+    collector, read back from the stream file it writes. A line the grammar failed on (the
+    collector skips it with a warning) is a fault, never a verdict."""
+    records, skipped = replay_sources(sources, chunk)
+    assert not skipped, f"the stdout scalar collector skipped {skipped}"
+    return records
+
+
+def replay_sources(sources: List[Tuple[str, bytes]],
+                   chunk: int = CHUNK) -> Tuple[List[Triple], Dict[str, int]]:
+    """records_of's records, and what the collector skipped (by kind) instead of failing."""
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(tmp) / "run"
         collector = StdoutScalars(CollectorContext(run_dir=run_dir, start_time=0.0,
@@ -54,10 +63,9 @@ def records_of(sources: List[Tuple[str, bytes]], chunk: int = CHUNK) -> List[Tri
                 console.feed(stream, data[i:i + chunk])
         console.close()
         collector.stop()
-        # A line the grammar failed on is skipped with a warning: a fault, never a verdict.
-        assert not collector.skipped, f"the stdout scalar collector skipped {collector.skipped}"
-        return [(k, r.get("_step"), float(v)) for r in read_records(stream_path(run_dir, "stdout"))
-                for k, v in r.items() if not k.startswith("_")]
+        return ([(k, r.get("_step"), float(v))
+                 for r in read_records(stream_path(run_dir, "stdout"))
+                 for k, v in r.items() if not k.startswith("_")], dict(collector.skipped))
 
 
 def expected(name: str, mode: str) -> List[Triple]:

@@ -59,6 +59,8 @@ def handwritten() -> None:
             right[mode] += verdict.right
         pipe, pty = verdicts["pipe"], verdicts["pty"]
         junk = sorted(set(pipe.junk_keys) | set(pty.junk_keys))
+        if pipe.skipped or pty.skipped:
+            junk.append("(lines the grammar failed on)")
         print(f"| {name} | {source['repo']} `{source['path']}` @{source['commit'][:10]} | "
               f"{_found(pipe)}; {_found(pty)} | "
               f"{', '.join(junk) or 'none'} | {'yes' if pipe.right else 'no'}; "
