@@ -25,6 +25,7 @@ OTHER = "other"  # a name the vocabulary does not know: kept in the forms with a
 PHASE = "phase"  # a phase word alone (`Test: [0/100]`, timm's `Train: 3 [...]`)
 
 _TRAILING = frozenset("is was are were at over for in on per of during after to".split())
+_PREPOSITIONS = frozenset("with without from by to into than and or".split())
 _CACHE_LIMIT = 4096
 
 
@@ -34,6 +35,8 @@ class Label(NamedTuple):
     words: int  # words in the label as printed (a banner is a label of several words)
     rank: Optional[int] = None  # a step key's rank in STEP_KEYS (finest first)
     banner: bool = False  # a name of several words the vocabulary does not know
+    measure: str = ""  # a metric's key without its phase (`loss` of `train/loss`)
+    form: int = COLON  # how the value followed the label
 
 
 # (phrase, form) -> its Label or None; the line grammar looks here before calling read_label.
@@ -45,6 +48,28 @@ _SOURCE_SUFFIXES = frozenset(("py", "pyx", "c", "cc", "cpp", "cu", "h", "hpp", "
 # Keys that name a thing rather than measure it. Lightning shows its logger's version as
 # `v_num` in every progress bar state.
 _NOT_METRICS = frozenset(("v_num",))
+
+
+def label_for(phrase: str, joint: str) -> Optional[Label]:
+    """read_label for a label and the text joining it to its number (`: `, `=`, ` `, `[`)."""
+    found = cache.get((phrase, joint), cache)
+    if found is not cache:
+        return found  # type: ignore[return-value]
+    label = read_label(phrase, form_of(joint))
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[phrase, joint] = label
+    return label
+
+
+def form_of(joint: str) -> int:
+    """The form of `: `, `:`, ` = `, `: [`, blanks, `[`."""
+    if joint[-1:] == "[" or "[" in joint:
+        return BRACKET  # `Epoch[1]`, `Epoch: [0]`
+    for i, c in enumerate(joint):
+        if c == ":" or c == "=":
+            return COLON_BLANK if joint[i + 1:i + 2] in (" ", "\t") else COLON
+    return BLANK
 
 
 def read_label(phrase: str, form: int) -> Optional[Label]:
@@ -62,6 +87,10 @@ def read_label(phrase: str, form: int) -> Optional[Label]:
             label = label._replace(rank=STEP_RANK[key.lower()])
         elif label.kind is OTHER and label.words > 1:
             label = label._replace(banner=True)
+        elif label.kind is METRIC and "/" in key:
+            label = label._replace(measure=key[key.index("/") + 1:])
+        if label is not None:
+            label = label._replace(form=form)
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()  # distinct labels are few; a flood of them must not grow memory
     cache[phrase, form] = label
@@ -90,6 +119,9 @@ def _read(phrase: str, form: int) -> Optional[Label]:
             return None
         return Label(f"{owner}/{name}", OTHER, 2)
     words = phrase.split(" ")
+    while len(words) > 1 and not any(c.isalnum() for c in words[0]):
+        words = words[1:]  # `– RMSE: 3.79`: a dash or a bar before the label is none of it
+        phrase = " ".join(words)
     for i in range(len(words) - 2, -1, -1):
         word = words[i]
         if word[-1] == "." and not _abbreviation(word[:-1]):
@@ -150,6 +182,11 @@ def _words(words: list, form: int) -> Optional[Label]:
     start = head
     while start > 0 and (low[start - 1] in MODIFIER_WORDS or names_metric(low[start - 1])):
         start -= 1
+    if (form == COLON_BLANK and start > 0 and low[start - 1].isalpha()
+            and not (phase_of(low[start - 1]) or low[start - 1] in FILLER_WORDS
+                     or low[start - 1] in _TRAILING or low[start - 1] in _PREPOSITIONS
+                     or names_count(low[start - 1]))):
+        start -= 1  # `Teacher accuracy: 75.2%`: a word naming whose measure it is
     if form == BLANK and (any(not phase_of(w) for w in words[head + 1:]) or not all(
             w in MODIFIER_WORDS or w in FILLER_WORDS or phase_of(w) or names_metric(w)
             for w in low[:start])):

@@ -13,7 +13,8 @@ import sys
 from typing import Dict, List, Optional, Tuple, Union
 
 from runwrap.collectors.console.labels import (
-    BLANK, BRACKET, COLON, COLON_BLANK, LIST, METRIC, OTHER, PHASE, names_settings, read_label)
+    BLANK, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, label_for, names_settings,
+    read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
     CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, names_count, names_metric, parts, phase_of)
@@ -31,26 +32,29 @@ _NUMBER = (rf"[-+]?{_P}(?:(?:\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})(?:[eE][-+]?{_P
            rf"|(?i:nan|inf(?:inity)?{_P}))")
 _END = r"""(?=[\s,;|)\]}%/'"]|[.:](?!\d)|$)"""
 _BOUNDARY = r"""[ \t,;|(\[{'"]"""
-# Letters of any script start a word; punctuation, arrows, box drawing and other symbols
-# (U+2000-U+2BFF: the en dash in `RMSE: 3.79 – 0:00:00.246`, a bar's `━`) do not.
-_LETTER = "A-Za-z\u00aa-\u1fff\u2c00-\U0010ffff"
-_WORD = rf"[{_LETTER}][\w./@()\u00aa-\u1fff\u2c00-\U0010ffff-]*{_P}"
+# A word starts with a letter of any script (or any character past U+00A9: one range is
+# much faster for the engine than several; labels.py decides what such a word means).
+_WORD = rf"[A-Za-z\u00aa-\U0010ffff][\w./@()\u00aa-\U0010ffff-]*{_P}"
+# A word as a unit after a number: punctuation, arrows, box drawing and other symbols
+# (U+2000-U+2BFF: the en dash in `RMSE: 3.79 – 0:00:00.246`, a bar's `━`) start none.
+_UNIT_WORD = r"[A-Za-z\u00aa-\u1fff\u2c00-\U0010ffff][\w./@()\u00aa-\U0010ffff-]*"
+_AFTER = re.compile(rf"""[ \t]+({_UNIT_WORD}(?:(?:'s)?[ ]{_UNIT_WORD})?)['"]?[ \t]*([:=]?)""")
 # A label is a word, or up to four words joined by single blanks (`Training acc over epoch`),
 # or a data set's own (`training's l2`); labels.py decides what it means.
 _PHRASE = rf"{_WORD}(?:(?:'s)?{_P}[ ]{_WORD}){{0,3}}{_P}"
 # The pattern starts with a boundary character class, so the regex engine jumps from boundary
 # to boundary in C instead of trying every position; the line gets a leading blank for it.
-# Groups: label; separator, blanks after it, a bracket after it (`Epoch: [0]`); blanks alone
-# (`loss 0.5`); a bracket alone (`Epoch[1]`); number; the denominator of a fraction
-# (`9782/10000`); a bracket closing right after the number (`[23.]`); and what follows the number when it is a word (a unit, or the next label).
+# Groups: label; what joins it to the number (`: `, `=`, `: [`, blanks, `[`: labels.py reads
+# the form from it); number; the denominator of a fraction (`9782/10000`); a bracket closing
+# right after the number (`[23.]`); and the text after it (a unit, or the next label).
 _DEFAULT_SOURCE = (
     _BOUNDARY
     + rf"""({_PHRASE})['"]?"""
-    + rf"""(?:[ \t]*{_P}([:=])([ \t]*{_P})['"]?(\[[ \t]*{_P})?"""
-    + rf"""|(?=[ \t]+{_P}[-+]?\.?\d)([ \t]+{_P})|[ \t]*{_P}(\[[ \t]*{_P}))"""
+    + rf"""([ \t]*{_P}[:=][ \t]*{_P}['"]?(?:\[[ \t]*{_P})?"""
+    + rf"""|(?=[ \t]+{_P}[-+]?\.?\d)[ \t]+{_P}|[ \t]*{_P}\[[ \t]*{_P})"""
     + rf"({_NUMBER})(?:/(\d+){_P})?(\])?{_END}"
     + r"(?!%\||%[ \t]+\d+/\d)"  # `valid:  40%|####`, `train: 100% 50/50`: a bar's position
-    + rf"""(?=([ \t]+{_P}{_PHRASE}['"]?[ \t]*{_P}[:=]?)?)""")
+    + r"(?=(.{0,48}))")  # what follows, for the unit rule (read only after a name it lacks)
 _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
 # A step written before everything else: `[12]\ttrain-rmse:0.5` (XGBoost, LightGBM),
 # `[1,000] Accuracy: 86.69%`, and `12:\tlearn: 0.69` (CatBoost).
@@ -62,7 +66,14 @@ _LINE_PHASE = re.compile(
 # A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
 _LOG_PREFIX = re.compile(r".{0,80}?\bINFO\b(?: - [\w.]+)?(?: - |:[\w.]*:| )")
 _COARSE = STEP_RANK["episode"]  # step keys from here on count rounds, not steps
-_PHASE_INITIALS = frozenset("TtVvEeIi")  # of the phase words, and of MMEngine's Epoch( and Iter(
+# The first letters of the phase words, and of MMEngine's Epoch( and Iter(.
+# A line that may name a phase at its start (line_phase reads it): it starts with the first
+# letters of one, with punctuation before one, or with a logging prefix.
+_PHASE_HEADS = frozenset(("tra", "val", "tes", "eva"))
+_MMENGINE = ("Epoch(", "Iter(")
+_PHASE_LEAD = frozenset(" \t*=>#-[(|")
+_NUMBER_STARTS = frozenset("0123456789-+.")
+_PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
 _BEST_CLAUSE = re.compile(r"[.;,|] +[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
 # are no metrics.
@@ -93,12 +104,7 @@ def cut_line(line: str) -> str:
     return head[:blank] if blank > 0 else ""
 
 
-def _may_hold_values(line: str) -> bool:
-    """False when `line` surely holds no value: no separator, and no number after blanks
-    (`epoch 3`, `loss 0.41`)."""
-    return "=" in line or ":" in line or _BLANK_NUMBER.search(line) is not None
-
-
+# A number after blanks (`epoch 3`, `loss 0.41`): a line without it, `:` or `=` holds no value.
 _BLANK_NUMBER = re.compile(r"[ \t][-+]?\.?\d")
 
 
@@ -150,7 +156,7 @@ def _blank(line: str, start: int) -> str:
 
 def line_phase(line: str) -> Optional[str]:
     """The phase a line names at its start (`Test:` -> `test`), or None."""
-    if line.lstrip(" \t*=>#-[(|")[:1] not in _PHASE_INITIALS:
+    if not line.lstrip(" \t*=>#-[(|")[:6].lower().startswith(_PHASE_STARTS):
         # After a logging prefix: `12/07 05:34:46 - mmengine - INFO - Epoch(val) [1]`.
         m = _LOG_PREFIX.match(line) if "INFO" in line else None
         if m is None:
@@ -219,15 +225,17 @@ def parse_line(line: str) -> Optional[Parsed]:
     """The metrics a console line prints and its step, or None when it prints none."""
     if len(line) > MAX_LINE:
         line = cut_line(line)
-    if not _may_hold_values(line):
+    if "=" not in line and ":" not in line and _BLANK_NUMBER.search(line) is None:
         return None  # cheaper than the regex for plain text lines
-    if "tensor(" in line:
-        line = _TENSOR.sub(r"\1", line)  # `valid tensor(0.4523)`: the number it holds
-    if ("(" in line and "=" in line) or "{" in line or "@[" in line:
+    if "(" in line:
+        if "tensor(" in line:
+            line = _TENSOR.sub(r"\1", line)  # `valid tensor(0.4523)`: the number it holds
+        if "=" in line:
+            line = _mask_arguments(line)
+        elif "{" in line or "@[" in line:
+            line = _mask_arguments(line)
+    elif "{" in line or "@[" in line:
         line = _mask_arguments(line)
-    colon = line.find(":")
-    if 0 < colon < 48 and _SETTINGS_HEAD.match(line, 0, colon) and names_settings(line[:colon]):
-        return None  # `Overriding: device = cpu`, `Number of parameters:  pi: 4610,  v: 4545`
     best_at = -1
     if "est" in line:
         m = _BEST_CLAUSE.search(line)
@@ -241,6 +249,10 @@ def parse_line(line: str) -> Optional[Parsed]:
         values.update(best)
     if not values:
         return None
+    colon = line.find(":")
+    if 0 < colon < 48 and line[colon + 1:colon + 3].strip()[:1] not in _NUMBER_STARTS and (
+            _SETTINGS_HEAD.match(line, 0, colon) and names_settings(line[:colon])):
+        return None  # `Overriding: device = cpu`, `Number of parameters:  pi: 4610,  v: 4545`
     if step is None:
         step = first_step
         if step is None:
@@ -249,9 +261,12 @@ def parse_line(line: str) -> Optional[Parsed]:
                 m = _LEADING_STEP.match(line)
                 if m:
                     step = int((m.group(1) or m.group(2)).replace(",", ""))
-    phase = line_phase(line) if line[:1] != "{" else None
-    if phase is not None:
-        values = with_phase(values, phase)
+    first = line[:1]
+    if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE) if first.isalpha() else
+            first in _PHASE_LEAD or ("0" <= first <= "9" and "INFO" in line)):
+        phase = line_phase(line)
+        if phase is not None:
+            values = with_phase(values, phase)
     return values, step
 
 
@@ -265,46 +280,40 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
     first_step: Optional[int] = None
     best_rank = len(STEP_RANK)
     banner = False
-    last_text = ""
-    last_kept = False
+    kept_text = ""  # the number of the last pair kept
     measure = ""  # the measure of the last `train/loss`, for a phase and value after it
     known = labels_cache.get
-    for phrase, sep, blanks, listed, _, bracket, text, denominator, closed, after in found:
-        last_text = text
-        last_kept = False
-        if sep:
-            if listed:  # `[23.]` is a list of one value; `[ 0/79]` a position, as a step has
-                form = LIST if closed and not denominator else BRACKET
-            else:
-                form = COLON_BLANK if blanks else COLON
-        else:
-            form = BRACKET if bracket else BLANK
-        label = known((phrase, form), labels_cache)
+    for phrase, joint, text, denominator, closed, after in found:
+        label = known((phrase, joint), labels_cache)
         if label is labels_cache:
-            label = read_label(phrase, form)
+            label = label_for(phrase, joint)
         if label is None:
-            continue
-        key, kind, _, rank, is_banner = label
-        if kind is PHASE:
-            if (form == COLON_BLANK and not values and first_step is None and text.isdigit()
-                    and _LINE_PHASE.match(line)):
-                first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase and its epoch
+            if closed and not denominator and "[" in joint and joint[0] != "[":
+                label = read_label(phrase, LIST)  # `episodic_return=[23.]`: a list of one
+            if label is None:
                 continue
-            if form == BLANK:
-                if not measure:
+        key, kind, _, rank, is_banner, label_measure, form = label
+        if kind is METRIC:
+            if label_measure:
+                measure = label_measure
+        elif kind is not STEP:
+            if kind is PHASE:
+                if (form == COLON_BLANK and not values and first_step is None
+                        and text.isdigit() and _LINE_PHASE.match(line)):
+                    first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase, its epoch
                     continue
-                key = f"{phase_of(phrase)}/{measure}"  # `LOSS train 0.41 valid 0.45`
-                kind = METRIC
-            else:
-                kind = OTHER  # CatBoost's `test: 1.03`: a name here
-        if kind is OTHER:
-            if after and sep and (after[-1] not in ":=" or ". " in after) and (
-                    after.split()[0].lower() not in STEP_RANK):
-                continue  # `12 GB`, `0 TPU cores`, `0.05 s/iter. Eval:`: a quantity and its unit
-            banner = banner or is_banner
-        last_kept = True
-        if kind is METRIC and "/" in key:
-            measure = key[key.index("/") + 1:]
+                if form == BLANK:
+                    if not measure:
+                        continue
+                    key = f"{phase_of(phrase)}/{measure}"  # `LOSS train 0.41 valid 0.45`
+                    kind = METRIC
+                else:
+                    kind = OTHER  # CatBoost's `test: 1.03`: a name here
+            if kind is OTHER:
+                if form != BLANK and after[:1] in (" ", "\t") and _is_unit(after):
+                    continue  # `12 GB`, `0 TPU cores`, `0.05 s/iter. Eval:`: a unit
+                banner = banner or is_banner
+        kept_text = text
         if best:
             if rank is not None:
                 continue
@@ -326,10 +335,10 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
         else:
             values[key] = float(text)
     if (not best and (line[-1:].isdigit() or line[-1:] == "%")
-            and not (last_kept and _ends_with(line, last_text))):
+            and not (kept_text and _ends_with(line, kept_text))):
         # `Training loss (for one batch) at step 0: 123.4`: the label of a value that ends
         # the line, when no pair took it, is the whole text before it.
-        ending = _ending(line, last_text if last_kept else None)
+        ending = _ending(line)
         if ending is not None:
             key, value = ending
             values[key] = value
@@ -339,6 +348,15 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
     return values, step, first_step
 
 
+def _is_unit(after: str) -> bool:
+    """True when the text after a number starts with a word that begins no pair: a unit."""
+    m = _AFTER.match(after)
+    if m is None:
+        return False
+    words = m.group(1)
+    return (not m.group(2) or ". " in words) and words.split()[0].lower() not in STEP_RANK
+
+
 def _ends_with(line: str, number: str) -> bool:
     """True when `number` is the last number of `line`, whole."""
     tail = line.rstrip().rstrip("% ")
@@ -346,9 +364,9 @@ def _ends_with(line: str, number: str) -> bool:
     return tail.endswith(number) and (len(tail) == n or tail[-n - 1] not in "0123456789.")
 
 
-def _ending(line: str, taken: Optional[str]) -> Optional[Tuple[str, Number]]:
+def _ending(line: str) -> Optional[Tuple[str, Number]]:
     m = _LAST_NUMBER.search(line.rstrip())
-    if m is None or m.group(1) == taken or line[:m.start()].rstrip()[-1:] in ("]", "@"):
+    if m is None or line[:m.start()].rstrip()[-1:] in ("]", "@"):
         return None  # (`AP @[ maxDets=100 ] = 0.404`: a cell of a table, not a sentence's end)
     words = _WORDS.findall(line[:m.start()])
     if not words or len(words) > 16:
