@@ -5,12 +5,12 @@ Events for live updates, and the page's static files. Read-only over the store.
     GET /static/NAME           app.js, app.css; plotly.min.js from the installed plotly package
     GET /api/runs              the runs table (?config=KEYS&metrics=NAMES, comma lists;
                                &project=P&filter=TERMS, ui/filters.py)
-    GET /api/newest?count=N[&project=P&filter=TERMS]   the newest runs' keys (the first look)
     GET /api/sweep?id=ID       a sweep: its definition and its trials ranked by the metric
     GET /api/run?run=P/ID      a run's facts, config, summary, consoles, files
     GET /api/diff?a=P/ID&b=P/ID    config keys that differ
     GET /api/metrics?run=...[&first=N&x=&width=]   the metric names of some runs (system
-                               metrics and step keys apart), and the first N charts' series
+                               metrics and step keys apart), and the first N charts' series;
+                               newest=N[&project=P&filter=TERMS] instead of run=: the newest runs
     GET /api/series?metric=M&run=...&x=step|wall|relative&width=N[&lo=&hi=][&since=N,...]
     GET /api/console?run=P/ID&name=output.log[&offset=N]
     GET /api/live?run=...[&console=NAME[&console_run=P/ID]]   Server-Sent Events: which runs
@@ -339,10 +339,6 @@ class Handler(BaseHTTPRequestHandler):
             if sweep is None:
                 raise BadRequest(f"no sweep {query.get('id', [''])[0]!r} in this store", 404)
             self._json(sweep)
-        elif path == "/api/newest":
-            self._json({"runs": view.newest(max(1, min(1000, _int_param(query, "count", NEWEST))),
-                                            _project_param(query),
-                                            query.get("filter", [""])[0])})
         elif path == "/api/run":
             self._json(view.details(view.run(query.get("run", [""])[0])))
         elif path == "/api/diff":
@@ -350,8 +346,14 @@ class Handler(BaseHTTPRequestHandler):
             b = view.run(query.get("b", [""])[0])
             self._json({"a": key_of(a), "b": key_of(b), "keys": view.config_diff(a, b)})
         elif path == "/api/metrics":
-            runs = [view.run(k) for k in _runs_param(query)]
-            body = dict(view.metric_names(runs), names={key_of(r): r.name or r.id for r in runs})
+            if "newest" in query:  # the first look: the newest runs, found here
+                keys = view.newest(max(1, min(1000, _int_param(query, "newest", NEWEST))),
+                                   _project_param(query), query.get("filter", [""])[0])
+            else:
+                keys = _runs_param(query)
+            runs = [view.run(k) for k in keys]
+            body = dict(view.metric_names(runs), names={key_of(r): r.name or r.id for r in runs},
+                        runs=keys)
             first = min(FIRST_CHARTS, _int_param(query, "first", 0))
             if first > 0:  # the first charts' series too: a first look waits for one answer, not two
                 x, buckets = _x_param(query), _buckets(query, len(runs))

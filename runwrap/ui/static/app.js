@@ -378,19 +378,13 @@ function chartsPage(main, params) {
   const named = (params.get("runs") || "").split(",").filter(Boolean);
   if (named.length) { chartRuns(main, named, params, null); return; }
   const view = savedView();
-  const scope = { project: params.get("project") || view.project || "", filter: params.get("filter") || view.filter || "" };
-  const count = Math.max(1, Math.min(1000, +params.get("newest") || NEWEST));
-  api("/api/newest", { count, project: scope.project || undefined, filter: scope.filter || undefined }).then(b => {
-    if (!b.runs.length) {
-      main.replaceChildren(h("div", { class: "empty" }, scope.project || scope.filter
-        ? "No runs match the runs table's filter: change it in the " : "No runs in this store yet: record one with `runwrap python train.py`, or see the ",
-        h("a", { href: "#/runs" }, "runs table"), "."));
-      return;
-    }
-    chartRuns(main, b.runs, params, Object.assign(scope, { count }));
-  }).catch(e => main.replaceChildren(h("div", { class: "error" }, e.message)));
+  const scope = { project: params.get("project") || view.project || "", filter: params.get("filter") || view.filter || "",
+                  count: Math.max(1, Math.min(1000, +params.get("newest") || NEWEST)) };
+  chartRuns(main, [], params, scope);  // the runs come with the metric names
 }
 
+// `keys`: the runs to chart; none with `newest` ({count, project, filter}): the newest runs
+// the server finds, in the same answer as their metric names.
 function chartRuns(main, keys, params, newest) {
   const opts = { x: params.get("x") || localStorage.getItem("runwrap.x") || "step",
                  smoothing: +(params.get("smoothing") || localStorage.getItem("runwrap.smoothing") || 0),
@@ -398,7 +392,7 @@ function chartRuns(main, keys, params, newest) {
   // The address names the runs shown (a link reproduces the view even after newer runs came).
   const remember = () => showInAddress("/charts", { runs: keys.join(","), x: opts.x !== "step" && opts.x,
     smoothing: opts.smoothing || "", log: opts.log, search: opts.search, steps: opts.steps });
-  remember();
+  if (keys.length) remember();
   const names = {};
   const charts = new Map();   // metric -> chart object
   const searchBox = h("input", { type: "search", placeholder: "search metrics", id: "metric-search", value: opts.search,
@@ -412,9 +406,7 @@ function chartRuns(main, keys, params, newest) {
   const stepsBox = h("input", { type: "checkbox", id: "step-keys", checked: opts.steps, onchange: e => { opts.steps = e.target.checked; remember(); filterCharts(); } });
   const stepsLabel = h("label", { title: "metrics that are the step of their own records (step=N on the console): a line against the step" }, stepsBox, "step keys");
   const legend = h("div", { id: "legend" });
-  const scopeNote = newest ? h("div", { class: "muted", id: "first-look" }, `newest ${keys.length} runs`,
-    newest.project ? ` of ${newest.project}` : "", newest.filter ? ` matching ${newest.filter}` : "", " · ",
-    h("a", { href: hashWith("/runs", { project: newest.project, filter: newest.filter }) }, "choose in the table")) : "";
+  const scopeNote = newest ? h("div", { class: "muted", id: "first-look" }) : "";
   const sidebar = h("aside", { class: "sidebar" },
     h("h3", {}, "Metrics"), searchBox, stepsLabel,
     h("h3", {}, "X axis"), xSel,
@@ -558,7 +550,22 @@ function chartRuns(main, keys, params, newest) {
       const columns = Math.max(1, Math.floor((grid.clientWidth + 12) / (460 + 12)));
       const width = Math.max(200, Math.min(2000, Math.round((grid.clientWidth - 12 * (columns - 1)) / columns - 14)));
       const first = columns * Math.ceil((window.innerHeight + 300) / 312);
-      metricsBody = await api("/api/metrics", { run: keys.join(","), first, x: opts.x, width });
+      const which = newest ? { newest: newest.count, project: newest.project || undefined, filter: newest.filter || undefined }
+                           : { run: keys.join(",") };
+      metricsBody = await api("/api/metrics", Object.assign(which, { first, x: opts.x, width }));
+      if (newest) {
+        keys = metricsBody.runs;
+        if (!keys.length) {
+          main.replaceChildren(h("div", { class: "empty" }, newest.project || newest.filter
+            ? "No runs match the runs table's filter: change it in the " : "No runs in this store yet: record one with `runwrap python train.py`, or see the ",
+            h("a", { href: "#/runs" }, "runs table"), "."));
+          return;
+        }
+        remember();
+        scopeNote.append(`newest ${keys.length} runs`, newest.project ? ` of ${newest.project}` : "",
+          newest.filter ? ` matching ${newest.filter}` : "", " · ",
+          h("a", { href: hashWith("/runs", { project: newest.project, filter: newest.filter }) }, "choose in the table"));
+      }
       for (const [m, series] of Object.entries(metricsBody.series || {})) preloaded.set(m, series);
       Object.assign(names, metricsBody.names);
       legend.replaceChildren(...keys.map((k, i) => h("div", { class: "legend-item", title: k },
