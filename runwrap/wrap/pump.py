@@ -25,27 +25,26 @@ KILL_GRACE = 3.0
 class Pump:
     """Runs until the child has exited and its output is drained; returns its wait status."""
 
-    def __init__(self, child: Child, console: ConsoleLog, forward_signals: tuple,
-                 raw: Optional[terminal.RawInput], stdin_fd: Optional[int]):
+    def __init__(self, child: Child, console: ConsoleLog, relay: SignalRelay,
+                 forward_signals: tuple, raw: Optional[terminal.RawInput],
+                 stdin_fd: Optional[int]):
+        """From here on, `relay` forwards signals to the child (those that came while it was
+        being started, first)."""
         self.child = child
         self.console = console
         self.raw = raw
         self.stdin_fd = stdin_fd  # our stdin, copied to the child (when it takes input)
-        self.forward_signals = forward_signals
+        self.relay = relay
         self.status: Optional[int] = None
         self.outputs: Dict[int, Output] = {out.fd: out for out in child.outputs}
         self.dead_dest: set = set()  # our stdout/stderr fds that are gone (EPIPE, EIO)
         self.interrupts: List[float] = []  # when the user interrupted (^C, SIGINT)
         self.escalation: Optional[str] = None  # the last signal an escalation sent, by name
         self.kill_at: Optional[float] = None  # when an escalation's SIGKILL is due
+        relay.attach(self._forward, forward_signals, self._resize, self._interrupted)
 
     def run(self) -> int:
-        wake_r, wake_w = os.pipe()
-        os.set_blocking(wake_w, False)
-        os.set_blocking(wake_r, False)
-        relay = SignalRelay(self._forward, self.forward_signals, self._resize, wake_w,
-                            on_interrupt=self._interrupted)
-        relay.install()
+        wake_r = self.relay.wake_r
         poller = select.poll()
         poller.register(wake_r, select.POLLIN)
         for fd in self.outputs:
@@ -53,7 +52,7 @@ class Pump:
         if self.stdin_fd is not None:
             poller.register(self.stdin_fd, select.POLLIN)
         try:
-            self._reap()  # the child may have exited before the handlers were installed
+            self._reap()  # the child may have exited before the poll began
             while self.outputs or self.status is None:
                 timeout = None if self.status is None else DRAIN_IDLE_MS
                 if self.status is None and not self.outputs:
@@ -82,9 +81,7 @@ class Pump:
                 if self.status is None:
                     self._reap()
         finally:
-            relay.restore()
-            os.close(wake_r)
-            os.close(wake_w)
+            self.relay.detach()
         assert self.status is not None
         return self.status
 

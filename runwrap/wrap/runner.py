@@ -17,7 +17,7 @@ from runwrap.wrap.console import ConsoleLog
 from runwrap.wrap.plan import RunPlan
 from runwrap.wrap.pump import Pump
 from runwrap.wrap.recording import NotRecorded, signal_name_of
-from runwrap.wrap.signals import FORWARDED
+from runwrap.wrap.signals import FORWARDED, SignalRelay
 
 
 def exit_code_of(status: int) -> int:
@@ -82,12 +82,24 @@ class WrappedRun:
     def execute(self, on_start: Optional[Callable[[Path], None]] = None) -> int:
         """Run the child to its end and record it; `on_start(run_dir)` is called once the run
         directory exists, before the child starts. Returns the exit status to exit with."""
+        # Held from before the run directory is made until the end is recorded: a signal in
+        # between reaches the program, or ends the run before it starts; never runwrap alone.
+        relay = SignalRelay()
+        relay.install()
+        try:
+            return self._execute(relay, on_start)
+        finally:
+            relay.restore()
+
+    def _execute(self, relay: SignalRelay, on_start: Optional[Callable[[Path], None]]) -> int:
         plan = self.plan
         recording = self.recording = self.recording.open(plan)
         if recording.run_dir is not None and on_start is not None:
             on_start(recording.run_dir)
         if plan.start_failure is not None:
             return self._not_started(plan.start_failure.exit_code, plan.start_failure.reason)
+        if relay.pending:
+            return self._killed_before_start(relay.pending[0])
         clock = RunClock(time.time(), time.monotonic())
         console = ConsoleLog(recording.output_log(),
                              on_error=lambda e: warn_once(
@@ -102,16 +114,17 @@ class WrappedRun:
         except OSError as e:  # exec failed after the lookup (a bad interpreter line, ENOMEM)
             return self._not_started(127 if isinstance(e, FileNotFoundError) else 126,
                                      f"{plan.options.command[0]}: {e.strerror or e}")
+        forwarded = FORWARDED
+        if child.pgid == os.getpgrp():
+            # The terminal sends ^C, ^\ and hangups to the child itself (same group).
+            forwarded = (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)
+        stdin_fd = 0 if child.takes_input and interactive else None
+        # From here every signal (and any that came while it was starting) reaches the child.
+        pump = Pump(child, console, relay, forwarded, raw, stdin_fd)
         if raw is not None:
             raw.enter()
         try:
             recording.start(plan, child, clock, console)
-            forwarded = FORWARDED
-            if child.pgid == os.getpgrp():
-                # The terminal sends ^C, ^\ and hangups to the child itself (same group).
-                forwarded = (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)
-            stdin_fd = 0 if child.takes_input and interactive else None
-            pump = Pump(child, console, forwarded, raw, stdin_fd)
             status = pump.run()
             hand_off(pump.left_open())
         finally:
@@ -133,6 +146,14 @@ class WrappedRun:
             # what it is, byte for byte (and isatty() answers as it would without runwrap).
             return spawn_pty(plan.options.command, env, size_from, stdin_on_pty=os.isatty(0))
         return spawn_pipes(plan.options.command, env, own_group=not interactive)
+
+    def _killed_before_start(self, sig: int) -> int:
+        """A signal came before the program was started: it is not started, and the run ends
+        killed by that signal, as the program would have been."""
+        self.exit_code = 128 + sig
+        self.status = self.recording.finish(sig, self.exit_code, signal.Signals(sig).name,
+                                            self.duration)
+        return self.exit_code
 
     def _not_started(self, exit_code: int, reason: str) -> int:
         """The program could not be started: the run ends `failed` with the shell's exit

@@ -198,3 +198,77 @@ def test_sigkill_of_the_wrapper_keeps_the_childs_stream_shows_crashed_and_syncs(
     for key in ("i", "loss"):
         assert held.get(key) == list(range(500)), line
     assert mlflow_server.params(rid).get("lr") == "0.5", line
+
+
+# -- a signal at the wrapper's first moments ----------------------------------------------------
+
+def _processes_with(token: str) -> List[int]:
+    """The pids whose command line holds `token` (the program, wherever it went)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and token in (entry / "cmdline").read_bytes().decode(
+                    errors="replace"):
+                pids.append(int(entry.name))
+        except OSError:
+            pass
+    return pids
+
+
+def _signal_when(proc: subprocess.Popen, ready, sig: int) -> bool:
+    """Send `sig` to the wrapper the moment `ready()` is true (polled without a pause, so
+    that it lands right after the event); False when the wrapper ended first."""
+    deadline = time.monotonic() + 60
+    while not ready():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            return False
+    os.kill(proc.pid, sig)
+    return True
+
+
+EARLY_MOMENTS = {
+    "run directory made": lambda run_dir: run_dir.is_dir(),
+    "run.json written": lambda run_dir: (run_dir / "run.json").is_file(),
+    "program started": lambda run_dir: "child_pid" in (run_meta(run_dir) if (
+        run_dir / "run.json").is_file() else {}) and run_meta(run_dir)["child_pid"],
+}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("moment", list(EARLY_MOMENTS))
+def test_a_signal_at_the_wrappers_first_moments_ends_the_run_killed_and_the_program(
+        tmp_path, sig, moment):
+    """From the moment the run directory exists, a signal reaches the program (or, before it
+    started, ends the run itself): never a run left `running`, never a program left behind."""
+    store = tmp_path / "store"
+    ready = EARLY_MOMENTS[moment]
+    for n in range(3):
+        token = f"60.{os.getpid()}{n}{sig}"  # the program's command line, found in /proc
+        run_dir = store / "early" / f"e{n}"
+        proc = subprocess.Popen(
+            wrap_cmd(store, "--project", "early", "--id", f"e{n}", "--quiet",
+                     "--no-scalars", "--stats-interval", "0", "--no-tensorboard-discovery",
+                     "sleep", token),
+            cwd=tmp_path, env=clean_env(store), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            sent = _signal_when(proc, lambda: ready(run_dir), sig)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            left = _processes_with(token)
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+        stderr = err.decode(errors="replace")
+        assert sent, (moment, n, proc.returncode, stderr)
+        meta = run_meta(run_dir)
+        line = figures("early-signal", signal=signal.Signals(sig).name, moment=moment, trial=n,
+                       exit=proc.returncode, status=meta.get("status"),
+                       recorded_signal=meta.get("signal"), exit_recorded=meta.get("exit_code"),
+                       programs_left=len(left))
+        assert not left, (line, stderr)
+        assert (proc.returncode, meta.get("status"), meta.get("signal"), meta.get("exit_code")
+                ) == (128 + sig, "killed", signal.Signals(sig).name, 128 + sig), (line, stderr)
+        assert no_traceback(stderr) and "aborted" not in stderr, (line, stderr)
