@@ -21,20 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
-    # The hold-out (/work/holdout.md): four of ten unseen scripts were not right at first.
-    "hifigan_train": "`Steps : 0, Gen Loss Total : 150.039, Mel-Spec. Error : 2.307` takes the "
-                     "epoch header's step and cuts the labels to `loss` and `Error`",
-    "makemore": "`print(vars(args))` (a dict of the arguments) gives learning_rate, "
-                "weight_decay, top_k",
-    "nanochat_base_train": "`41,943,040` is cut to 41 (thousands separators); the parameter-"
-                           "count table and `Tokens / micro-batch: 65,536` give keys; `CORE "
-                           "metric: 0.15` gives `metric`",
-    "vit_cats_and_dogs": "`Train Data: 25000` raises IndexError in the grammar (a two-word "
-                         "label ending in neither a metric nor a count word)",
-    "megatron_pretrain_gpt": "`| lm loss: 1.012345E+01 | loss scale: 1.0 |` records loss=1.0 (the "
-                             "loss scale) and loses the lm loss",
-    "paddleocr_train": "`'loss': np.float64(26.593109)` (a numpy scalar's repr, numpy 2) gives "
-                       "nothing; `best metric, acc: 0.25, …` lands in the acc series",
     "pytorch_knowledge_distillation": "`Student accuracy with CE + KD: 71.20%` gives keys KD and "
                                       "accuracy",
 }

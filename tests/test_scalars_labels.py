@@ -25,6 +25,7 @@ parse = default_parser().parse
      ({"step": 250, "train/loss": 1.98, "val/loss": 2.05}, 250)),
     ("iter 10: loss 3.2100, time 123.45ms, mfu 1.23%", ({"iter": 10, "loss": 3.21}, 10)),
     ("Epoch 1 Batch 200 Loss 4.5123", ({"Epoch": 1, "Loss": 4.5123}, 1)),
+    ("[GPU0] Epoch 0 | Batchsize: 32 | Steps: 64", ({"Epoch": 0}, 0)),  # a header
     # Sentence and banner endings that name a metric.
     ("Test accuracy: 0.9913", ({"test/accuracy": 0.9913}, None)),
     ("Validation acc: 0.8873", ({"val/acc": 0.8873}, None)),
@@ -51,6 +52,17 @@ parse = default_parser().parse
      ({"Epoch": 1, "iter": 16, "step": 1, "train/loss": 1.646}, 16)),
     # A phase after the measure, and a value a tensor holds.
     ("LOSS train 0.41 valid tensor(0.4523)", ({"train/loss": 0.41, "val/loss": 0.4523}, None)),
+    # A label keeps its words (a generator's total loss is not "the" loss); a plural step
+    # word opening a line is its step; numbers with thousands separators are one number.
+    ("Steps : 0, Gen Loss Total : 150.039, Mel-Spec. Error : 2.307",
+     ({"Steps": 0, "gen_loss_total": 150.039, "mel-spec_error": 2.307}, 0)),
+    ("| lm loss: 1.012345E+01 | loss scale: 1.0 |", ({"lm_loss": 10.12345, "loss_scale": 1.0}, None)),
+    ("Step 01000 | CORE metric: 0.1500", ({"Step": 1000, "core_metric": 0.15}, 1000)),
+    ("step 00001 | loss: 12.904830 | tok/sec: 1,231,360",
+     ({"step": 1, "loss": 12.90483, "tok/sec": 1231360}, 1)),
+    ("epoch: [1/3], global_step: 10, 'loss': np.float64(27.366244)",
+     ({"epoch": 1, "global_step": 10, "loss": 27.366244}, 10)),
+    ("best metric, acc: 0.25, norm_edit_dis: 0.9", ({"best_acc": 0.25, "best_norm_edit_dis": 0.9}, None)),
     # Phases at the start of a line prefix the keys.
     ("Test:  Acc@1 1.05 Acc@5 4.2", ({"test/Acc@1": 1.05, "test/Acc@5": 4.2}, None)),
     ("Test set: Average loss: 0.0335, Accuracy: 9782/10000 (98%)",
@@ -79,6 +91,10 @@ def test_hand_written_training_lines(line, expected):
     "Learning rate set to 0.5",
     "max_epochs: 10",
     "num_workers=8",
+    "Train Data: 25000",
+    "{'input_file': 'names.txt', 'work_dir': 'out', 'top_k': -1, 'learning_rate': 0.0005}",
+    "Calculated number of iterations from target data:param ratio: 1,200",
+    "Tokens / micro-batch: 65,536",
 ])
 def test_counts_devices_settings_and_object_reprs_are_no_metrics(line):
     assert parse(line) is None

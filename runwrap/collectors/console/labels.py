@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Dict, NamedTuple, Optional
 
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_WORDS, FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric, names_setting, phase_of)
+    CONFIG_WORDS, FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric, names_setting,
+    phase_of, step_key)
 
 # How the value follows the label.
 COLON = 1  # `loss:0.5`, `loss=0.5`, `loss = 0.5`
@@ -84,7 +85,7 @@ def read_label(phrase: str, form: int) -> Optional[Label]:
                 or ("." in key and key[key.rindex(".") + 1:] in _SOURCE_SUFFIXES)):
             label = None  # `v_num`, the end of a parenthesis, `trainer.py:212`
         elif label.kind is STEP:
-            label = label._replace(rank=STEP_RANK[key.lower()])
+            label = label._replace(rank=STEP_RANK[step_key(key)])
         elif label.kind is OTHER and label.words > 1:
             label = label._replace(banner=True)
         elif label.kind is METRIC and "/" in key:
@@ -99,6 +100,8 @@ def read_label(phrase: str, form: int) -> Optional[Label]:
 
 def _abbreviation(stem: str) -> bool:
     """`Avg`, `No`, `approx`: a word shortened with a point, not a sentence's end."""
+    if "-" in stem and stem.replace("-", "").isalpha():
+        return True  # `Mel-Spec.`
     return stem.isalpha() and (len(stem) <= 3 or stem.lower() in MODIFIER_WORDS
                                or stem.lower() in _ABBREVIATIONS)
 
@@ -109,7 +112,7 @@ _ABBREVIATIONS = frozenset(("approx", "incl", "excl", "est", "tot"))
 def _step_word(word: str) -> Optional[str]:
     """`Epoch` -> `Epoch`, `Epoch(train)` -> `Epoch`: the step key as printed, or None."""
     bare = word.split("(", 1)[0] if "(" in word else word
-    return bare if bare.lower() in STEP_RANK else None
+    return bare if step_key(bare) else None
 
 
 def _read(phrase: str, form: int) -> Optional[Label]:
@@ -170,7 +173,9 @@ def _words(words: list, form: int) -> Optional[Label]:
     if head is None:
         if any(names_count(w) for w in low):
             return None  # `param count:25557032`, `Trainable params: 5`
-        if len(words) == 2 and form == COLON_BLANK:
+        if all(phase_of(w) or w in FILLER_WORDS for w in low):
+            return None  # `Train Data: 25000`: the size of a data set
+        if len(low) == 2 and form == COLON_BLANK:
             # An unknown label of two words, written as a person writes a label.
             return Label(f"{low[0]}_{low[1]}", OTHER, 2)
         if form == COLON and not names_count(words[-1]):
@@ -182,7 +187,7 @@ def _words(words: list, form: int) -> Optional[Label]:
     start = head
     while start > 0 and (low[start - 1] in MODIFIER_WORDS or names_metric(low[start - 1])):
         start -= 1
-    if (form == COLON_BLANK and start > 0 and low[start - 1].isalpha()
+    if (form == COLON_BLANK and start > 0 and low[start - 1].replace("-", "").isalpha()
             and not (phase_of(low[start - 1]) or low[start - 1] in FILLER_WORDS
                      or low[start - 1] in _TRAILING or low[start - 1] in _PREPOSITIONS
                      or names_count(low[start - 1]))):
@@ -191,7 +196,15 @@ def _words(words: list, form: int) -> Optional[Label]:
             w in MODIFIER_WORDS or w in FILLER_WORDS or phase_of(w) or names_metric(w)
             for w in low[:start])):
         return None  # `Start training from score 0.03`, `reward is now 9`: a sentence
-    key = "_".join(low[start:head + 1])
+    end = head + 1
+    if form == COLON_BLANK or form == COLON:
+        # `Gen Loss Total`, `loss scale`: words after the measure name it too, up to a word
+        # that only joins (`acc over epoch`, `accuracy of the network on ...`).
+        while (end < len(low) and low[end].replace("-", "").isalnum()
+               and low[end] not in _TRAILING and low[end] not in _PREPOSITIONS
+               and low[end] not in FILLER_WORDS and not phase_of(low[end])):
+            end += 1
+    key = "_".join(low[start:end])
     phase = None
     for i, w in enumerate(low[:start]):
         if phase_of(w):

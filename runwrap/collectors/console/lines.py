@@ -13,11 +13,12 @@ import sys
 from typing import Dict, List, Optional, Tuple, Union
 
 from runwrap.collectors.console.labels import (
-    BLANK, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, label_for, names_settings,
+    BLANK, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, Label, label_for, names_settings,
     read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, names_count, names_metric, parts, phase_of)
+    CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, names_count, names_metric, parts, phase_of,
+    plural_step)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -28,8 +29,9 @@ MAX_LINE = 8192
 # (a key can only be followed by a quote, a blank or a separator): about twice as fast. Older
 # Pythons get the same grammar with plain greedy quantifiers.
 _P = "+" if sys.version_info >= (3, 11) else ""
-_NUMBER = (rf"[-+]?{_P}(?:(?:\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})(?:[eE][-+]?{_P}\d+{_P})?{_P}"
-           rf"|(?i:nan|inf(?:inity)?{_P}))")
+# `41,943,040` is one number (groups of three digits after a comma); `1,b` is not.
+_NUMBER = (rf"[-+]?{_P}(?:(?:\d{{1,3}}(?:,\d\d\d)+(?![\d.,])|\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})"
+           rf"(?:[eE][-+]?{_P}\d+{_P})?{_P}|(?i:nan|inf(?:inity)?{_P}))")
 _END = r"""(?=[\s,;|)\]}%/'"]|[.:](?!\d)|$)"""
 _BOUNDARY = r"""[ \t,;|(\[{'"]"""
 # A word starts with a letter of any script (or any character past U+00A9: one range is
@@ -74,13 +76,15 @@ _MMENGINE = ("Epoch(", "Iter(")
 _PHASE_LEAD = frozenset(" \t*=>#-[(|")
 _NUMBER_STARTS = frozenset("0123456789-+.")
 _PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
-_BEST_CLAUSE = re.compile(r"[.;,|] +[Bb]est\b")
+_BEST_CLAUSE = re.compile(r"(?:^|[.;,|:\]] +)[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
 # are no metrics.
 # The label of a dict printed after it: a dict of settings or samples is no metrics.
 _DICT_LABEL = re.compile(r"([A-Za-z][\w .-]*)['\"]?[ \t]*[:=][ \t]*\Z")
-_SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _-]*\Z")
-_TENSOR = re.compile(rf"\btensor\(({_NUMBER})(?:,[^()]*)?\)")
+# A value in a dict that is a word, not a number: two of them make a dict of arguments.
+_WORD_VALUE = re.compile(r""":[ \t]*(?:'(?![-+.\d]|nan'|inf')|"(?![-+.\d])|True\b|False\b|None\b)""")
+_SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _/-]*\Z")
+_TENSOR = re.compile(rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
 _LAST_NUMBER = re.compile(rf"[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
 _WORDS = re.compile(r"[A-Za-z][\w@.-]*")
@@ -129,10 +133,12 @@ def _mask_arguments(line: str) -> str:
         line = _blank(line, start + 1)
         start = line.find("@[", start + 1)
     start = line.find("{")
-    while start > 0:
-        m = _DICT_LABEL.search(line, max(0, start - 64), start)
+    while start >= 0:
+        m = _DICT_LABEL.search(line, max(0, start - 64), start) if start else None
         if m is not None and names_settings(m.group(1)):
             line = _blank(line, start)  # `parameters: {'x': 1.2}`, `Sample 3 of the set: {...}`
+        elif len(_WORD_VALUE.findall(line, start)) >= 2:
+            line = _blank(line, start)  # `{'input_file': 'names.txt', 'lr': 0.1}`: arguments
         start = line.find("{", start + 1)
     return line
 
@@ -228,8 +234,9 @@ def parse_line(line: str) -> Optional[Parsed]:
     if "=" not in line and ":" not in line and _BLANK_NUMBER.search(line) is None:
         return None  # cheaper than the regex for plain text lines
     if "(" in line:
-        if "tensor(" in line:
-            line = _TENSOR.sub(r"\1", line)  # `valid tensor(0.4523)`: the number it holds
+        if "tensor(" in line or "np." in line or "numpy." in line:
+            # `valid tensor(0.4523)`, `'loss': np.float64(26.59)`: the number they hold
+            line = _TENSOR.sub(r"\1", line)
         if "=" in line:
             line = _mask_arguments(line)
         elif "{" in line or "@[" in line:
@@ -240,9 +247,9 @@ def parse_line(line: str) -> Optional[Parsed]:
     if "est" in line:
         m = _BEST_CLAUSE.search(line)
         if m is not None:
-            best_at = m.start() + 1
-    if best_at < 0:
-        values, step, first_step = _pairs(line, False)
+            best_at = m.end() - 4
+    if best_at <= 0:
+        values, step, first_step = _pairs(line, best_at == 0)
     else:
         values, step, first_step = _pairs(line[:best_at], False)
         best, _, _ = _pairs(line[best_at:], True)
@@ -250,7 +257,7 @@ def parse_line(line: str) -> Optional[Parsed]:
     if not values:
         return None
     colon = line.find(":")
-    if 0 < colon < 48 and line[colon + 1:colon + 3].strip()[:1] not in _NUMBER_STARTS and (
+    if 0 < colon < 80 and line[colon + 1:colon + 3].strip()[:1] not in _NUMBER_STARTS and (
             _SETTINGS_HEAD.match(line, 0, colon) and names_settings(line[:colon])):
         return None  # `Overriding: device = cpu`, `Number of parameters:  pi: 4610,  v: 4545`
     if step is None:
@@ -290,6 +297,9 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
         if label is None:
             if closed and not denominator and "[" in joint and joint[0] != "[":
                 label = read_label(phrase, LIST)  # `episodic_return=[23.]`: a list of one
+            elif (not values and step is None and (":" in joint or "=" in joint)
+                  and text.isdigit() and line.lstrip(" \t[(|*-").startswith(phrase)):
+                label = _counter(phrase)  # `Steps : 0, Gen Loss Total : 150.0`: the step
             if label is None:
                 continue
         key, kind, _, rank, is_banner, label_measure, form = label
@@ -319,6 +329,8 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                 continue
             if not key.lower().startswith("best"):
                 key = "best_" + key
+        if "," in text:
+            text = text.replace(",", "")
         # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
         if text.isdigit() and len(text) < 19:
             if denominator and kind is METRIC and denominator != "0":
@@ -346,6 +358,13 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
     if banner and len(values) == 1 and step is None and first_step is None:
         return {}, None, None  # `Learning rate set to: 0.5` alone on a line: a banner
     return values, step, first_step
+
+
+def _counter(phrase: str) -> Optional[Label]:
+    """A plural step word opening a line with its number (`Steps : 0`) counts the steps the
+    line reports; elsewhere (`Batchsize: 32 | Steps: 64`, `Num Epochs = 3`) it is a setting."""
+    singular = plural_step(phrase)
+    return None if singular is None else Label(phrase, STEP, 1, STEP_RANK[singular])
 
 
 def _is_unit(after: str) -> bool:
@@ -383,7 +402,7 @@ def _ending(line: str) -> Optional[Tuple[str, Number]]:
 # `trainer:`), then its lines, as long as they read as configuration (indented, comments,
 # brackets, `name = value` assignments, `Overriding: name = value`, `section:` headings).
 _ECHO_WORDS = re.compile(r"[A-Za-z]+")
-_ECHO_LINE = re.compile(r"(?:[ \t]|#|[\[\]{}(),]+\Z|\Z|[A-Za-z_][\w.]*[ \t]*(?:=|:\Z)|"
+_ECHO_LINE = re.compile(r"(?:[ \t]|#|[\[\]{}(),]+\Z|\Z|[A-Za-z_][\w.]*(?:[ \t]*(?:=|:\Z)|[ \t]+:)|"
                         r"(?i:overrid\w*):)")
 
 
@@ -395,7 +414,8 @@ def starts_config_echo(line: str) -> bool:
     words = [w.lower() for w in _ECHO_WORDS.findall(text)]
     if len(words) == 1 and text[0] != " " and words[0] in CONFIG_SECTIONS:
         return True
-    return any(w in CONFIG_WORDS for w in words)
+    return any(w in CONFIG_WORDS for w in words) or (
+        len(words) <= 3 and any(names_count(w) for w in words))  # `Parameter counts:`
 
 
 def opens_structure(line: str) -> bool:

@@ -58,11 +58,11 @@ CONFIG_SECTIONS = frozenset("system data dataset model trainer optimizer optim s
 COUNT_WORDS = frozenset("""
     param params parameter parameters sample samples example examples image images img imgs
     token tokens word words sentence sentences doc docs document documents file files
-    worker workers core cores gpu gpus cpu cpus cuda mps device devices node nodes rank ranks
+    worker workers cores gpu gpus cpu cpus cuda mps device devices node nodes rank ranks
     world byte bytes kb mb gb tb kib mib gib count counts number num n size sizes dim dims
     layer layers head heads feature features class classes channel channels seed vocab
     interval intervals patience pid port id version batches warmup workers threads thread
-    width height shape len length depth embd batchsize bsz bs instances instance labels targets boxes objects
+    width height shape len length depth embd batch batchsize bsz bs instances instance labels targets boxes objects
 """.split())
 
 # A label whose parts say it is a rate (`train_samples_per_second`) is no count.
@@ -85,7 +85,8 @@ def is_metric_part(part: str) -> bool:
 
 
 def step_key(word: str) -> Optional[str]:
-    """The step key a word names (`Epoch`, `ITER`, `global_step`), or None."""
+    """The step key a word names (`Epoch`, `ITER`, `global_step`), or None; a plural
+    (`Steps: 64`, `Num Epochs = 3`) names a number of steps, a setting."""
     low = word.lower()
     if low in STEP_RANK:
         return low
@@ -126,3 +127,8 @@ def names_setting(word: str) -> bool:
     ps = parts(word)
     return (any(p in _STEP_PLURALS for p in ps)
             and not any(p in _RATE_WORDS or p in METRIC_WORDS for p in ps))
+
+
+def plural_step(word: str) -> Optional[str]:
+    """The step key a plural names (`Steps` -> `step`), or None."""
+    return _STEP_PLURALS.get(word.lower())
