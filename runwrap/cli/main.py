@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from runwrap import env  # names only: costs nothing at start-up
+
+if TYPE_CHECKING:
+    import click
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -74,6 +77,14 @@ def _click_main(args: List[str]) -> None:
     except click.Abort:
         click.echo("runwrap: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as e:
+        # `runwrap` or `runwrap sweep` alone: the usage line, not the whole help in one line.
+        click.echo(f"runwrap: {one_line(e.ctx.get_usage())} (see `{e.ctx.command_path} "
+                   f"--help`)", err=True)
+        sys.exit(e.exit_code)
+    except click.UsageError as e:
+        click.echo(f"runwrap: {usage_message(e)}", err=True)
+        sys.exit(e.exit_code)
     except click.ClickException as e:
         click.echo(f"runwrap: {one_line(e.format_message())}", err=True)
         sys.exit(e.exit_code)
@@ -87,3 +98,12 @@ def _click_main(args: List[str]) -> None:
 
 def one_line(message: str) -> str:
     return " ".join(message.split())
+
+
+def usage_message(error: click.UsageError) -> str:
+    """click's word on bad command-line words (`Missing argument 'RUN'.`), with where to look
+    for the right ones: the command's --help."""
+    message = one_line(error.format_message())
+    if error.ctx is None:
+        return message
+    return f"{message.rstrip('.')} (see `{error.ctx.command_path} --help`)"
