@@ -3,10 +3,11 @@ against a Guild-style parser (one `key: value` per line, Guild AI's default outp
 patterns applied with re.search to every line; a re-implementation of the loop, not Guild
 itself, which also writes every value it finds to a TensorBoard file).
 
-    python benchmarks/stdout_scalars.py [--lines 1000000] [--rounds 5] [--against REV]
+    python benchmarks/stdout_scalars.py [--lines 1000000] [--rounds 5] [--against REV] [--bad]
 
---against REV adds the parser of an earlier commit (its scalars module) as a contender,
-for a side-by-side figure of a change to the grammar.
+--against REV adds the parser of an earlier commit (its whole runwrap package, loaded under
+another name) as a contender, for a side-by-side figure of a change to the grammar. --bad
+times random bytes and 1 MB lines at 1 and 4 MB instead (linear time: the same ms per MB).
 
 The file is a training log: 45% metric lines with several values each (`epoch 3 step 120
 loss: 0.4123 acc=0.8812 lr=3.00e-04`), 10% Keras progress lines, 10% printed dicts
@@ -82,25 +83,60 @@ def ours(path: str, parser=None) -> int:
 
 
 def parser_at(rev: str):
-    """The default parser of commit `rev`: its scalars module loaded on its own (at
-    collectors/console/scalars.py, or collectors/scalars.py in commits before the sub-packages)."""
-    import importlib.util
+    """The default parser of commit `rev`: that commit's whole `runwrap` package, copied under
+    the name `runwrap_at_rev` (its imports rewritten), so a grammar spread over several
+    modules is timed as it was (collectors/console/scalars.py, or collectors/scalars.py in
+    commits before the sub-packages)."""
+    import importlib
+    import io
+    import re as regex
     import subprocess
+    import tarfile
 
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-    for where in ("runwrap/collectors/console/scalars.py", "runwrap/collectors/scalars.py"):
-        shown = subprocess.run(["git", "-C", root, "show", f"{rev}:{where}"], capture_output=True)
-        if shown.returncode == 0:
-            break
-    shown.check_returncode()
-    source = shown.stdout
-    path = os.path.join(tempfile.mkdtemp(), "scalars_at_rev.py")
-    with open(path, "wb") as f:
-        f.write(source)
-    spec = importlib.util.spec_from_file_location("scalars_at_rev", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.default_parser()
+    archive = subprocess.run(["git", "-C", root, "archive", rev, "runwrap"],
+                             capture_output=True, check=True).stdout
+    target = tempfile.mkdtemp()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            if not member.isfile() or not member.name.endswith(".py"):
+                continue
+            text = tar.extractfile(member).read().decode()
+            text = regex.sub(r"\b(from|import) runwrap\b", r"\1 runwrap_at_rev", text)
+            path = os.path.join(target, "runwrap_at_rev" + member.name[len("runwrap"):])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+    sys.path.insert(0, target)
+    for name in ("runwrap_at_rev.collectors.console.scalars", "runwrap_at_rev.collectors.scalars"):
+        try:
+            return importlib.import_module(name).default_parser()
+        except ModuleNotFoundError:
+            continue
+    raise SystemExit(f"no scalar parser in {rev}")
+
+
+def bad_input(parser, rounds: int) -> None:
+    """Seconds per MB of random bytes (decoded as the console decodes them) and of 1 MB
+    lines, at two sizes: the same figure at both is linear time."""
+    import statistics
+
+    rnd = random.Random(1)
+    parse = parser.parse
+    for label, make in (("random bytes", lambda mb: bytes(rnd.getrandbits(8) for _ in
+                                                            range(mb << 20))),
+                        ("1 MB lines", lambda mb: b"\n".join(
+                            (b"loss: 0.5 " + b"x" * ((1 << 20) - 20)) for _ in range(mb)))):
+        for mb in (1, 4):
+            lines = make(mb).decode("utf-8", "replace").split("\n")
+            times = []
+            for _ in range(rounds):
+                started = time.process_time()
+                for line in lines:
+                    parse(line)
+                times.append((time.process_time() - started) / mb)
+            print(f"{label:12s} {mb} MB: median {statistics.median(times) * 1000:8.2f} ms per MB "
+                  "(cpu)")
 
 
 # Guild's defaults: `(\key): (\value)` with \key = [^ \t]+ and \value = [0-9\.e\-]+, anchored
@@ -136,7 +172,15 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--against", metavar="REV", help="also time the parser of commit REV")
+    ap.add_argument("--bad", action="store_true",
+                    help="time random bytes and 1 MB lines at two sizes instead")
     args = ap.parse_args()
+    if args.bad:
+        bad_input(default_parser(), args.rounds)
+        if args.against:
+            print(f"at {args.against}:")
+            bad_input(parser_at(args.against), args.rounds)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "train.log")
         make_log(path, args.lines)
