@@ -38,6 +38,10 @@ class SignalRelay:
     def install(self) -> None:
         self.old_wake = signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
         for sig in FORWARDED:
+            if signal.getsignal(sig) == signal.SIG_IGN:
+                # Ignored by whoever started runwrap (`nohup`, `cmd &` in a script): left
+                # ignored, so that the program inherits it as it would started bare.
+                continue
             self.saved[sig] = signal.signal(sig, self._signalled)
         self.saved[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, self._winch)
         self.saved[signal.SIGCHLD] = signal.signal(signal.SIGCHLD, _wake_only)

@@ -272,3 +272,27 @@ def test_a_signal_at_the_wrappers_first_moments_ends_the_run_killed_and_the_prog
         assert (proc.returncode, meta.get("status"), meta.get("signal"), meta.get("exit_code")
                 ) == (128 + sig, "killed", signal.Signals(sig).name, 128 + sig), (line, stderr)
         assert no_traceback(stderr) and "aborted" not in stderr, (line, stderr)
+
+
+def _ignored_signals(status_text: str) -> set:
+    """The signals a /proc/PID/status text says are ignored (its SigIgn mask)."""
+    mask = int(next(l.split()[1] for l in status_text.splitlines() if l.startswith("SigIgn:")), 16)
+    return {n for n in range(1, 65) if mask >> (n - 1) & 1}
+
+
+def test_a_signal_ignored_by_whoever_started_runwrap_stays_ignored_for_the_program(tmp_path):
+    """`nohup runwrap ...` (SIGHUP ignored) and `runwrap ... &` in a script (SIGINT, SIGQUIT
+    ignored): the program inherits what it would have inherited started bare."""
+    store = tmp_path / "store"
+    ignored = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT)
+
+    def ignore() -> None:
+        for sig in ignored:
+            signal.signal(sig, signal.SIG_IGN)
+
+    done = subprocess.run(
+        wrap_cmd(store, "--project", "ign", "--quiet", "cat", "/proc/self/status"),
+        cwd=tmp_path, env=clean_env(store), stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, timeout=60, preexec_fn=ignore)
+    assert done.returncode == 0, done.stderr
+    assert set(ignored) <= _ignored_signals(done.stdout), done.stdout
