@@ -374,6 +374,29 @@ def cold_start(root: Path, keys: List[str], rounds_warm: int = 0,
             "wire": cold["wire"], "all": everything, "warm": warm}
 
 
+def first_look(root: Path) -> Dict[str, float]:
+    """The address `runwrap ui` prints, opened as printed (no runs named: the page charts the
+    store's newest runs) in a fresh browser profile: seconds from starting the server to the
+    first chart (canvas) and to the interactive one."""
+    driver = browser()
+    driver.get("about:blank")
+    load = os.getloadavg()[0]
+    ui = Ui(root)
+    try:
+        driver.get(ui.url)
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            drawn = driver.execute_script("return window.__drawn && [window.__drawnWall, window.__sketchedWall]")
+            if drawn:
+                return {"s": drawn[0] / 1000 - ui.started, "first_s": drawn[1] / 1000 - ui.started,
+                        "load": load}
+            time.sleep(0.02)
+        raise TimeoutError("the first look drew no chart in 300 s")
+    finally:
+        ui.close()
+        driver.quit()
+
+
 def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
             work: Optional[Path] = None, mlflow: bool = False) -> List[dict]:
     """The table rows: one per (figure, contender). Each row's `load` is the machine's load
@@ -425,6 +448,13 @@ def measure(runs: List[int], points: int, rounds: int, tensorboard: bool,
                              "reference": True,
                              "values": [t["s"] * 1000 for t in tbs],
                              "note": f"{tbs[0]['decoded'] / 1024:.0f} KiB JSON (1,000 sampled points a run)"})
+        looks = [first_look(root) for _ in range(rounds)]
+        rows.append({"figure": "first look: the printed address, the newest 10 of "
+                               f"{max(runs)} runs × {points:,} points",
+                     "contender": "runwrap ui, cold start (fresh browser profile): first chart",
+                     "unit": "ms", "values": [f["first_s"] * 1000 for f in looks],
+                     "load": statistics.median(f["load"] for f in looks),
+                     "note": f"interactive at {statistics.median(f['s'] for f in looks) * 1000:,.0f} ms"})
         if mlflow:
             ml = mlflow_time(root, keys[0], tmp, rounds)
             rows.append({"figure": f"time to first chart, 1 × {points:,} points",
