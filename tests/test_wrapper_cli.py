@@ -52,6 +52,12 @@ def test_help_lists_wrapping_form_and_subcommands():
         assert f"  {sub}" in out
 
 
+def test_run_help_shows_where_the_command_goes_and_the_default_project():
+    out = " ".join(runwrap("run", "--help").stdout.decode().split())
+    assert out.startswith("Usage: runwrap run [OPTIONS] [--] COMMAND [ARGS]...")
+    assert "(default: the git repository's folder name, else the program's name)" in out
+
+
 @pytest.mark.parametrize("args,needle", [
     (["--mode", "fast", "true"], "--mode"),
     (["--resume", "maybe", "true"], "--resume"),

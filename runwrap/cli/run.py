@@ -23,6 +23,11 @@ class RunCommand(click.Command):
         ctx.meta["runwrap.taken"] = split.taken
         return super().parse_args(ctx, split.own)
 
+    def collect_usage_pieces(self, ctx: click.Context) -> List[str]:
+        """The usage line names the program's words too (`runwrap run [OPTIONS] [--] COMMAND
+        [ARGS]...`): click sees only runwrap's own, so it would stop at [OPTIONS]."""
+        return super().collect_usage_pieces(ctx) + ["[--]", "COMMAND", "[ARGS]..."]
+
     def shell_complete(self, ctx: click.Context, incomplete: str) -> List[Any]:
         """`runwrap --dir X <TAB>`: the next word may still name a subcommand (its options
         written first), unless `run` itself was typed."""

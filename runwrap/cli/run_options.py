@@ -39,7 +39,8 @@ class Opt:
 
 
 RUN_OPTIONS: Tuple[Opt, ...] = (
-    Opt("project", "--project", "Project the run belongs to.", envvar=env.PROJECT),
+    Opt("project", "--project", "Project the run belongs to (default: the git repository's "
+        "folder name, else the program's name).", envvar=env.PROJECT),
     Opt("entity", "--entity", "Team or user that owns the project.", envvar=env.ENTITY),
     Opt("name", "--name", "Display name (default: generated, like brisk-river-42)."),
     Opt("notes", "--notes", "Free-text description of the run."),
