@@ -98,37 +98,19 @@ def _named(options: WrapOptions, key: str, flag: str, variable: str) -> str:
 
 
 def make_plan(options: WrapOptions) -> RunPlan:
-    if not options.command:
-        raise UsageError("no command given; usage: runwrap [OPTIONS] [--] COMMAND [ARGS]...")
-    mode_given = options.mode
-    if mode_given is not None and mode_given not in MODES:
-        raise UsageError(f"--mode {mode_given!r} is not one of {', '.join(MODES)}")
-    if options.resume is not None and options.resume not in RESUME_VALUES:
-        raise UsageError(f"--resume {options.resume!r} is not one of {', '.join(RESUME_VALUES)}")
-    if options.id is not None:
-        ids.check_path_name(options.id, "--id")
+    """The checked plan: every bad input is a UsageError here, before anything is written."""
+    _check_request(options)
     program_guess = argv0_project(options.command)
     cwd = working_directory()
     project = options.project or default_project(cwd, program_guess)
     ids.check_path_name(project, _named(options, "project", "--project", envnames.PROJECT))
     if options.entity is not None:
         ids.check_path_name(options.entity, _named(options, "entity", "--entity", envnames.ENTITY))
-    interval = options.stats_interval
-    if interval != 0 and not STATS_INTERVAL_MIN <= interval <= STATS_INTERVAL_MAX:  # NaN too
-        raise UsageError(f"--stats-interval {interval:g} is out of range; give 0 (no sampling) "
-                         f"or {STATS_INTERVAL_MIN:g} to {STATS_INTERVAL_MAX:g} seconds")
-    if not 0 <= options.sync_timeout < float("inf"):
-        raise UsageError(f"--sync-timeout {options.sync_timeout} is not a finite number of "
-                         f"seconds >= 0; give seconds to wait for uploads at exit")
-    if not options.no_scalars and options.scalars:
-        # start-up: loaded only on the path that needs it
-        from runwrap.collectors.console.scalars import compile_patterns
-
-        compile_patterns(options.scalars)  # an invalid regex is a usage error, named
+    _check_recording_options(options)
     tags = split_tags(options.tags)
     config = parse_config_args(options.config)
     tracking_uri = resolve_tracking_uri(options)
-    mode = mode_given or ("online" if tracking_uri else "offline")
+    mode = options.mode or ("online" if tracking_uri else "offline")
 
     start_failure = _check_program(options.command[0])
 
@@ -167,6 +149,34 @@ def make_plan(options: WrapOptions) -> RunPlan:
                    use_pty, resume_from, sources, start_failure, program_guess, recording)
     plan.cwd, plan.unrecorded = cwd, unrecorded
     return plan
+
+
+def _check_request(options: WrapOptions) -> None:
+    """The command, --mode, --resume and --id, checked first."""
+    if not options.command:
+        raise UsageError("no command given; usage: runwrap [OPTIONS] [--] COMMAND [ARGS]...")
+    if options.mode is not None and options.mode not in MODES:
+        raise UsageError(f"--mode {options.mode!r} is not one of {', '.join(MODES)}")
+    if options.resume is not None and options.resume not in RESUME_VALUES:
+        raise UsageError(f"--resume {options.resume!r} is not one of {', '.join(RESUME_VALUES)}")
+    if options.id is not None:
+        ids.check_path_name(options.id, "--id")
+
+
+def _check_recording_options(options: WrapOptions) -> None:
+    """--stats-interval, --sync-timeout and --scalars patterns."""
+    interval = options.stats_interval
+    if interval != 0 and not STATS_INTERVAL_MIN <= interval <= STATS_INTERVAL_MAX:  # NaN too
+        raise UsageError(f"--stats-interval {interval:g} is out of range; give 0 (no sampling) "
+                         f"or {STATS_INTERVAL_MIN:g} to {STATS_INTERVAL_MAX:g} seconds")
+    if not 0 <= options.sync_timeout < float("inf"):
+        raise UsageError(f"--sync-timeout {options.sync_timeout} is not a finite number of "
+                         f"seconds >= 0; give seconds to wait for uploads at exit")
+    if not options.no_scalars and options.scalars:
+        # start-up: loaded only on the path that needs it
+        from runwrap.collectors.console.scalars import compile_patterns
+
+        compile_patterns(options.scalars)  # an invalid regex is a usage error, named
 
 
 def working_directory() -> Optional[str]:
