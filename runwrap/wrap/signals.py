@@ -16,7 +16,7 @@ class SignalRelay:
       in `pending`; the runner then records the run as killed by it and does not start the
       program (a signal that lands while the program is being started reaches it at `attach`);
     - while it runs (`attach`): each signal is forwarded to the program, the ones kept first;
-    - after it ended (`detach`): signals are noted and dropped, so that the end is recorded.
+    - after it ended (`detach`): signals are dropped, so that runwrap records the end.
 
     Python runs the handlers in the main thread between bytecodes; a poll() in progress is
     interrupted and retried (PEP 475), so forwarding happens at once. The wake-up pipe makes
@@ -79,7 +79,8 @@ class SignalRelay:
         if sig in self.forwarded:
             assert self.forward is not None
             self.forward(sig)
-        # Not forwarded: the terminal sent it to the program as well (same group).
+        # Every SIGINT counts toward escalation, also one not forwarded (the program is in
+        # runwrap's process group: the terminal sent it the same ^C).
         if sig == signal.SIGINT:
             self.on_interrupt()
 
