@@ -1,2 +1,2 @@
-"""What init() sets up beyond logging: setup.py (save_code, sync_tensorboard, monitor_gym) and
-hooks.py (run code right after a module is imported, without importing it)."""
+"""What init() sets up beyond logging, one module per argument: save_code.py, sync_tensorboard.py,
+monitor_gym.py; hooks.py runs code right after a module is imported, without importing it."""

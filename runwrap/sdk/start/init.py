@@ -227,17 +227,17 @@ def _disabled(request: Request, project: Any, id: Any, name: Any, notes: Any, gr
 def _extras(run: Any, request: Request) -> None:
     if request.save_code:
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.integrations.setup import save_main_code
+        from runwrap.sdk.integrations.save_code import save_main_code
 
         save_main_code(run)
     if request.sync_tensorboard:
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.integrations.setup import sync_tensorboard_dirs
+        from runwrap.sdk.integrations.sync_tensorboard import sync_tensorboard_dirs
 
         sync_tensorboard_dirs(run)
     if request.monitor_gym:
         # start-up: loaded only on the path that needs it
-        from runwrap.sdk.integrations.setup import watch_gym
+        from runwrap.sdk.integrations.monitor_gym import watch_gym
 
         watch_gym(run)
 
