@@ -54,6 +54,11 @@ class GuardedText:
 
     def write(self, text: Any) -> int:
         if isinstance(text, (bytes, bytearray)):
+            # click asks whether a stream takes bytes by writing b"": answering no keeps its
+            # text on this path. The bytes it writes later (shell completion) are decoded and
+            # guarded like text.
+            if not text:
+                raise TypeError("a text stream: write str")
             text = bytes(text).decode("utf-8", "replace")
         elif not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
