@@ -47,6 +47,7 @@ LANGUAGES = {"sh": "sh", "bash": "sh", "console": "console", "python": "python"}
 BLOCK_TIMEOUT = 300  # seconds: the README's first block installs runwrap into a new venv
 
 FENCE = re.compile(r"^( *)```(\S*)\s*$")
+CLOSING = re.compile(r"^ *```\s*$")
 ANNOTATION = re.compile(r"^\s*<!--\s*docs-test:\s*(\w+)\s*(.*?)\s*-->\s*$")
 
 
@@ -76,7 +77,7 @@ def examples(page: Path) -> List[Example]:
         indent, language = len(opening.group(1)), opening.group(2)
         body: List[str] = []
         j = i + 1
-        while j < len(lines) and not (FENCE.match(lines[j]) and not FENCE.match(lines[j]).group(2)):
+        while j < len(lines) and not CLOSING.match(lines[j]):
             body.append(lines[j][indent:])
             j += 1
         if language in LANGUAGES:
