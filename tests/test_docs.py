@@ -184,10 +184,14 @@ class PageRunner:
                 url = found.group(0) if found else None
                 time.sleep(0.1)
             assert url, f"{example}: no URL printed:\n{log.read_text()}"
-            with urllib.request.urlopen(url, timeout=30) as answer:
+            with urllib.request.urlopen(url, timeout=120) as answer:
                 assert answer.status == 200
             proc.send_signal(signal.SIGINT)
-            assert proc.wait(timeout=30) in (0, 130, -signal.SIGINT), log.read_text()
+            try:  # generous: a loaded machine, not a wall-clock claim
+                code = proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"{example}: still serving 120 s after SIGINT:\n{log.read_text()}")
+            assert code in (0, 130, -signal.SIGINT), log.read_text()
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
