@@ -23,5 +23,8 @@ class RunClock:
 
     def runtime_at(self, t: float) -> float:
         """The runtime at wall time `t`, read a moment ago: the monotonic runtime now, less
-        how long ago `t` was by the wall clock (a moment, unless the clock stepped since)."""
-        return self.runtime() - (time.time() - t)
+        how long ago `t` was by the wall clock. That is a moment, unless the clock stepped in
+        between: then it is taken as no time (stepped back) or at most the whole run (stepped
+        forward), so a runtime is never negative nor past the present."""
+        now = self.runtime()
+        return now - min(max(time.time() - t, 0.0), now)
