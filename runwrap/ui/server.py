@@ -287,7 +287,7 @@ class Handler(BaseHTTPRequestHandler):
                     self._route(parts.path, query)
         except (BadRequest, BadFilter) as e:
             self._error(str(e), getattr(e, "status", 400))
-        except OSError:
+        except (ConnectionError, TimeoutError):
             self.close_connection = True  # the client hung up or stalled: nobody to answer
         except Exception as e:  # noqa: BLE001 - one bad request must not end the server
             # The page shows the message; the terminal stays quiet.
