@@ -74,3 +74,24 @@ def test_wrapping_does_not_import_click(tmp_path):
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert "runwrap.wrap.runner" in imported
     assert "click" not in imported
+
+
+def test_run_subcommand_takes_the_fast_path_and_wraps_a_program_named_like_a_subcommand(
+        tmp_path):
+    """`runwrap run` is how a sweep's agent starts each trial: no click there either, and the
+    word after runwrap's options is the program even where it names a subcommand (`ls`)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "runwrap", "run", "--quiet",
+                           "--dir", str(tmp_path), "--project", "p", "ls", str(tmp_path)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "runwrap.wrap.runner" in imported
+    assert "click" not in imported
+    assert "p" in done.stdout.split()  # ls's own output: the store holds project p
+
+
+@pytest.mark.parametrize("args", [["run"], ["run", "--help"], ["run", "--bogus", "true"]])
+def test_run_subcommand_leaves_help_and_bad_words_to_click(args):
+    done = subprocess.run([sys.executable, "-m", "runwrap", *args], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60)
+    assert "runwrap run" in done.stdout + done.stderr  # click names the subcommand

@@ -19,11 +19,15 @@ from runwrap.errors import UsageError
 
 def try_run(args: List[str]) -> Optional[int]:
     """The exit status of the wrapped run, or None when click must handle `args`."""
-    if not args or args[0] in COMMANDS or args[0] in ("-h", "--help", "--version"):
+    if args[:1] == ["run"]:
+        # `runwrap run WORDS` is `runwrap WORDS` except that no subcommand can follow: the
+        # form a sweep's agent starts every trial with, so it is as fast as the short one.
+        args = args[1:]
+    elif not args or args[0] in COMMANDS or args[0] in ("-h", "--help", "--version"):
         return None
-    if subcommand_first(args, option_arity(), COMMANDS) is not None:
+    elif subcommand_first(args, option_arity(), COMMANDS) is not None:
         return None  # `runwrap --dir X ls`: the subcommand, with those options
-    if env.COMPLETE in os.environ:
+    if not args or env.COMPLETE in os.environ:
         return None
     try:
         split = split_args(list(args), option_arity())
