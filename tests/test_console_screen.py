@@ -178,3 +178,62 @@ def test_a_failure_inside_the_model_keeps_the_text_and_the_run_going(tmp_path, m
     text, seen = render(tmp_path, b"\x1b[31mred\x1b[0m\rx\n", b"after\n")
     assert text == "redx\nafter\n"  # escapes and controls dropped, '\r' not applied
     assert seen == ["redx", "after"]
+
+
+def _epochs_seen(lines):
+    """The epoch each line the parser got names (frames included), in the order it got them."""
+    import re
+    return [int(m.group(1)) for line in lines for m in [re.search(r"epoch (\d+)", line)] if m]
+
+
+def test_a_final_line_between_redrawn_bars_reaches_the_parser_before_the_next_bar(tmp_path):
+    # examples/train.py: a '\r' bar, then '\repoch N loss: ...' and a newline, then the next bar.
+    frames = []
+    seen = []
+    log = ConsoleLog(None, sink=lambda stream, block, t: seen.extend(block.split("\n")))
+    for chunk in (b"\repoch 1 [## ] loss 1.8800", b"\repoch 1 loss: 1.9000 acc=0.1     \r\n",
+                  b"\repoch 2 [   ] loss 1.8000", b"\repoch 2 [## ] loss 1.7800",
+                  b"\repoch 2 loss: 1.8000 acc=0.2     \r\n"):
+        log.feed("stdout", chunk)
+    log.close()
+    assert seen == [FRAME + "epoch 1 [## ] loss 1.8800", "epoch 1 loss: 1.9000 acc=0.1",
+                    FRAME + "epoch 2 [   ] loss 1.8000", FRAME + "epoch 2 [## ] loss 1.7800",
+                    "epoch 2 loss: 1.8000 acc=0.2"]
+    text, _ = render(tmp_path, b"\rbar 1\repoch 1 done\r\n\rbar 2\rbar 2!\repoch 2 done\r\n",
+                     frames=frames)
+    assert text == "epoch 1 done\nepoch 2 done\n"
+
+
+TQDM_EPOCHS = r"""
+import sys
+from tqdm import tqdm
+nested = sys.argv[1] == "nested"
+for e in (tqdm(range(1, 4), desc="epochs", file=sys.stdout, mininterval=0, ncols=80)
+          if nested else range(1, 4)):
+    bar = tqdm(range(4), desc=f"epoch {e}", file=sys.stdout, mininterval=0, ncols=80,
+               position=1 if nested else 0, leave=not nested)
+    for i in bar:
+        bar.set_postfix(loss=f"{2 - e / 10 - i / 100:.4f}")
+    (tqdm.write if nested else print)(f"epoch {e} loss: {2 - e / 10:.4f}", file=sys.stdout)
+"""
+
+
+def test_real_tqdm_bars_reach_the_parser_in_the_order_the_terminal_showed_them(tmp_path):
+    import subprocess
+    script = tmp_path / "bars.py"
+    script.write_text(TQDM_EPOCHS)
+    for mode in ("plain", "nested"):
+        data = subprocess.run([PY, str(script), mode], stdout=subprocess.PIPE, check=True).stdout
+        for size in (len(data), 7):  # whole, and cut into small reads
+            seen = []
+            log = ConsoleLog(None, sink=lambda stream, block, t: seen.extend(block.split("\n")))
+            for i in range(0, len(data), size):
+                log.feed("stdout", data[i:i + size])
+            log.close()
+            epochs = _epochs_seen(seen)
+            assert epochs == sorted(epochs) and set(epochs) == {1, 2, 3}, (mode, seen)
+            finals = [line for line in seen if line.startswith("epoch ") and "loss:" in line]
+            assert finals == [f"epoch {e} loss: {2 - e / 10:.4f}" for e in (1, 2, 3)]
+            for e in (1, 2):  # each epoch's last frame comes before its final line
+                last = max(i for i, line in enumerate(seen) if f"epoch {e}:" in line)
+                assert last < seen.index(f"epoch {e} loss: {2 - e / 10:.4f}")

@@ -176,3 +176,13 @@ def test_a_traceback_quoting_source_code_gives_no_values(tmp_path):
     assert done.returncode == 1 and b"epochs=4, validation_split=0.5" in done.stderr
     got = values(only_run(tmp_path / "store"), "stdout")
     assert got == [{"_step": 1, "epoch": 1, "loss": 0.5}, {"_step": 2, "epoch": 2, "loss": 0.25}]
+
+
+def test_the_example_training_script_gives_one_record_per_epoch_in_step_order(tmp_path):
+    # A '\r' progress bar per epoch, then '\repoch N loss: X acc=Y' and a newline.
+    done = runwrap(tmp_path / "store", tmp_path, *LIGHT, "--", sys.executable,
+                   str(REPO / "examples" / "train.py"), "--epochs", "4", "--steps", "6")
+    assert done.returncode == 0, done.stderr
+    got = values(only_run(tmp_path / "store"), "stdout")
+    assert [r.get("_step") for r in got] == [1, 2, 3, 4], got
+    assert all("acc" in r for r in got), got

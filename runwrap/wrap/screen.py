@@ -20,7 +20,9 @@ out is the text a person would read on the screen afterwards:
 A row is *final*, and leaves the model, once no program could still reach it: it is more rows
 above the cursor than the farthest cursor-up this stream has made (so plain output, which never
 moves up, is final at its '\\n'); a row that was redrawn in place (a progress bar) waits for one
-more row, because nested bars step down with '\\n' before their first cursor-up; while the
+more row, because nested bars step down with '\\n' before their first cursor-up, or until the
+row below is drawn over in place (then it is no nested bar's first frame), so what the parsers
+get keeps the order the terminal showed it (a final line before the next bar's frames); while the
 cursor is hidden (a live display is running) no row within a screen's height (HOLD) of the
 cursor is final, so lines printed above a live display reach output.log and the parsers when
 it ends, or a screen later. A row that was erased, or redrawn down to blanks, is dropped: it is
@@ -201,7 +203,7 @@ class Screen:
         if line and self.frames < MAX_FRAMES:
             self.frames += 1
             if in_order:  # rows final before this frame come first (moves self.row)
-                self.out += self._finals()
+                self.out += self._finals(drawn_below=True)
             self.out.append(FRAME + line)
 
     def _erased_frame(self) -> None:
@@ -291,7 +293,10 @@ class Screen:
 
     # -- final rows ------------------------------------------------------------------------
 
-    def _finals(self) -> List[str]:
+    def _finals(self, drawn_below: bool = False) -> List[str]:
+        """The rows no program can reach any more. `drawn_below`: the cursor's row is being
+        drawn over in place, so a bar above it waits no longer for a nested bar's first
+        cursor-up (a nested bar steps up right after its first frame, before any redraw)."""
         if self.hidden:
             if len(self.rows) <= HOLD:
                 return []
@@ -301,7 +306,7 @@ class Screen:
         limit = min(self.row, len(self.rows))
         while n < limit:
             distance = self.row - n
-            if distance <= reach or (redrawn[n] and distance <= 1):
+            if distance <= reach or (redrawn[n] and distance <= 1 and not drawn_below):
                 break
             n += 1
         if len(self.rows) - n > HOLD:
