@@ -131,3 +131,16 @@ def test_runwrap_never_exits_before_the_child(store, tmp_path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0
     assert marker.exists()
+
+
+@pytest.mark.parametrize("flag,metavar", [("--metrics-file", "PATH"), ("--project", "PROJECT")])
+def test_an_option_that_took_the_program_as_its_value_is_named_with_the_fix(store, flag, metavar):
+    python = os.path.basename(sys.executable)
+    done = runwrap(flag, python, "no-such-train-xyz.py",
+                   env={**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep
+                        + os.environ.get("PATH", "")})
+    assert done.returncode == 127
+    line = (f"command not found: no-such-train-xyz.py; {flag} took '{python}' as its value; "
+            f"put its value after it: {flag} {metavar} {python} no-such-train-xyz.py")
+    assert f"runwrap: {line}" in done.stderr.decode().splitlines()
+    assert run_json(only_run(store))["error"] == line

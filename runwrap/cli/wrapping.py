@@ -42,6 +42,8 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
         sources={o.source_name: sources.get(o.dest, "default") for o in RUN_OPTIONS},
     )
     plan = make_plan(options)
+    if plan.start_failure is not None and plan.start_failure.exit_code == 127:
+        plan.start_failure.reason += _value_taken_hint(values, sources, command)
     if plan.unrecorded is not None:
         warning(plan.unrecorded)
     wrapped = WrappedRun(plan)
@@ -61,3 +63,25 @@ def run_wrapped(values: Dict[str, Any], sources: Dict[str, str], command: List[s
         say(f"{which} {plan.run_id} {wrapped.status} (exit {code}) after {wrapped.duration:.1f}s; "
             f"{end}")
     return code
+
+
+def _value_taken_hint(values: Dict[str, Any], sources: Dict[str, str],
+                      command: List[str]) -> str:
+    """When the program is not found but an option given a value took a program as it
+    (`--metrics-file python train.py`): which option, and the words in the right order."""
+    from runwrap.wrap.child import resolve_program  # only when the program is missing
+
+    for o in RUN_OPTIONS:
+        if not o.takes_value or sources.get(o.dest) != "flag":
+            continue
+        given = values.get(o.dest)
+        for value in (given if o.multiple else [given]):
+            if not isinstance(value, str) or not value:
+                continue
+            try:
+                resolve_program(value, dict(os.environ))
+            except Exception:
+                continue
+            fix = " ".join([o.flag, o.metavar or o.flag.lstrip("-").upper(), value, *command])
+            return (f"; {o.flag} took '{value}' as its value; put its value after it: {fix}")
+    return ""
