@@ -63,7 +63,8 @@ sgd.fit(Xtr, ytr)
 acc = sgd.score(Xte, yte)
 print("Validation acc: %.4f" % acc)
 records.append({"step": None, "values": {"val/acc": float("%.4f" % acc)}})
-json.dump({"either": ["iteration", "epoch", "norm", "nnzs", "bias", "t", "avg_loss",
+json.dump({"source": {"repo": "scikit-learn/scikit-learn", "path": "live", "commit": "live"},
+           "either": ["iteration", "epoch", "norm", "nnzs", "bias", "t", "avg_loss",
                       "objective"],
            "records": records}, open(os.environ["EXPECT"], "w"))
 '''
@@ -92,7 +93,8 @@ records = [{"step": row["epoch"], "values": {
     "train_loss": float(f"{row['train_loss']:.4f}"),
     "valid_loss": float(f"{row['valid_loss']:.4f}"),
     "valid_acc": float(f"{row['valid_acc']:.4f}")}} for row in net.history]
-json.dump({"either": ["epoch", "dur"], "records": records}, open(os.environ["EXPECT"], "w"))
+json.dump({"source": {"repo": "skorch-dev/skorch", "path": "live", "commit": "live"},
+           "either": ["epoch", "dur"], "records": records}, open(os.environ["EXPECT"], "w"))
 '''
 
 # nanoGPT keeps its losses to itself (wandb only): its own print formats, applied to what it
@@ -113,7 +115,8 @@ def nanogpt_expectation(console: str) -> dict:
                                                  "val/loss": float(m.group(3))}})
     for m in NANOGPT_ITER.finditer(console):
         records.append({"step": int(m.group(1)), "values": {"loss": float(m.group(2))}})
-    return {"either": ["step", "iter", "mfu"], "records": records}
+    return {"source": {"repo": "karpathy/nanoGPT", "path": "train.py", "commit": "live"},
+            "either": ["step", "iter", "mfu"], "records": records}
 
 
 def _env(python_dir: str) -> Dict[str, str]:
