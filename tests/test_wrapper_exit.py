@@ -144,3 +144,24 @@ def test_an_option_that_took_the_program_as_its_value_is_named_with_the_fix(stor
             f"put its value after it: {flag} {metavar} {python} no-such-train-xyz.py")
     assert f"runwrap: {line}" in done.stderr.decode().splitlines()
     assert run_json(only_run(store))["error"] == line
+
+
+def test_a_signal_before_the_program_started_is_recorded_as_never_started(tmp_path):
+    # The signal comes (for real, to this process) once the run directory exists and before
+    # the program is started: the run ends killed, and its error says the program never ran.
+    from runwrap.wrap.plan import make_plan
+    from runwrap.wrap.request import WrapOptions
+    from runwrap.wrap.runner import WrappedRun
+
+    marker = tmp_path / "ran"
+    plan = make_plan(WrapOptions(command=["touch", str(marker)], dir=str(tmp_path / "store"),
+                                 project="early", quiet=True, stats_interval=0, pty=False,
+                                 tensorboard_discovery=False))
+    wrapped = WrappedRun(plan)
+    code = wrapped.execute(on_start=lambda run_dir: os.kill(os.getpid(), signal.SIGTERM))
+    assert code == 128 + signal.SIGTERM and not marker.exists()
+    meta = run_json(only_run(tmp_path / "store"))
+    assert (meta["status"], meta["signal"], meta["exit_code"]) == ("killed", "SIGTERM", code)
+    assert "child_pid" not in meta
+    assert meta["error"] == wrapped.error == (
+        "the program never started: SIGTERM came before runwrap started it")

@@ -73,9 +73,11 @@ class NotRecorded:
         """After the child ended: stop recording, record the end. Returns the run's status."""
         return final_status(exit_code, signal_name)
 
-    def not_started(self, exit_code: int, reason: str, duration: float) -> str:
-        """The program could not be started: record the run as failed with `reason`."""
-        return final_status(exit_code, None)
+    def not_started(self, exit_code: int, reason: str, duration: float,
+                    signal_name: Optional[str] = None) -> str:
+        """The program was not started: record the run's end with `reason` (failed, or
+        killed by `signal_name` when a signal came first)."""
+        return final_status(exit_code, signal_name)
 
 
 class OwnRun(NotRecorded):
@@ -227,8 +229,9 @@ class OwnRun(NotRecorded):
         finally:
             stop_upload(self._uploader, self._timeout)
 
-    def not_started(self, exit_code: int, reason: str, duration: float) -> str:
-        return self._record_end(exit_code, None, duration, error=reason, check=False)
+    def not_started(self, exit_code: int, reason: str, duration: float,
+                    signal_name: Optional[str] = None) -> str:
+        return self._record_end(exit_code, signal_name, duration, error=reason, check=False)
 
     def _stop_collectors(self) -> Dict[str, Dict[str, int]]:
         skipped: Dict[str, Dict[str, int]] = {}

@@ -150,9 +150,11 @@ class WrappedRun:
     def _killed_before_start(self, sig: int) -> int:
         """A signal came before the program was started: it is not started, and the run ends
         killed by that signal, as the program would have been."""
+        name = signal.Signals(sig).name
         self.exit_code = 128 + sig
-        self.status = self.recording.finish(sig, self.exit_code, signal.Signals(sig).name,
-                                            self.duration)
+        self.error = f"the program never started: {name} came before runwrap started it"
+        self.status = self.recording.not_started(self.exit_code, self.error, self.duration,
+                                                 signal_name=name)
         return self.exit_code
 
     def _not_started(self, exit_code: int, reason: str) -> int:
