@@ -36,7 +36,7 @@ def say(message: str) -> None:
     try:
         sys.stderr.write(f"runwrap: {message}\n")
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # closed, or none at all (fd 2 closed)
         pass
 
 

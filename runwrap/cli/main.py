@@ -55,7 +55,10 @@ def _open_closed_standard_fds() -> None:
             continue
         except OSError:
             pass
-        null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+        try:
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+        except OSError:
+            return  # no /dev/null (a bare chroot): go on as before
         if null != fd:
             os.dup2(null, fd)
             os.close(null)
