@@ -1,13 +1,20 @@
 """Sweeps beside plain Optuna: what `runwrap agent` costs per trial, how long the next Bayesian
 suggestion takes with 1,000 finished trials, and whether 8 parallel trials keep the cores busy.
 
-    python benchmarks/sweep.py [--rounds 5] [--trials 10]
+    python benchmarks/sweep.py [--rounds 5] [--trials 10] [--only per-trial]
 
 1. Per-trial overhead: a grid of TRIALS points of a tiny program that prints its metric, run by
    `runwrap agent` (each trial through the wrapper, recorded), against the same program started
    bare TRIALS times, wrapped by `runwrap run` alone (the wrapper's own start-up and recording,
    which every trial pays), and driven by a plain Optuna loop that starts it per trial
-   (subprocess, reading the metric from its output). Wall time per trial.
+   (subprocess, reading the metric from its output). Wall time per trial, and CPU time per
+   trial (user + system of the whole process tree, from getrusage(RUSAGE_CHILDREN)): on a
+   shared, loaded machine wall time mostly measures the queue for the cores, CPU time what
+   runwrap itself spends. The agent's figures are the difference between an agent running
+   1 + TRIALS trials and one running 1, so its own start (Python, Optuna, the journal) cancels.
+   Python writes its byte code to a cache under the temporary folder even where
+   PYTHONDONTWRITEBYTECODE is set, as an installed runwrap has it: compiling every module
+   from source at each start is not what a user's trial pays.
 2. Next suggestion: a bayes sweep (2 continuous parameters) holding 1,000 finished trials;
    the time of the agent's next claim (TPE in the sweep's journal file), beside Optuna's own
    TPE ask + suggest on an in-memory study and on a journal file.
@@ -38,10 +45,26 @@ BUSY = ("import sys, time\nend = time.process_time() + 1.0\nx = 0\n"
         "while time.process_time() < end:\n    x += 1\nprint('loss=%s' % (x % 7), flush=True)\n")
 
 
+PYCACHE = Path(tempfile.mkdtemp(prefix="runwrap-bench-pycache-"))
+
+
 def env() -> Dict[str, str]:
     e = dict(os.environ)
     e["PYTHONPATH"] = os.pathsep.join([str(REPO)] + [p for p in [e.get("PYTHONPATH")] if p])
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
+    e["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     return e
+
+
+def timed(argv: List[str], cwd: Path) -> tuple:
+    """(wall seconds, CPU seconds of the whole process tree) of running `argv` to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def runwrap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -63,35 +86,34 @@ def per_trial(trials: int) -> Dict[str, float]:
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
         (work / "tiny.py").write_text(TINY)
-        t0 = time.perf_counter()
-        for i in range(trials):
-            subprocess.run([sys.executable, "tiny.py", f"--x={i}"], cwd=work, check=True,
-                           capture_output=True)
-        bare = (time.perf_counter() - t0) / trials
-        t0 = time.perf_counter()
-        for i in range(trials):  # the wrapper alone, as the agent starts it
-            runwrap("run", "--dir", "wrapped", "--project", "p", "--group", "g", "--", sys.executable,
-                    "tiny.py", f"--x={i}", cwd=work)
-        wrapped = (time.perf_counter() - t0) / trials
-        sweep_id = grid_sweep(work, "tiny.py", trials)
-        t0 = time.perf_counter()
-        runwrap("agent", sweep_id, "--dir", "store", cwd=work)
-        agent_total = time.perf_counter() - t0
-        docs = sorted((json.loads(p.read_text()) for p in
-                       (work / "store" / ".sweeps" / sweep_id / "trials").glob("*[0-9].json")),
-                      key=lambda t: t["start_time"])
-        # A trial: from its claim to its end, and the gap to the next claim (the search's
-        # bookkeeping between trials). The agent's own start (Python, Optuna's import) is
-        # paid once per agent and reported apart.
-        spans = [t["end_time"] - t["start_time"] for t in docs]
-        gaps = [b["start_time"] - a["end_time"] for a, b in zip(docs, docs[1:])]
-        agent = statistics.median(spans) + statistics.median(gaps)
-        start = agent_total - sum(spans) - sum(gaps)
+        timed([sys.executable, "-m", "runwrap", "run", "--dir", "warm", "--", sys.executable,
+               "tiny.py", "--x=0"], work)  # fills the byte-code cache
+        bare, wrapped = [], []
+        for i in range(trials):  # side by side, so that a change of load hits both alike
+            bare.append(timed([sys.executable, "tiny.py", f"--x={i}"], work))
+            # the wrapper alone, as the agent starts it
+            wrapped.append(timed([sys.executable, "-m", "runwrap", "run", "--dir", "wrapped",
+                                  "--project", "p", "--group", "g", "--", sys.executable,
+                                  "tiny.py", f"--x={i}"], work))
+        one = grid_sweep(work, "tiny.py", 1)
+        many = grid_sweep(work, "tiny.py", 1 + trials)
+        agent_one = timed([sys.executable, "-m", "runwrap", "agent", one, "--dir", "store"], work)
+        agent_many = timed([sys.executable, "-m", "runwrap", "agent", many, "--dir", "store"],
+                           work)
         optuna = _optuna_loop(work, "tiny.py", trials, n_jobs=1) / trials
-    return {"bare_ms": bare * 1e3, "wrapped_ms": wrapped * 1e3, "agent_trial_ms": agent * 1e3,
-            "agent_over_bare_ms": (agent - bare) * 1e3,
-            "agent_over_wrapped_ms": (agent - wrapped) * 1e3, "agent_start_ms": start * 1e3,
-            "optuna_trial_ms": optuna * 1e3, "optuna_over_bare_ms": (optuna - bare) * 1e3}
+    out = {}
+    for what, index in (("ms", 0), ("cpu_ms", 1)):
+        b = statistics.median(t[index] for t in bare)
+        w = statistics.median(t[index] for t in wrapped)
+        a = (agent_many[index] - agent_one[index]) / trials
+        out.update({f"bare_{what}": b * 1e3, f"wrapped_{what}": w * 1e3,
+                    f"agent_trial_{what}": a * 1e3, f"agent_over_bare_{what}": (a - b) * 1e3,
+                    f"wrapped_over_bare_{what}": (w - b) * 1e3})
+    out["agent_start_ms"] = (agent_one[0] - statistics.median(t[0] for t in wrapped)) * 1e3
+    out["optuna_trial_ms"] = optuna * 1e3
+    out["optuna_over_bare_ms"] = (optuna - statistics.median(t[0] for t in bare)) * 1e3
+    out["load_average"] = os.getloadavg()[0]
+    return out
 
 
 def _optuna_loop(work: Path, program: str, trials: int, n_jobs: int) -> float:
@@ -191,11 +213,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--skip-parallel", action="store_true")
+    parser.add_argument("--only", choices=("per-trial", "suggestion", "parallel"),
+                        help="measure one section only")
     args = parser.parse_args()
-    sections: List[tuple] = [("per trial", lambda: per_trial(args.trials)),
-                             ("next bayes suggestion, 1,000 finished trials", next_suggestion)]
-    if not args.skip_parallel:
-        sections.append(("8 parallel trials of a 1 s computation", parallel))
+    sections: List[tuple] = [
+        ("per-trial", "per trial", lambda: per_trial(args.trials)),
+        ("suggestion", "next bayes suggestion, 1,000 finished trials", next_suggestion),
+        ("parallel", "8 parallel trials of a 1 s computation", parallel)]
+    sections = [(title, measure) for name, title, measure in sections
+                if (args.only or name) == name
+                and not (name == "parallel" and args.skip_parallel and not args.only)]
     print(f"| measurement | median of {args.rounds} rounds |\n|---|---|")
     for title, measure in sections:
         rows = []
