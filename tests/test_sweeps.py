@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -336,3 +337,31 @@ def test_run_options_after_dashes_reach_every_trials_wrapper(tmp_path: Path) -> 
     assert [t["value"] for t in trials(store, sweep_id)] == [1.0, 2.0]
     refused = run_agent(store, sweep_id, work, "--", "--project", "elsewhere")
     assert refused.returncode == 2 and "--project" in refused.stderr
+
+
+def test_ls_has_a_header_and_a_grid_done_reads_finished_and_latest_is_named_by_its_id(
+        tmp_path: Path) -> None:
+    work, store = tmp_path / "work", tmp_path / "store"
+    write_program(work)
+    config = dict(GRID, parameters={"lr": {"values": [0.1, 0.03]}, "depth": {"value": 2},
+                                    "epochs": {"value": 1}})
+    sweep_id = create(store, write_config(work, config), cwd=work)
+
+    def listed() -> List[List[str]]:
+        done = runwrap("sweep", "ls", "--dir", store)
+        assert done.returncode == 0, done.stderr
+        return [line.split() for line in done.stdout.splitlines()]
+
+    header, row = listed()
+    assert header == ["ID", "PROJECT", "NAME", "SEARCH", "STATE", "TRIALS"]
+    assert row[0] == sweep_id and row[-2:] == ["running", "0"]
+    first = run_agent(store, "latest", work, "--count", "1")
+    assert first.returncode == 0 and f"runwrap sweep show {sweep_id}" in first.stderr
+    assert listed()[1][-2:] == ["running", "1"]  # one grid point still to run
+    assert run_agent(store, "latest", work).returncode == 0
+    assert listed()[1][-2:] == ["finished", "2"]
+    show = runwrap("sweep", "show", "latest", "--dir", store)
+    assert "· finished · 2 trials" in show.stdout
+    last = run_agent(store, "latest", work, "--count", "1")
+    assert last.returncode == 0
+    assert f"sweep {sweep_id} has no trial left to run" in last.stderr

@@ -135,6 +135,7 @@ def _run_agent(ref: str, store_dir: Optional[str], count: Optional[int], paralle
 
     results = run_agent(ref, root=store_dir, count=count, parallel=parallel, storage=storage,
                         wrap_options=wrap_options or [], on_event=say)
+    ref = _sweep_id(ref, store_dir)  # `latest` said as the sweep it was
     if not results:
         say(f"sweep {ref} has no trial left to run")
         return 0
@@ -233,17 +234,36 @@ def ls(as_json: bool, store_dir: Optional[str]) -> None:
     # start-up: the layer below loads only when this command runs
     from runwrap.store import sweeps as store
     from runwrap.store.layout import store_root
+    from runwrap.sweeps.report import build_report
 
     root = store_root(store_dir)
     docs = store.list_sweeps(root)
     if as_json:
         click.echo(json.dumps(docs, indent=2, default=str))
         return
+    if not docs:
+        click.echo(f"no sweeps under {root}; create one with `runwrap sweep CONFIG.yaml`")
+        return
+    rows = [["ID", "PROJECT", "NAME", "SEARCH", "STATE", "TRIALS"]]
     for doc in docs:
-        n = len(store.read_trials(store.sweep_dir(root, doc["id"])))
-        click.echo(f"{doc['id']}  {doc['project']}  {doc.get('name')}  {_describe(doc)}  "
-                   f"{store.sweep_state(store.sweep_dir(root, doc['id']))}  "
-                   f"{_count(n, 'trial')}")
+        report = build_report(root, doc["id"])
+        rows.append([doc["id"], doc["project"], str(doc.get("name")), _describe(doc),
+                     report.state, str(len(report.trials))])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def _sweep_id(ref: str, store_dir: Optional[str]) -> str:
+    """The id `ref` names (`latest`, a path), or `ref` itself when the store has no such sweep."""
+    from runwrap.errors import UsageError
+    from runwrap.store import sweeps as store
+    from runwrap.store.layout import store_root
+
+    try:
+        return str(store.read_sweep(store.find_sweep(store_root(store_dir), ref))["id"])
+    except UsageError:
+        return ref
 
 
 def _set_state(ref: str, store_dir: Optional[str], state: str) -> None:

@@ -16,7 +16,7 @@ class SweepReport:
     def __init__(self, doc: Dict[str, Any], state: str, trials: List[Dict[str, Any]],
                  relations: List[Dict[str, Any]]):
         self.doc = doc
-        self.state = state  # running | stopped
+        self.state = state  # running | stopped | finished (derived: see sweep_status)
         self.trials = trials  # ranked: best first, trials without a value last
         self.relations = relations  # per parameter: correlation with the metric
 
@@ -53,7 +53,28 @@ def build_report(root: Path, ref: str) -> SweepReport:
         return (0, sign * v, t["number"]) if _number(v) else (1, 0.0, t["number"])
 
     ranked = sorted(trials, key=key)
-    return SweepReport(doc, store.sweep_state(path), ranked, relations(ranked))
+    return SweepReport(doc, sweep_status(store.sweep_state(path), doc, trials), ranked,
+                       relations(ranked))
+
+
+def sweep_status(stored: str, doc: Dict[str, Any], trials: List[Dict[str, Any]]) -> str:
+    """What a reader calls the sweep: `stopped` as stored, `finished` once no trial runs and
+    its search has nothing left (every grid point ended without crashing, or run_cap trials
+    ran), else `running`. Derived on each read, never stored."""
+    if stored != "running" or not trials or any(t.get("state") == "running" for t in trials):
+        return stored
+    ended = [t for t in trials if t.get("state") != "crashed"]  # a crashed point runs again
+    grid = doc.get("grid_size")
+    cap = doc["config"].get("run_cap")
+    if (grid and len({_point(t) for t in ended}) >= grid) or (cap and len(trials) >= cap):
+        return "finished"
+    return stored
+
+
+def _point(trial: Dict[str, Any]) -> str:
+    import json  # start-up: loaded only on the path that needs it
+
+    return json.dumps(trial.get("params"), sort_keys=True, default=str)
 
 
 def flat_params(params: Any, prefix: str = "") -> Dict[str, Any]:
