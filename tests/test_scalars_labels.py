@@ -63,6 +63,8 @@ parse = default_parser().parse
     ("epoch: [1/3], global_step: 10, 'loss': np.float64(27.366244)",
      ({"epoch": 1, "global_step": 10, "loss": 27.366244}, 10)),
     ("best metric, acc: 0.25, norm_edit_dis: 0.9", ({"best_acc": 0.25, "best_norm_edit_dis": 0.9}, None)),
+    ("Student accuracy with CE + KD: 71.20%", ({"student_accuracy": 71.2}, None)),
+    ("Accuracy of the network on the 10000 test images: 54 %", ({"test/accuracy": 54}, None)),
     # Phases at the start of a line prefix the keys.
     ("Test:  Acc@1 1.05 Acc@5 4.2", ({"test/Acc@1": 1.05, "test/Acc@5": 4.2}, None)),
     ("Test set: Average loss: 0.0335, Accuracy: 9782/10000 (98%)",

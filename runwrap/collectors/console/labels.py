@@ -165,6 +165,14 @@ def _words(words: list, form: int) -> Optional[Label]:
     while len(low) > 1 and (low[-1] in _TRAILING or low[-1] in FILLER_WORDS
                             or (low[-2] in _TRAILING and not names_metric(low[-1]))):
         low.pop()
+    # Words after a preposition say under what the measure was taken (`Student accuracy with
+    # CE + KD`, `Accuracy of the network on the test images`): the measure is before it.
+    rest: list = []
+    for i in range(1, len(low)):
+        if (low[i] in _TRAILING or low[i] in _PREPOSITIONS) and any(
+                names_metric(w) for w in low[:i]):
+            low, rest = low[:i], low[i:]
+            break
     head = None
     for i in range(len(low) - 1, -1, -1):
         if names_metric(low[i]):
@@ -214,7 +222,7 @@ def _words(words: list, form: int) -> Optional[Label]:
             phase = phase_of(w)
     if phase is None:
         # `Accuracy of the network on the 10000 test images: 54 %`: the phase after it.
-        phase = next((phase_of(w) for w in low[head + 1:] if phase_of(w)), None)
+        phase = next((phase_of(w) for w in low[head + 1:] + rest if phase_of(w)), None)
     if phase is None and names_count(key):
         return None
     return Label(f"{phase}/{key}" if phase else key, METRIC, len(words))

@@ -328,6 +328,9 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
             if kind is OTHER:
                 if form != BLANK and after[:1] in (" ", "\t") and _is_unit(after):
                     continue  # `12 GB`, `0 TPU cores`, `0.05 s/iter. Eval:`: a unit
+                at = line.find(phrase)
+                if at > 2 and line[at - 3:at] in (" + ", " & "):
+                    continue  # `Student accuracy with CE + KD: 71.2%`: the end of a label
                 banner = banner or is_banner
         kept_text = text
         if best:
