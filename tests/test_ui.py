@@ -337,3 +337,26 @@ def test_thousands_of_runs_draw_only_the_rows_in_view(tmp_path, browser):
         assert len(texts(browser, "tr.run")) < 150
     finally:
         ui.close()
+
+
+def test_the_default_metric_columns_prefer_a_sweeps_metric_and_leave_step_counters_out(
+        tmp_path):
+    store = tmp_path / "store"
+    for i in range(2):
+        make_run(store, [{"epoch": e, "loss": 1 / (e + 1), "acc": e / 3} for e in range(3)],
+                 run_id=f"p{i}", name=f"plain-{i}", project="plain")
+        make_run(store, [{"epoch": e, "loss": 1 / (e + 1), "val_score": e + i} for e in range(3)],
+                 run_id=f"t{i}", name=f"trial-{i}", project="tuned", extra=["--group", "sw9"])
+    sweep = store / ".sweeps" / "sw9"  # the sweep the "tuned" runs are trials of
+    sweep.mkdir(parents=True)
+    (sweep / "sweep.json").write_text(json.dumps(
+        {"id": "sw9", "project": "tuned", "name": "sw9", "created": 0,
+         "config": {"method": "grid", "metric": {"name": "val_score", "goal": "maximize"}}}))
+    ui = UiServer(store)
+    try:
+        for project, expected in (("plain", ["acc", "loss"]), ("tuned", ["val_score", "loss"])):
+            status, _, body = ui.get(f"/api/runs?project={project}")
+            assert status == 200
+            assert json.loads(body)["metrics"] == expected, project
+    finally:
+        ui.close()

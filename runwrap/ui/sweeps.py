@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from runwrap.errors import UsageError
+from runwrap.store.documents import read_json
 from runwrap.store.sweeps import SWEEP_JSON, sweeps_root
 
 
@@ -19,6 +20,15 @@ def sweep_ids(root: Path) -> List[str]:
     except OSError:
         return []
     return [n for n in names if not n.startswith(".") and os.path.isfile(base / n / SWEEP_JSON)]
+
+
+def sweep_metric(root: Path, sweep_id: str) -> Optional[str]:
+    """The name of the metric sweep `sweep_id` optimises, or None."""
+    doc = read_json(sweeps_root(root) / sweep_id / SWEEP_JSON)
+    config = doc.get("config") if isinstance(doc, dict) else None
+    metric = config.get("metric") if isinstance(config, dict) else None
+    name = metric.get("name") if isinstance(metric, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def sweep_page(root: Path, sweep_id: str) -> Optional[Dict[str, Any]]:

@@ -23,7 +23,7 @@ from runwrap.store.summary import flat
 from runwrap.ui import filters
 from runwrap.ui.cache import SeriesCache
 from runwrap.ui.series import RunSeries
-from runwrap.ui.sweeps import sweep_ids
+from runwrap.ui.sweeps import sweep_ids, sweep_metric
 
 # Folders of a run directory whose files the run page lists (saved code, run.save() files,
 # media, tables and artifacts where a run has them).
@@ -197,9 +197,8 @@ class StoreView:
         if config_keys is None:
             config_keys = [k for k, seen in all_config.items() if len(seen) > 1][:3]
         if metrics is None:
-            ranked = sorted((m for m in all_metrics if not m.startswith("system/")),
-                            key=lambda m: (-all_metrics[m], m))
-            metrics = ranked[:2]
+            metrics = _default_metrics(all_metrics, {sweep_metric(self.root, row["sweep"])
+                                                     for row in rows if row["sweep"]})
         for row in rows:
             row["config"] = {k: row["config"].get(k) for k in config_keys}
             row["metrics"] = {m: row["metrics"].get(m) for m in metrics}
@@ -356,3 +355,17 @@ def read_console(run_dir: Path, name: str, offset: Optional[int], limit: int) ->
     return {"text": data[:cut].decode("utf-8", "replace"),
             "partial": data[cut:].decode("utf-8", "replace"),
             "offset": offset, "next": offset + cut, "size": size}
+
+
+def _default_metrics(counts: Dict[str, int], sweep_metrics: Container[Optional[str]]) -> List[str]:
+    """The runs table's metric columns when none are chosen: the metric of the sweeps the rows
+    are trials of first, then metrics before step counters (`epoch`, `train/step`), the most
+    common first, ties alphabetical; never system load."""
+    # start-up: the word list only (no grammar), when a table is first shown
+    from runwrap.collectors.console.vocabulary import STEP_KEYS
+
+    def key(m: str) -> tuple:
+        is_step = m.startswith("_") or m.rsplit("/", 1)[-1].lower() in STEP_KEYS
+        return (m not in sweep_metrics, is_step, -counts[m], m)
+
+    return sorted((m for m in counts if not m.startswith("system/")), key=key)[:2]
