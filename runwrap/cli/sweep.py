@@ -256,6 +256,7 @@ def ls(as_json: bool, store_dir: Optional[str]) -> None:
 
 def _sweep_id(ref: str, store_dir: Optional[str]) -> str:
     """The id `ref` names (`latest`, a path), or `ref` itself when the store has no such sweep."""
+    # start-up: the layer below loads only when this command runs
     from runwrap.errors import UsageError
     from runwrap.store import sweeps as store
     from runwrap.store.layout import store_root

@@ -20,6 +20,7 @@ def die_with_agent() -> None:
     if not expected:
         return
     try:
+        # start-up: loaded only on the path that needs it
         import ctypes  # start-up: only for a sweep's trial
         import signal
 
