@@ -20,8 +20,7 @@ def die_with_agent() -> None:
     if not expected:
         return
     try:
-        # start-up: loaded only on the path that needs it
-        import ctypes  # start-up: only for a sweep's trial
+        import ctypes  # start-up: only for a sweep's trial (both imports)
         import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
