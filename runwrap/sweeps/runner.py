@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -255,12 +256,25 @@ def _kill_program(path: Path) -> None:
 
 
 def _exited(proc: subprocess.Popen, timeout: float) -> bool:
-    """Wait up to `timeout` for the wrapper to exit (at once when it does)."""
-    try:
-        proc.wait(timeout)
+    """Wait up to `timeout` for the wrapper to exit, woken at once when it does. Not
+    Popen.wait(timeout): CPython's polls the process with sleeps of up to 50 ms, which kept
+    the next trial waiting 25 ms on average; a pidfd (Linux 5.3+) is readable from the moment
+    the process has exited."""
+    if proc.poll() is not None:
         return True
-    except subprocess.TimeoutExpired:
-        return False
+    try:
+        fd = os.pidfd_open(proc.pid)  # not reaped yet (poll() said so): the pid is still its
+    except (AttributeError, OSError):  # not Linux, an older kernel or Python
+        try:
+            proc.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    return proc.poll() is not None
 
 
 def _wait_quietly(proc: subprocess.Popen) -> None:
