@@ -231,7 +231,7 @@ def _words(words: list, form: int) -> Optional[Label]:
 _prefix_cache: Dict[str, bool] = {}
 
 
-def names_settings(head: str) -> bool:
+def head_names_settings(head: str) -> bool:
     """True when the text before a line's first colon says the rest are settings or counts
     (`Overriding: device = cpu`, `Number of parameters:    pi: 4610,   v: 4545`)."""
     found = _prefix_cache.get(head)

@@ -13,8 +13,8 @@ import sys
 from typing import Dict, List, Optional, Tuple, Union
 
 from runwrap.collectors.console.labels import (
-    BLANK, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, Label, label_for, names_settings,
-    read_label)
+    BLANK, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, Label, head_names_settings,
+    label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
     CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, names_count, names_metric, parts, phase_of,
@@ -88,9 +88,11 @@ _BEST_CLAUSE = re.compile(r"(?:^|[.;,|:\]] +)[Bb]est\b")
 # The label of a dict printed after it: a dict of settings or samples is no metrics.
 _DICT_LABEL = re.compile(r"([A-Za-z][\w .-]*)['\"]?[ \t]*[:=][ \t]*\Z")
 # A value in a dict that is a word, not a number: two of them make a dict of arguments.
-_WORD_VALUE = re.compile(r""":[ \t]*(?:'(?![-+.\d]|nan'|inf')|"(?![-+.\d])|True\b|False\b|None\b)""")
+_WORD_VALUE = re.compile(
+    r""":[ \t]*(?:'(?![-+.\d]|nan'|inf')|"(?![-+.\d])|True\b|False\b|None\b)""")
 _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _/-]*\Z")
-_TENSOR = re.compile(rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
+_TENSOR = re.compile(
+    rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
 _LAST_NUMBER = re.compile(rf"[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
 _WORDS = re.compile(r"[A-Za-z][\w@.-]*")
@@ -141,7 +143,7 @@ def _mask_arguments(line: str) -> str:
     start = line.find("{")
     while start >= 0:
         m = _DICT_LABEL.search(line, max(0, start - 64), start) if start else None
-        if m is not None and names_settings(m.group(1)):
+        if m is not None and head_names_settings(m.group(1)):
             line = _blank(line, start)  # `parameters: {'x': 1.2}`, `Sample 3 of the set: {...}`
         elif len(_WORD_VALUE.findall(line, start)) >= 2:
             line = _blank(line, start)  # `{'input_file': 'names.txt', 'lr': 0.1}`: arguments
@@ -264,7 +266,7 @@ def parse_line(line: str) -> Optional[Parsed]:
         return None
     colon = line.find(":")
     if 0 < colon < 80 and line[colon + 1:colon + 3].strip()[:1] not in _NUMBER_STARTS and (
-            _SETTINGS_HEAD.match(line, 0, colon) and names_settings(line[:colon])):
+            _SETTINGS_HEAD.match(line, 0, colon) and head_names_settings(line[:colon])):
         return None  # `Overriding: device = cpu`, `Number of parameters:  pi: 4610,  v: 4545`
     if step is None:
         step = first_step

@@ -62,7 +62,8 @@ COUNT_WORDS = frozenset("""
     world byte bytes kb mb gb tb kib mib gib count counts number num n size sizes dim dims
     layer layers head heads feature features class classes channel channels seed vocab
     interval intervals patience pid port id version batches warmup workers threads thread
-    width height shape len length depth embd batch batchsize bsz bs instances instance labels targets boxes objects
+    width height shape len length depth embd batch batchsize bsz bs instances instance labels
+    targets boxes objects
 """.split())
 
 # A label whose parts say it is a rate (`train_samples_per_second`) is no count.
@@ -78,10 +79,6 @@ def parts(word: str) -> List[str]:
     if not found:  # a word in another script (`损失`): itself
         return [word.lower()]
     return [p.lower() for p in found]
-
-
-def is_metric_part(part: str) -> bool:
-    return part in METRIC_WORDS
 
 
 def step_key(word: str) -> Optional[str]:
