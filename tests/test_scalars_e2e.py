@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 
 from runwrap.store.streams import read_records
 from runwrap.store.values import decode_value
+from wrapper_harness import Terminal
 
 REPO = Path(__file__).resolve().parents[1]
 LIGHT = ["--stats-interval", "0", "--no-tensorboard-discovery"]
@@ -186,3 +187,27 @@ def test_the_example_training_script_gives_one_record_per_epoch_in_step_order(tm
     got = values(only_run(tmp_path / "store"), "stdout")
     assert [r.get("_step") for r in got] == [1, 2, 3, 4], got
     assert all("acc" in r for r in got), got
+
+
+TQDM_ON_A_TINY_TERMINAL = r"""
+from tqdm import tqdm
+for epoch in range(2):
+    for _ in tqdm(range(50), desc="train"):
+        pass
+    print(f"epoch {epoch} loss: 0.{epoch + 3}")
+"""
+
+
+def test_tqdm_without_its_bar_on_a_one_column_terminal_gives_no_value(tmp_path):
+    # On a 1x1 terminal tqdm drops its bar: `train: 100% 50/50 [...]` is a position, no metric.
+    store = tmp_path / "store"
+    (tmp_path / "train.py").write_text(TQDM_ON_A_TINY_TERMINAL)
+    term = Terminal(["--dir", str(store), *LIGHT, sys.executable, "train.py"], cwd=tmp_path,
+                    rows=1, cols=1, env=env())
+    try:
+        assert term.wait(60) == 0, term.output[-2000:]
+    finally:
+        term.close()
+    assert b"train: 100% 50/50" in term.output
+    assert values(only_run(store), "stdout") == [
+        {"_step": 0, "epoch": 0, "loss": 0.3}, {"_step": 1, "epoch": 1, "loss": 0.4}]
