@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -46,6 +45,8 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
 def copy_hashed(source: BinaryIO, path: Path) -> Tuple[str, int]:
     """Copy the open file `source` into a new file at `path` in 1 MiB chunks (memory bounded
     whatever its size), hashing it on the way: (sha256 hex digest, size)."""
+    import hashlib  # start-up: loading OpenSSL costs every run ~6 ms; only media and files use it
+
     digest = hashlib.sha256()
     size = 0
     with open(path, "wb") as out:
