@@ -237,3 +237,43 @@ def test_real_tqdm_bars_reach_the_parser_in_the_order_the_terminal_showed_them(t
             for e in (1, 2):  # each epoch's last frame comes before its final line
                 last = max(i for i, line in enumerate(seen) if f"epoch {e}:" in line)
                 assert last < seen.index(f"epoch {e} loss: {2 - e / 10:.4f}")
+
+
+TQDM_LIGHTNING = r"""
+import sys
+from tqdm import tqdm
+# Lightning's way: one training bar reset every epoch, a validation bar below it (position=1,
+# leave=False), and the epoch's line printed above the bars with tqdm.write.
+main = tqdm(total=4, file=sys.stdout, mininterval=0, ncols=100)
+for e in range(1, 4):
+    main.reset(total=4)
+    main.set_description(f"Epoch {e}")
+    for i in range(4):
+        main.update(1)
+        main.set_postfix(train_loss=f"{2 - e / 10 - i / 100:.4f}")
+    for _ in tqdm(range(2), desc="Validation", file=sys.stdout, mininterval=0, ncols=80,
+                  position=1, leave=False):
+        pass
+    tqdm.write(f"epoch {e} val_acc={e / 10:.2f}", file=sys.stdout)
+main.close()
+"""
+
+
+def test_a_line_written_above_nested_bars_reaches_the_parser_before_the_later_frames(tmp_path):
+    import subprocess
+    script = tmp_path / "bars.py"
+    script.write_text(TQDM_LIGHTNING)
+    data = subprocess.run([PY, str(script)], stdout=subprocess.PIPE, check=True).stdout
+    seen = []
+    log = ConsoleLog(str(tmp_path / "output.log"),
+                     sink=lambda stream, block, t: seen.extend(block.split("\n")))
+    log.feed("stdout", data)
+    log.close()
+    epochs = [int(line.split()[1].rstrip(":")) for line in seen
+              if line.lstrip(FRAME).lower().startswith("epoch ")]
+    assert epochs == sorted(epochs) and set(epochs) == {1, 2, 3}, seen
+    finals = [line for line in seen if "val_acc" in line]
+    assert finals == [f"epoch {e} val_acc={e / 10:.2f}" for e in (1, 2, 3)]
+    logged = (tmp_path / "output.log").read_text().splitlines()
+    assert [line for line in logged if "val_acc" in line] == finals
+    assert logged[-1].startswith("Epoch 3: 100%")

@@ -21,13 +21,18 @@ A row is *final*, and leaves the model, once no program could still reach it: it
 above the cursor than the farthest cursor-up this stream has made (so plain output, which never
 moves up, is final at its '\\n'); a row that was redrawn in place (a progress bar) waits for one
 more row, because nested bars step down with '\\n' before their first cursor-up, or until the
-row below is drawn over in place (then it is no nested bar's first frame), so what the parsers
-get keeps the order the terminal showed it (a final line before the next bar's frames); while the
+row below is drawn over in place (then it is no nested bar's first frame); while the
 cursor is hidden (a live display is running) no row within a screen's height (HOLD) of the
 cursor is final, so lines printed above a live display reach output.log and the parsers when
 it ends, or a screen later. A row that was erased, or redrawn down to blanks, is dropped: it is
 gone from the screen. Redrawn rows lose trailing blanks (bars pad a shorter frame with
 spaces). Cursor motion above the oldest row still held stops there.
+
+The parsers get rows and frames in the order their text was drawn: a frame drawn over in place
+while a held row shows older text (an outer bar, a line tqdm.write put above the bars) waits
+until that text leaves as a frame or a final row, so records keep the order the terminal showed
+them (a final line before the next bar's frames, not after). While the cursor is hidden (a
+live display) frames go at once; at most MAX_WAITING frames wait (then the oldest go).
 
 Bounded on bad input: at most HOLD rows are held (older ones are made final), a row longer than
 MAX_LINE is cut into pieces, an escape sequence split across reads is kept only up to
@@ -36,6 +41,7 @@ MAX_ESCAPE characters, and runs of '\\b', '\\n' or '\\r' cost one step each.
 from __future__ import annotations
 
 import re
+from bisect import insort
 from typing import List, Optional, Tuple
 
 MAX_LINE = 1 << 20
@@ -44,6 +50,7 @@ MAX_LINE = 1 << 20
 HOLD = 48
 MAX_ESCAPE = 4096  # an unterminated escape sequence longer than this is dropped
 MAX_FRAMES = 256  # frames reported per read at most
+MAX_WAITING = 1024  # frames held back behind an older row at most (then the oldest go)
 FRAME = "\x00"  # marks a frame among final rows: no final row holds a control character
 
 # One token per match. Tab is text; the other C0 controls and DEL are dropped.
@@ -73,7 +80,8 @@ class Screen:
     `close()` returns the rest. Rows are plain strings without control characters."""
 
     __slots__ = ("rows", "redrawn", "erased", "row", "col", "reach", "hidden", "saved",
-                 "after_cr", "carry", "want_frames", "out", "frames", "erased_rows")
+                 "after_cr", "carry", "want_frames", "out", "frames", "erased_rows", "stamps",
+                 "clock", "waiting")
 
     def __init__(self) -> None:
         self.rows: List[str] = [""]  # held rows; rows[0] is the oldest not yet final
@@ -90,12 +98,17 @@ class Screen:
         self.out: List[str] = []  # what the current feed returns
         self.frames = 0  # frames reported by the current feed
         self.erased_rows: List[Tuple[int, str]] = []  # (row, text) erased since the last text
+        self.stamps: List[int] = [0]  # per row: when its text was last written (self.clock)
+        self.clock = 0
+        self.waiting: List[Tuple[int, str]] = []  # (stamp, frame) behind an older held row,
+        # oldest first
 
     def simple(self) -> bool:
         """True when the next plain text (no control characters but '\\n') can be appended by
         the caller itself: one row held, the cursor at its end, nothing to wait for."""
         return (len(self.rows) == 1 and self.col == len(self.rows[0]) and not self.reach
-                and not self.hidden and not self.carry and not self.redrawn[0])
+                and not self.hidden and not self.carry and not self.redrawn[0]
+                and not self.waiting)
 
     def feed(self, text: str) -> List[str]:
         """The rows that became final, in order; with `want_frames`, also the content of each
@@ -146,7 +159,9 @@ class Screen:
         out += self._take(len(self.rows))
         while out and not out[-1]:
             out.pop()
-        self.rows, self.redrawn, self.erased = [""], [False], [False]
+        out += [frame for _, frame in self.waiting]
+        self.waiting = []
+        self.rows, self.redrawn, self.erased, self.stamps = [""], [False], [False], [0]
         self.row = self.col = 0
         return out
 
@@ -171,6 +186,9 @@ class Screen:
             self.redrawn[r] = True
             self.after_cr = False
         self.erased[r] = False
+        older = self.stamps[r]
+        self.clock += 1
+        self.stamps[r] = self.clock
         self.col = col + len(text)
         self.rows[r] = line
         if len(line) > MAX_LINE and r == len(self.rows) - 1:
@@ -179,8 +197,11 @@ class Screen:
             self.rows.append(line[MAX_LINE:])
             self.redrawn.append(self.redrawn[r])
             self.erased.append(False)
+            self.stamps.append(self.clock)
             self.row = r + 1
             self.col = max(0, self.col - MAX_LINE)
+        if self.waiting and older < self.waiting[0][0]:  # its text may have held them back
+            self.out += self._release()
 
     def _down(self, n: int) -> None:
         self.after_cr = False
@@ -190,6 +211,7 @@ class Screen:
             self.rows.extend([""] * missing)
             self.redrawn.extend([False] * missing)
             self.erased.extend([False] * missing)
+            self.stamps.extend([0] * missing)
         self.row = target
 
     def _up(self, n: int) -> None:
@@ -204,7 +226,39 @@ class Screen:
             self.frames += 1
             if in_order:  # rows final before this frame come first (moves self.row)
                 self.out += self._finals(drawn_below=True)
+                stamp = self.stamps[self.row]
+                if (len(self.rows) > 1 and not self.hidden
+                        and self._oldest_held(self.row) < stamp):
+                    # A row still held shows older text (a line printed above the bars, an
+                    # outer bar): that text reaches the parsers first, then this frame.
+                    insort(self.waiting, (stamp, FRAME + line))
+                    if len(self.waiting) > MAX_WAITING:
+                        self.out.append(self.waiting.pop(0)[1])
+                    return
             self.out.append(FRAME + line)
+
+    def _oldest_held(self, skip: int = -1) -> float:
+        """The stamp of the oldest text a held row shows (but row `skip`); inf when none."""
+        oldest = float("inf")
+        erased = self.erased
+        for r, stamp in enumerate(self.stamps):
+            if stamp < oldest and r != skip and not erased[r]:
+                line = self.rows[r]
+                if line and not line.isspace():
+                    oldest = stamp
+        return oldest
+
+    def _release(self, before: Optional[float] = None) -> List[str]:
+        """The frames held back that no held row's text is older than any more (or than
+        `before`), oldest first."""
+        limit = self._oldest_held() if before is None else before
+        waiting = self.waiting
+        n = 0
+        while n < len(waiting) and waiting[n][0] < limit:
+            n += 1
+        ready = [frame for _, frame in waiting[:n]]
+        del waiting[:n]
+        return ready
 
     def _erased_frame(self) -> None:
         """The rows a live display erased before drawing again (rich erases its rows from
@@ -226,6 +280,8 @@ class Screen:
             if not line.strip():
                 self.erased[r] = True
         self.rows[r] = line
+        if self.waiting and self.erased[r]:  # its older text no longer holds frames back
+            self.out += self._release()
 
     def _csi(self, params: str, final: str) -> None:
         if final == "m":  # colours: the most common sequence by far
@@ -314,19 +370,26 @@ class Screen:
         return self._take(n) if n else []
 
     def _take(self, n: int) -> List[str]:
-        """Removes the oldest `n` rows and returns those a terminal still shows."""
+        """Removes the oldest `n` rows and returns those a terminal still shows, each after
+        the frames held back that were drawn before it."""
         out = []
-        for line, redrawn, erased in zip(self.rows[:n], self.redrawn[:n], self.erased[:n]):
+        held = self.waiting
+        for line, redrawn, erased, stamp in zip(self.rows[:n], self.redrawn[:n],
+                                                self.erased[:n], self.stamps[:n]):
             if redrawn:
                 line = line.rstrip(" ")
                 if not line:
                     continue
             elif erased:
                 continue
+            if held:
+                out += self._release(before=stamp)
             out.append(line)
-        del self.rows[:n], self.redrawn[:n], self.erased[:n]
+        del self.rows[:n], self.redrawn[:n], self.erased[:n], self.stamps[:n]
         if not self.rows:
-            self.rows, self.redrawn, self.erased = [""], [False], [False]
+            self.rows, self.redrawn, self.erased, self.stamps = [""], [False], [False], [0]
+        if held:
+            out += self._release()
         self.row = max(0, self.row - n)
         r, c = self.saved
         self.saved = (max(0, r - n), c)
