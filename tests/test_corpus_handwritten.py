@@ -20,7 +20,13 @@ from wrapper_harness import Terminal, only_run, runwrap
 REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
-PENDING: dict = {}
+PENDING = {
+    # The second hold-out (/work/holdout.md): two of five unseen scripts.
+    "bert_run_classifier": "the `***** Eval results *****` block's `  global_step = 343` row does "
+                           "not give its step to the block's other rows",
+    "micrograd_demo": "`Value(data=0.8958441028683222, grad=0) 0.5` (an object's repr) gives a "
+                      "key Value",
+}
 
 
 @pytest.mark.parametrize("mode", MODES)
