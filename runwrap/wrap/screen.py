@@ -157,9 +157,14 @@ class Screen:
             out = self.feed(self.carry[1:]) if len(self.carry) > 1 else []
             self.carry = ""
         out += self._take(len(self.rows))
+        tail = 0  # frames released after the last rows stay after them
+        while tail < len(out) and out[len(out) - 1 - tail][:1] == FRAME:
+            tail += 1
+        frames = out[len(out) - tail:] + [frame for _, frame in self.waiting]
+        del out[len(out) - tail:]
         while out and not out[-1]:
             out.pop()
-        out += [frame for _, frame in self.waiting]
+        out += frames
         self.waiting = []
         self.rows, self.redrawn, self.erased, self.stamps = [""], [False], [False], [0]
         self.row = self.col = 0
