@@ -69,7 +69,7 @@ def _value_taken_hint(values: Dict[str, Any], sources: Dict[str, str],
                       command: List[str]) -> str:
     """When the program is not found but an option given a value took a program as it
     (`--metrics-file python train.py`): which option, and the words in the right order."""
-    from runwrap.wrap.child import resolve_program  # only when the program is missing
+    from runwrap.wrap.child import resolve_program  # start-up: only when the program is missing
 
     for o in RUN_OPTIONS:
         if not o.takes_value or sources.get(o.dest) != "flag":

@@ -96,7 +96,7 @@ def internal_of(p: Param, value: Any) -> Any:
 def rng_for(seed: Optional[int], number: int, name: str) -> Any:
     """A generator for one parameter of one trial: the same (seed, trial, parameter) always
     draws the same value, whichever agent draws it, and agents never share a sequence."""
-    import numpy as np  # optuna's dependency
+    import numpy as np  # optional extra (sweep): comes with optuna
 
     if seed is None:
         return np.random.default_rng()
