@@ -27,10 +27,12 @@ Medians of the rounds; progress on stderr, the table on stdout.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import math
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,6 +48,7 @@ BUSY = ("import sys, time\nend = time.process_time() + 1.0\nx = 0\n"
 
 
 PYCACHE = Path(tempfile.mkdtemp(prefix="runwrap-bench-pycache-"))
+atexit.register(shutil.rmtree, PYCACHE, True)
 
 
 def env() -> Dict[str, str]:
