@@ -183,3 +183,41 @@ def test_a_configuration_echo_gives_nothing_and_training_lines_after_it_do():
                 "tokens per iteration will be: 16,384",
                 "step 0: train loss 4.2874, val loss 4.2823"])
     assert got == [({"step": 0, "train/loss": 4.2874, "val/loss": 4.2823}, 0)]
+
+
+# wandb 0.31.0's own output, verbatim, from a real offline run at tiny size (three
+# `run.log({"score": 20 + i, "val/loss": 0.5 - i / 10, "train_acc": 0.9})`, a summary `best`,
+# `run.finish()`). Its values are wandb's records, read by the wandb collector: none of its
+# lines is a console metric, or the console's `score 22` would stand for the run's own.
+WANDB_FOOTER = """\
+wandb: Tracking run with wandb version 0.31.0
+wandb: W&B syncing is set to `offline` in this directory. Run `wandb online` or set WANDB_MODE=online to enable cloud syncing.
+wandb: Run data is saved locally in /tmp/grammar2/wandb/offline-run-20261207_064657-ck8xfay9
+wandb: View this run in the terminal with `wandb leet`
+wandb: 
+wandb: Run history:
+wandb:     score \u2581\u2585\u2588
+wandb: train_acc \u2581\u2581\u2581
+wandb:  val/loss \u2588\u2585\u2581
+wandb: 
+wandb: Run summary:
+wandb:      best 2
+wandb:     score 22
+wandb: train_acc 0.9
+wandb:  val/loss 0.3
+wandb: 
+wandb: You can sync this run to the cloud by running:
+wandb: wandb sync /tmp/grammar2/wandb/offline-run-20261207_064657-ck8xfay9
+wandb: Find logs at: ./wandb/offline-run-20261207_064657-ck8xfay9/logs
+"""
+
+
+def test_a_trackers_own_footer_is_no_console_metric():
+    lines = WANDB_FOOTER.splitlines()
+    assert [parse(line) for line in lines] == [None] * len(lines)
+    assert feed(["epoch 1 score 0.5"] + lines + ["score 0.7"]) == [
+        ({"epoch": 1, "score": 0.5}, 1), ({"score": 0.7}, None)]
+    # A frame of wandb's upload spinner, and runwrap's own notices, alike.
+    assert feed(["\x00wandb: \\ 0.012 MB of 0.012 MB uploaded (0.000 MB deduped)",
+                 "runwrap: warning: disk full: 3 lines not recorded",
+                 "[runwrap: 12 lines not recorded here: disk full]"]) == []

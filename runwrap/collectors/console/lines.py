@@ -18,7 +18,7 @@ from runwrap.collectors.console.labels import (
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
     CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, names_count, names_metric, parts, phase_of,
-    plural_step)
+    plural_step, printed_by_tracker)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -241,6 +241,8 @@ def parse_line(line: str) -> Optional[Parsed]:
         line = cut_line(line)
     if "=" not in line and ":" not in line and _BLANK_NUMBER.search(line) is None:
         return None  # cheaper than the regex for plain text lines
+    if printed_by_tracker(line):
+        return None  # `wandb:     score 22`: a tracker's footer about its own records
     if "(" in line:
         if "tensor(" in line or "np." in line or "numpy." in line:
             # `valid tensor(0.4523)`, `'loss': np.float64(26.59)`: the number they hold

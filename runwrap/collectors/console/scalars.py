@@ -15,7 +15,8 @@ from runwrap.collectors.console.lines import (
     MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, heading_phase,
     line_phase, opens_structure, parse_line, starts_config_echo, with_phase)
 from runwrap.collectors.console.tables import Tables
-from runwrap.collectors.console.vocabulary import STEP_KEYS
+from runwrap.collectors.console.vocabulary import (
+    STEP_KEYS, TRACKER_PREFIXES, printed_by_tracker)
 from runwrap.errors import UsageError
 
 __all__ = ["FRAME", "MAX_LINE", "STEP_KEYS", "ScalarParser", "StreamRecords", "as_step",
@@ -115,6 +116,7 @@ FRAME = "\x00"  # starts a superseded progress frame among final console lines
 _TRACEBACK = "Traceback (most recent call last):"
 _EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(?::|$)")
 _CONTINUED = " " * 8
+_TRACKER_FIRST = frozenset([p[0] for p in TRACKER_PREFIXES] + [FRAME])  # a cheap first look
 
 
 class StreamRecords:
@@ -135,6 +137,9 @@ class StreamRecords:
     - A progress bar's record with a step that repeats the one just before it (tqdm redraws
       a closed bar once more) is the same report shown twice, and kept once; two log lines
       that happen to print the same values are two reports.
+    - A line a tracker prints about the records it keeps itself (vocabulary.TRACKER_PREFIXES:
+      wandb's `wandb: Run summary:` footer, runwrap's own notices) is no record, under any
+      grammar: its values are the tracker's, read from its own files.
     - A Python traceback (`Traceback (most recent call last):`, its indented lines, and the
       exception line that ends it) is no record: it quotes source code, such as
       `model.fit(x, epochs=3, validation_split=0.25)`, not values the program reported.
@@ -212,6 +217,8 @@ class StreamRecords:
         return found if phase is None else (with_phase(values, phase), step)
 
     def feed(self, line: str) -> List[Parsed]:
+        if line[:1] in _TRACKER_FIRST and printed_by_tracker(line.lstrip(FRAME)):
+            return []  # `wandb:     score 22`: the tracker's own record, read from its files
         if self.in_traceback:
             # Indented lines are frames and source; the first line that is not ends it, and
             # is the exception (`ValueError: lr=10 is too big`) unless it reads otherwise (a

@@ -69,6 +69,21 @@ COUNT_WORDS = frozenset("""
 # A label whose parts say it is a rate (`train_samples_per_second`) is no count.
 _RATE_WORDS = frozenset(("per", "sec", "second", "ps", "fps", "throughput", "speed"))
 
+# Lines a tracking library prints about the records it keeps itself, and our own: wandb's
+# `wandb: Run summary:` / `wandb:     score 22` footer, its history sparklines, its `Tracking
+# run` and `Find logs at:` lines, runwrap's `runwrap: warning: ...` and `[runwrap: N lines not
+# recorded ...]`. Their values are read from the library's own records (the wandb collector),
+# not from the console; as console metrics they would overwrite them with a copy (a summary
+# is a run's last values, not a point of its own). A line starting with one of these gives
+# nothing, wherever it stands.
+TRACKER_PREFIXES = ("wandb:", "runwrap:", "[runwrap:")
+
+
+def printed_by_tracker(line: str) -> bool:
+    """True when a library that keeps its own records printed `line` about them."""
+    return line.startswith(TRACKER_PREFIXES)
+
+
 _PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[^\W\d_]+", re.ASCII)
 
 
