@@ -174,7 +174,7 @@ def test_series_are_downsampled_keeping_the_extremes(server):
 
 
 def test_downsampling_keeps_a_single_spike():
-    from runwrap.ui.series import Points, downsample
+    from runwrap.ui.downsample import Points, downsample
 
     ys = array("d", [1.0] * 100_000)
     ys[54_321] = 50.0

@@ -7,7 +7,7 @@ dashboard reads a few kilobytes a metric instead of every line of every stream.
 One file a run: a first line of JSON (each stream file's state: its size and modification time
 when read, the offset reading stopped at and the bytes just before it, the records read, the
 media keys, and the metrics held), then the metrics' points as raw doubles (steps, times,
-values). A metric keeps the points that draw its shape (`series.shape_indices`: of each of
+values). A metric keeps the points that draw its shape (`downsample.shape_indices`: of each of
 CACHE_BUCKETS runs of points its lowest and highest, and the last point): more buckets than a
 chart has pixels across, so a chart of the whole run drawn from the cache shows what one drawn
 from the streams shows, every spike included. A zoom reads the streams.

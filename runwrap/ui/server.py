@@ -45,7 +45,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from runwrap.store.runs import RunInfo, load_run
 from runwrap.store.values import to_json_safe
 from runwrap.ui.filters import BadFilter
-from runwrap.ui.series import X_MODES, downsample
+from runwrap.ui.downsample import downsample
+from runwrap.ui.series import X_MODES
 from runwrap.ui.sweeps import sweep_page
 from runwrap.ui.view import BadRequest, StoreView, consoles, key_of, read_console
 
