@@ -22,6 +22,10 @@ loopback (a web page elsewhere cannot reach it through DNS rebinding); on any ot
 every request must carry the token (`?token=`, then a cookie the first such request sets).
 Pages get a Content-Security-Policy without inline scripts, and the page builds its DOM with
 text nodes only, so run contents never become markup.
+
+Over 400 lines because `Handler` answers every endpoint above, each with its parameters read
+and checked beside it, and the security and sending rules they all share; what an endpoint
+returns is computed below it (view.py, series.py, downsample.py, sweeps.py).
 """
 from __future__ import annotations
 

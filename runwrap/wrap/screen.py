@@ -37,6 +37,9 @@ live display) frames go at once; at most MAX_WAITING frames wait (then the oldes
 Bounded on bad input: at most HOLD rows are held (older ones are made final), a row longer than
 MAX_LINE is cut into pieces, an escape sequence split across reads is kept only up to
 MAX_ESCAPE characters, and runs of '\\b', '\\n' or '\\r' cost one step each.
+
+Over 400 lines because the model is one state (rows, cursor, the escape parser, the frames
+waiting their turn) that each sequence above changes; split, every part would reach into it.
 """
 from __future__ import annotations
 

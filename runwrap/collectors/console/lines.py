@@ -5,6 +5,10 @@ are in vocabulary.py, and what a label means is decided in labels.py. In short: 
 scanned for candidate pairs, a label (one to four words) and a number after `:`, `=`, blanks
 or a bracket; each label is read for its meaning (a metric, a step, a phase, a count, or a
 name the vocabulary does not know) and the form decides only for the names it does not know.
+
+Over 400 lines because every test the console collector makes of one line lives here (pairs,
+phases, a config echo, a CSV row): they read the same masks and patterns, and the collector
+asks them in turn of each line.
 """
 from __future__ import annotations
 
