@@ -86,6 +86,20 @@ def test_wandb_config_defaults_layout_is_unwrapped(store, tmp_path):
     assert yaml.safe_load((only_run(store) / "config.yaml").read_text()) == {"epochs": 10, "lr": 0.5}
 
 
+def test_a_json_config_file_is_read_as_json(store, tmp_path):
+    """JSON's 1e-05 is a number (PyYAML alone would read it as the string '1e-05'): a sweep
+    hands each trial its parameters in a .json file."""
+    cfg = tmp_path / "params.json"
+    cfg.write_text(json.dumps({"lr": 1e-05, "depth": 4, "opt": "adam"}))
+    runwrap("--quiet", "--config", str(cfg), "true")
+    config = yaml.safe_load((only_run(store) / "config.yaml").read_text())
+    assert config == {"lr": 1e-05, "depth": 4, "opt": "adam"}
+    cfg.write_text('{"lr": 1e-05,')
+    done = runwrap("--quiet", "--config", str(cfg), "true")
+    assert done.returncode == 2
+    assert "is not valid JSON at line 1" in done.stderr.decode()
+
+
 def _git(cwd, *args):
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 

@@ -229,8 +229,18 @@ def update_json(path: Path, mutate: Callable[[dict], Optional[dict]]) -> dict:
         return doc
 
 
+def _load_json(stream: BinaryIO) -> Any:
+    """`json.load`, refusing documents nested past MAX_DEPTH as load_yaml does."""
+    try:
+        data = json.load(stream)
+    except RecursionError:
+        raise YamlTooDeep(f"it nests more than {MAX_DEPTH} levels") from None
+    expanded_size(data)
+    return data
+
+
 def load_config_file(path: str, what: str, hint: str) -> Dict[str, Any]:
-    """The mapping a YAML config file holds, for the wrapper's `--config FILE` and init()'s
+    """The mapping a YAML (or .json) config file holds, for the wrapper's `--config FILE` and init()'s
     `config="file.yaml"` alike. wandb's layouts are read as wandb writes them: `wandb_version`
     is dropped, and `key: {desc: ..., value: ...}` (config-defaults.yaml) gives the values.
     Anything wrong is a UsageError that starts with `what` and ends with `hint`, the fix."""
@@ -240,7 +250,9 @@ def load_config_file(path: str, what: str, hint: str) -> Dict[str, Any]:
 
     try:
         with open(path, "rb") as f:
-            data = load_yaml(f)
+            # A .json file is read as JSON: PyYAML reads JSON's 1e-05 as a string (YAML 1.1
+            # floats need a dot), and a sweep hands each trial its parameters in one.
+            data = _load_json(f) if path.lower().endswith(".json") else load_yaml(f)
     except YamlTooLarge as e:
         raise UsageError(f"{what} {path!r} is refused: {e}; {e.fix}") from None
     except FileNotFoundError:
@@ -253,6 +265,9 @@ def load_config_file(path: str, what: str, hint: str) -> Dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise UsageError(f"{what} {path!r} is not valid YAML{where}; fix the file") from None
+    except ValueError as e:  # json.JSONDecodeError, or bytes that are no text
+        where = f" at line {e.lineno}" if isinstance(e, json.JSONDecodeError) else ""
+        raise UsageError(f"{what} {path!r} is not valid JSON{where}; fix the file") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
