@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from faults_support import (QUIET_COLLECTORS, RUNWRAP, clean_env, figures, no_traceback,
-                            run_dirs, run_meta, write_script)
+from faults_support import (clean_env, figures, no_traceback, run_dirs, run_meta, wrap_cmd,
+                            write_script)
 
 PROGRAM = """
     import sys
@@ -27,8 +27,7 @@ def test_a_closed_standard_stream_is_like_dev_null(tmp_path: Path, closed: str) 
     work = tmp_path / "work"
     script = write_script(work, "job.py", PROGRAM)
     store = tmp_path / "store"
-    argv = RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, "--project", "cron",
-                      sys.executable, str(script)]
+    argv = wrap_cmd(store, "--project", "cron", sys.executable, str(script))
     # The shell closes the stream as a crontab line would, then runs runwrap.
     done = subprocess.run(["sh", "-c", f'exec "$@" {closed}', "sh", *argv], cwd=work,
                           env=clean_env(), capture_output=True, text=True, timeout=60)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from faults_support import (QUIET_COLLECTORS, RUNWRAP, clean_env, figures, no_traceback,
-                            run_dirs, stream_lines, write_script)
+                            run_dirs, stream_lines, wrap_cmd, write_script)
 from tools_support import runwrap
 
 from runwrap.store.values import MAX_DEPTH
@@ -51,8 +51,8 @@ PROGRAM = """
 def test_deep_values_in_log_config_and_summary_are_refused_with_one_clear_error(tmp_path):
     store = tmp_path / "store"
     script = write_script(tmp_path / "work", "deep.py", PROGRAM)
-    done = subprocess.run(RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, sys.executable,
-                                     str(script)], cwd=tmp_path / "work", env=clean_env(),
+    done = subprocess.run(wrap_cmd(store, sys.executable, str(script)),
+                          cwd=tmp_path / "work", env=clean_env(),
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and no_traceback(done.stderr), done.stderr[-3000:]
     outcomes = json.loads(done.stdout.splitlines()[-1])

@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 
-from faults_support import (QUIET_COLLECTORS, RUNWRAP, clean_env, figures, no_traceback,
-                            run_dirs, stream_lines, write_script)
+from faults_support import (clean_env, figures, no_traceback, run_dirs, stream_lines, wrap_cmd,
+                            write_script)
 
 BIG = 256 << 20  # a sparse file: costs no disk to make, all of it to read
 
@@ -52,8 +52,7 @@ def test_special_files_are_refused_and_a_large_file_is_streamed(tmp_path):
     with open(work / "big.html", "wb") as f:
         f.truncate(BIG)
     store = tmp_path / "store"
-    done = subprocess.run(RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, sys.executable,
-                                     str(script)], cwd=work, env=clean_env(),
+    done = subprocess.run(wrap_cmd(store, sys.executable, str(script)), cwd=work, env=clean_env(),
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and no_traceback(done.stderr), done.stderr[-3000:]
     result = json.loads(done.stdout.splitlines()[-1])

@@ -9,8 +9,8 @@ import os
 import subprocess
 import sys
 
-from faults_support import (QUIET_COLLECTORS, RUNWRAP, clean_env, figures, no_traceback,
-                            run_dirs, stream_lines, warning_lines, write_script)
+from faults_support import (RUNWRAP, clean_env, figures, no_traceback, run_dirs, stream_lines,
+                            warning_lines, wrap_cmd, write_script)
 from tools_support import runwrap
 
 LONG = "k" * 300
@@ -35,8 +35,8 @@ PROGRAM = f"""
 def test_media_keys_too_long_for_a_file_name_get_safe_stable_names_and_keep_the_key(tmp_path):
     store = tmp_path / "store"
     script = write_script(tmp_path / "work", "long.py", PROGRAM)
-    done = subprocess.run(RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, sys.executable,
-                                     str(script)], cwd=tmp_path / "work", env=clean_env(),
+    done = subprocess.run(wrap_cmd(store, sys.executable, str(script)),
+                          cwd=tmp_path / "work", env=clean_env(),
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     [run_dir] = run_dirs(store)
     records, torn, _ = stream_lines(run_dir)
@@ -84,8 +84,8 @@ def test_a_media_file_that_cannot_be_written_is_named_as_the_cause(tmp_path):
         run.log({"a": 2})
         run.finish()
     """)
-    done = subprocess.run(RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, sys.executable,
-                                     str(script)], cwd=tmp_path / "work", env=clean_env(),
+    done = subprocess.run(wrap_cmd(store, sys.executable, str(script)),
+                          cwd=tmp_path / "work", env=clean_env(),
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     [run_dir] = run_dirs(store)
     records, torn, _ = stream_lines(run_dir)

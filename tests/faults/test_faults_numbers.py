@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from faults_support import (clean_env, figures, no_traceback, run_dirs, stream_lines,
-                            write_script, RUNWRAP, QUIET_COLLECTORS)
+                            wrap_cmd, write_script, RUNWRAP)
 from tools_support import child_env, make_run, runwrap
 from ui_support import UiServer
 
@@ -70,8 +70,8 @@ def test_a_400_digit_int_in_a_metrics_file_is_infinity_and_the_exit_code_is_the_
             f.write('{{"step": {HUGE}, "loss": 0.5}}\\n')
             f.write('{{"step": 3, "loss": 0.25}}\\n')
     """)
-    done = subprocess.run(RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, "--metrics-file",
-                                     "metrics.jsonl", sys.executable, str(script)],
+    done = subprocess.run(wrap_cmd(store, "--metrics-file", "metrics.jsonl",
+                                   sys.executable, str(script)),
                           cwd=work, env=clean_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60)
     [run_dir] = run_dirs(store)

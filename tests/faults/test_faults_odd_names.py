@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from faults_support import QUIET_COLLECTORS, RUNWRAP, clean_env, figures, run_dirs, write_script
+from faults_support import clean_env, figures, run_dirs, wrap_cmd, write_script
 
 PROGRAM = """
     print("hello")
@@ -22,8 +22,7 @@ def test_a_script_name_no_project_could_hold_gives_a_usable_project(tmp_path: Pa
     work = tmp_path / "work"
     script = write_script(work, file_name, PROGRAM)
     store = tmp_path / "store"
-    done = subprocess.run(RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, sys.executable,
-                                     str(script)],
+    done = subprocess.run(wrap_cmd(store, sys.executable, str(script)),
                           cwd=work, env=clean_env(), capture_output=True, text=True, timeout=60)
     runs = run_dirs(store)
     line = figures("odd_script_name", file=repr(file_name), exit=done.returncode,
@@ -41,8 +40,7 @@ def test_a_git_root_folder_name_no_project_could_hold_gives_a_usable_project(
     (repo / ".git").mkdir(parents=True)
     script = write_script(repo, "train.py", PROGRAM)
     store = tmp_path / "store"
-    done = subprocess.run(RUNWRAP + ["--dir", str(store), *QUIET_COLLECTORS, sys.executable,
-                                     str(script)],
+    done = subprocess.run(wrap_cmd(store, sys.executable, str(script)),
                           cwd=repo, env=clean_env(), capture_output=True, text=True, timeout=60)
     line = figures("odd_repo_name", exit=done.returncode,
                    projects=[p.parent.name for p in run_dirs(store)], stderr=done.stderr[-200:])
