@@ -81,10 +81,7 @@ def store_object(root: Path, source: Path) -> Dict[str, Any]:
             target.parent.mkdir(exist_ok=True)
             os.replace(tmp, target)
     except OSError as e:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        documents.discard(tmp)
         raise UsageError(f"artifact file {str(source)!r} cannot be stored: {e.strerror}") from None
     return {"digest": hexdigest, "size": size}
 
@@ -162,10 +159,7 @@ class Collection:
                 except FileExistsError:
                     number += 1
         finally:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            documents.discard(tmp)
         self.set_aliases(manifest["version"], aliases)
         return manifest
 

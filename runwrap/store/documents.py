@@ -34,12 +34,17 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        # Disk full, directory gone...: leave no half-written temporary file behind.
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        discard(tmp)  # disk full, directory gone...: leave no half-written temporary file behind
         raise
+
+
+def discard(path: "str | os.PathLike[str]") -> None:
+    """Remove the file at `path` if it is there (a temporary file a write gave up on, the disk
+    reserve): cleaning up never raises over the error that made it necessary."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def copy_hashed(source: BinaryIO, path: Path) -> Tuple[str, int]:
@@ -85,10 +90,7 @@ class SpaceReserve:
             os.close(fd)
 
     def release(self) -> None:
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        discard(self.path)
 
 
 def write_json(path: Path, obj: Any) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional
 
 from runwrap.errors import UsageError
-from runwrap.store.documents import copy_hashed, write_bytes_atomic
+from runwrap.store.documents import copy_hashed, discard, write_bytes_atomic
 from runwrap.store.layout import MEDIA_DIR
 
 DIGEST_CHARS = 20  # of the sha256 in a file name, as wandb names its media files
@@ -111,10 +111,7 @@ def copy_media(run_dir: Path, kind: str, key: str, step: int, source: BinaryIO,
         name = f"{leaf}_{step}_{hexdigest[:DIGEST_CHARS]}.{ext}"
         os.replace(tmp, os.path.join(folder, name))
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        discard(tmp)
         raise
     return StoredFile(f"{os.path.dirname(folder_rel)}/{name}".lstrip("/"), hexdigest, size)
 
