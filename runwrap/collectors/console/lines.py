@@ -8,12 +8,14 @@ name the vocabulary does not know) and the form decides only for the names it do
 
 Over 400 lines because every test the console collector makes of one line lives here (pairs,
 phases, a config echo, a CSV row): they read the same masks and patterns, and the collector
-asks them in turn of each line.
+asks them in turn of each line; and because parse_line keeps, per shape of line, the plan
+the reading in full traced (the cache of shapes), which must follow every one of those tests.
 """
 from __future__ import annotations
 
 import re
 import sys
+from operator import itemgetter
 from typing import Dict, List, Optional, Tuple, Union
 
 from runwrap.collectors.console.labels import (
@@ -26,6 +28,12 @@ from runwrap.collectors.console.vocabulary import (
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
+
+try:
+    from operator import call as _call  # 3.11+
+except ImportError:  # pragma: no cover
+    def _call(convert, text):  # type: ignore[no-redef]
+        return convert(text)
 
 MAX_LINE = 8192
 
@@ -129,8 +137,9 @@ def may_hold_bare_pairs(text: str) -> bool:
     return _BLANK_NUMBER.search(text) is not None
 
 
-def _mask_arguments(line: str) -> str:
-    """`line` with the arguments of calls and printed objects blanked out."""
+def _mask_arguments(line: str, trace: Optional[dict] = None) -> str:
+    """`line` with the arguments of calls and printed objects blanked out (a `trace` is
+    told when the decision read a number: see parse_line)."""
     start = line.find("(")
     while start > 0:
         close = line.find(")", start)
@@ -147,6 +156,8 @@ def _mask_arguments(line: str) -> str:
     start = line.find("{")
     while start >= 0:
         m = _DICT_LABEL.search(line, max(0, start - 64), start) if start else None
+        if trace is not None and m is not None and _HAS_DIGIT.search(m.group(1)):
+            trace["bad"] = True  # `Sample 3 of the set: {...}`: the label holds a number
         if m is not None and head_names_settings(m.group(1)):
             line = _blank(line, start)  # `parameters: {'x': 1.2}`, `Sample 3 of the set: {...}`
         elif len(_WORD_VALUE.findall(line, start)) >= 2:
@@ -239,8 +250,100 @@ def _has_phase(key: str) -> bool:
     return phase_of(key[:cut]) is not None
 
 
+# Lines of one shape are read alike. The shape of a line is its text with each digit made
+# `0`, beside the words that hold digits (`top5`, `Acc@1`, the `e-04` of `3.00e-04`), kept
+# as they are: two lines of one shape differ only in the digits of their numbers, and every
+# test the grammar makes of a line reads a digit as a digit, whichever it is, except a few
+# that compare numbers (two step counters, a denominator of 0, a line ending in the number
+# a pair took, a digit in the label of a printed dict). So the first line of a shape is
+# read in full, and where none of those comparisons was made, what it gave is kept as a
+# plan: for each key, where its number stands on the line; the next lines of that shape
+# only convert their numbers. A shape whose reading compared numbers is always read in
+# full. The cache is cleared past _SHAPES_LIMIT shapes (memory stays bounded whatever the
+# input), and the next _BYPASS lines are read in full (text where shapes rarely repeat, such
+# as random bytes, would pay for the plans without using them); lines longer than
+# _SHAPE_MAX, and lines with characters past ASCII, are always read in full.
+_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+# From the first letter of a run of letters (not from each), to the first digit, then on to
+# the end of the word: one pass over a word that holds none.
+_DIGIT_WORDS = re.compile(rf"(?<!{_START}){_START}[^\x00-'*-,0-?\[-^`{{-\u00a9]*[0-9]{_REST}*")
+_HAS_DIGIT = re.compile(r"[0-9]")
+_SHAPE_MAX = 400
+_SHAPES_LIMIT = 4096
+_word_spans: Dict[bytes, object] = {}  # shape: an itemgetter of its digit words, or None
+_shapes: Dict[object, object] = {}  # shape, or (shape, digit words...): the plan
+_BYPASS = 4 * _SHAPES_LIMIT  # lines read in full, without the cache, after it filled up
+_bypass = 0
+_FULL = object()  # a shape read in full every time
+_MISS = object()
+# A plan: None (the line prints no metric), or the keys, an itemgetter of their numbers on
+# the line, the function that makes each a value, and the step's (start, end, function) or
+# None. An op, as the reading in full traces it, is (start, end, has_comma, as_int).
+
+
+def _comma_int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _comma_float(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+_CONVERT = {(False, True): int, (False, False): float, (True, True): _comma_int,
+            (True, False): _comma_float}
+
+
+def _plan(ops: Dict[str, tuple], step_op: Optional[tuple]) -> tuple:
+    names = tuple(ops)
+    places = [slice(start, end) for start, end, _, _ in ops.values()]
+    convert = tuple(_CONVERT[op[2:]] for op in ops.values())
+    if len(places) == 1:
+        places.append(places[0])  # a tuple, as with more (zip stops at the one name)
+    step_at = None if step_op is None else (step_op[0], step_op[1], _CONVERT[step_op[2:]])
+    return names, itemgetter(*places), convert, step_at
+
+
 def parse_line(line: str) -> Optional[Parsed]:
     """The metrics a console line prints and its step, or None when it prints none."""
+    if "=" not in line and ":" not in line and _BLANK_NUMBER.search(line) is None:
+        return None  # cheaper than the regex for plain text lines
+    global _bypass
+    if len(line) > _SHAPE_MAX or not line.isascii():
+        return _parse(line, None)  # (finding the digit words of other text costs more)
+    if _bypass:  # the cache filled up: text of many shapes, for which it costs more
+        _bypass -= 1
+        return _parse(line, None)
+    shape = line.encode().translate(_ZEROS)
+    words = _word_spans.get(shape, _MISS)
+    if words is _MISS:  # the digit words stand at the same places on every line of a shape
+        places = [slice(*m.span()) for m in _DIGIT_WORDS.finditer(line)]
+        words = _word_spans[shape] = itemgetter(*places) if places else None
+    key = shape if words is None else (shape, words(line))  # type: ignore[operator]
+    plan = _shapes.get(key, _MISS)
+    if plan is _MISS:
+        trace: dict = {}
+        found = _parse(line, trace)
+        if len(_shapes) >= _SHAPES_LIMIT:
+            _shapes.clear()
+            _word_spans.clear()
+            _bypass = _BYPASS
+        _shapes[key] = _FULL if trace.get("bad") else trace.get("plan")
+        return found
+    if plan is None:
+        return None
+    if plan is _FULL:
+        return _parse(line, None)
+    names, numbers, convert, step_at = plan  # type: ignore[misc]
+    values = dict(zip(names, map(_call, convert, numbers(line))))
+    if step_at is None:
+        return values, None
+    start, end, convert = step_at
+    return values, convert(line[start:end])
+
+
+def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
+    """parse_line's reading in full; with a `trace`, also the plan for the line's shape
+    (trace["plan"]), or trace["bad"] when the reading compared numbers."""
     if len(line) > MAX_LINE:
         line = cut_line(line)
     if "=" not in line and ":" not in line and _BLANK_NUMBER.search(line) is None:
@@ -251,23 +354,36 @@ def parse_line(line: str) -> Optional[Parsed]:
         if "tensor(" in line or "np." in line or "numpy." in line:
             # `valid tensor(0.4523)`, `'loss': np.float64(26.59)`: the number they hold
             line = _TENSOR.sub(r"\1", line)
+            if trace is not None:
+                trace["bad"] = True  # the numbers moved
         if "=" in line:
-            line = _mask_arguments(line)
+            line = _mask_arguments(line, trace)
         elif "{" in line or "@[" in line:
-            line = _mask_arguments(line)
+            line = _mask_arguments(line, trace)
     elif "{" in line or "@[" in line:
-        line = _mask_arguments(line)
+        line = _mask_arguments(line, trace)
     best_at = -1
     if "est" in line:
         m = _BEST_CLAUSE.search(line)
         if m is not None:
             best_at = m.end() - 4
+    first_trace = None if trace is None else {}
     if best_at <= 0:
-        values, step, first_step = _pairs(line, best_at == 0)
+        values, step, first_step = _pairs(line, best_at == 0, first_trace, 0)
     else:
-        values, step, first_step = _pairs(line[:best_at], False)
-        best, _, _ = _pairs(line[best_at:], True)
+        values, step, first_step = _pairs(line[:best_at], False, first_trace, 0)
+        best_trace = None if trace is None else {}
+        best, _, _ = _pairs(line[best_at:], True, best_trace, best_at)
         values.update(best)
+        if trace is not None:
+            first_trace["ops"].update(best_trace["ops"])  # type: ignore[index]
+            if best_trace.get("bad"):  # type: ignore[union-attr]
+                trace["bad"] = True
+    if trace is not None:
+        if first_trace.get("bad"):  # type: ignore[union-attr]
+            trace["bad"] = True
+        ops = first_trace["ops"]  # type: ignore[index]
+        step_op = first_trace["step"]  # type: ignore[index]
     if not values:
         return None
     colon = line.find(":")
@@ -276,26 +392,51 @@ def parse_line(line: str) -> Optional[Parsed]:
         return None  # `Overriding: device = cpu`, `Number of parameters:  pi: 4610,  v: 4545`
     if step is None:
         step = first_step
+        if trace is not None:
+            step_op = first_trace["first"]  # type: ignore[index]
         if step is None:
             first = line[:1]
             if first == "[" or "0" <= first <= "9":
                 m = _LEADING_STEP.match(line)
                 if m:
                     step = int((m.group(1) or m.group(2)).replace(",", ""))
+                    if trace is not None:
+                        g = 1 if m.group(1) else 2
+                        step_op = (m.start(g), m.end(g), True, True)
     first = line[:1]
     if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE) if first.isalpha() else
             first in _PHASE_LEAD or ("0" <= first <= "9" and "INFO" in line)):
         phase = line_phase(line)
         if phase is not None:
             values = with_phase(values, phase)
+            if trace is not None:
+                ops = with_phase(ops, phase)
+    if trace is not None and not trace.get("bad"):
+        trace["plan"] = _plan(ops, step_op)
     return values, step
 
 
-def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Optional[int]]:
+def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
+           ) -> Tuple[Dict[str, Number], Optional[int], Optional[int]]:
     """The values of the pairs on `line`, its step, and the number after a phase word that
     starts it (timm's `Train: 3 [...]`), which is the step when no step key is found.
-    In a clause naming the best so far, keys start with `best_` and steps are not the line's."""
-    found = (_DEFAULT or _default_regex()).findall(" " + line)
+    In a clause naming the best so far, keys start with `best_` and steps are not the line's.
+    With a `trace` (a dict), also the place of each value: trace["ops"] (key: op, see
+    parse_line; `offset` is where `line` starts on the line read), trace["step"] and
+    trace["first"] (the ops of the step and of that number), and trace["bad"] when a
+    decision compared numbers."""
+    regex = _DEFAULT or _default_regex()
+    spans: List[Tuple[int, int]] = []
+    if trace is None:
+        found = regex.findall(" " + line)
+    else:
+        matches = list(regex.finditer(" " + line))
+        found = [m.groups() for m in matches]
+        spans = [(m.start(3) - 1, m.end(3) - 1) for m in matches]
+        ops: Dict[str, tuple] = {}
+        trace["ops"] = ops
+        trace["step"] = trace["first"] = None
+        kept_end = -1
     values: Dict[str, Number] = {}
     step: Optional[int] = None
     first_step: Optional[int] = None
@@ -304,7 +445,7 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
     kept_text = ""  # the number of the last pair kept
     measure = ""  # the measure of the last `train/loss`, for a phase and value after it
     known = labels_cache.get
-    for phrase, joint, text, denominator, closed, after in found:
+    for i, (phrase, joint, text, denominator, closed, after) in enumerate(found):
         label = known((phrase, joint), labels_cache)
         if label is labels_cache:
             label = label_for(phrase, joint)
@@ -325,6 +466,8 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                 if (form == COLON_BLANK and not values and first_step is None
                         and text.isdigit() and _LINE_PHASE.match(line)):
                     first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase, its epoch
+                    if trace is not None:
+                        trace["first"] = (spans[i][0] + offset, spans[i][1] + offset, False, True)
                     continue
                 if form == BLANK:
                     if not measure:
@@ -341,6 +484,8 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                     continue  # `Student accuracy with CE + KD: 71.2%`: the end of a label
                 banner = banner or is_banner
         kept_text = text
+        if trace is not None:
+            kept_end = spans[i][1]
         if best:
             if rank is not None:
                 continue
@@ -352,7 +497,16 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
         if text.isdigit() and len(text) < 19:
             if denominator and kind is METRIC and denominator != "0":
                 values[key] = int(text) / int(denominator)  # `Accuracy: 9782/10000 (98%)`
+                if trace is not None:
+                    trace["bad"] = True
                 continue
+            if trace is not None:
+                if denominator and kind is METRIC:
+                    trace["bad"] = True  # a denominator of 0
+                op = ops[key] = (spans[i][0] + offset, spans[i][1] + offset, "," in kept_text,
+                                 True)
+                if rank is not None and rank < _COARSE and best_rank < _COARSE:
+                    trace["bad"] = True  # two counters of steps: the larger is the step
             value = values[key] = int(text)
             if rank is not None and (
                     rank < _COARSE and (best_rank >= _COARSE or value >= step)  # type: ignore
@@ -361,18 +515,30 @@ def _pairs(line: str, best: bool) -> Tuple[Dict[str, Number], Optional[int], Opt
                 # has counted most is the finest (litgpt's `iter 16 step 1`); episodes, epochs
                 # and trials only when the line names none of them.
                 step, best_rank = value, rank
+                if trace is not None:
+                    trace["step"] = op
         else:
             values[key] = float(text)
+            if trace is not None:
+                ops[key] = (spans[i][0] + offset, spans[i][1] + offset, "," in kept_text, False)
     if (not best and (line[-1:].isdigit() or line[-1:] == "%")
             and not (kept_text and _ends_with(line, kept_text))):
         # `Training loss (for one batch) at step 0: 123.4`: the label of a value that ends
         # the line, when no pair took it, is the whole text before it.
-        ending = _ending(line)
+        ending = _ending(line, trace)
         if ending is not None:
             key, value = ending
             values[key] = value
             banner = False
+            if trace is not None:
+                ops[key] = trace["ending"]
+    if trace is not None and not best and (line[-1:].isdigit() or line[-1:] == "%") and (
+            kept_text and kept_end != len(line.rstrip().rstrip("% "))):
+        trace["bad"] = True  # whether the line ends with the number kept compared them
     if banner and len(values) == 1 and step is None and first_step is None:
+        if trace is not None:
+            trace["ops"] = {}
+            trace["step"] = trace["first"] = None
         return {}, None, None  # `Learning rate set to: 0.5` alone on a line: a banner
     return values, step, first_step
 
@@ -400,7 +566,7 @@ def _ends_with(line: str, number: str) -> bool:
     return tail.endswith(number) and (len(tail) == n or tail[-n - 1] not in "0123456789.")
 
 
-def _ending(line: str) -> Optional[Tuple[str, Number]]:
+def _ending(line: str, trace: Optional[dict] = None) -> Optional[Tuple[str, Number]]:
     m = _LAST_NUMBER.search(line.rstrip())
     if m is None or line[:m.start()].rstrip()[-1:] in ("]", "@"):
         return None  # (`AP @[ maxDets=100 ] = 0.404`: a cell of a table, not a sentence's end)
@@ -411,7 +577,10 @@ def _ending(line: str) -> Optional[Tuple[str, Number]]:
     if label is None or label.kind is not METRIC:
         return None
     text = m.group(1)
-    return label.key, (int(text) if text.isdigit() and len(text) < 19 else float(text))
+    as_int = text.isdigit() and len(text) < 19
+    if trace is not None:
+        trace["ending"] = (m.start(1), m.end(1), False, as_int)
+    return label.key, (int(text) if as_int else float(text))
 
 
 # A configuration echo: a line that announces one (`Saving config:`, `Overriding config with
