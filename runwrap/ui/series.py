@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import threading
 from array import array
 from pathlib import Path
@@ -37,7 +38,9 @@ X_MODES = ("step", "wall", "relative")
 # are this short).
 BLOCKS_FROM = 8192
 CHUNK = 8 << 20  # bytes of a stream parsed at once
-INF = math.inf
+# json.loads (without orjson) reads a bare int of any size: one past float64 (written by an
+# older runwrap, or by hand) is no chart material, like the infinities the store now writes.
+FLOAT_MAX = sys.float_info.max
 
 
 class Column:
@@ -187,7 +190,7 @@ class StreamColumns:
         for record in records:
             step = record.get("_step")
             t = record.get("_time")
-            if step.__class__ not in numbers:
+            if step.__class__ not in numbers or not -FLOAT_MAX <= step <= FLOAT_MAX:
                 step = index  # a source without steps (the system sampler): its sample number
             if t.__class__ not in numbers:
                 t = math.nan
@@ -205,8 +208,8 @@ class StreamColumns:
                         if kind is dict and is_reference(value):
                             self._add_media(key, value, record.get("_step"))
                         continue  # bools, strings, lists: not chart material
-                if not -INF < value < INF:
-                    continue  # NaN and infinities: nothing to draw; the summary counts them
+                if not -FLOAT_MAX <= value <= FLOAT_MAX:
+                    continue  # NaN, infinities, ints past float64: nothing to draw
                 column = columns.get(key)
                 if column is None:
                     column = columns[key] = Column()
