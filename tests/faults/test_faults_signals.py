@@ -65,11 +65,17 @@ def _trial(tmp_path: Path, store: Path, script: Path, n: int, sig: int, target: 
     printed = seen + len(rest.split())
     run_dir = store / "sig" / f"t{n:03d}"
     records, torn, files = stream_lines(run_dir)
+    # A record cut short by the SIGKILL itself: the kernel may stop a write(2) that crosses a
+    # page boundary at that boundary when the writer is killed inside it (DESIGN: a torn last
+    # line is the one exception, and readers skip it). Any other torn line is a defect.
+    cut_tail = sum(1 for p in (run_dir / "streams").glob("sdk*.jsonl")
+                   if p.read_bytes()[-1:] not in (b"", b"\n"))
     steps = [r["i"] for r in records]
     meta = run_meta(run_dir)
     return {"trial": n, "printed": printed, "kept": len(steps), "prefix_ok":
             steps[:printed] == list(range(printed)) and steps == list(range(len(steps))),
-            "torn": torn, "files": files, "exit": proc.returncode, "status": meta.get("status"),
+            "torn": torn - cut_tail, "cut_tail": cut_tail, "files": files,
+            "exit": proc.returncode, "status": meta.get("status"),
             "signal": meta.get("signal"), "exit_recorded": meta.get("exit_code"),
             "stderr": err_path.read_text(errors="replace")}
 
@@ -95,7 +101,7 @@ def _check(results: List[dict], name: str, status: str, signal_name: str, code: 
     assert not lost, f"{line}; trials that lost a returned log(): {lost}"
     for r in results:
         assert r["printed"] <= r["kept"] <= r["printed"] + 1, (line, r)
-        assert r["torn"] == 0 and r["files"] == 1, (line, r)
+        assert r["torn"] == 0 and r["cut_tail"] <= 1 and r["files"] == 1, (line, r)
         assert (r["status"], r["signal"], r["exit"], r["exit_recorded"]) == (
             status, signal_name, code, code), (line, r)
         # runwrap prints no traceback; the child's own KeyboardInterrupt is the child's.
