@@ -18,6 +18,7 @@ import sys
 from operator import itemgetter
 from typing import Dict, List, Optional, Tuple, Union
 
+from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.labels import (
     BLANK, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, Label, head_names_settings,
     label_for, read_label)
@@ -83,8 +84,6 @@ _LEADING_STEP = re.compile(r"\[(\d{1,3}(?:,\d{3})+|\d{1,18})\]|(\d{1,18}):[ \t]"
 # `Train Epoch: 1`, `Epoch(val) [1][10/10]` (MMEngine), `* Test set: Average loss`.
 _LINE_PHASE = re.compile(
     r"[ \t*=>#\-\[(|]*(?:(?:Epoch|Iter)\((\w+)\)|([A-Za-z]+)(?=[ \t:\])\-|,.]|$))")
-# A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
-_LOG_PREFIX = re.compile(r".{0,80}?\bINFO\b(?: - [\w.]+)?(?: - |:[\w.]*:| )")
 _COARSE = STEP_RANK["episode"]  # step keys from here on count rounds, not steps
 # The first letters of the phase words, and of MMEngine's Epoch( and Iter(.
 # A line that may name a phase at its start (line_phase reads it): it starts with the first
@@ -94,6 +93,7 @@ _MMENGINE = ("Epoch(", "Iter(")
 _PHASE_LEAD = frozenset(" \t*=>#-[(|")
 _NUMBER_STARTS = frozenset("0123456789-+.")
 _PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
+# A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
 _BEST_CLAUSE = re.compile(r"(?:^|[.;,|:\]] +)[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
 # are no metrics.
@@ -187,10 +187,10 @@ def line_phase(line: str) -> Optional[str]:
     """The phase a line names at its start (`Test:` -> `test`), or None."""
     if not line.lstrip(" \t*=>#-[(|")[:6].lower().startswith(_PHASE_STARTS):
         # After a logging prefix: `12/07 05:34:46 - mmengine - INFO - Epoch(val) [1]`.
-        m = _LOG_PREFIX.match(line) if "INFO" in line else None
-        if m is None:
+        start = prefix_end(line)
+        line = line[start:]
+        if not start or not line.lstrip(" \t*=>#-[(|")[:6].lower().startswith(_PHASE_STARTS):
             return None
-        line = line[m.end():]
     m = _LINE_PHASE.match(line)
     if m is None:
         return None
@@ -350,6 +350,11 @@ def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
         return None  # cheaper than the regex for plain text lines
     if printed_by_tracker(line):
         return None  # `wandb:     score 22`: a tracker's footer about its own records
+    start = prefix_end(line)
+    if start:
+        # `INFO root:15 loss=0.5`, `I1207 10:00:00.123 train.py:55] ...`: a logger's prefix
+        # says when and where, not what; blanks keep each number at its place on the line.
+        line = " " * start + line[start:]
     if "(" in line:
         if "tensor(" in line or "np." in line or "numpy." in line:
             # `valid tensor(0.4523)`, `'loss': np.float64(26.59)`: the number they hold
@@ -364,12 +369,12 @@ def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
         line = _mask_arguments(line, trace)
     best_at = -1
     if "est" in line:
-        m = _BEST_CLAUSE.search(line)
+        m = _BEST_CLAUSE.search(line[start:] if start else line)
         if m is not None:
-            best_at = m.end() - 4
+            best_at = start + m.end() - 4
     first_trace = None if trace is None else {}
-    if best_at <= 0:
-        values, step, first_step = _pairs(line, best_at == 0, first_trace, 0)
+    if best_at <= start:
+        values, step, first_step = _pairs(line, best_at == start, first_trace, 0)
     else:
         values, step, first_step = _pairs(line[:best_at], False, first_trace, 0)
         best_trace = None if trace is None else {}
@@ -386,18 +391,18 @@ def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
         step_op = first_trace["step"]  # type: ignore[index]
     if not values:
         return None
-    colon = line.find(":")
-    if 0 < colon < 80 and line[colon + 1:colon + 3].strip()[:1] not in _NUMBER_STARTS and (
-            _SETTINGS_HEAD.match(line, 0, colon) and head_names_settings(line[:colon])):
+    colon = line.find(":", start)
+    if start < colon < start + 80 and line[colon + 1:colon + 3].strip()[:1] not in _NUMBER_STARTS and (
+            _SETTINGS_HEAD.match(line, start, colon) and head_names_settings(line[start:colon])):
         return None  # `Overriding: device = cpu`, `Number of parameters:  pi: 4610,  v: 4545`
     if step is None:
         step = first_step
         if trace is not None:
             step_op = first_trace["first"]  # type: ignore[index]
         if step is None:
-            first = line[:1]
+            first = line[start:start + 1]
             if first == "[" or "0" <= first <= "9":
-                m = _LEADING_STEP.match(line)
+                m = _LEADING_STEP.match(line, start)
                 if m:
                     step = int((m.group(1) or m.group(2)).replace(",", ""))
                     if trace is not None:
@@ -405,7 +410,7 @@ def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
                         step_op = (m.start(g), m.end(g), True, True)
     first = line[:1]
     if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE) if first.isalpha() else
-            first in _PHASE_LEAD or ("0" <= first <= "9" and "INFO" in line)):
+            first in _PHASE_LEAD):
         phase = line_phase(line)
         if phase is not None:
             values = with_phase(values, phase)

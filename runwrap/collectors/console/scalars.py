@@ -14,6 +14,7 @@ from typing import Callable, Dict, List, Optional, Union
 from runwrap.collectors.console.lines import (
     MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, heading_phase,
     line_phase, opens_structure, parse_line, starts_config_echo, with_phase)
+from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.tables import Tables
 from runwrap.collectors.console.vocabulary import (
     STEP_KEYS, TRACKER_PREFIXES, printed_by_tracker)
@@ -231,28 +232,35 @@ class StreamRecords:
         if line.startswith(_TRACEBACK):
             self.in_traceback = True
             return []
+        is_frame = line[:1] == FRAME
+        # The message after a logger's prefix (`INFO:root:`, `I1207 10:00:00.1 x.py:5] `) is
+        # what reads as a heading, a table row or a configuration (the default grammar).
+        body = line
+        if self.tables is not None and not is_frame:
+            start = prefix_end(line)
+            if start:
+                body = line[start:]
         if self.in_echo:
-            if continues_config_echo(line):
+            if continues_config_echo(body):
                 return []
             self.in_echo = False
-        is_frame = line[:1] == FRAME
         if self.tables is not None and "," in line and ": " in line and not is_frame:
-            rows = self._csv(line)
+            rows = self._csv(body)
             if rows is not None:
                 return rows
-        if self.tables is not None and not is_frame and opens_structure(line):
+        if self.tables is not None and not is_frame and opens_structure(body):
             self.in_echo = True
             return []
         found = self.parse(line[1:] if is_frame else line)
         if self.tables is not None and not is_frame:
-            if found is None and starts_config_echo(line):
+            if found is None and starts_config_echo(body):
                 self.in_echo = True
                 return []
-            found = self._phase(line, found)
+            found = self._phase(body, found)
         if found is None:
             if self.tables is None or is_frame:
                 return []
-            rows = self.tables.feed(line)
+            rows = self.tables.feed(body)
             if not rows:
                 return []
             values, step = rows[0]
@@ -267,7 +275,7 @@ class StreamRecords:
         if step is None:
             # A line indented far (`          train_loss: 0.83`) continues the one above
             # it, as rich wraps the metrics of Lightning's bar.
-            step = self.above if line.startswith(_CONTINUED) else self.carried
+            step = self.above if body.startswith(_CONTINUED) else self.carried
         if not is_frame:
             self.above = step
         out: List[Parsed] = []

@@ -78,6 +78,12 @@ _RATE_WORDS = frozenset(("per", "sec", "second", "ps", "fps", "throughput", "spe
 # nothing, wherever it stands.
 TRACKER_PREFIXES = ("wandb:", "runwrap:", "[runwrap:")
 
+# The levels a logger writes before a message (logging, loguru, absl, log4j): with a time,
+# a logger's name or a place in the code, they make a prefix that gives nothing (prefixes.py).
+LOG_LEVELS = frozenset("""
+    DEBUG INFO NOTICE WARNING WARN ERROR CRITICAL FATAL TRACE SUCCESS EXCEPTION
+""".split())
+
 
 def printed_by_tracker(line: str) -> bool:
     """True when a library that keeps its own records printed `line` about them."""
