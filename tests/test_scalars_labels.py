@@ -221,3 +221,61 @@ def test_a_trackers_own_footer_is_no_console_metric():
     assert feed(["\x00wandb: \\ 0.012 MB of 0.012 MB uploaded (0.000 MB deduped)",
                  "runwrap: warning: disk full: 3 lines not recorded",
                  "[runwrap: 12 lines not recorded here: disk full]"]) == []
+
+
+@pytest.mark.parametrize("notice", [
+    "Early stopping at step 21 due to no improvement",
+    "EARLY STOPPING at epoch 7",
+    "Epoch 7: early stopping",  # Keras's EarlyStopping
+    "early_stopping: stop at iter 300",
+    "Stopping training at epoch 12 (patience exhausted)",
+    "Training finished at epoch 9",
+    "Finished training at step 500",
+    "End of training at step 1000",
+    "Training complete after epoch 5",
+    "Converged at iteration 42",
+])
+def test_a_header_saying_training_ended_carries_no_step(notice):
+    # What follows the end of training reports on the whole run, not on its last step.
+    assert feed(["Epoch 4/10", "loss: 0.5", notice, "test_acc: 0.9"]) == [
+        ({"loss": 0.5}, 4), ({"test_acc": 0.9}, None)]
+
+
+@pytest.mark.parametrize("header, step", [
+    ("Saving checkpoint at epoch 3", 3),
+    ("Checkpoint saved at step 200", 200),
+    ("Evaluating at step 250", 250),
+    ("Reached step 500, evaluating", 500),
+    ("End of epoch 3", 3),
+    ("Epoch 3 finished", 3),
+    ("Epoch 3 done", 3),
+    ("Training done for epoch 3", 3),
+    ("Warmup finished at step 100", 100),
+])
+def test_a_sentence_naming_a_step_of_training_is_a_header(header, step):
+    assert feed(["Epoch 1/10", header, "val_loss: 0.4"]) == [({"val_loss": 0.4}, step)]
+
+
+@pytest.mark.parametrize("line, expected", [
+    # A plural step word counts the steps of a line that reports a measure and names no
+    # other step, however it is written ...
+    ("Steps : 0, Gen Loss Total : 150.039", ({"Steps": 0, "gen_loss_total": 150.039}, 0)),
+    ("Train Steps: 100 | loss: 0.5", ({"Steps": 100, "train/loss": 0.5}, 100)),
+    ("Global Steps: 500, Loss: 0.31", ({"Steps": 500, "Loss": 0.31}, 500)),
+    ("| Steps 100 | loss 0.5 |", ({"Steps": 100, "loss": 0.5}, 100)),
+    ("loss: 0.5 | steps: 100", ({"loss": 0.5, "steps": 100}, 100)),
+    ("Epochs 3/10 - loss: 0.4", ({"Epochs": 3, "loss": 0.4}, 3)),
+    ("Iterations: 40 | Error: 0.2", ({"Iterations": 40, "Error": 0.2}, 40)),
+    ("Episodes 12 | return 3.5", ({"Episodes": 12, "return": 3.5}, 12)),
+    # ... and is a setting beside another step, alone, with settings only, or qualified.
+    ("[GPU0] Epoch 0 | Batchsize: 32 | Steps: 64", ({"Epoch": 0}, 0)),
+    ("Epochs: 10", None),
+    ("Steps: 1000, lr: 0.001", ({"lr": 0.001}, None)),
+    ("Num Epochs = 3", None),
+    ("Total steps: 1000", None),
+    ("num_steps: 1000, lr: 0.001", ({"lr": 0.001}, None)),
+    ("total steps 500 loss 0.3", ({"loss": 0.3}, None)),
+    ("Steps per epoch: 100", None),  # a step word after `per` is no step either
+])
+def test_a_plural_step_word_is_the_step_of_a_line_that_reports_a_measure(line, expected):
+    assert parse(line) == expected

@@ -121,7 +121,7 @@ def test_step_keys_set_the_step_the_finest_winning(line, expected_step):
 
 def test_a_bare_number_after_a_word_that_is_no_step_key_is_ignored():
     assert parse("read 3 files") is None
-    assert values("steps 3 loss=1") == {"loss": 1}
+    assert values("files 3 loss=1") == {"loss": 1}
 
 
 def test_a_key_seen_twice_keeps_the_last_value():

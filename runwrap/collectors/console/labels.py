@@ -10,7 +10,7 @@ from typing import Dict, NamedTuple, Optional
 
 from runwrap.collectors.console.vocabulary import (
     CONFIG_WORDS, FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric, names_setting,
-    phase_of, step_key)
+    phase_of, plural_step, step_key)
 
 # How the value follows the label.
 COLON = 1  # `loss:0.5`, `loss=0.5`, `loss = 0.5`
@@ -132,6 +132,11 @@ def _read(phrase: str, form: int) -> Optional[Label]:
             phrase = " ".join(words)
             break
     n = len(words)
+    if n > 1 and (step_key(words[-1]) and words[-2].lower() == "per"
+                  or plural_step(words[-1]) and all(phase_of(w) or w.lower() == "global"
+                                                    for w in words[:-1])):
+        # `Steps per epoch: 100`: a setting; `Train Steps: 100`: the line decides (lines.py)
+        return None
     step = _step_word(words[-1])
     if step is not None and (form != COLON and form != COLON_BLANK
                              or not any(names_metric(w) for w in words[:-1])):

@@ -24,8 +24,8 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, names_count, names_metric, parts, phase_of,
-    plural_step, printed_by_tracker)
+    CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, ends_training, names_count, names_metric, parts,
+    phase_of, plural_step, printed_by_tracker)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -199,6 +199,15 @@ def line_phase(line: str) -> Optional[str]:
 
 _HEADING = re.compile(r"[\W_]*([A-Za-z]+)(?:(?:[ \t]+(?:set|data|dataset|results?|phase|split))?"
                       r"[\W_]*|(?:[ \t]+[A-Za-z]+){1,3}[ \t]*:[ \t]*)\Z")
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def says_training_ended(line: str) -> bool:
+    """True when a line with a step says training has ended there (`Early stopping at step
+    21 due to no improvement`, `Training finished at epoch 9`): see vocabulary.ends_training."""
+    return ends_training([w.lower() for w in _LETTERS.findall(line)])
 
 
 def heading_phase(line: str) -> Optional[str]:
@@ -448,7 +457,10 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
     best_rank = len(STEP_RANK)
     banner = False
     kept_text = ""  # the number of the last pair kept
+    kept_at = -1  # and its place among the pairs
     measure = ""  # the measure of the last `train/loss`, for a phase and value after it
+    measured = False  # a measure other than a side value (`lr`) was kept
+    counter = None  # a plural step word's pair (`Steps: 64`): its place, Label and number
     known = labels_cache.get
     for i, (phrase, joint, text, denominator, closed, after) in enumerate(found):
         label = known((phrase, joint), labels_cache)
@@ -457,15 +469,20 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
         if label is None:
             if closed and not denominator and "[" in joint and joint[0] != "[":
                 label = read_label(phrase, LIST)  # `episodic_return=[23.]`: a list of one
-            elif (not values and step is None and (":" in joint or "=" in joint)
-                  and text.isdigit() and line.lstrip(" \t[(|*-").startswith(phrase)):
-                label = _counter(phrase)  # `Steps : 0, Gen Loss Total : 150.0`: the step
+            elif counter is None and text.isdigit() and len(text) < 19 and not best:
+                found_counter = _counter(phrase)
+                if found_counter is not None and (
+                        denominator or joint.strip()
+                        or line.lstrip(" \t[(|*-").startswith(phrase)):
+                    counter = (i, found_counter, text)  # the step or a setting: see below
             if label is None:
                 continue
         key, kind, _, rank, is_banner, label_measure, form = label
         if kind is METRIC:
             if label_measure:
                 measure = label_measure
+            if not measured and parts(key)[-1] not in _SIDE_VALUES:
+                measured = True
         elif kind is not STEP:
             if kind is PHASE:
                 if (form == COLON_BLANK and not values and first_step is None
@@ -488,7 +505,7 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
                 if at > 2 and line[at - 3:at] in (" + ", " & "):
                     continue  # `Student accuracy with CE + KD: 71.2%`: the end of a label
                 banner = banner or is_banner
-        kept_text = text
+        kept_text, kept_at = text, i
         if trace is not None:
             kept_end = spans[i][1]
         if best:
@@ -526,6 +543,20 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
             values[key] = float(text)
             if trace is not None:
                 ops[key] = (spans[i][0] + offset, spans[i][1] + offset, "," in kept_text, False)
+    if counter is not None and measured and step is None and first_step is None:
+        # A plural step word counts the line's steps when the line reports a measure and
+        # names no other step (`Steps : 0, Gen Loss Total : 150.0`, `loss: 0.5 | steps:
+        # 100`, `Epochs 3/10 - loss: 0.4`); else it is a setting (`Steps: 64` beside
+        # `Epoch 0`, `Epochs: 10` alone).
+        i, label, text = counter
+        step = values[label.key] = int(text)
+        if i > kept_at:
+            kept_text, kept_at = text, i
+            if trace is not None:
+                kept_end = spans[i][1]
+        if trace is not None:
+            trace["step"] = ops[label.key] = (spans[i][0] + offset, spans[i][1] + offset, False,
+                                              True)
     if (not best and (line[-1:].isdigit() or line[-1:] == "%")
             and not (kept_text and _ends_with(line, kept_text))):
         # `Training loss (for one batch) at step 0: 123.4`: the label of a value that ends
@@ -549,10 +580,14 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
 
 
 def _counter(phrase: str) -> Optional[Label]:
-    """A plural step word opening a line with its number (`Steps : 0`) counts the steps the
-    line reports; elsewhere (`Batchsize: 32 | Steps: 64`, `Num Epochs = 3`) it is a setting."""
-    singular = plural_step(phrase)
-    return None if singular is None else Label(phrase, STEP, 1, STEP_RANK[singular])
+    """The step key of a plural step word, alone or after a phase (`Steps`, `Train Steps`,
+    `Global Steps`): the line decides whether it is the step (see _pairs); None for other
+    labels (`Num Epochs`, `Total steps`: settings)."""
+    words = phrase.split(" ")
+    singular = plural_step(words[-1])
+    if singular is None or not all(phase_of(w) or w.lower() == "global" for w in words[:-1]):
+        return None
+    return Label(words[-1], STEP, 1, STEP_RANK[singular])
 
 
 def _is_unit(after: str) -> bool:

@@ -13,7 +13,8 @@ from typing import Callable, Dict, List, Optional, Union
 
 from runwrap.collectors.console.lines import (
     MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, heading_phase,
-    line_phase, opens_structure, parse_line, starts_config_echo, with_phase)
+    line_phase, opens_structure, parse_line, says_training_ended, starts_config_echo,
+    with_phase)
 from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.tables import Tables
 from runwrap.collectors.console.vocabulary import (
@@ -126,7 +127,8 @@ class StreamRecords:
 
     - A *header* line, whose only values are step keys (`Epoch 3/10`, `-- Epoch 1`, a tqdm
       bar described `epoch 2`), is no record; its step carries to the following lines without
-      a step of their own, until the next header.
+      a step of their own, until the next header. A header saying training has ended
+      (`Early stopping at step 21`) ends the carried step instead (default grammar).
     - A *frame* (a progress line the terminal drew over, marked by a leading FRAME) is a record
       only when the next line with a step shows another step: the last frame of each step
       (a Lightning epoch bar redrawn for the next epoch) is kept, the ones before it are not,
@@ -268,9 +270,14 @@ class StreamRecords:
         values, step = found
         if step is not None and all(key in _STEP_RANK for key in values):
             if not is_frame:
-                # A wrapped line below it continues the header: rich on 80 columns puts
-                # Lightning's `train_loss: 0.08` under `Epoch 2/2 ━━━ 4/4 ...`.
-                self.carried = self.above = step
+                if self.tables is not None and says_training_ended(body):
+                    # `Early stopping at step 21`: what follows (a test accuracy, a summary)
+                    # reports on the whole run, at no step of training.
+                    self.carried = self.above = None
+                else:
+                    # A wrapped line below it continues the header: rich on 80 columns puts
+                    # Lightning's `train_loss: 0.08` under `Epoch 2/2 ━━━ 4/4 ...`.
+                    self.carried = self.above = step
             return []
         if step is None:
             # A line indented far (`          train_loss: 0.83`) continues the one above

@@ -44,6 +44,33 @@ PHASES: Dict[str, str] = {
 # Words that say nothing about the metric after a phase (`Test set loss`, `train data acc`).
 FILLER_WORDS = frozenset("set data dataset split results result stats on of the a".split())
 
+# Words that say training has ended. A header that names one (`Early stopping at step 21`,
+# Keras's `Epoch 7: early stopping`, `Training finished at epoch 9`) is no step for the
+# lines after it: they report on the run as a whole (a test accuracy, a summary). A stop
+# word says so alone; a finish word only about training, before `at`/`after` and the step
+# (`End of epoch 3`, `Epoch 3 done`, `Training done for epoch 3` end an epoch, not the run).
+STOP_WORDS = frozenset("""
+    stop stops stopped stopping earlystopping halt halted halting abort aborted aborting
+    terminate terminated terminating termination converged
+""".split())
+FINISH_WORDS = frozenset("finish finished finishing done complete completed end ended".split())
+TRAIN_WORDS = frozenset(("train", "training"))
+_AT_WORDS = frozenset(("at", "after"))
+
+
+def ends_training(words: List[str]) -> bool:
+    """True when the words of a line with a step (lower case, in order) say training has
+    ended at that step."""
+    if any(w in STOP_WORDS for w in words):
+        return True
+    for i, w in enumerate(words):
+        if w in STEP_RANK or w in _STEP_PLURALS:
+            return (i > 0 and words[i - 1] in _AT_WORDS
+                    and any(v in FINISH_WORDS for v in words[:i])
+                    and any(v in TRAIN_WORDS for v in words[:i]))
+    return False
+
+
 # Words that say the lines after them echo a configuration (`Saving config:`, `Arguments:`,
 # `Overriding config with train.py:`, minGPT's `trainer:` section): settings, not metrics.
 CONFIG_WORDS = frozenset("""
