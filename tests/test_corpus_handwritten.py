@@ -27,8 +27,6 @@ PENDING = {
     "micrograd_demo": "`Value(data=0.8958441028683222, grad=0) 0.5` (an object's repr) gives a "
                       "key Value",
     # The fourth hold-out (/work/holdout.md, holdout3): five of ten unseen scripts.
-    "haiku_mnist": "`{'step': 0, 'split': 'train', 'accuracy': '0.108'}` and the `'split': "
-                   "'test'` dict both give `accuracy`: the phase named by a string value is lost",
     "keras_ddpg_pendulum": "`Episode * 0 * Avg Reward is ==> -813.85` gives nothing (a label "
                            "ending in an arrow; a step number fenced by stars)",
     "stylegan2_pytorch/pty": "a print continuing the tqdm bar's row (`…it/s]G: 1.17 | D: 0.48`) "

@@ -279,3 +279,24 @@ def test_a_sentence_naming_a_step_of_training_is_a_header(header, step):
 ])
 def test_a_plural_step_word_is_the_step_of_a_line_that_reports_a_measure(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # A phase named as the value of a phase key puts the line's measures under it.
+    ("{'step': 0, 'split': 'test', 'accuracy': '0.101'}",  # dm-haiku's mnist
+     ({"step": 0, "test/accuracy": 0.101}, 0)),
+    ("{'step': 100, 'split': 'valid', 'loss': 0.5}", ({"step": 100, "val/loss": 0.5}, 100)),
+    ("{'epoch': 2, 'mode': 'eval', 'acc': 0.9}", ({"epoch": 2, "eval/acc": 0.9}, 2)),
+    ("{'step': 5, 'phase': 'test', 'elbo': -102.3}", ({"step": 5, "test/elbo": -102.3}, 5)),
+    ('{"Stage": "Train", "Loss": 0.41, "epoch": 3}', ({"train/Loss": 0.41, "epoch": 3}, 3)),
+    ("step=10 split=train loss=0.5 acc=0.9",
+     ({"step": 10, "train/loss": 0.5, "train/acc": 0.9}, 10)),
+    ("split: test | loss: 0.3 | acc: 0.91", ({"test/loss": 0.3, "test/acc": 0.91}, None)),
+    ("mode=eval epoch=2 loss=0.3 val_acc=0.9", ({"epoch": 2, "eval/loss": 0.3, "val_acc": 0.9}, 2)),
+    # `model`, `eval_mode`, a mode that names no phase: no phase.
+    ("model: resnet loss=0.5", ({"loss": 0.5}, None)),
+    ("eval_mode=train loss=0.5", ({"loss": 0.5}, None)),
+    ("mode: fp16 loss=0.5", ({"loss": 0.5}, None)),
+])
+def test_a_phase_key_names_the_phase_of_the_line(line, expected):
+    assert parse(line) == expected

@@ -24,8 +24,8 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, STEP_RANK, ends_training, names_count, names_metric, parts,
-    phase_of, plural_step, printed_by_tracker)
+    CONFIG_SECTIONS, CONFIG_WORDS, PHASE_KEYS, STEP_RANK, ends_training, names_count,
+    names_metric, parts, phase_of, plural_step, printed_by_tracker)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -102,6 +102,11 @@ _DICT_LABEL = re.compile(r"([A-Za-z][\w .-]*)['\"]?[ \t]*[:=][ \t]*\Z")
 # A value in a dict that is a word, not a number: two of them make a dict of arguments.
 _WORD_VALUE = re.compile(
     r""":[ \t]*(?:'(?![-+.\d]|nan'|inf')|"(?![-+.\d])|True\b|False\b|None\b)""")
+# A phase named as the value of a phase key (vocabulary.PHASE_KEYS): `'split': 'test'`,
+# `mode=eval`, `Phase: Train`.
+_PHASE_VALUE = re.compile(
+    r"""(?i:(?<![\w-])(?:%s)['"]?[ \t]*[:=][ \t]*['"]?)([A-Za-z]+)(?![\w-])"""
+    % "|".join(sorted(PHASE_KEYS)))
 _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _/-]*\Z")
 _TENSOR = re.compile(
     rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
@@ -418,13 +423,18 @@ def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
                         g = 1 if m.group(1) else 2
                         step_op = (m.start(g), m.end(g), True, True)
     first = line[:1]
+    phase = None
     if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE) if first.isalpha() else
             first in _PHASE_LEAD):
         phase = line_phase(line)
-        if phase is not None:
-            values = with_phase(values, phase)
-            if trace is not None:
-                ops = with_phase(ops, phase)
+    if phase is None and ("=" in line or ":" in line):
+        m = _PHASE_VALUE.search(line)
+        if m is not None:
+            phase = phase_of(m.group(1))  # `{'split': 'test', ...}`, `mode=eval loss=0.3`
+    if phase is not None:
+        values = with_phase(values, phase)
+        if trace is not None:
+            ops = with_phase(ops, phase)
     if trace is not None and not trace.get("bad"):
         trace["plan"] = _plan(ops, step_op)
     return values, step

@@ -41,6 +41,10 @@ PHASES: Dict[str, str] = {
     "testing": "test", "eval": "eval", "evaluation": "eval", "evaluate": "eval",
     "evaluating": "eval",
 }
+# Keys whose value names the phase of the line or printed dict they are on: `{'step': 0,
+# 'split': 'test', 'accuracy': 0.1}` (dm-haiku), `mode=eval loss=0.3` give `test/accuracy`,
+# `eval/loss`.
+PHASE_KEYS = frozenset("split mode phase stage subset partition".split())
 # Words that say nothing about the metric after a phase (`Test set loss`, `train data acc`).
 FILLER_WORDS = frozenset("set data dataset split results result stats on of the a".split())
 
