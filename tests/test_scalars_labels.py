@@ -300,3 +300,40 @@ def test_a_plural_step_word_is_the_step_of_a_line_that_reports_a_measure(line, e
 ])
 def test_a_phase_key_names_the_phase_of_the_line(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # A one-line dict with word values is a point of training when it holds a measure and a
+    # step (a whole number) or a phase named under a phase key ...
+    ("{'epoch': 1, 'loss': 0.3, 'phase': 'train', 'model': 'resnet'}",
+     ({"epoch": 1, "train/loss": 0.3}, 1)),
+    ('{"epoch": 3, "stage": "val", "loss": 0.41, "run": "exp1", "device": "cuda"}',
+     ({"epoch": 3, "val/loss": 0.41}, 3)),
+    ("{'Epoch': 3, 'Phase': 'Train', 'Loss': 0.41, 'Model': 'vit', 'Optimizer': 'adam'}",
+     ({"Epoch": 3, "train/Loss": 0.41}, 3)),
+    ("{'iter': 50, 'loss': 1.2, 'status': 'ok', 'tag': 'baseline'}", ({"iter": 50, "loss": 1.2}, 50)),
+    ("{'split': 'test', 'acc': 0.93, 'ckpt': 'best', 'model': 'vit'}", ({"test/acc": 0.93}, None)),
+    # ... and arguments otherwise (no measure, only settings, an epoch that is no point).
+    ("{'input_file': 'names.txt', 'lr': 0.1, 'device': 'cpu'}", None),
+    ("{'model': 'resnet50', 'loss_weight': 0.5, 'label_smoothing': 0.1, 'dataset': 'cifar'}",
+     None),
+    ("{'arch': 'resnet18', 'epochs': 90, 'lr': 0.1, 'momentum': 0.9, 'dist_backend': 'nccl'}",
+     None),
+    ("{'start_epoch': 0, 'arch': 'resnet', 'dist_backend': 'nccl', 'lr': 0.1}", None),
+    ("{'loss': 'cross_entropy', 'optimizer': 'adam', 'lr': 0.001}", None),
+    ("{'split': 'train', 'batch_size': 32, 'shuffle': True}", None),
+    ("{'epoch': 0.5, 'loss_weight': 0.5, 'name': 'x', 'opt': 'adam'}", None),
+])
+def test_a_dict_with_words_is_a_record_or_arguments_by_its_keys(line, expected):
+    assert parse(line) == expected
+
+
+def test_a_dict_taken_for_arguments_printed_again_with_other_numbers_is_a_record():
+    dict_of = "{{'loss': {}, 'acc': {}, 'model': 'resnet', 'opt': 'adam'}}".format
+    assert feed([dict_of(0.5, 0.8), "Epoch 2/3", dict_of(0.4, 0.85), "Epoch 3/3",
+                 dict_of(0.3, 0.9)]) == [({"loss": 0.5, "acc": 0.8}, None),
+                                         ({"loss": 0.4, "acc": 0.85}, 2),
+                                         ({"loss": 0.3, "acc": 0.9}, 3)]
+    # Arguments printed twice alike are still arguments.
+    args = "{'model': 'resnet50', 'loss_weight': 0.5, 'label_smoothing': 0.1, 'data': 'cifar'}"
+    assert feed([args, args]) == []

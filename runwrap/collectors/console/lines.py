@@ -20,12 +20,12 @@ from typing import Dict, List, Optional, Tuple, Union
 
 from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.labels import (
-    BLANK, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, Label, head_names_settings,
+    BLANK, COLON, COLON_BLANK, LIST, METRIC, OTHER, PHASE, STEP, Label, head_names_settings,
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
     CONFIG_SECTIONS, CONFIG_WORDS, PHASE_KEYS, STEP_RANK, ends_training, names_count,
-    names_metric, parts, phase_of, plural_step, printed_by_tracker)
+    names_metric, parts, phase_of, plural_step, printed_by_tracker, step_key)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -142,9 +142,10 @@ def may_hold_bare_pairs(text: str) -> bool:
     return _BLANK_NUMBER.search(text) is not None
 
 
-def _mask_arguments(line: str, trace: Optional[dict] = None) -> str:
+def _mask_arguments(line: str, trace: Optional[dict] = None, words: bool = True) -> str:
     """`line` with the arguments of calls and printed objects blanked out (a `trace` is
-    told when the decision read a number: see parse_line)."""
+    told when the decision read a number: see parse_line); with `words` False, a dict is
+    not taken for arguments for its word values alone (see dict_record)."""
     start = line.find("(")
     while start > 0:
         close = line.find(")", start)
@@ -165,10 +166,35 @@ def _mask_arguments(line: str, trace: Optional[dict] = None) -> str:
             trace["bad"] = True  # `Sample 3 of the set: {...}`: the label holds a number
         if m is not None and head_names_settings(m.group(1)):
             line = _blank(line, start)  # `parameters: {'x': 1.2}`, `Sample 3 of the set: {...}`
-        elif len(_WORD_VALUE.findall(line, start)) >= 2:
+        elif words and len(_WORD_VALUE.findall(line, start)) >= 2 and not _reports_a_point(
+                line, start):
             line = _blank(line, start)  # `{'input_file': 'names.txt', 'lr': 0.1}`: arguments
         start = line.find("{", start + 1)
     return line
+
+
+# An item of a printed dict: its key, and its value as a word or as a number.
+_DICT_ITEM = re.compile(r"""['"]([A-Za-z_][\w./@-]{0,63})['"][ \t]*:[ \t]*"""
+                        r"""(?:['"]([A-Za-z][\w.-]*)['"]|['"]?([-+]?[\d.]+(?:[eE][-+]?\d+)?))""")
+
+
+def _reports_a_point(line: str, start: int) -> bool:
+    """True when the dict opening at `start` reads as a point of training rather than a run's
+    arguments, though it holds words (`{'epoch': 1, 'loss': 0.3, 'phase': 'train', 'model':
+    'resnet'}`): a measure with a number, and a step key with a whole number or a phase
+    named under a phase key."""
+    measure = point = False
+    for m in _DICT_ITEM.finditer(line, start, line.find("}", start) % (len(line) + 1)):
+        key, word = m.group(1), m.group(2)
+        if word is not None:
+            point = point or (key.lower() in PHASE_KEYS and phase_of(word) is not None)
+        elif step_key(key):
+            point = point or m.group(3).isdigit()
+        elif not measure:
+            label = read_label(key, COLON)
+            measure = (label is not None and label.kind is METRIC
+                       and parts(key)[-1] not in _SIDE_VALUES)
+    return measure and point
 
 
 def _blank(line: str, start: int) -> str:
@@ -355,7 +381,19 @@ def parse_line(line: str) -> Optional[Parsed]:
     return values, convert(line[start:end])
 
 
-def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
+def dict_record(line: str) -> Optional[Parsed]:
+    """What a line holding a dict with word values gives when the dict is read as a record,
+    not as arguments (`{'loss': 0.3, 'acc': 0.9, 'model': 'resnet', 'opt': 'adam'}`): the
+    stream asks when such a dict is printed again with other numbers (scalars.py); None
+    when it holds no measure."""
+    found = _parse(line, None, words=False)
+    if found is None or not any(names_metric(k) and not names_count(k)
+                                and parts(k)[-1] not in _SIDE_VALUES for k in found[0]):
+        return None
+    return found
+
+
+def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Parsed]:
     """parse_line's reading in full; with a `trace`, also the plan for the line's shape
     (trace["plan"]), or trace["bad"] when the reading compared numbers."""
     if len(line) > MAX_LINE:
@@ -376,11 +414,11 @@ def _parse(line: str, trace: Optional[dict]) -> Optional[Parsed]:
             if trace is not None:
                 trace["bad"] = True  # the numbers moved
         if "=" in line:
-            line = _mask_arguments(line, trace)
+            line = _mask_arguments(line, trace, words)
         elif "{" in line or "@[" in line:
-            line = _mask_arguments(line, trace)
+            line = _mask_arguments(line, trace, words)
     elif "{" in line or "@[" in line:
-        line = _mask_arguments(line, trace)
+        line = _mask_arguments(line, trace, words)
     best_at = -1
     if "est" in line:
         m = _BEST_CLAUSE.search(line[start:] if start else line)

@@ -12,7 +12,8 @@ import re
 from typing import Callable, Dict, List, Optional, Union
 
 from runwrap.collectors.console.lines import (
-    MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, heading_phase,
+    MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, dict_record,
+    heading_phase,
     line_phase, opens_structure, parse_line, says_training_ended, starts_config_echo,
     with_phase)
 from runwrap.collectors.console.prefixes import prefix_end
@@ -159,7 +160,7 @@ class StreamRecords:
     """
 
     __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
-                 "block", "section", "in_echo", "csv")
+                 "block", "section", "in_echo", "csv", "dicts")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -173,6 +174,9 @@ class StreamRecords:
         self.section: Optional[str] = None  # the phase the last line named at its start
         self.in_echo = False  # within the lines of a configuration echo
         self.csv: Optional[tuple] = None  # (label, names) of a CSV header line
+        # A dict taken for arguments, by its keys: its values, step, and whether it was
+        # printed again with other numbers (then it is a record: see _dict_again).
+        self.dicts: Dict[tuple, tuple] = {}
 
     @property
     def table_open(self) -> bool:
@@ -196,6 +200,27 @@ class StreamRecords:
         if any(n is None for n in numbers):
             return None
         return [(dict(zip(header[1], numbers)), self.carried)]
+
+    def _dict_again(self, line: str) -> Optional[List[Parsed]]:
+        """A one-line dict taken for arguments for its word values is a record when it is
+        printed again with other numbers (a metrics dict naming its model and optimizer at
+        every epoch): from then on each print, and the first one too when the second
+        comes. None for other lines, and for a dict printed with the same numbers."""
+        found = dict_record(line)
+        if found is None:
+            return None
+        values, step = found
+        if step is None:
+            step = self.carried
+        key = tuple(values)
+        seen = self.dicts.get(key)
+        if seen is None or not seen[2] and seen[0] == values:
+            if len(self.dicts) >= 64:
+                self.dicts.clear()
+            self.dicts[key] = (values, step, False)
+            return None
+        self.dicts[key] = (values, step, True)
+        return [(values, step)] if seen[2] else [(seen[0], seen[1]), (values, step)]
 
     def _phase(self, line: str, found: Optional[Parsed]) -> Optional[Parsed]:
         """`found` with the phase of the block or section it belongs to (default grammar)."""
@@ -255,6 +280,10 @@ class StreamRecords:
             return []
         found = self.parse(line[1:] if is_frame else line)
         if self.tables is not None and not is_frame:
+            if found is None and body.lstrip()[:1] == "{":
+                again = self._dict_again(line)
+                if again is not None:
+                    return again
             if found is None and starts_config_echo(body):
                 self.in_echo = True
                 return []
