@@ -90,9 +90,16 @@ _COARSE = STEP_RANK["episode"]  # step keys from here on count rounds, not steps
 # letters of one, with punctuation before one, or with a logging prefix.
 _PHASE_HEADS = frozenset(("tra", "val", "tes", "eva"))
 _MMENGINE = ("Epoch(", "Iter(")
-_PHASE_LEAD = frozenset(" \t*=>#-[(|")
+_PHASE_LEAD = frozenset(" \t*=>#-[(|0123456789")
 _NUMBER_STARTS = frozenset("0123456789-+.")
 _PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
+# What a program or a launcher prints before a message to say which process printed it, not
+# what was measured: a number (mnist_hogwild prints its pid first: `18257\tTrain Epoch: 1`;
+# `0: `, `3 | `) or a tag in brackets (`[rank 3] `, `[GPU0]`, Ray's `(pid=4242) `). The
+# phase named after it is the line's phase (a number may still be the line's step: see
+# _LEADING_STEP).
+_TAG = re.compile(r"""[ \t]*(?:(?:\[[^\[\]]{1,32}\]|\([^()]{1,64}\))[ \t]*[:|]?[ \t]*
+                      |\d{1,18}(?:[ \t]*[:|][ \t]*|[ \t]+))+""", re.X)
 # A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
 _BEST_CLAUSE = re.compile(r"(?:^|[.;,|:\]] +)[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
@@ -216,16 +223,24 @@ def _blank(line: str, start: int) -> str:
 
 def line_phase(line: str) -> Optional[str]:
     """The phase a line names at its start (`Test:` -> `test`), or None."""
-    if not line.lstrip(" \t*=>#-[(|")[:6].lower().startswith(_PHASE_STARTS):
-        # After a logging prefix: `12/07 05:34:46 - mmengine - INFO - Epoch(val) [1]`.
+    if not _opens_with_phase(line):
+        # After a logging prefix (`12/07 05:34:46 - mmengine - INFO - Epoch(val) [1]`), or
+        # a tag saying who printed the line (`18257\tTrain Epoch: 1`, `[rank 3] Test:`).
         start = prefix_end(line)
+        m = _TAG.match(line, start)
+        if m is not None:
+            start = m.end()
         line = line[start:]
-        if not start or not line.lstrip(" \t*=>#-[(|")[:6].lower().startswith(_PHASE_STARTS):
+        if not start or not _opens_with_phase(line):
             return None
     m = _LINE_PHASE.match(line)
     if m is None:
         return None
     return phase_of(m.group(1) or m.group(2))
+
+
+def _opens_with_phase(line: str) -> bool:
+    return line.lstrip(" \t*=>#-[(|")[:6].lower().startswith(_PHASE_STARTS)
 
 
 _HEADING = re.compile(r"[\W_]*([A-Za-z]+)(?:(?:[ \t]+(?:set|data|dataset|results?|phase|split))?"
