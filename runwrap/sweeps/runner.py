@@ -3,10 +3,12 @@
 A sweep with a program runs each trial through the real wrapper (`runwrap run --group SWEEP
 --config PARAMS -- COMMAND`), so its metric comes from anything runwrap records and an early
 stop goes through the wrapper's own signal path: the agent writes the run's stop.json, then
-sends the wrapper SIGTERM, which it forwards to the program; the run ends `stopped`. The
-wrapper ends with its agent (wrap/orphan.py: Linux's parent-death signal, which follows the
-thread that started the wrapper; each agent slot waits for its wrapper before its thread may
-end), so a killed agent leaves no trial running unseen.
+sends the wrapper SIGTERM, which it forwards to the program; the run ends `stopped`. Each
+trial's wrapper is forked by the slot's standby, a process with runwrap already loaded
+(sweeps/standby.py), so a trial does not pay a Python start. The wrapper ends with its agent
+(wrap/orphan.py: Linux's parent-death signal, which follows the thread that started the
+process; each agent slot waits for its wrapper before its thread may end), so a killed agent
+leaves no trial running unseen.
 
 `runwrap.agent(sweep_id, function=train)` runs train() in this process instead: the agent
 creates the trial's run and train()'s `runwrap.init()` attaches to it, getting the trial's
@@ -16,14 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from runwrap import env as envnames
 from runwrap.store import documents
@@ -36,6 +36,8 @@ from runwrap.store.summary import flat, load_summary
 from runwrap.sweeps.command import build_command, uses_json_file
 from runwrap.sweeps.follow import MetricFollower
 from runwrap.sweeps.search import HEARTBEAT, Claim, Search
+from runwrap.sweeps.standby import (INTERRUPTED, ColdWrapper, ForkedWrapper, Standby,
+                                    wait_quietly)
 
 POLL = 0.2  # seconds between looks at a running trial's metric
 STOP_GRACE = 10.0  # after SIGTERM, the program gets this long before SIGKILL
@@ -62,7 +64,15 @@ class Agent:
         self.root = Path(root)
         self.dir = sweep
         self.doc = store.read_sweep(sweep)
-        self.search = Search(sweep, self.doc, storage)
+        self.local = threading.local()  # .standby: the slot's Standby
+        # The first slot's standby starts now, while Optuna loads and the study opens.
+        self.first: Optional[Standby] = None if function else Standby(self._wrapper_env())
+        try:
+            self.search = Search(sweep, self.doc, storage)
+        except BaseException:
+            if self.first is not None:
+                self.first.close()
+            raise
         self.spec = self.search.spec
         self.project = self.doc["project"]
         self.count = count
@@ -78,6 +88,17 @@ class Agent:
     def run(self) -> List[TrialResult]:
         """Run trials until done; KeyboardInterrupt (^C) once the running trials have
         recorded their end (the terminal interrupted their programs too)."""
+        try:
+            self._run_slots()
+        finally:
+            if self.first is not None:  # no slot claimed a trial
+                self.first.close()
+                self.first = None
+        if self.interrupted:
+            raise KeyboardInterrupt
+        return self.results
+
+    def _run_slots(self) -> None:
         if self.function is not None or self.parallel == 1:
             self._loop()
         else:
@@ -93,9 +114,6 @@ class Agent:
                         event.wait(0.5)
                     except KeyboardInterrupt:
                         self.interrupted = True  # each slot ends with its trial
-        if self.interrupted:
-            raise KeyboardInterrupt
-        return self.results
 
     def _slot(self, done: threading.Event) -> None:
         try:
@@ -104,17 +122,22 @@ class Agent:
             done.set()
 
     def _loop(self) -> None:
-        while not self.interrupted:
-            with self.lock:
-                if self.count is not None and self.started >= self.count:
-                    return
-                claim = self.search.claim()
-                if claim is None:
-                    return
-                self.started += 1
-            result = self._run_trial(claim)
-            with self.lock:
-                self.results.append(result)
+        try:
+            while not self.interrupted:
+                with self.lock:
+                    if self.count is not None and self.started >= self.count:
+                        return
+                    claim = self.search.claim()
+                    if claim is None:
+                        return
+                    self.started += 1
+                result = self._run_trial(claim)
+                with self.lock:
+                    self.results.append(result)
+        finally:
+            standby, self.local.standby = getattr(self.local, "standby", None), None
+            if standby is not None:
+                standby.close()
 
     # -- one trial ------------------------------------------------------------------------
     def _run_trial(self, claim: Claim) -> TrialResult:
@@ -168,19 +191,14 @@ class Agent:
         if self.spec.config.get("entity"):
             argv[argv.index("--config"):argv.index("--config")] = [
                 "--entity", self.spec.config["entity"]]
-        env = dict(os.environ)
-        env[envnames.WANDB_SWEEP_ID] = self.doc["id"]
-        env[envnames.AGENT_PID] = str(os.getpid())  # the wrapper ends with this agent
-        for name in envnames.RUN_VARIABLES:  # an agent run under `runwrap` starts fresh runs
-            env.pop(name, None)
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
+        proc = self._start_wrapper(argv)
         path = run_dir_of(self.root, self.project, run_id)
         follower = MetricFollower(path, self.spec.metric) if self.spec.metric else None
         stop_reason: Optional[str] = None
         stop_sent: Optional[float] = None
         beat = time.monotonic()
         try:
-            while not _exited(proc, POLL):
+            while not proc.exited(POLL):
                 if follower is not None and stop_sent is None:
                     for value in follower.new_values():
                         if self.search.report(claim, value):
@@ -195,12 +213,14 @@ class Agent:
                     self._heartbeat(claim, run_id)
         except KeyboardInterrupt:
             # The terminal sent ^C to the wrapper as well: let it record its run.
-            _wait_quietly(proc)
+            wait_quietly(proc)
             raise
         if follower is not None and stop_sent is None:
             for value in follower.new_values():
                 self.search.report(claim, value)
         meta = documents.read_json(path / RUN_JSON, {}) or {}
+        if not meta and proc.returncode in INTERRUPTED:
+            raise KeyboardInterrupt  # ^C reached it before it recorded anything
         state = effective_status(meta) if meta else "failed"
         if state == "running":
             state = "failed"
@@ -210,13 +230,42 @@ class Agent:
             f"exit code {proc.returncode}" if state == "failed" else None)
         return state, reason
 
+    def _wrapper_env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env[envnames.WANDB_SWEEP_ID] = self.doc["id"]
+        env[envnames.AGENT_PID] = str(os.getpid())  # the wrapper ends with this agent
+        for name in envnames.RUN_VARIABLES:  # an agent run under `runwrap` starts fresh runs
+            env.pop(name, None)
+        return env
+
+    def _start_wrapper(self, argv: List[str]) -> "ForkedWrapper | ColdWrapper":
+        """`argv` (`python -m runwrap run ...`) running: forked by this slot's standby, or
+        started cold when the slot has none ready (its first trial, unless it takes the one
+        the agent started with; or the standby died); the slot's standby then starts, to be
+        ready for its next trial."""
+        standby = getattr(self.local, "standby", None)
+        if standby is None:
+            with self.lock:
+                standby, self.first = self.first, None
+        proc = standby.start(argv[3:]) if standby is not None else None  # after -m runwrap
+        if proc is not None:
+            self.local.standby = standby
+            return proc
+        self.local.standby = None
+        cold = ColdWrapper(argv, self._wrapper_env())
+        with self.lock:
+            more = self.count is None or self.started < self.count
+        if more:
+            self.local.standby = Standby(self._wrapper_env())
+        return cold
+
     def _stop_reason(self, claim: Claim) -> str:
         value = claim.history[-1]
         return (f"hyperband: {self.spec.metric}={value:g} at iteration "
                 f"{len(claim.history) - 1} is outside the best 1/"
                 f"{self.spec.early_terminate['eta']} of the trials there")  # type: ignore
 
-    def _stop(self, proc: subprocess.Popen, path: Path, reason: str) -> float:
+    def _stop(self, proc: "ForkedWrapper | ColdWrapper", path: Path, reason: str) -> float:
         try:
             request_stop(path, {"by": f"sweep {self.doc['id']}", "reason": reason})
         except OSError:
@@ -253,34 +302,3 @@ def _kill_program(path: Path) -> None:
                 os.killpg(group, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-
-
-def _exited(proc: subprocess.Popen, timeout: float) -> bool:
-    """Wait up to `timeout` for the wrapper to exit, woken at once when it does. Not
-    Popen.wait(timeout): CPython's polls the process with sleeps of up to 50 ms, which kept
-    the next trial waiting 25 ms on average; a pidfd (Linux 5.3+) is readable from the moment
-    the process has exited."""
-    if proc.poll() is not None:
-        return True
-    try:
-        fd = os.pidfd_open(proc.pid)  # not reaped yet (poll() said so): the pid is still its
-    except (AttributeError, OSError):  # not Linux, an older kernel or Python
-        try:
-            proc.wait(timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
-    try:
-        select.select([fd], [], [], timeout)
-    finally:
-        os.close(fd)
-    return proc.poll() is not None
-
-
-def _wait_quietly(proc: subprocess.Popen) -> None:
-    while True:
-        try:
-            proc.wait()
-            return
-        except KeyboardInterrupt:
-            continue
