@@ -27,8 +27,6 @@ PENDING = {
     "micrograd_demo": "`Value(data=0.8958441028683222, grad=0) 0.5` (an object's repr) gives a "
                       "key Value",
     # The fourth hold-out (/work/holdout.md, holdout3): five of ten unseen scripts.
-    "keras_ddpg_pendulum": "`Episode * 0 * Avg Reward is ==> -813.85` gives nothing (a label "
-                           "ending in an arrow; a step number fenced by stars)",
     "stylegan2_pytorch/pty": "a print continuing the tqdm bar's row (`…it/s]G: 1.17 | D: 0.48`) "
                              "loses its first pair",
     "tinygrad_hlb_cifar10": "`2.48 loss, 0.000001 LR` (value before name) gives nothing, "

@@ -337,3 +337,31 @@ def test_a_dict_taken_for_arguments_printed_again_with_other_numbers_is_a_record
     # Arguments printed twice alike are still arguments.
     args = "{'model': 'resnet50', 'loss_weight': 0.5, 'label_smoothing': 0.1, 'data': 'cifar'}"
     assert feed([args, args]) == []
+
+
+@pytest.mark.parametrize("line, expected", [
+    # An arrow joins a label to its value as `: ` does ...
+    ("Episode * 0 * Avg Reward is ==> -813.8529098283171",  # keras-io's DDPG
+     ({"Episode": 0, "avg_reward": -813.8529098283171}, 0)),
+    ("Episode 4 Reward ==> 12.0", ({"Episode": 4, "Reward": 12.0}, 4)),
+    ("episode: 3 return -> 45.0", ({"episode": 3, "return": 45.0}, 3)),
+    ("Mean reward => 3.5", ({"mean_reward": 3.5}, None)),
+    ("loss --> 0.3", ({"loss": 0.3}, None)),
+    ("Loss \u2192 0.3", ({"Loss": 0.3}, None)),
+    ("Epoch 3: train loss => 0.25, val loss => 0.31",
+     ({"Epoch": 3, "train/loss": 0.25, "val/loss": 0.31}, 3)),
+    # ... for labels that name a measure: sizes, bounds and counts stay nothing.
+    ("Size of State Space ->  3", None),
+    ("Max Value of Action ->  2.0", None),
+    ("Min Value of Action ->  -2.0", None),
+    ("Reading data -> 120 files", None),
+    # A step word's number set off by a fence is still the step.
+    ("Epoch -- 3 -- loss: 0.4", ({"Epoch": 3, "loss": 0.4}, 3)),
+    ("Epoch #3: loss 0.5", ({"Epoch": 3, "loss": 0.5}, 3)),
+    ("Step * 100 * loss = 0.2", ({"Step": 100, "loss": 0.2}, 100)),
+    ("Epoch ~ 2 ~ acc: 0.9", ({"Epoch": 2, "acc": 0.9}, 2)),
+    ("Iteration # 40, loss: 0.1", ({"Iteration": 40, "loss": 0.1}, 40)),
+    ("lr * 10", None),  # a fence only sets off a step
+])
+def test_arrows_join_labels_and_fences_set_off_steps(line, expected):
+    assert parse(line) == expected

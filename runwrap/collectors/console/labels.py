@@ -64,13 +64,18 @@ def label_for(phrase: str, joint: str) -> Optional[Label]:
 
 
 def form_of(joint: str) -> int:
-    """The form of `: `, `:`, ` = `, `: [`, blanks, `[`."""
-    if joint[-1:] == "[" or "[" in joint:
-        return BRACKET  # `Epoch[1]`, `Epoch: [0]`
+    """The form of `: `, `:`, ` = `, `: [`, blanks, `[`, an arrow (` ==> `), a fence (` * `)."""
+    if ">" in joint or "\u2192" in joint:
+        return COLON_BLANK  # `Avg Reward is ==> -813.85`: an arrow points a label to its value
+    if joint[-1:] == "[" or "[" in joint or joint.strip()[:1] in _FENCES:
+        return BRACKET  # `Epoch[1]`, `Epoch: [0]`; `Episode * 12 *`, `Epoch #3`: a step only
     for i, c in enumerate(joint):
         if c == ":" or c == "=":
             return COLON_BLANK if joint[i + 1:i + 2] in (" ", "\t") else COLON
     return BLANK
+
+
+_FENCES = frozenset("*~-#")
 
 
 def read_label(phrase: str, form: int) -> Optional[Label]:
@@ -166,6 +171,10 @@ def _one_word(word: str, form: int) -> Optional[Label]:
 
 def _words(words: list, form: int) -> Optional[Label]:
     low = [w.rstrip(".").lower() for w in words]
+    if "value" in low[:-1]:
+        after = low[low.index("value") + 1:]
+        if after[0] in _TRAILING and not any(names_metric(w) or phase_of(w) for w in after):
+            return None  # `Max Value of Action -> 2.0`: the value of a thing (a bound)
     # Trailing words that only join the label to its value: `accuracy is`, `acc over epoch`.
     while len(low) > 1 and (low[-1] in _TRAILING or low[-1] in FILLER_WORDS
                             or (low[-2] in _TRAILING and not names_metric(low[-1]))):

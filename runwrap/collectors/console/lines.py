@@ -53,7 +53,7 @@ _BOUNDARY = r"""[ \t,;|(\[{'"]"""
 # [\w./@()\u00aa-\U0010ffff-] (no letter or digit lies in U+0080-U+00A9) hold the same
 # characters, but re compiles a class listing a range past U+FFFF one code point at a time
 # in Python, about 9 ms a class, and every run pays that at its start.
-_START = r"[^\x00-@\[-`{-\u00a9]"
+_START = r"[^\x00-@\[-`{-\u00a9\u2190-\u21ff]"  # (no arrow: `loss → 0.3`)
 _REST = r"[^\x00-'*-,:-?\[-^`{-\u00a9]"
 _WORD = rf"{_START}{_REST}*{_P}"
 # A word as a unit after a number: punctuation, arrows, box drawing and other symbols
@@ -71,8 +71,10 @@ _PHRASE = rf"{_WORD}(?:(?:'s)?{_P}[ ]{_WORD}){{0,3}}{_P}"
 _DEFAULT_SOURCE = (
     _BOUNDARY
     + rf"""({_PHRASE})['"]?"""
-    + rf"""([ \t]*{_P}[:=][ \t]*{_P}['"]?(?:\[[ \t]*{_P})?"""
-    + rf"""|(?=[ \t]+{_P}[-+]?\.?\d)[ \t]+{_P}|[ \t]*{_P}\[[ \t]*{_P})"""
+    + rf"""([ \t]*{_P}(?:={{1,3}}|-{{1,3}})>[ \t]*{_P}|[ \t]*{_P}\u2192[ \t]*{_P}"""
+    + rf"""|[ \t]*{_P}[:=][ \t]*{_P}['"]?(?:\[[ \t]*{_P})?"""
+    + rf"""|(?=[ \t]+{_P}[-+]?\.?\d)[ \t]+{_P}|[ \t]*{_P}\[[ \t]*{_P}"""
+    + rf"""|[ \t]+{_P}(?:[*~]{{1,3}}[ \t]+{_P}|-{{1,3}}[ \t]+{_P}|\#[ \t]*{_P}))"""
     + rf"({_NUMBER})(?:/(\d+){_P})?(\])?{_END}"
     + r"(?!%\||%[ \t]+\d+/\d)"  # `valid:  40%|####`, `train: 100% 50/50`: a bar's position
     + r"(?=(.{0,48}))")  # what follows, for the unit rule (read only after a name it lacks)
