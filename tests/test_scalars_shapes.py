@@ -25,6 +25,9 @@ LINES = [
     "valid tensor(0.4523) loss np.float64(26.59)",
     "step 1,000 loss 0.5 acc 1,234",
     "Loading dataset from /data/imagenet/train with 8 workers",
+    "18257\tTrain Epoch: 1 [0/2000 (0%)]\tLoss: 2.274640",  # a pid before the phase
+    "Epoch 2 | loss 0.3 after 500 steps | acc 0.8",  # a step phrase after a value
+    "reached loss 0.01 in 1,200 iterations",
 ]
 
 

@@ -39,3 +39,31 @@ parse = default_parser().parse
 ])
 def test_a_tag_before_the_line_leaves_the_phase_after_it_the_lines(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # pytorch/examples regression.
+    ("Loss: 0.000767 after 721 batches", ({"Loss": 0.000767}, 721)),
+    ("Validation accuracy 0.91 after 3 epochs", ({"val/accuracy": 0.91}, 3)),
+    ("reached loss 0.01 in 1200 iterations", ({"loss": 0.01}, 1200)),
+    ("Loss 0.25 after 100 steps", ({"Loss": 0.25}, 100)),
+    ("loss=0.12 (after 40 updates)", ({"loss": 0.12}, 40)),
+    ("Accuracy 0.91 at batch 300", ({"Accuracy": 0.91}, 300)),
+    ("Test accuracy: 0.95 after 10 epochs of training", ({"test/accuracy": 0.95}, 10)),
+    ("val acc 91.5% after 1 epoch", ({"val/acc": 91.5}, 1)),
+    ("loss: 0.31 in 1,200 Iterations", ({"loss": 0.31}, 1200)),
+    ("Train Loss: 0.2, Train Acc: 0.9 after 3 epochs", ({"train/loss": 0.2, "train/acc": 0.9}, 3)),
+    # A finer counter than the line's epoch is the step, as `epoch 2 step 150` is 150.
+    ("Epoch 2 | loss 0.3 after 500 steps | acc 0.8", ({"Epoch": 2, "loss": 0.3, "acc": 0.8}, 500)),
+    # No step phrase: a count of other things, a time, a window, a setting, a best so far.
+    ("loss: 0.5 after 3 retries", ({"loss": 0.5}, None)),
+    ("loss 0.4 in 12 s", ({"loss": 0.4}, None)),
+    ("avg loss 0.3 over the last 100 batches", ({"avg_loss": 0.3}, None)),
+    ("lr: 0.1 for 30 epochs, then 0.01", ({"lr": 0.1}, None)),
+    ("best acc 0.9 after 30 epochs", ({"best_acc": 0.9}, None)),
+    ("Saved checkpoint after 3 epochs", None),
+    ("Epoch 3 took 12 s", ({"Epoch": 3}, 3)),
+    ("Start training from score 0.03", None),
+])
+def test_a_step_phrase_after_a_value_says_when_it_was_measured(line, expected):
+    assert parse(line) == expected

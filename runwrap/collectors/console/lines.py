@@ -24,8 +24,8 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, PHASE_KEYS, STEP_RANK, ends_training, names_count,
-    names_metric, parts, phase_of, plural_step, printed_by_tracker, step_key)
+    CONFIG_SECTIONS, CONFIG_WORDS, PHASE_KEYS, STEP_COUNT_WORDS, STEP_RANK, ends_training,
+    names_count, names_metric, parts, phase_of, plural_step, printed_by_tracker, step_key)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -87,6 +87,13 @@ _LEADING_STEP = re.compile(r"\[(\d{1,3}(?:,\d{3})+|\d{1,18})\]|(\d{1,18}):[ \t]"
 _LINE_PHASE = re.compile(
     r"[ \t*=>#\-\[(|]*(?:(?:Epoch|Iter)\((\w+)\)|([A-Za-z]+)(?=[ \t:\])\-|,.]|$))")
 _COARSE = STEP_RANK["episode"]  # step keys from here on count rounds, not steps
+# A phrase right after a value saying at which step it was measured: `Loss: 0.0007 after
+# 721 batches`, `acc 0.91 (after 3 epochs)`, `loss 0.01 in 1,200 iterations`, `acc 0.91 at
+# batch 300`. Groups: the number, then the word counting steps (either order).
+_COUNT_WORD = "|".join(sorted(STEP_COUNT_WORDS, key=len, reverse=True))
+_STEP_PHRASE = re.compile(
+    rf"""%?[ \t]*[(,]?[ \t]*(?:after|in|at)[ \t]+(?:(\d{{1,3}}(?:,\d{{3}})+|\d{{1,18}})[ \t]+({_COUNT_WORD})
+         |({_COUNT_WORD})[ \t]+(\d{{1,3}}(?:,\d{{3}})+|\d{{1,18}}))\b""", re.X | re.I)
 # The first letters of the phase words, and of MMEngine's Epoch( and Iter(.
 # A line that may name a phase at its start (line_phase reads it): it starts with the first
 # letters of one, with punctuation before one, or with a logging prefix.
@@ -511,7 +518,7 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
     else:
         matches = list(regex.finditer(" " + line))
         found = [m.groups() for m in matches]
-        spans = [(m.start(3) - 1, m.end(3) - 1) for m in matches]
+        spans = [(m.start(3) - 1, m.end(3) - 1, m.start(6) - 1) for m in matches]
         ops: Dict[str, tuple] = {}
         trace["ops"] = ops
         trace["step"] = trace["first"] = None
@@ -526,6 +533,7 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
     measure = ""  # the measure of the last `train/loss`, for a phase and value after it
     measured = False  # a measure other than a side value (`lr`) was kept
     counter = None  # a plural step word's pair (`Steps: 64`): its place, Label and number
+    phrase_step = None  # `Loss: 0.0007 after 721 batches`: the step, its rank and op
     known = labels_cache.get
     for i, (phrase, joint, text, denominator, closed, after) in enumerate(found):
         label = known((phrase, joint), labels_cache)
@@ -540,6 +548,9 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
                         denominator or joint.strip()
                         or line.lstrip(" \t[(|*-").startswith(phrase)):
                     counter = (i, found_counter, text)  # the step or a setting: see below
+            elif " " in phrase and not joint.strip() and after[:1] in _PHRASE_LEAD and (
+                    _step_phrase(after, None) is not None):
+                label = _measure_in(phrase, joint)  # `reached loss 0.01 in 1200 iterations`
             if label is None:
                 continue
         key, kind, _, rank, is_banner, label_measure, form = label
@@ -573,6 +584,8 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
         kept_text, kept_at = text, i
         if trace is not None:
             kept_end = spans[i][1]
+        if phrase_step is None and not best and after[:1] in _PHRASE_LEAD:
+            phrase_step = _step_phrase(after, None if trace is None else spans[i][2] + offset)
         if best:
             if rank is not None:
                 continue
@@ -622,6 +635,13 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
         if trace is not None:
             trace["step"] = ops[label.key] = (spans[i][0] + offset, spans[i][1] + offset, False,
                                               True)
+    if phrase_step is not None and (step is None and first_step is None or (
+            best_rank >= _COARSE and phrase_step[1] < _COARSE)):
+        # `Loss: 0.0007 after 721 batches`: when the value was measured (a finer counter
+        # than the line's epoch: `Epoch 2 loss 0.3 after 500 steps` is at step 500).
+        step, _, op = phrase_step
+        if trace is not None:
+            trace["step"] = op
     if (not best and (line[-1:].isdigit() or line[-1:] == "%")
             and not (kept_text and _ends_with(line, kept_text))):
         # `Training loss (for one batch) at step 0: 123.4`: the label of a value that ends
@@ -642,6 +662,33 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
             trace["step"] = trace["first"] = None
         return {}, None, None  # `Learning rate set to: 0.5` alone on a line: a banner
     return values, step, first_step
+
+
+_PHRASE_LEAD = frozenset(" \t%(,")
+
+
+def _step_phrase(after: str, at: Optional[int]) -> Optional[tuple]:
+    """The step a phrase after a value names (`after 721 batches`), its rank, and its op
+    when `at` (where `after` starts on the line) is given; None without one."""
+    m = _STEP_PHRASE.match(after)
+    if m is None:
+        return None
+    g = 1 if m.group(1) else 4
+    text = m.group(g)
+    rank = STEP_RANK[STEP_COUNT_WORDS[(m.group(2) or m.group(3)).lower()]]
+    op = None if at is None else (at + m.start(g), at + m.end(g), "," in text, True)
+    return int(text.replace(",", "")), rank, op
+
+
+def _measure_in(phrase: str, joint: str) -> Optional[Label]:
+    """The metric the last words of a sentence name (`reached loss` -> `loss`), for a value
+    a step phrase follows: `after 1200 iterations` says the number was measured."""
+    words = phrase.split(" ")
+    for i in range(1, len(words)):
+        label = label_for(" ".join(words[i:]), joint)
+        if label is not None:
+            return label if label.kind is METRIC else None
+    return None
 
 
 def _counter(phrase: str) -> Optional[Label]:

@@ -144,6 +144,17 @@ def step_key(word: str) -> Optional[str]:
 
 STEP_RANK: Dict[str, int] = {word: rank for rank, word in enumerate(STEP_KEYS)}
 
+# Words that count steps in a phrase after a value saying when it was measured (`Loss:
+# 0.0007 after 721 batches`, `accuracy 0.91 after 3 epochs`, `loss 0.01 in 1200 iterations`,
+# `acc 0.91 at batch 300`), each with the step key it counts like.
+STEP_COUNT_WORDS: Dict[str, str] = {
+    "step": "step", "steps": "step", "iteration": "iteration", "iterations": "iteration",
+    "iter": "iter", "iters": "iter", "batch": "step", "batches": "step", "minibatch": "step",
+    "minibatches": "step", "update": "step", "updates": "step", "episode": "episode",
+    "episodes": "episode", "epoch": "epoch", "epochs": "epoch", "trial": "trial",
+    "trials": "trial",
+}
+
 
 def phase_of(word: str) -> Optional[str]:
     """The phase a word names (`Validation` -> `val`), or None."""
