@@ -365,3 +365,19 @@ def test_a_dict_taken_for_arguments_printed_again_with_other_numbers_is_a_record
 ])
 def test_arrows_join_labels_and_fences_set_off_steps(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # After a value, a comparison with a threshold is no second value.
+    ("eval_acc_pct=93.84868421052632 >= 93.0", {"eval_acc_pct": 93.84868421052632}),  # tinygrad
+    ("acc=0.93 >= 0.9", {"acc": 0.93}),
+    ("val_acc=93.85 >= 93", {"val_acc": 93.85}),
+    ("val_loss=0.52 <= 0.6", {"val_loss": 0.52}),
+    ("loss = 0.41 != 0.5", {"loss": 0.41}),
+    ("acc=0.93 == 0.93", {"acc": 0.93}),
+    ("best_acc=0.91 > 0.9", {"best_acc": 0.91}),
+    ("eval_acc_pct=93.85 < 95.0", {"eval_acc_pct": 93.85}),
+    ("acc: 0.9 (>= 0.85)", {"acc": 0.9}),
+])
+def test_a_threshold_compared_with_a_value_is_not_its_value(line, expected):
+    assert parse(line) == (expected, None)

@@ -127,7 +127,8 @@ _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _/-]*\Z")
 _TENSOR = re.compile(
     rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
-_LAST_NUMBER = re.compile(rf"[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
+# The number ending a line after `:` or `=` (not a comparison: `acc=0.93 >= 0.9`, `!= 0.5`).
+_LAST_NUMBER = re.compile(rf"(?<![<>!=])[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
 _WORDS = re.compile(r"[A-Za-z][\w@.-]*")
 
 
