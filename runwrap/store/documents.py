@@ -93,8 +93,10 @@ class SpaceReserve:
         discard(self.path)
 
 
-def write_json(path: Path, obj: Any) -> None:
-    write_bytes_atomic(path, (json.dumps(to_json_safe(obj), indent=2, default=str) + "\n").encode())
+def write_json(path: Path, obj: Any, durable: bool = True) -> None:
+    """`obj` as the whole of `path` (see write_bytes_atomic for `durable`)."""
+    data = json.dumps(to_json_safe(obj), indent=2, default=str) + "\n"
+    write_bytes_atomic(path, data.encode(), durable)
     if path.name == RUN_JSON:
         _touch(path.parent.parent)
     elif path.parent.name == PARTS_DIR:

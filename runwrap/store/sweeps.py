@@ -26,7 +26,8 @@ id and whose config holds the trial's parameters. What the sweep adds lives besi
                              stopped or failed, or null), "retry_of" (the crashed trial whose
                              point it runs again, or null), "agent": {"host", "pid",
                              "pid_start"}, "heartbeat" (unix seconds, refreshed while running)}
-        trials/<n>.args.json    the trial's parameters as one JSON object (${args_json_file})
+        trials/<n>.args.json    the trial's parameters as one JSON object (${args_json_file});
+                            not fsynced: its trial's document holds the same parameters
 
 Readers (the dashboard, `runwrap sweep show`) need only these documents and the trials' runs;
 none of them needs the search library. Every document is whole JSON (written atomically).
@@ -146,8 +147,11 @@ def read_trials(path: Path) -> List[Dict[str, Any]]:
     return sorted(out, key=lambda d: d.get("number", 0))
 
 
-def write_trial(path: Path, doc: Dict[str, Any]) -> None:
-    documents.write_json(trial_doc(path, int(doc["number"])), doc)
+def write_trial(path: Path, doc: Dict[str, Any], durable: bool = True) -> None:
+    """`durable=False` for a running trial's document: lost in a power cut, it is rebuilt
+    as what its agent's death makes it anyway (a trial the search holds as running with no
+    document is found crashed); an ended trial's document is written durable."""
+    documents.write_json(trial_doc(path, int(doc["number"])), doc, durable)
 
 
 def read_trial(path: Path, number: int) -> Optional[Dict[str, Any]]:

@@ -147,9 +147,10 @@ class Agent:
                "start_time": time.time(), "end_time": None, "reason": None,
                "retry_of": claim.retry_of, "agent": owner_identity(),
                "heartbeat": time.time()}
-        store.write_trial(self.dir, doc)
+        # Not fsynced (store/sweeps.py says why): these two are on every trial's path.
+        store.write_trial(self.dir, doc, durable=False)
         params_file = store.args_json_file(self.dir, claim.number)
-        documents.write_json(params_file, claim.config)
+        documents.write_json(params_file, claim.config, durable=False)
         self.say(f"trial {claim.number}: run {self.project}/{run_id} "
                  f"{json.dumps(claim.config)}")
         try:
@@ -280,7 +281,7 @@ class Agent:
         doc = store.read_trial(self.dir, claim.number)
         if doc is not None and doc.get("state") == "running":
             doc.update(heartbeat=time.time(), iteration=len(claim.history))
-            store.write_trial(self.dir, doc)
+            store.write_trial(self.dir, doc, durable=False)
 
     # -- a function in this process -----------------------------------------------------
     def _call_function(self, claim: Claim, run_id: str) -> tuple:
