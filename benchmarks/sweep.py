@@ -18,9 +18,12 @@ suggestion takes with 1,000 finished trials, and whether 8 parallel trials keep 
 2. Next suggestion: a bayes sweep (2 continuous parameters) holding 1,000 finished trials;
    the time of the agent's next claim (TPE in the sweep's journal file), beside Optuna's own
    TPE ask + suggest on an in-memory study and on a journal file.
-3. Parallel agents: 16 trials of a program that computes for about 1 s, `runwrap agent
-   --parallel 8`, against plain Optuna with n_jobs=8 starting the same program; the children's
-   CPU time over wall time (2.0 = both cores of this machine busy).
+3. Parallel agents: a grid of 40 trials of a program that computes for 0.25 s of CPU, run by
+   one `runwrap agent --parallel 8`, by 8 `runwrap agent` processes racing for its points,
+   by 8 bare programs at a time (`xargs -P8`) and by plain Optuna with n_jobs=8 starting the
+   program per trial: for each, trials per second and the cores the whole process tree kept
+   busy (its CPU time over the wall time, from getrusage of the children: 2.0 = both cores
+   of this machine).
 
 Medians of the rounds; progress on stderr, the table on stdout.
 """
@@ -39,11 +42,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = "import sys\nprint('loss=%s' % sys.argv[1].split('=')[1], flush=True)\n"
-BUSY = ("import sys, time\nend = time.process_time() + 1.0\nx = 0\n"
+BUSY = ("import sys, time\nend = time.process_time() + 0.25\nx = 0\n"
         "while time.process_time() < end:\n    x += 1\nprint('loss=%s' % (x % 7), flush=True)\n")
 
 
@@ -187,24 +190,49 @@ def next_suggestion(finished: int = 1000, repeats: int = 5) -> Dict[str, float]:
     return out
 
 
-def parallel(trials: int = 16, agents: int = 8) -> Dict[str, float]:
+def parallel(trials: int = 40, agents: int = 8) -> Dict[str, float]:
+    out: Dict[str, float] = {}
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
         (work / "busy.py").write_text(BUSY)
-        sweep_id = grid_sweep(work, "busy.py", trials)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        runwrap("agent", sweep_id, "--dir", "store", "--parallel", str(agents), cwd=work)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cores_agent = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        wall_optuna = _optuna_loop(work, "busy.py", trials, n_jobs=agents)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cores_optuna = (after.ru_utime + after.ru_stime - before.ru_utime
-                        - before.ru_stime) / wall_optuna
-    return {"agent_wall_s": wall, "agent_cores": cores_agent, "optuna_wall_s": wall_optuna,
-            "optuna_cores": cores_optuna}
+
+        def measure(name: str, run: Callable[[], None]) -> None:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            run()
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            out.update({f"{name}_trials_per_s": trials / wall, f"{name}_cores": cpu / wall})
+
+        def one_agent() -> None:
+            sweep_id = grid_sweep(work, "busy.py", trials)
+            runwrap("agent", sweep_id, "--dir", "store", "--parallel", str(agents), cwd=work)
+
+        def many_agents() -> None:
+            sweep_id = grid_sweep(work, "busy.py", trials)
+            procs = [subprocess.Popen([sys.executable, "-m", "runwrap", "agent", sweep_id,
+                                       "--dir", "store"], cwd=work, env=env(),
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL) for _ in range(agents)]
+            assert all(p.wait() == 0 for p in procs)
+
+        def bare() -> None:
+            subprocess.run(["xargs", f"-P{agents}", "-n1", sys.executable, "busy.py"],
+                           input="".join(f"--x={i}\n" for i in range(trials)), text=True,
+                           cwd=work, env=env(), stdout=subprocess.DEVNULL, check=True)
+
+        def optuna() -> None:
+            _optuna_loop(work, "busy.py", trials, n_jobs=agents)
+
+        for name, run in (("bare_xargs", bare), ("agent_parallel", one_agent),
+                          ("agents", many_agents), ("optuna", optuna)):
+            measure(name, run)
+    out["agent_parallel_vs_bare"] = (out["agent_parallel_trials_per_s"]
+                                     / out["bare_xargs_trials_per_s"])
+    out["agents_vs_bare"] = out["agents_trials_per_s"] / out["bare_xargs_trials_per_s"]
+    out["load_average"] = os.getloadavg()[0]
+    return out
 
 
 def medians(rows: List[Dict[str, float]]) -> Dict[str, float]:
@@ -222,7 +250,7 @@ def main() -> None:
     sections: List[tuple] = [
         ("per-trial", "per trial", lambda: per_trial(args.trials)),
         ("suggestion", "next bayes suggestion, 1,000 finished trials", next_suggestion),
-        ("parallel", "8 parallel trials of a 1 s computation", parallel)]
+        ("parallel", "40 trials of 0.25 s of CPU, 8 at a time", parallel)]
     sections = [(title, measure) for name, title, measure in sections
                 if (args.only or name) == name
                 and not (name == "parallel" and args.skip_parallel and not args.only)]
