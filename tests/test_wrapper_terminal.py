@@ -186,3 +186,44 @@ def test_ctrl_z_suspends_and_fg_continues(store):
         assert term.wait() == 0
     finally:
         term.close()
+
+
+def test_the_programs_terminal_takes_the_users_modes(store):
+    """The user's `stty` settings reach the program: its terminal is not a new pty's defaults."""
+    import fcntl
+    import os
+    import subprocess
+    import termios
+
+    from wrapper_harness import RUNWRAP
+
+    iutf8 = 0o40000  # Linux's IUTF8 (Python's termios does not name it)
+    master, slave = os.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[0] |= iutf8  # UTF-8 input (a new pty leaves it off)
+    attrs[3] &= ~termios.ECHOCTL
+    attrs[6][termios.VINTR] = b"\x18"  # ^X interrupts instead of ^C
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    code = ("import termios; a = termios.tcgetattr(0); "
+            f"print('modes', bool(a[0] & {iutf8}), bool(a[3] & termios.ECHOCTL), "
+            "a[6][termios.VINTR])")
+    proc = subprocess.Popen(RUNWRAP + ["--quiet", PY, "-c", code], stdin=slave, stdout=slave,
+                            stderr=slave, start_new_session=True,
+                            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+    os.close(slave)
+    out = b""
+    try:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            out += data
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert b"modes True False b'\\x18'" in out, out

@@ -204,7 +204,7 @@ def spawn_pty(argv: List[str], env: Dict[str, str], size_from: Optional[int],
     """The program in a new session whose controlling terminal is a new pty. With
     `stdin_on_pty` false, its stdin is ours, inherited: piped input must not go through the
     pty's line discipline (which cuts long input, turns \x03 into SIGINT and echoes it)."""
-    master, slave = terminal.open_pty(size_from)
+    master, slave = terminal.open_pty(size_from, 0 if stdin_on_pty else size_from)
     try:
         popen = subprocess.Popen(argv, stdin=slave if stdin_on_pty else None, stdout=slave,
                                  stderr=slave, env=env,

@@ -16,14 +16,24 @@ from typing import List, Optional, Tuple
 IFLAG, OFLAG, CFLAG, LFLAG, ISPEED, OSPEED, CC = range(7)
 
 
-def open_pty(size_from: Optional[int]) -> Tuple[int, int]:
-    """A new (master, slave) pair with the window size of `size_from` (if it is a terminal).
+def open_pty(size_from: Optional[int], modes_from: Optional[int] = None) -> Tuple[int, int]:
+    """A new (master, slave) pair with the window size of `size_from` and the modes of
+    `modes_from` (each only if it is a terminal).
 
+    The program's terminal takes the user's modes, as `ssh -t` does, so that it reads keys as
+    the user's own terminal would: `stty` settings (another ^C character, echo off), the erase
+    character, and UTF-8 input (IUTF8: a backspace in `input()` erases a whole `é`; a new
+    pty's defaults leave it off).
     Output post-processing (ONLCR, '\\n' -> '\\r\\n') is turned off on the inner terminal: the
     user's terminal already does it, and doing it twice would put '\\r\\r\\n' into everything
     that reads the child's output (our output.log, pipes further down)."""
     master, slave = os.openpty()
     attrs = termios.tcgetattr(slave)
+    if modes_from is not None:
+        try:
+            attrs = termios.tcgetattr(modes_from)
+        except termios.error:
+            pass
     attrs[OFLAG] &= ~termios.ONLCR
     termios.tcsetattr(slave, termios.TCSANOW, attrs)
     if size_from is not None:
