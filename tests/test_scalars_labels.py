@@ -35,7 +35,7 @@ parse = default_parser().parse
     ("Training loss (for one batch) at step 0: 123.4000", ({"step": 0, "train/loss": 123.4}, 0)),
     # A value followed by something that is no plain key.
     ("[1/5][0/469] Loss_D: 1.2345 Loss_G: 1.5158 D(x): 0.3961",
-     ({"Loss_D": 1.2345, "Loss_G": 1.5158, "D(x)": 0.3961}, None)),
+     ({"Loss_D": 1.2345, "Loss_G": 1.5158, "D(x)": 0.3961}, 1)),
     ("Epoch 1 – RMSE: 3.79 – 0:00:00.246", ({"Epoch": 1, "RMSE": 3.79}, 1)),
     # Steps.
     ("Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.300285", ({"Epoch": 1, "train/Loss": 2.300285}, 1)),

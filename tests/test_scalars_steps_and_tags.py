@@ -67,3 +67,28 @@ def test_a_tag_before_the_line_leaves_the_phase_after_it_the_lines(line, expecte
 ])
 def test_a_step_phrase_after_a_value_says_when_it_was_measured(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # pytorch/examples dcgan: the epoch, then the batch, in brackets with no word.
+    ("[0/1][14/16] Loss_D: 0.8442 Loss_G: 1.1607 D(x): 0.7685 D(G(z)): 0.4301 / 0.3233",
+     ({"Loss_D": 0.8442, "Loss_G": 1.1607, "D(x)": 0.7685, "D(G(z))": 0.4301}, 0)),
+    ("[3/25][100/782] loss: 0.5 acc: 0.9", ({"loss": 0.5, "acc": 0.9}, 3)),
+    ("[ 2/10][ 50/100] loss=0.5", ({"loss": 0.5}, 2)),
+    ("[2/10] [50/100] loss 0.5", ({"loss": 0.5}, 2)),
+    ("[2/10][50/100]\tLoss: 0.5", ({"Loss": 0.5}, 2)),
+    ("[5/100] loss: 0.3", ({"loss": 0.3}, 5)),
+    ("[ 5/100 ] loss: 0.3", ({"loss": 0.3}, 5)),
+    ("[3/5]: loss 0.5", ({"loss": 0.5}, 3)),
+    ("[7/10][50/100] Test loss: 0.5", ({"test/loss": 0.5}, 7)),
+    # A step named on the line wins; a position is no counter; not at the start; no values.
+    ("[2/10][50/100] step 1234 loss: 0.5", ({"step": 1234, "loss": 0.5}, 1234)),
+    ("[0/60000 (0%)]\tLoss: 2.3", ({"Loss": 2.3}, None)),
+    ("loss: 0.5 [3/10]", ({"loss": 0.5}, None)),
+    ("[==>   ] 3/10 loss: 0.5", ({"loss": 0.5}, None)),
+    ("[1,000] Accuracy: 86.69%", ({"Accuracy": 86.69}, 1000)),
+    ("[0/1][14/16]", None),
+    ("[12/30] files copied", None),
+])
+def test_counters_in_brackets_opening_a_line_give_the_outer_one_as_step(line, expected):
+    assert parse(line) == expected

@@ -80,8 +80,11 @@ _DEFAULT_SOURCE = (
     + r"(?=(.{0,48}))")  # what follows, for the unit rule (read only after a name it lacks)
 _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
 # A step written before everything else: `[12]\ttrain-rmse:0.5` (XGBoost, LightGBM),
-# `[1,000] Accuracy: 86.69%`, and `12:\tlearn: 0.69` (CatBoost).
-_LEADING_STEP = re.compile(r"\[(\d{1,3}(?:,\d{3})+|\d{1,18})\]|(\d{1,18}):[ \t]")
+# `[1,000] Accuracy: 86.69%`, `12:\tlearn: 0.69` (CatBoost), and counters in brackets
+# with no word, the outer one first (DCGAN's `[0/25][14/782] Loss_D: ...` is in epoch 0, as
+# `Epoch: [0][14/782]` is).
+_LEADING_STEP = re.compile(r"""\[(\d{1,3}(?:,\d{3})+|\d{1,18})\]|(\d{1,18}):[ \t]
+                               |\[[ \t]*(\d{1,18})[ \t]*/[ \t]*\d{1,18}[ \t]*\](?=[ \t\[:]|\Z)""", re.X)
 # A phase named at the start of a line: `Test: [0/100]`, `Validation Results - Epoch: 1`,
 # `Train Epoch: 1`, `Epoch(val) [1][10/10]` (MMEngine), `* Test set: Average loss`.
 _LINE_PHASE = re.compile(
@@ -481,9 +484,9 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
             if first == "[" or "0" <= first <= "9":
                 m = _LEADING_STEP.match(line, start)
                 if m:
-                    step = int((m.group(1) or m.group(2)).replace(",", ""))
+                    g = 1 if m.group(1) else 2 if m.group(2) else 3
+                    step = int(m.group(g).replace(",", ""))
                     if trace is not None:
-                        g = 1 if m.group(1) else 2
                         step_op = (m.start(g), m.end(g), True, True)
     first = line[:1]
     phase = None
