@@ -29,9 +29,6 @@ PENDING = {
     # The fourth hold-out (/work/holdout.md, holdout3): five of ten unseen scripts.
     "stylegan2_pytorch/pty": "a print continuing the tqdm bar's row (`…it/s]G: 1.17 | D: 0.48`) "
                              "loses its first pair",
-    "tinygrad_hlb_cifar10": "`2.48 loss, 0.000001 LR` (value before name) gives nothing, "
-                            "`1.35 val_loss STEP=250` a junk `val_loss_step`, and "
-                            "`eval_acc_pct=93.85 >= 93.0` the threshold",
     "x_transformers_enwik8": "a 1,024-character line of generated enwik8 markup gives "
                              "`population_total`, `elevation_m`, `score` … from its text",
 }

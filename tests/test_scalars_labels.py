@@ -381,3 +381,37 @@ def test_arrows_join_labels_and_fences_set_off_steps(line, expected):
 ])
 def test_a_threshold_compared_with_a_value_is_not_its_value(line, expected):
     assert parse(line) == (expected, None)
+
+
+@pytest.mark.parametrize("line, expected", [
+    # Values written before their names, in parts set apart by commas or bars ...
+    ("  7  221.74 ms run,    2.22 ms python,  219.52 ms CUDA,    2.31 loss, 0.000807 LR, "
+     "4.66 GB used,   3042.49 GFLOPS,    674.65 GOPS",  # tinygrad's hlb_cifar10
+     ({"loss": 2.31, "LR": 0.000807}, 7)),
+    ("  12   0.53 loss,  0.91 acc", ({"loss": 0.53, "acc": 0.91}, 12)),
+    ("step 5: 1.234 loss, 0.12 s", ({"step": 5, "loss": 1.234}, 5)),
+    ("   4 2.31 train_loss 2.45 val_loss", ({"train_loss": 2.31, "val_loss": 2.45}, 4)),
+    ("Epoch 3 | 0.5 train loss | 0.4 val loss",
+     ({"Epoch": 3, "train/loss": 0.5, "val/loss": 0.4}, 3)),
+    ("Epoch 3, 0.5 loss", ({"Epoch": 3, "loss": 0.5}, 3)),
+    # ... and before a `KEY=N` pair, which stays a pair of its own.
+    ("1.35 val_loss STEP=250 (in 1314.59 ms)", ({"val_loss": 1.35, "STEP": 250}, 250)),
+    ("eval 0.41 loss ITER=300", ({"eval/loss": 0.41, "ITER": 300}, 300)),
+    ("val 0.5 acc EPOCH=3", ({"val/acc": 0.5, "EPOCH": 3}, 3)),
+    # A phase, a count and the percentage it makes (with decimals) is the phase's accuracy.
+    ("eval     6664/9728 68.50%,    1.35 val_loss STEP=250 (in 1314.59 ms)",
+     ({"eval/accuracy": 6664 / 9728, "val_loss": 1.35, "STEP": 250}, 250)),
+    ("eval  300/400 75.00%", ({"eval/accuracy": 0.75}, None)),
+    ("test 9432/10000 94.32%, 0.21 loss", ({"test/accuracy": 0.9432, "test/loss": 0.21}, None)),
+    ("eval  300/400 75%", None),  # a progress display's position
+    ("eval  300/400 60.00%", None),  # not the count's percentage
+    # Counts, sizes, units and sentences give nothing; a name after a pair is no item.
+    ("Loaded 50000 images, 10 classes", None),
+    ("Found 3 files, 2 errors", None),
+    ("Memory: 3.2 GB, 12 GB free", None),
+    ("loss: 0.5 acc", ({"loss": 0.5}, None)),
+    ("lr: 0.001 warmup", ({"lr": 0.001}, None)),
+    ("0  0.466536    0.425456  0.468750  00:00", None),
+])
+def test_values_written_before_their_names(line, expected):
+    assert parse(line) == expected

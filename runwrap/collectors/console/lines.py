@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from operator import itemgetter
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.labels import (
@@ -24,7 +24,7 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, PHASE_KEYS, STEP_COUNT_WORDS, STEP_RANK, ends_training,
+    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PHASE_KEYS, STEP_COUNT_WORDS, STEP_RANK, ends_training,
     names_count, names_metric, parts, phase_of, plural_step, printed_by_tracker, step_key)
 
 Number = Union[int, float]
@@ -126,6 +126,14 @@ _WORD_VALUE = re.compile(
 _PHASE_VALUE = re.compile(
     r"""(?i:(?<![\w-])(?:%s)['"]?[ \t]*[:=][ \t]*['"]?)([A-Za-z]+)(?![\w-])"""
     % "|".join(sorted(PHASE_KEYS)))
+_PHASE_KEY_PARTS = tuple(k[1:] for k in sorted(PHASE_KEYS))  # (`Split`, `split`)
+
+
+def _names_phase_key(line: str) -> bool:
+    """A cheap first look for _PHASE_VALUE."""
+    return any(k in line for k in _PHASE_KEY_PARTS)
+
+
 _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _/-]*\Z")
 _TENSOR = re.compile(
     rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
@@ -453,6 +461,12 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
         if m is not None:
             best_at = start + m.end() - 4
     first_trace = None if trace is None else {}
+    late = None
+    if (_VALUE_FIRST_START.match(line, start) is not None
+            or _VALUE_FIRST_AFTER.search(line, start) is not None):
+        late = _value_first(line, start, trace)
+        if late is not None:
+            line = late.line  # what the items took is blanked out for the pairs
     if best_at <= start:
         values, step, first_step = _pairs(line, best_at == start, first_trace, 0)
     else:
@@ -469,6 +483,14 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
             trace["bad"] = True
         ops = first_trace["ops"]  # type: ignore[index]
         step_op = first_trace["step"]  # type: ignore[index]
+    if late is not None:
+        values = {**late.values, **values}
+        if trace is not None:
+            ops = {**late.ops, **ops}
+        if step is None and late.step is not None:
+            step = late.step
+            if trace is not None:
+                step_op = late.step_op
     if not values:
         return None
     colon = line.find(":", start)
@@ -493,7 +515,7 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
     if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE) if first.isalpha() else
             first in _PHASE_LEAD):
         phase = line_phase(line)
-    if phase is None and ("=" in line or ":" in line):
+    if phase is None and ("=" in line or ":" in line) and _names_phase_key(line):
         m = _PHASE_VALUE.search(line)
         if m is not None:
             phase = phase_of(m.group(1))  # `{'split': 'test', ...}`, `mode=eval loss=0.3`
@@ -693,6 +715,99 @@ def _measure_in(phrase: str, joint: str) -> Optional[Label]:
         if label is not None:
             return label if label.kind is METRIC else None
     return None
+
+
+# Values written before their names, in parts of a line set apart by commas, bars or
+# semicolons (tinygrad's `  7  221.74 ms run,    2.22 ms python, ...,    2.31 loss, 0.000807
+# LR, 4.66 GB used`), or in a run of such items (`4 2.31 train_loss 2.45 val_loss`). A part
+# is read so when it is nothing but such items (the first part may open with the step, a
+# bare whole number), or they are followed by a `KEY=` pair or a parenthesis (`1.35
+# val_loss STEP=250 (in 1314.59 ms)`). Only names of measures give values; a whole number
+# before a plural measure (`2 errors`) counts things. A phase word opening a part, then a
+# count `a/b` and the percentage it makes, with decimals (`eval 6664/9728 68.50%`), is that
+# phase's accuracy (a whole percentage, `eval 300/400 75%`, is a progress display's).
+# A first look for such a part, at the start (match) or after a separator (search).
+_VALUE_FIRST_AT = (r"[ \t]*(?:(?:\d+|[A-Za-z]+)[ \t]+)?[-+]?\.?\d[\d.eE+-]*%?[ \t]+[A-Za-z]"
+                   r"|[ \t]*[A-Za-z]+[ \t]+\d+/\d+[ \t]+[\d.]+%")
+_VALUE_FIRST_START = re.compile(_VALUE_FIRST_AT)
+_VALUE_FIRST_AFTER = re.compile(rf"[,|;:](?:{_VALUE_FIRST_AT})")
+_PARTS_OF_LINE = re.compile(r"[^,|;]+")
+_NAME = r"[A-Za-z][\w./@-]*(?![\w=])"
+_ITEM = re.compile(rf"[ \t]*({_NUMBER})%?[ \t]+({_NAME}(?:[ \t]+{_NAME}){{0,2}})[ \t]*")
+# What the first part may open with: the step (a bare whole number), a phase word, or a
+# label of the line's step (`step 5: 1.234 loss`), which the pairs read.
+_LEAD = re.compile(r"[ \t]*(?:(\d{1,9})|[^,|;]{0,40}?\d\]?:|([A-Za-z]+))[ \t]+(?=[-+]?\.?\d)")
+_TAIL = re.compile(r"[A-Za-z_]\w*=|\(")
+_PHASE_COUNT = re.compile(r"[ \t]*([A-Za-z]+)[ \t]+(\d+)/(\d+)[ \t]+(\d+\.(\d+))%[ \t]*\Z")
+
+
+class _Late(NamedTuple):
+    """What value-first items give: the line with them blanked out, values, their ops (for
+    the plan of the line's shape), the step and its op."""
+    line: str
+    values: Dict[str, Number]
+    ops: Dict[str, tuple]
+    step: Optional[int]
+    step_op: Optional[tuple]
+
+
+def _value_first(line: str, start: int, trace: Optional[dict]) -> Optional[_Late]:
+    """The values a line writes before their names (see above), or None."""
+    values: Dict[str, Number] = {}
+    ops: Dict[str, tuple] = {}
+    step = step_op = None
+    taken: List[Tuple[int, int]] = []
+    for n, part in enumerate(_PARTS_OF_LINE.finditer(line, start)):
+        at, end = part.start(), part.end()
+        m = _PHASE_COUNT.match(line[:end], at)
+        if m is not None:
+            if trace is not None:
+                trace["bad"] = True  # the reading compares numbers
+            phase, right, total = phase_of(m.group(1)), int(m.group(2)), int(m.group(3))
+            if phase and total and abs(100 * right / total - float(m.group(4))) <= (
+                    10 ** -len(m.group(5))):
+                values[f"{phase}/accuracy"] = right / total  # `eval 6664/9728 68.50%`
+                taken.append((m.start(2), m.end(4)))
+            continue
+        lead = _LEAD.match(line, at, end) if n == 0 else None
+        if lead is not None:
+            if lead.group(2) and not phase_of(lead.group(2)):
+                continue  # `Loaded 3 files`: a sentence
+            at = lead.end()
+        items = []
+        while True:
+            m = _ITEM.match(line, at, end)
+            if m is None:
+                break
+            items.append(m)
+            at = m.end()
+        if not items or at < end and _TAIL.match(line, at, end) is None:
+            continue  # (`Loaded 3 files from /data`: text follows, no items)
+        if lead is not None and lead.group(1):
+            step = int(lead.group(1))
+            step_op = (lead.start(1), lead.end(1), False, True)
+            taken.append(lead.span(1))
+        for m in items:
+            text, name = m.group(1), m.group(2)
+            label = read_label(name, COLON_BLANK)
+            whole = text.isdigit() and len(text) < 19
+            if label is None or label.kind is not METRIC or whole and _counts(name):
+                continue
+            values[label.key] = int(text) if whole else float(text.replace(",", ""))
+            ops[label.key] = (m.start(1), m.end(1), "," in text, whole)
+            taken.append((m.start(1), m.end(2)))
+    if not taken:
+        return None
+    for a, b in taken:
+        line = line[:a] + " " * (b - a) + line[b:]
+    return _Late(line, values, ops, step, step_op)
+
+
+def _counts(name: str) -> bool:
+    """True for a plural of a measure (`errors`, `rewards`): a number of them."""
+    low = name.lower()
+    return low[-1:] == "s" and (low[:-1] in METRIC_WORDS or low[-2:] == "es"
+                                and low[:-2] in METRIC_WORDS)
 
 
 def _counter(phrase: str) -> Optional[Label]:
