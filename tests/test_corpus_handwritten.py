@@ -27,8 +27,6 @@ PENDING = {
     "micrograd_demo": "`Value(data=0.8958441028683222, grad=0) 0.5` (an object's repr) gives a "
                       "key Value",
     # The fourth hold-out (/work/holdout.md, holdout3): five of ten unseen scripts.
-    "stylegan2_pytorch/pty": "a print continuing the tqdm bar's row (`…it/s]G: 1.17 | D: 0.48`) "
-                             "loses its first pair",
     "x_transformers_enwik8": "a 1,024-character line of generated enwik8 markup gives "
                              "`population_total`, `elevation_m`, `score` … from its text",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from runwrap.collectors.console.scalars import default_parser
+from runwrap.collectors.console.scalars import StreamRecords, default_parser
 
 parse = default_parser().parse
 
@@ -92,3 +92,30 @@ def test_a_step_phrase_after_a_value_says_when_it_was_measured(line, expected):
 ])
 def test_counters_in_brackets_opening_a_line_give_the_outer_one_as_step(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # stylegan2-pytorch on a terminal: print_log() continues the row refresh() left.
+    ("default<./data>:  90%|█████████ | 5050/5600 [00:00<00:00, 14928.47it/s]G: 1.17 | D: 0.48"
+     " | GP: 0.08 | PL: 1.31 | FID: 60.12",
+     [({"G": 1.17, "D": 0.48, "GP": 0.08, "PL": 1.31, "FID": 60.12}, None)]),
+    ("100%|##########| 10/10 [00:01<00:00,  9.50it/s]loss: 0.5 | acc: 0.9",
+     [({"loss": 0.5, "acc": 0.9}, None)]),
+    ("train:  50%|#####     | 5/10 [00:00<?, ?it/s]Epoch 3 loss 0.2",
+     [({"Epoch": 3, "loss": 0.2}, 3)]),
+    ("Epoch 2: 100%|##########| 10/10 [00:01<00:00,  9.50it/s, loss=0.41]val_loss: 0.52",
+     [({"Epoch": 2, "loss": 0.41}, 2), ({"val_loss": 0.52}, None)]),
+    (" 30%|###       | 3/10 [00:03<00:07,  1.20s/it]Test accuracy: 0.91",
+     [({"test/accuracy": 0.91}, None)]),
+    ("5050it [00:00, 14928.47it/s]reward: 12.5", [({"reward": 12.5}, None)]),
+    # The bar's description is the bar's, as on pipes, where the bar goes to stderr.
+    ("eval: 100%|██████████| 79/79 [00:02<00:00, 35.1batch/s] acc=0.93 f1=0.88",
+     [({"acc": 0.93, "f1": 0.88}, None)]),
+    # Nothing after the bar, a postfix inside it, a time in brackets that is no bar.
+    (" 12%|█▏        | 12/100 [00:01<00:08, 10.5it/s]", []),
+    ("Epoch 2: 100%|##########| 10/10 [00:01<00:00,  9.50it/s, loss=0.41]",
+     [({"Epoch": 2, "loss": 0.41}, 2)]),
+    ("loss: 0.5 [00:01<00:00] acc: 0.9", [({"loss": 0.5, "acc": 0.9}, None)]),
+])
+def test_a_print_continuing_a_progress_bars_row_is_read_apart_from_the_bar(line, expected):
+    assert StreamRecords(parse).feed(line) == expected

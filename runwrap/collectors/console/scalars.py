@@ -119,6 +119,11 @@ FRAME = "\x00"  # starts a superseded progress frame among final console lines
 _TRACEBACK = "Traceback (most recent call last):"
 _EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(?::|$)")
 _CONTINUED = " " * 8
+# The close of a tqdm bar: `[elapsed<remaining, rate]` or `[elapsed, rate]` (a bar without a
+# total), the rate as tqdm writes it (`14928.47it/s`, `?it/s`, `1.20s/it`, `3.10kimg/s`),
+# a postfix after it (`, loss=0.5`); only where more text follows on the row.
+_BAR_CLOSE = re.compile(r"\[(?:\d+:)?\d\d:\d\d(?:<(?:(?:\d+:)?\d\d:\d\d|\?))?,[ \t]*"
+                        r"(?:\?|\d+(?:\.\d+)?)[^\s\],/]*/[A-Za-z]+(?:,[^\]]*)?\](?=[ \t]*\S)")
 _TRACKER_FIRST = frozenset([p[0] for p in TRACKER_PREFIXES] + [FRAME])  # a cheap first look
 
 
@@ -260,6 +265,12 @@ class StreamRecords:
             self.in_traceback = True
             return []
         is_frame = line[:1] == FRAME
+        if self.tables is not None and not is_frame and "/" in line and "]" in line:
+            m = _BAR_CLOSE.search(line)
+            if m is not None:
+                # `… 5050/5600 [00:00<00:00, 14928.47it/s]G: 1.17 | D: 0.48`: a print after a
+                # tqdm bar's refresh() continues the bar's row; the two are read apart.
+                return self.feed(line[:m.end()]) + self.feed(line[m.end():].lstrip())
         # The message after a logger's prefix (`INFO:root:`, `I1207 10:00:00.1 x.py:5] `) is
         # what reads as a heading, a table row or a configuration (the default grammar).
         body = line
