@@ -119,3 +119,24 @@ def test_counters_in_brackets_opening_a_line_give_the_outer_one_as_step(line, ex
 ])
 def test_a_print_continuing_a_progress_bars_row_is_read_apart_from_the_bar(line, expected):
     assert StreamRecords(parse).feed(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # micrograd's demo: `print(total_loss, acc)`, the loss a Value.
+    ("Value(data=0.8958441028683222, grad=0) 0.5", None),
+    ("Value(data=-1.25, grad=0.0) 0.75", None),
+    ("Point(x=1.0, y=2.0) 3.5", None),
+    ("Namespace(lr=0.1, epochs=3) 5", None),
+    ("torch.Size(n=3) 12", None),
+    ("MyObj(a=1) score 7", ({"score": 7}, None)),
+    ("Value(data=0.89, grad=0) loss: 0.5", ({"loss": 0.5}, None)),
+    # A name with its conditions before `:` or `=` is a label; no arguments, no object.
+    ("acc(top=1): 0.9", ({"acc": 0.9}, None)),
+    ("MulticlassAccuracy(num_classes=10): 0.9", ({"MulticlassAccuracy": 0.9}, None)),
+    ("AP(iou=0.5) = 0.404", ({"AP": 0.404}, None)),
+    ("D(G(z)): 0.4301", ({"D(G(z))": 0.4301}, None)),
+    ("Best value 0.1", ({"best_value": 0.1}, None)),
+    ("loss tensor(0.4523, grad_fn=<NllLossBackward0>)", ({"loss": 0.4523}, None)),
+])
+def test_an_objects_repr_names_no_value_after_it(line, expected):
+    assert parse(line) == expected

@@ -170,6 +170,9 @@ def may_hold_bare_pairs(text: str) -> bool:
     return _BLANK_NUMBER.search(text) is not None
 
 
+_LABELLED = re.compile(r"[ \t]*['\"]?[ \t]*[:=]")
+
+
 def _mask_arguments(line: str, trace: Optional[dict] = None, words: bool = True) -> str:
     """`line` with the arguments of calls and printed objects blanked out (a `trace` is
     told when the decision read a number: see parse_line); with `words` False, a dict is
@@ -182,6 +185,13 @@ def _mask_arguments(line: str, trace: Optional[dict] = None, words: bool = True)
         if (line[start - 1].isalnum() or line[start - 1] == "_") and "=" in line[start:close]:
             line = _blank(line, start)
             close = line.find(")", start)  # the matching one, nested calls included
+            if _LABELLED.match(line, start) is None:
+                # The object's name goes too: micrograd's `Value(data=0.89, grad=0) 0.5`
+                # names no value 0.5, while `MulticlassAccuracy(num_classes=10): 0.9` does.
+                name = start
+                while name > 0 and (line[name - 1].isalnum() or line[name - 1] in "_."):
+                    name -= 1
+                line = line[:name] + " " * (start - name) + line[start:]
         start = line.find("(", close)
     start = line.find("@[")
     while start >= 0:  # pycocotools' `AP @[ IoU=0.50:0.95 | maxDets=100 ] = 0.404`: conditions
