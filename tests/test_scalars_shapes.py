@@ -24,6 +24,9 @@ LINES = [
     "Trial 3 finished with value: 0.12 and parameters: {'x': 1}. Best is trial 0 with value: 0.1.",
     "valid tensor(0.4523) loss np.float64(26.59)",
     "step 1,000 loss 0.5 acc 1,234",
+    "loss: 1,234.5, acc: 0.5 | tok/sec: 1,243,389 | mfu: 41.2",  # numbers by the thousand
+    "Training loss at step 0: 1,234.5",
+    "{'lr': 0.001, 'wd': 0.1, 'epochs': 10, 'name': 'x'}",  # arguments
     "Loading dataset from /data/imagenet/train with 8 workers",
     "18257\tTrain Epoch: 1 [0/2000 (0%)]\tLoss: 2.274640",  # a pid before the phase
     "Epoch 2 | loss 0.3 after 500 steps | acc 0.8",  # a step phrase after a value

@@ -42,8 +42,10 @@ MAX_LINE = 8192
 # (a key can only be followed by a quote, a blank or a separator): about twice as fast. Older
 # Pythons get the same grammar with plain greedy quantifiers.
 _P = "+" if sys.version_info >= (3, 11) else ""
-# `41,943,040` is one number (groups of three digits after a comma); `1,b` is not.
-_NUMBER = (rf"[-+]?{_P}(?:(?:\d{{1,3}}(?:,\d\d\d)+(?![\d.,])|\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})"
+# `41,943,040` and `1,234.5` are one number each (groups of three digits after a comma, then
+# maybe a fraction: `1,234.5, acc`); `1,2345` and `1,234,5` are not.
+_NUMBER = (rf"[-+]?{_P}(?:(?:\d{{1,3}}(?:,\d\d\d)+(?:\.\d+{_P})?{_P}(?![\d]|[,.]\d)"
+           rf"|\d+{_P}(?:\.\d*{_P})?{_P}|\.\d+{_P})"
            rf"(?:[eE][-+]?{_P}\d+{_P})?{_P}|(?i:nan|inf(?:inity)?{_P}))")
 _END = r"""(?=[\s,;|)\]}%/'"]|[.:](?!\d)|$)"""
 _BOUNDARY = r"""[ \t,;|(\[{'"]"""
@@ -75,7 +77,7 @@ _DEFAULT_SOURCE = (
     + rf"""|[ \t]*{_P}[:=][ \t]*{_P}['"]?(?:\[[ \t]*{_P})?"""
     + rf"""|(?=[ \t]+{_P}[-+]?\.?\d)[ \t]+{_P}|[ \t]*{_P}\[[ \t]*{_P}"""
     + rf"""|[ \t]+{_P}(?:[*~]{{1,3}}[ \t]+{_P}|-{{1,3}}[ \t]+{_P}|\#[ \t]*{_P}))"""
-    + rf"({_NUMBER})(?:/(\d+){_P})?(\])?{_END}"
+    + rf"({_NUMBER})(?:/(\d+{_P}))?(\])?{_END}"
     + r"(?!%\||%[ \t]+\d+/\d)"  # `valid:  40%|####`, `train: 100% 50/50`: a bar's position
     + r"(?=(.{0,48}))")  # what follows, for the unit rule (read only after a name it lacks)
 _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parsed
@@ -83,7 +85,7 @@ _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parse
 # `[1,000] Accuracy: 86.69%`, `12:\tlearn: 0.69` (CatBoost), and counters in brackets
 # with no word, the outer one first (DCGAN's `[0/25][14/782] Loss_D: ...` is in epoch 0, as
 # `Epoch: [0][14/782]` is).
-_LEADING_STEP = re.compile(r"""\[(\d{1,3}(?:,\d{3})+|\d{1,18})\]|(\d{1,18}):[ \t]
+_LEADING_STEP = re.compile(r"""\[(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})\]|(\d{1,18}):[ \t]
                                |\[[ \t]*(\d{1,18})[ \t]*/[ \t]*\d{1,18}[ \t]*\](?=[ \t\[:]|\Z)""", re.X)
 # A phase named at the start of a line: `Test: [0/100]`, `Validation Results - Epoch: 1`,
 # `Train Epoch: 1`, `Epoch(val) [1][10/10]` (MMEngine), `* Test set: Average loss`.
@@ -118,9 +120,10 @@ _BEST_CLAUSE = re.compile(r"(?:^|[.;,|:\]] +)[Bb]est\b")
 # are no metrics.
 # The label of a dict printed after it: a dict of settings or samples is no metrics.
 _DICT_LABEL = re.compile(r"([A-Za-z][\w .-]*)['\"]?[ \t]*[:=][ \t]*\Z")
-# A value in a dict that is a word, not a number: two of them make a dict of arguments.
+# A value in a dict that is not a number: a string (a name, a path) makes it a dict of
+# arguments, as do two flags (a metrics dict may hold one, `'is_best': True`).
 _WORD_VALUE = re.compile(
-    r""":[ \t]*(?:'(?![-+.\d]|nan'|inf')|"(?![-+.\d])|True\b|False\b|None\b)""")
+    r""":[ \t]*(?:(')(?![-+.\d]|nan'|inf')|(")(?![-+.\d])|True\b|False\b|None\b)""")
 # A phase named as the value of a phase key (vocabulary.PHASE_KEYS): `'split': 'test'`,
 # `mode=eval`, `Phase: Train`.
 _PHASE_VALUE = re.compile(
@@ -204,8 +207,7 @@ def _mask_arguments(line: str, trace: Optional[dict] = None, words: bool = True)
             trace["bad"] = True  # `Sample 3 of the set: {...}`: the label holds a number
         if m is not None and head_names_settings(m.group(1)):
             line = _blank(line, start)  # `parameters: {'x': 1.2}`, `Sample 3 of the set: {...}`
-        elif words and len(_WORD_VALUE.findall(line, start)) >= 2 and not _reports_a_point(
-                line, start):
+        elif words and _holds_arguments(line, start) and not _reports_a_point(line, start):
             line = _blank(line, start)  # `{'input_file': 'names.txt', 'lr': 0.1}`: arguments
         start = line.find("{", start + 1)
     return line
@@ -233,6 +235,16 @@ def _reports_a_point(line: str, start: int) -> bool:
             measure = (label is not None and label.kind is METRIC
                        and parts(key)[-1] not in _SIDE_VALUES)
     return measure and point
+
+
+def _holds_arguments(line: str, start: int) -> bool:
+    """True when the dict at `start` holds a string value, or two flags (_WORD_VALUE)."""
+    flags = 0
+    for quote, double in _WORD_VALUE.findall(line, start):
+        if quote or double:
+            return True
+        flags += 1
+    return flags >= 2
 
 
 def _blank(line: str, start: int) -> str:
@@ -598,7 +610,7 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
         elif kind is not STEP:
             if kind is PHASE:
                 if (form == COLON_BLANK and not values and first_step is None
-                        and text.isdigit() and _LINE_PHASE.match(line)):
+                        and text.isdigit() and len(text) < 19 and _LINE_PHASE.match(line)):
                     first_step = int(text)  # `Train: 3 [  0/100 (0%)]`: the phase, its epoch
                     if trace is not None:
                         trace["first"] = (spans[i][0] + offset, spans[i][1] + offset, False, True)
@@ -631,14 +643,14 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
             text = text.replace(",", "")
         # Long digit strings go through float: int() refuses over 4300 digits (3.11+).
         if text.isdigit() and len(text) < 19:
-            if denominator and kind is METRIC and denominator != "0":
-                values[key] = int(text) / int(denominator)  # `Accuracy: 9782/10000 (98%)`
+            if denominator and kind is METRIC and _divisor(denominator):
+                values[key] = int(text) / _divisor(denominator)  # `Accuracy: 9782/10000 (98%)`
                 if trace is not None:
                     trace["bad"] = True
                 continue
             if trace is not None:
                 if denominator and kind is METRIC:
-                    trace["bad"] = True  # a denominator of 0
+                    trace["bad"] = True  # a denominator of 0 (`5/0`, `5/00`)
                 op = ops[key] = (spans[i][0] + offset, spans[i][1] + offset, "," in kept_text,
                                  True)
                 if rank is not None and rank < _COARSE and best_rank < _COARSE:
@@ -748,7 +760,8 @@ _ITEM = re.compile(rf"[ \t]*({_NUMBER})%?[ \t]+({_NAME}(?:[ \t]+{_NAME}){{0,2}})
 # label of the line's step (`step 5: 1.234 loss`), which the pairs read.
 _LEAD = re.compile(r"[ \t]*(?:(\d{1,9})|[^,|;]{0,40}?\d\]?:|([A-Za-z]+))[ \t]+(?=[-+]?\.?\d)")
 _TAIL = re.compile(r"[A-Za-z_]\w*=|\(")
-_PHASE_COUNT = re.compile(r"[ \t]*([A-Za-z]+)[ \t]+(\d+)/(\d+)[ \t]+(\d+\.(\d+))%[ \t]*\Z")
+_PHASE_COUNT = re.compile(
+    r"[ \t]*([A-Za-z]+)[ \t]+(\d{1,18})/(\d{1,18})[ \t]+(\d+\.(\d+))%[ \t]*\Z")
 
 
 class _Late(NamedTuple):
@@ -820,6 +833,13 @@ def _counts(name: str) -> bool:
                                 and low[:-2] in METRIC_WORDS)
 
 
+def _divisor(denominator: str) -> int:
+    """The denominator of a fraction as a number to divide by; 0 (no fraction) for one of
+    zeros (`5/0`, `5/00`) and for one too long to be a count (int() refuses 4300 digits)."""
+    digits = denominator.lstrip("0")
+    return int(digits) if 0 < len(digits) < 19 else 0
+
+
 def _counter(phrase: str) -> Optional[Label]:
     """The step key of a plural step word, alone or after a phase (`Steps`, `Train Steps`,
     `Global Steps`): the line decides whether it is the step (see _pairs); None for other
@@ -857,10 +877,11 @@ def _ending(line: str, trace: Optional[dict] = None) -> Optional[Tuple[str, Numb
     label = read_label(" ".join(words), COLON_BLANK)
     if label is None or label.kind is not METRIC:
         return None
-    text = m.group(1)
+    kept_text = m.group(1)
+    text = kept_text.replace(",", "")  # `1,234.5`
     as_int = text.isdigit() and len(text) < 19
     if trace is not None:
-        trace["ending"] = (m.start(1), m.end(1), False, as_int)
+        trace["ending"] = (m.start(1), m.end(1), "," in kept_text, as_int)
     return label.key, (int(text) if as_int else float(text))
 
 
