@@ -24,9 +24,6 @@ PENDING = {
     # The second hold-out (/work/holdout.md): two of five unseen scripts.
     "bert_run_classifier": "the `***** Eval results *****` block's `  global_step = 343` row does "
                            "not give its step to the block's other rows",
-    # The fourth hold-out (/work/holdout.md, holdout3): five of ten unseen scripts.
-    "x_transformers_enwik8": "a 1,024-character line of generated enwik8 markup gives "
-                             "`population_total`, `elevation_m`, `score` … from its text",
 }
 
 

@@ -415,3 +415,46 @@ def test_a_threshold_compared_with_a_value_is_not_its_value(line, expected):
 ])
 def test_values_written_before_their_names(line, expected):
     assert parse(line) == expected
+
+
+ROMEO = ("ROMEO: But soft, what light through yonder window breaks? It is the east, and Juliet "
+         "is the sun. Arise, fair sun, and kill the envious moon, who is already sick and pale "
+         "with grief, that thou her maid art far more fair than she. ")
+WIKI = ("'''Austin''' is a [[city]] in [[Alabama]] with a population of 4412 at the [[1900]] "
+        "census. == History == The first Austin was founded in 1832 by [[John Smith]] (born "
+        "1790, died 1861). [[Category:Cities in Alabama]] [[de:Austin]] [[fr:Austin]] ")
+
+
+@pytest.mark.parametrize("line", [
+    # A long line of text (a model's sample, a data set's record echoed) holds pairs by chance.
+    WIKI + "{{Infobox City | name = Austin | population_total = 313121 | area_total_km2 = 35.2"
+    " | elevation_m = 12 | latd = 33 | longd = 3 }} " + WIKI * 3,
+    ROMEO * 2 + "his score: 12, and all the rest " + ROMEO * 2,
+    "<page> <title>Foo</title> <id>12</id> " + WIKI * 2 + "{{Infobox | elevation_m = 12 }} " + WIKI,
+    WIKI + "| year = 1987 | population = 4412 " + WIKI * 2,
+    ROMEO * 4 + "loss: 3",
+    "\u5e8a\u524d\u660e\u6708\u5149\uff0c\u7591\u662f\u5730\u4e0a\u971c\u3002" * 30 + " score: 12 " +
+    "\u4e3e\u5934\u671b\u660e\u6708\uff0c\u4f4e\u5934\u601d\u6545\u4e61\u3002" * 30,
+])
+def test_pairs_in_a_long_line_of_text_are_no_metrics(line):
+    assert len(line) >= 400
+    assert parse(line) is None
+
+
+@pytest.mark.parametrize("line", [
+    # Long reports stay: they give a value every few letters.
+    str({f"eval_metric_{i}": i / 7 for i in range(14)}),
+    " iteration      100/  500000 | consumed samples:        51200 | elapsed time per iteration "
+    "(ms): 1234.5 | learning rate: 1.500E-04 | global batch size:   512 | lm loss: 7.123E+00 | "
+    "loss scale: 65536.0 | grad norm: 1.234 | number of skipped iterations:   0 | number of nan "
+    "iterations:   0 | validation lm loss: 6.9 | validation ppl: 1000.1 | throughput: 12.5 | "
+    "num zeros: 0.0 | params norm: 245.678 | mem-allocated-bytes: 1.2E+10 | loss scale: 1.0 |",
+    "Epoch 3 finished: training loss 0.5123, validation loss 0.4234, validation accuracy 0.9123, "
+    "training accuracy 0.9345, test loss 0.4456, test accuracy 0.9012, best validation accuracy "
+    "0.9200, learning rate 0.0010, gradient norm 1.2345, weight norm 45.678, epoch time 123.4 "
+    "seconds, total time 1234.5 seconds, samples per second 456.7, tokens per second 12345.6, "
+    "validation perplexity 1.5678, test perplexity 1.5789",
+])
+def test_long_reports_are_not_text(line):
+    assert len(line) >= 400
+    assert len(parse(line)[0]) >= 8

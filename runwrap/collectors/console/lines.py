@@ -137,6 +137,20 @@ def _names_phase_key(line: str) -> bool:
     return any(k in line for k in _PHASE_KEY_PARTS)
 
 
+# A line of at least _TEXT_LINE characters giving fewer than one value per _TEXT_SPAN
+# letters is text. Reports are denser: a printed dict of metrics, a progress bar's postfix
+# or a Megatron line give one value per 5 to 40 letters.
+_TEXT_LINE = 400
+_TEXT_SPAN = 80
+
+
+def _letters(line: str) -> int:
+    if line.isascii():
+        return len(line) - len(line.encode().translate(None, _ASCII_LETTERS))
+    return sum(c.isalpha() for c in line)
+
+
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _/-]*\Z")
 _TENSOR = re.compile(
     rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
@@ -514,6 +528,10 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
             if trace is not None:
                 step_op = late.step_op
     if not values:
+        return None
+    if len(line) >= _TEXT_LINE and len(values) * _TEXT_SPAN < _letters(line):
+        # A long line with few pairs is text (a model's generated sample, a record of a data
+        # set echoed): its `population = 4412` and `score: 12` are there by chance.
         return None
     colon = line.find(":", start)
     if start < colon < start + 80 and line[colon + 1:colon + 3].strip()[:1] not in _NUMBER_STARTS and (
