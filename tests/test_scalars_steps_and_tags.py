@@ -140,3 +140,40 @@ def test_a_print_continuing_a_progress_bars_row_is_read_apart_from_the_bar(line,
 ])
 def test_an_objects_repr_names_no_value_after_it(line, expected):
     assert parse(line) == expected
+
+
+def _stream(lines):
+    records = StreamRecords(parse)
+    out = [r for line in lines for r in records.feed(line)]
+    return out + records.finish()
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # BERT's run_classifier through TF1's logging: the results sorted by key.
+    (["INFO:tensorflow:***** Eval results *****", "INFO:tensorflow:  eval_accuracy = 0.8455882",
+      "INFO:tensorflow:  eval_loss = 0.49312", "INFO:tensorflow:  global_step = 343",
+      "INFO:tensorflow:  loss = 0.49312"],
+     [({"eval_accuracy": 0.8455882}, 343), ({"eval_loss": 0.49312}, 343),
+      ({"eval/loss": 0.49312}, 343)]),
+    (["***** Eval results *****", "  accuracy = 0.84", "  global_step = 343", "  loss = 0.49"],
+     [({"eval/accuracy": 0.84}, 343), ({"eval/loss": 0.49}, 343)]),
+    (["Eval results:", "  accuracy: 0.91", "  loss: 0.3", "  step: 500", "done"],
+     [({"eval/accuracy": 0.91}, 500), ({"eval/loss": 0.3}, 500)]),
+    (["=== Validation ===", "  acc = 0.9", "  num_examples = 408", "  epoch = 3"],
+     [({"val/acc": 0.9}, 3)]),
+    (["***** Eval results *****", "  global_step = 343", "  eval_loss = 0.4"],
+     [({"eval_loss": 0.4}, 343)]),
+    # No step row: the rows as they were read, when the block or the stream ends.
+    (["epoch 2", "Results:", "  acc = 0.9", "Training done"], [({"acc": 0.9}, 2)]),
+    (["***** Eval results *****", "  eval_loss = 0.4"], [({"eval_loss": 0.4}, None)]),
+    # Not a block of rows under a heading: unchanged.
+    (["step = 100", "loss = 0.5", "step = 200", "loss = 0.4"],
+     [({"loss": 0.5}, 100), ({"loss": 0.4}, 200)]),
+    (["step = 100", "  loss = 0.5", "  step = 200", "  loss = 0.4"],
+     [({"loss": 0.5}, 100), ({"loss": 0.4}, 200)]),
+    (["Saving config:", "  lr = 0.1", "  global_step = 3"], []),
+    (["***** Eval *****", "eval loss 0.4 acc 0.9 step 12"],
+     [({"eval/loss": 0.4, "eval/acc": 0.9, "step": 12}, 12)]),
+])
+def test_a_step_row_in_a_block_of_rows_under_a_heading_is_the_step_of_them_all(lines, expected):
+    assert _stream(lines) == expected

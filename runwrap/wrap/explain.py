@@ -56,6 +56,11 @@ def explain_bytes(sources: Iterable[Tuple[str, bytes]],
         for i in range(0, len(data), CHUNK):
             console.feed(stream, data[i:i + CHUNK])
     console.close()
+    for stream, records in streams.items():
+        held = records.finish()  # what the stream held back at its end: its last line's
+        if held:
+            last = next(line for line in reversed(out) if line.stream == stream)
+            last.records.extend(held)
     return out
 
 

@@ -137,6 +137,10 @@ class StdoutScalars(Collector):
 
     def stop(self) -> None:
         """Write every pending record and close the stream; idempotent."""
+        t = time.time()
+        for records in list(self._streams.values()):
+            for values, step in records.finish():  # a block of rows still held back
+                self._append(values, step, t)
         self._wake.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():

@@ -5,6 +5,11 @@ The default grammar (used unless `--scalars` is given) is lines.py, reading labe
 labels.py and the words of vocabulary.py. The grammar and the `--scalars` patterns are
 described once, rule by rule with examples, in docs/console.md: change that page with the
 parser.
+
+Over 400 lines because StreamRecords.feed is one reading of a line in the context of the
+lines before it: each piece of that context (headers, frames, tables, phases, echoes, a
+block of rows) decides at its own point of the same few steps, so they stay in one method;
+the pieces that keep state of their own live in tables.py and rows.py.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from runwrap.collectors.console.lines import (
     line_phase, opens_structure, parse_line, says_training_ended, starts_config_echo,
     with_phase)
 from runwrap.collectors.console.prefixes import prefix_end
+from runwrap.collectors.console.rows import ResultRows
 from runwrap.collectors.console.tables import Tables
 from runwrap.collectors.console.vocabulary import (
     STEP_KEYS, TRACKER_PREFIXES, printed_by_tracker)
@@ -162,10 +168,13 @@ class StreamRecords:
       `=== Validation ===`) heads a block whose lines take that phase (`test/loss`) until a
       blank line, a header or another phase; a summary line starting `* ` takes the phase of
       the last line that named one (` * Acc@1 75.0` after the `Test: [..]` lines).
+    - A block of `key = value` rows under a heading (rows.py) is one report: a step row
+      among them is the step of them all (the default grammar only; `finish` gives what a
+      block still holds when the stream ends).
     """
 
     __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
-                 "block", "section", "in_echo", "csv", "dicts")
+                 "block", "section", "in_echo", "csv", "dicts", "rows")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -182,6 +191,7 @@ class StreamRecords:
         # A dict taken for arguments, by its keys: its values, step, and whether it was
         # printed again with other numbers (then it is a record: see _dict_again).
         self.dicts: Dict[tuple, tuple] = {}
+        self.rows = ResultRows()
 
     @property
     def table_open(self) -> bool:
@@ -242,7 +252,8 @@ class StreamRecords:
             return found
         values, step = found
         if step is not None and all(key in _STEP_RANK for key in values):
-            self.block = None  # a header: a new step begins
+            if not self.rows.is_row(line):
+                self.block = None  # a header: a new step begins
             return found
         phase = self.block
         if phase is None and self.section is not None and line.lstrip()[:2] == "* ":
@@ -302,12 +313,22 @@ class StreamRecords:
         if found is None:
             if self.tables is None or is_frame:
                 return []
+            held = self.rows.no_values(body)
             rows = self.tables.feed(body)
             if not rows:
-                return []
+                return held
             values, step = rows[0]
-            return [(values, self.carried if step is None else step)]
+            return held + [(values, self.carried if step is None else step)]
         values, step = found
+        held = []
+        if self.tables is not None and not is_frame:
+            if self.rows.is_row(body):
+                if step is not None and all(key in _STEP_RANK for key in values):
+                    held = self.rows.step_row(step)  # `  global_step = 343`: theirs too
+                elif step is None and self.rows.waiting:
+                    return self.rows.hold((values, self.carried))
+            elif self.rows.open:
+                held = self.rows.end()
         if step is not None and all(key in _STEP_RANK for key in values):
             if not is_frame:
                 if self.tables is not None and says_training_ended(body):
@@ -318,14 +339,14 @@ class StreamRecords:
                     # A wrapped line below it continues the header: rich on 80 columns puts
                     # Lightning's `train_loss: 0.08` under `Epoch 2/2 ━━━ 4/4 ...`.
                     self.carried = self.above = step
-            return []
+            return held
         if step is None:
             # A line indented far (`          train_loss: 0.83`) continues the one above
             # it, as rich wraps the metrics of Lightning's bar.
             step = self.above if body.startswith(_CONTINUED) else self.carried
         if not is_frame:
             self.above = step
-        out: List[Parsed] = []
+        out: List[Parsed] = held
         last = self.frame
         if last is not None and step is not None:
             self.frame = None
@@ -342,6 +363,11 @@ class StreamRecords:
             else:
                 self.last = out[-1]
         return out
+
+
+    def finish(self) -> List[Parsed]:
+        """What the stream still holds back when it ends (the rows of a block)."""
+        return self.rows.release()
 
 
 def _is_bar(line: str) -> bool:
