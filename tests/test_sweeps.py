@@ -188,6 +188,56 @@ def test_an_agent_killed_mid_trial_leaves_it_crashed_and_its_point_runs_again_on
     assert len(trials(store, sweep_id)) == len(done)
 
 
+def test_a_standby_killed_mid_trial_ends_that_trial_killed_and_the_next_one_runs(
+        tmp_path: Path) -> None:
+    import psutil
+
+    work, store = tmp_path / "work", tmp_path / "store"
+    write_program(work)
+    config = dict(GRID, parameters={"lr": {"values": [0.1, 0.03]}, "epochs": {"value": 1}})
+    sweep_id = create(store, write_config(work, config), cwd=work)
+    gate = tmp_path / "gate"
+    agent = subprocess.Popen(agent_argv(store, sweep_id), cwd=work,
+                             env=child_env(WAIT_FOR=str(gate)), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    first = wait_at_gate(store, sweep_id, agent)
+    # The agent's standby: its child that forked the trial's wrapper.
+    [standby] = [p for p in psutil.Process(agent.pid).children()
+                 if "runwrap.cli.standby" in " ".join(p.cmdline()) and p.children()]
+    standby.kill()
+    gate.touch()
+    _, err = agent.communicate(timeout=300)
+    assert agent.returncode == 0, err
+    done = trials(store, sweep_id)
+    assert [t["state"] for t in done] == ["killed", "finished"], (done, err)
+    # The wrapper got SIGTERM with its standby gone, and recorded its run.
+    assert run_json(store, first)["status"] == "killed", err
+
+
+def test_an_agent_leaves_no_process_behind(tmp_path: Path) -> None:
+    import psutil
+
+    work, store = tmp_path / "work", tmp_path / "store"
+    write_program(work)
+    config = dict(GRID, parameters={"lr": {"values": [0.1, 0.03, 0.01]}, "epochs": {"value": 1}})
+    sweep_id = create(store, write_config(work, config), cwd=work)
+    mark = f"agent-of-{tmp_path.name}"
+    result = subprocess.run(agent_argv(store, sweep_id, "--parallel", "2"), cwd=work,
+                            env=child_env(SWEEP_TEST_MARK=mark), stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert [t["state"] for t in trials(store, sweep_id)] == ["finished"] * 3
+
+    def marked(p: "psutil.Process") -> bool:
+        try:
+            return p.environ().get("SWEEP_TEST_MARK") == mark
+        except (psutil.Error, OSError):
+            return False
+
+    # Its standbys (one per slot) and their wrappers ended with it.
+    assert [p.cmdline() for p in psutil.process_iter() if marked(p)] == []
+
+
 def test_stop_and_resume(tmp_path: Path) -> None:
     work, store = tmp_path / "work", tmp_path / "store"
     write_program(work)
