@@ -51,8 +51,34 @@ def test_a_prefix_gives_nothing_and_the_message_is_read_alone(prefix, message, e
     assert parse(prefix + message) == expected
 
 
+# A terminal's echo of keys pressed while the program ran (caret notation), glued to the
+# program's next print: `script` sends a NUL (`^@`), a user presses ^C, ^Z or an arrow key.
+ECHOES = ["^@", "^C", "^C^C", "^[[A", "^@^[[A", "^[[1;5C", "^[OP", "^\\", "^Z[rank0]: ",
+          "^[[AINFO:root:", "^D2024-01-01 12:00:00,123 - INFO - train.py:42 - "]
+
+
+@pytest.mark.parametrize("echo", ECHOES)
+@pytest.mark.parametrize("message, expected", [
+    ("loss=0.5 acc=0.9", ({"loss": 0.5, "acc": 0.9}, None)),
+    ("step=3 loss=0.5", ({"step": 3, "loss": 0.5}, 3)),
+    ("Train Epoch: 1 [0/2000 (0%)]\tLoss: 2.27", ({"Epoch": 1, "train/Loss": 2.27}, 1)),
+    ("Validation loss: 0.5", ({"val/loss": 0.5}, None)),
+    ("val_loss: 0.3", ({"val_loss": 0.3}, None)),
+])
+def test_an_echoed_control_key_gives_nothing_and_the_message_is_read_alone(echo, message,
+                                                                           expected):
+    assert prefix_end(echo + message) == len(echo)
+    assert parse(echo + message) == expected
+
+
+def test_a_heading_after_an_echoed_control_key_heads_its_block():
+    assert feed(["^C" + line for line in ["Test:", "acc: 0.8"]]) == [({"test/acc": 0.8}, None)]
+
+
 @pytest.mark.parametrize("line", [
     "ERROR: 0.05",  # a metric named like a level: the number is its value
+    "^2 loss 0.5",  # no control key
+    "^x: 0.5",
     "INFO: 3",
     "root: 15",  # a name alone is no prefix
     "[0]\ttrain-rmse:0.5",  # XGBoost's step

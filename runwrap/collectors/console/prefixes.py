@@ -17,6 +17,11 @@ A prefix is a run of items at the start of a line, each with the separator after
 - any of these in brackets (`[2024-01-01 12:00:00,123]`, `[__main__]`, `[logging.py:96:log]`,
   `[titan]`, `[12/07 10:00:00 d2.utils.events]:`).
 
+A terminal's echo of keys pressed while the program runs opens a line the same way: a
+terminal echoes a control key in caret notation (`^C`, `^@` for the NUL `script` sends, `^[[A`
+for an arrow key), and the program's next print continues that row (`^@Train Epoch: 1 ...`).
+Echoes are read first, glued to what follows, and a logger's prefix may come after them.
+
 It is a prefix only when it holds a level, a time, glog's header or a launcher's tag: a line
 opening with a bare name (`root: 15`, `[0] train-rmse:0.5`) has none. A name that is a phase
 word (`| valid |`, fairseq's logger for validation; `[train]`) is not taken as part of the
@@ -62,6 +67,9 @@ _OPENING = re.compile(rf"""\[(?:[A-Za-z_<]|\d+(?:\]:|,)|\d\d[-/.:]\d\d|\d{{4}}[-
                           |[IWEF](?:\d{{4}}[ \t]|[ \t])|(?:{_LEVEL})\b""",
                        re.X | re.ASCII)
 _FIRST = frozenset("[0123456789CDEFINSTW")
+# Control keys as a terminal echoes them (ECHOCTL): `^` and a character, and for `^[` (ESC)
+# the rest of the key's escape sequence (`^[[A`, `^[[1;5C`, `^[OP`).
+_ECHOES = re.compile(r"(?:\^(?:\[(?:\[[\d;]*[@-~]|O[@-~])?|[@A-Z\\\]^_?]))+")
 
 
 # Lines of one logger open alike but for the digits of their times: the end found for the
@@ -72,8 +80,12 @@ _ends: Dict[bytes, int] = {}
 
 
 def prefix_end(line: str) -> int:
-    """Where the message starts after a logger's or launcher's prefix, or 0 when `line`
-    opens with none."""
+    """Where the message starts after a logger's or launcher's prefix (or a terminal's echo
+    of control keys), or 0 when `line` opens with none."""
+    if line[:1] == "^":
+        echoes = _ECHOES.match(line)
+        if echoes is not None:
+            return echoes.end() + prefix_end(line[echoes.end():])
     if line[:1] not in _FIRST or _OPENING.match(line) is None:
         return 0
     head = line[:_HEAD]
