@@ -24,8 +24,8 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PHASE_KEYS, STEP_COUNT_WORDS, STEP_RANK, ends_training,
-    names_count, names_metric, parts, phase_of, plural_step, printed_by_tracker, step_key)
+    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PHASE_KEYS, PROCESS_WORDS, STEP_COUNT_WORDS,
+    STEP_RANK, ends_training, names_count, names_metric, parts, phase_of, plural_step, printed_by_tracker, step_key)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -104,16 +104,20 @@ _STEP_PHRASE = re.compile(
 # letters of one, with punctuation before one, or with a logging prefix.
 _PHASE_HEADS = frozenset(("tra", "val", "tes", "eva"))
 _MMENGINE = ("Epoch(", "Iter(")
-_PHASE_LEAD = frozenset(" \t*=>#-[(|0123456789")
+_PHASE_LEAD = frozenset(" \t*=>#-[(|<0123456789")
 _NUMBER_STARTS = frozenset("0123456789-+.")
 _PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
 # What a program or a launcher prints before a message to say which process printed it, not
 # what was measured: a number (mnist_hogwild prints its pid first: `18257\tTrain Epoch: 1`;
-# `0: `, `3 | `) or a tag in brackets (`[rank 3] `, `[GPU0]`, Ray's `(pid=4242) `). The
+# `0: `, `3 | `), a process word and its number before `:` or `|` (`rank 0: `, `Worker-1 |
+# `), or a tag in brackets (`[rank 3] `, `[GPU0]`, `<rank 0>`, Ray's `(pid=4242) `). The
 # phase named after it is the line's phase (a number may still be the line's step: see
 # _LEADING_STEP).
-_TAG = re.compile(r"""[ \t]*(?:(?:\[[^\[\]]{1,32}\]|\([^()]{1,64}\))[ \t]*[:|]?[ \t]*
-                      |\d{1,18}(?:[ \t]*[:|][ \t]*|[ \t]+))+""", re.X)
+_PROCESS = "|".join(sorted(PROCESS_WORDS, key=len, reverse=True))
+_TAG_HEADS = frozenset(w[:3] for w in PROCESS_WORDS)
+_TAG = re.compile(rf"""[ \t]*(?:(?:\[[^\[\]]{{1,32}}\]|\([^()]{{1,64}}\)|<[^<>]{{1,32}}>)[ \t]*[:|]?[ \t]*
+                      |\d{{1,18}}(?:[ \t]*[:|][ \t]*|[ \t]+)
+                      |(?i:{_PROCESS})[ \t_-]?\d{{1,18}}[ \t]*[:|][ \t]*)+""", re.X)
 # A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
 _BEST_CLAUSE = re.compile(r"(?:^|[.;,|:\]] +)[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
@@ -552,8 +556,8 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
                         step_op = (m.start(g), m.end(g), True, True)
     first = line[:1]
     phase = None
-    if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE) if first.isalpha() else
-            first in _PHASE_LEAD):
+    if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE)
+            or line[:3].lower() in _TAG_HEADS if first.isalpha() else first in _PHASE_LEAD):
         phase = line_phase(line)
     if phase is None and ("=" in line or ":" in line) and _names_phase_key(line):
         m = _PHASE_VALUE.search(line)

@@ -144,6 +144,13 @@ def step_key(word: str) -> Optional[str]:
 
 STEP_RANK: Dict[str, int] = {word: rank for rank, word in enumerate(STEP_KEYS)}
 
+# Words that name the process that printed a line, before its number at the line's start
+# (`rank 0: Train Epoch: 1 ...`, `Worker-1 | train loss 0.5`): a tag, not a measure.
+PROCESS_WORDS = frozenset("""
+    rank local_rank global_rank worker process proc pid gpu device node host thread replica
+    shard machine
+""".split())
+
 # Words that count steps in a phrase after a value saying when it was measured (`Loss:
 # 0.0007 after 721 batches`, `accuracy 0.91 after 3 epochs`, `loss 0.01 in 1200 iterations`,
 # `acc 0.91 at batch 300`), each with the step key it counts like.
