@@ -31,6 +31,7 @@ LINES = [
     "18257\tTrain Epoch: 1 [0/2000 (0%)]\tLoss: 2.274640",  # a pid before the phase
     "Epoch 2 | loss 0.3 after 500 steps | acc 0.8",  # a step phrase after a value
     "reached loss 0.01 in 1,200 iterations",
+    "After 1,721 batches, loss: 0.000767 acc 0.5",
     "[0/25][14/782] Loss_D: 0.8442 Loss_G: 1.1607 D(x): 0.7685",  # counters with no word
 ]
 

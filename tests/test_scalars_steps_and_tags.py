@@ -66,7 +66,16 @@ def test_a_tag_before_the_line_leaves_the_phase_after_it_the_lines(line, expecte
     ("Train Loss: 0.2, Train Acc: 0.9 after 3 epochs", ({"train/loss": 0.2, "train/acc": 0.9}, 3)),
     # A finer counter than the line's epoch is the step, as `epoch 2 step 150` is 150.
     ("Epoch 2 | loss 0.3 after 500 steps | acc 0.8", ({"Epoch": 2, "loss": 0.3, "acc": 0.8}, 500)),
+    # The phrase opening the line, or ending the label before its colon.
+    ("After 721 batches, loss: 0.000767", ({"loss": 0.000767}, 721)),
+    ("After 3 epochs: val acc 0.91", ({"val/acc": 0.91}, 3)),
+    ("At 500 steps | loss 0.3 | acc 0.9", ({"loss": 0.3, "acc": 0.9}, 500)),
+    ("Validation accuracy after 3 epochs: 0.91", ({"val/accuracy": 0.91}, 3)),
+    ("Loss after 721 batches: 0.000767", ({"loss": 0.000767}, 721)),
     # No step phrase: a count of other things, a time, a window, a setting, a best so far.
+    ("After 3 retries, loss: 0.5", ({"loss": 0.5}, None)),
+    ("Average loss over 100 batches: 0.52", ({"average_loss": 0.52}, None)),
+    ("Mean reward over the last 100 episodes: 12.5", ({"mean_reward": 12.5}, None)),
     ("loss: 0.5 after 3 retries", ({"loss": 0.5}, None)),
     ("loss 0.4 in 12 s", ({"loss": 0.4}, None)),
     ("avg loss 0.3 over the last 100 batches", ({"avg_loss": 0.3}, None)),

@@ -99,6 +99,13 @@ _COUNT_WORD = "|".join(sorted(STEP_COUNT_WORDS, key=len, reverse=True))
 _STEP_PHRASE = re.compile(
     rf"""%?[ \t]*[(,]?[ \t]*(?:after|in|at)[ \t]+(?:(\d{{1,3}}(?:,\d{{3}})+|\d{{1,18}})[ \t]+({_COUNT_WORD})
          |({_COUNT_WORD})[ \t]+(\d{{1,3}}(?:,\d{{3}})+|\d{{1,18}}))\b""", re.X | re.I)
+# The same phrase opening the line (`After 721 batches, loss: 0.0007`), or ending a label
+# before its `:` or `=` (`Validation accuracy after 3 epochs: 0.91`). Group: the number.
+_N = r"(\d{1,3}(?:,\d{3})+|\d{1,18})"
+_OPENING_PHRASE = re.compile(rf"(?:after|at)[ \t]+{_N}[ \t]+(?:{_COUNT_WORD})\b[ \t]*[,:;|-]",
+                             re.I)
+_LABEL_PHRASE = re.compile(
+    rf"[ \t](?:after|in|at)[ \t]+{_N}[ \t]+(?:{_COUNT_WORD})[ \t]*[:=][ \t]*[-+.\d]", re.I)
 # The first letters of the phase words, and of MMEngine's Epoch( and Iter(.
 # A line that may name a phase at its start (line_phase reads it): it starts with the first
 # letters of one, with punctuation before one, or with a logging prefix.
@@ -726,6 +733,16 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
     if trace is not None and not best and (line[-1:].isdigit() or line[-1:] == "%") and (
             kept_text and kept_end != len(line.rstrip().rstrip("% "))):
         trace["bad"] = True  # whether the line ends with the number kept compared them
+    if (step is None and first_step is None and values and not best
+            and ("fter " in line or " in " in line or " at " in line or "At " in line)):
+        # The phrase before the value: `After 721 batches, loss: 0.0007`, `Validation
+        # accuracy after 3 epochs: 0.91`.
+        m = (_OPENING_PHRASE.match(line, len(line) - len(line.lstrip(" \t*=>#-[(|")))
+             or _LABEL_PHRASE.search(line))
+        if m is not None:
+            step = int(m.group(1).replace(",", ""))
+            if trace is not None:
+                trace["step"] = (m.start(1) + offset, m.end(1) + offset, "," in m.group(1), True)
     if banner and len(values) == 1 and step is None and first_step is None:
         if trace is not None:
             trace["ops"] = {}
