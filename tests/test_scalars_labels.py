@@ -313,6 +313,14 @@ def test_a_phase_key_names_the_phase_of_the_line(line, expected):
      ({"Epoch": 3, "train/Loss": 0.41}, 3)),
     ("{'iter': 50, 'loss': 1.2, 'status': 'ok', 'tag': 'baseline'}", ({"iter": 50, "loss": 1.2}, 50)),
     ("{'split': 'test', 'acc': 0.93, 'ckpt': 'best', 'model': 'vit'}", ({"test/acc": 0.93}, None)),
+    # ... or when two measures or more make most of its numbers (a run's results).
+    ("{'test_loss': 0.3, 'test_acc': 0.9, 'checkpoint': 'best.pt'}",
+     ({"test_loss": 0.3, "test_acc": 0.9}, None)),
+    ("{'bleu': 27.3, 'chrf': 55.1, 'lang': 'de-en'}", ({"bleu": 27.3, "chrf": 55.1}, None)),
+    ("{'mAP': 0.41, 'AP50': 0.62, 'AP75': 0.44, 'dataset': 'coco'}",
+     ({"mAP": 0.41, "AP50": 0.62, "AP75": 0.44}, None)),
+    ("{'val_loss': 0.41, 'val_f1': 0.85, 'split_name': 'dev'}",
+     ({"val_loss": 0.41, "val_f1": 0.85}, None)),
     # ... and arguments otherwise (no measure, only settings, an epoch that is no point).
     ("{'input_file': 'names.txt', 'lr': 0.1, 'device': 'cpu'}", None),
     ("{'model': 'resnet50', 'loss_weight': 0.5, 'label_smoothing': 0.1, 'dataset': 'cifar'}",
@@ -323,17 +331,22 @@ def test_a_phase_key_names_the_phase_of_the_line(line, expected):
     ("{'loss': 'cross_entropy', 'optimizer': 'adam', 'lr': 0.001}", None),
     ("{'split': 'train', 'batch_size': 32, 'shuffle': True}", None),
     ("{'epoch': 0.5, 'loss_weight': 0.5, 'name': 'x', 'opt': 'adam'}", None),
+    ("{'lr': 0.001, 'wd': 0.1, 'epochs': 10, 'name': 'x'}", None),
+    ("{'arch': 'x', 'score_threshold': 0.5, 'iou_threshold': 0.6, 'nms': True}", None),
+    ("{'loss': 'ce', 'kl_coef': 0.1, 'entropy_coef': 0.01, 'gamma': 0.99}", None),
+    ("{'optimizer': 'adam', 'lr': 0.001, 'max_grad_norm': 1.0, 'grad_clip': 1.0}", None),
+    ("{'loss': 0.5, 'lr': 0.1, 'wd': 0.01, 'model': 'resnet'}", None),  # one measure of three
 ])
 def test_a_dict_with_words_is_a_record_or_arguments_by_its_keys(line, expected):
     assert parse(line) == expected
 
 
 def test_a_dict_taken_for_arguments_printed_again_with_other_numbers_is_a_record():
-    dict_of = "{{'loss': {}, 'acc': {}, 'model': 'resnet', 'opt': 'adam'}}".format
-    assert feed([dict_of(0.5, 0.8), "Epoch 2/3", dict_of(0.4, 0.85), "Epoch 3/3",
-                 dict_of(0.3, 0.9)]) == [({"loss": 0.5, "acc": 0.8}, None),
-                                         ({"loss": 0.4, "acc": 0.85}, 2),
-                                         ({"loss": 0.3, "acc": 0.9}, 3)]
+    dict_of = "{{'loss': {}, 'lr': {}, 'wd': 0.01, 'model': 'resnet', 'opt': 'adam'}}".format
+    assert feed([dict_of(0.5, 0.1), "Epoch 2/3", dict_of(0.4, 0.05), "Epoch 3/3",
+                 dict_of(0.3, 0.01)]) == [({"loss": 0.5, "lr": 0.1, "wd": 0.01}, None),
+                                          ({"loss": 0.4, "lr": 0.05, "wd": 0.01}, 2),
+                                          ({"loss": 0.3, "lr": 0.01, "wd": 0.01}, 3)]
     # Arguments printed twice alike are still arguments.
     args = "{'model': 'resnet50', 'loss_weight': 0.5, 'label_smoothing': 0.1, 'data': 'cifar'}"
     assert feed([args, args]) == []
@@ -458,3 +471,12 @@ def test_pairs_in_a_long_line_of_text_are_no_metrics(line):
 def test_long_reports_are_not_text(line):
     assert len(line) >= 400
     assert len(parse(line)[0]) >= 8
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("val_f1 0.85", {"val_f1": 0.85}),  # a metric word with digits, inside a longer word
+    ("test_r2 0.7", {"test_r2": 0.7}),
+    ("eval_f1 0.9 eval_loss 0.3", {"eval_f1": 0.9, "eval_loss": 0.3}),
+])
+def test_a_metric_word_holding_digits_names_a_measure_inside_a_word(line, expected):
+    assert parse(line) == (expected, None)

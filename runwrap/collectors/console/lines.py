@@ -24,8 +24,9 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PHASE_KEYS, PROCESS_WORDS, STEP_COUNT_WORDS,
-    STEP_RANK, ends_training, names_count, names_metric, parts, phase_of, plural_step, printed_by_tracker, step_key)
+    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PHASE_KEYS, PROCESS_WORDS, SETTING_SUFFIXES,
+    STEP_COUNT_WORDS, STEP_RANK, ends_training, names_count, names_metric, parts, phase_of,
+    plural_step, printed_by_tracker, step_key)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -244,22 +245,28 @@ _DICT_ITEM = re.compile(r"""['"]([A-Za-z_][\w./@-]{0,63})['"][ \t]*:[ \t]*"""
 
 
 def _reports_a_point(line: str, start: int) -> bool:
-    """True when the dict opening at `start` reads as a point of training rather than a run's
-    arguments, though it holds words (`{'epoch': 1, 'loss': 0.3, 'phase': 'train', 'model':
-    'resnet'}`): a measure with a number, and a step key with a whole number or a phase
-    named under a phase key."""
-    measure = point = False
+    """True when the dict opening at `start` reads as a report rather than a run's arguments,
+    though it holds words: a measure with a number and a step key with a whole number or a
+    phase named under a phase key (`{'epoch': 1, 'loss': 0.3, 'phase': 'train', 'model':
+    'resnet'}`), or two measures or more making most of its numbers (`{'test_loss': 0.3,
+    'test_acc': 0.9, 'checkpoint': 'best.pt'}`). A measure is a metric word other than a side
+    value (`lr`), not named as a setting of it (`loss_weight`, `score_threshold`)."""
+    measures = numbers = 0
+    point = False
     for m in _DICT_ITEM.finditer(line, start, line.find("}", start) % (len(line) + 1)):
         key, word = m.group(1), m.group(2)
         if word is not None:
             point = point or (key.lower() in PHASE_KEYS and phase_of(word) is not None)
-        elif step_key(key):
+            continue
+        numbers += 1
+        if step_key(key):
             point = point or m.group(3).isdigit()
-        elif not measure:
-            label = read_label(key, COLON)
-            measure = (label is not None and label.kind is METRIC
-                       and parts(key)[-1] not in _SIDE_VALUES)
-    return measure and point
+            continue
+        label = read_label(key, COLON)
+        if label is not None and label.kind is METRIC:
+            last = parts(key)[-1]
+            measures += last not in _SIDE_VALUES and last not in SETTING_SUFFIXES
+    return measures > 0 and point or measures >= 2 and 2 * measures > numbers
 
 
 def _holds_arguments(line: str, start: int) -> bool:

@@ -41,6 +41,12 @@ PHASES: Dict[str, str] = {
     "testing": "test", "eval": "eval", "evaluation": "eval", "evaluate": "eval",
     "evaluating": "eval",
 }
+# Words after a measure that make its name a setting of it, not a value of it: a dict of a
+# run's arguments holds `loss_weight`, `score_threshold`, `entropy_coef` (lines.py).
+SETTING_SUFFIXES = frozenset("""
+    weight weights coef coeff coefficient threshold thresh factor penalty tol tolerance
+    lambda clip margin target type fn function
+""".split())
 # Keys whose value names the phase of the line or printed dict they are on: `{'step': 0,
 # 'split': 'test', 'accuracy': 0.1}` (dm-haiku), `mode=eval loss=0.3` give `test/accuracy`,
 # `eval/loss`.
@@ -168,12 +174,17 @@ def phase_of(word: str) -> Optional[str]:
     return PHASES.get(word.lower())
 
 
+_PIECES = re.compile(r"[_\-/.@]")
+
+
 def names_metric(word: str) -> bool:
-    """True when a word of a label names a measure (`loss`, `val_acc`, `Acc@1`, `mAP50`)."""
+    """True when a word of a label names a measure (`loss`, `val_acc`, `Acc@1`, `mAP50`,
+    `val_f1`: a piece between `_` `-` `/` `.` `@` is tried with its digits too)."""
     low = word.lower()
     if low in METRIC_WORDS:
         return True
-    return any(p in METRIC_WORDS for p in parts(word))
+    return any(p in METRIC_WORDS for p in parts(word)) or any(
+        p in METRIC_WORDS for p in _PIECES.split(low))
 
 
 def names_count(word: str) -> bool:
