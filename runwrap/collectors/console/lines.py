@@ -857,7 +857,7 @@ def _value_first(line: str, start: int, trace: Optional[dict]) -> Optional[_Late
             step_op = (lead.start(1), lead.end(1), False, True)
             taken.append(lead.span(1))
         for m in items:
-            text, name = m.group(1), m.group(2)
+            text, name = m.group(1), " ".join(m.group(2).split())
             label = read_label(name, COLON_BLANK)
             whole = text.isdigit() and len(text) < 19
             if label is None or label.kind is not METRIC or whole and _counts(name):
