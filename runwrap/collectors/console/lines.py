@@ -87,7 +87,8 @@ _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parse
 # with no word, the outer one first (DCGAN's `[0/25][14/782] Loss_D: ...` is in epoch 0, as
 # `Epoch: [0][14/782]` is).
 _LEADING_STEP = re.compile(r"""\[(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})\]|(\d{1,18}):[ \t]
-                               |\[[ \t]*(\d{1,18})[ \t]*/[ \t]*\d{1,18}[ \t]*\](?=[ \t\[:]|\Z)""", re.X)
+                               |\[[ \t]*(\d{1,18})[ \t]*/[ \t]*\d{1,18}[ \t]*\](?=[ \t\[:]|\Z)""",
+                           re.X)
 # A phase named at the start of a line: `Test: [0/100]`, `Validation Results - Epoch: 1`,
 # `Train Epoch: 1`, `Epoch(val) [1][10/10]` (MMEngine), `* Test set: Average loss`.
 _LINE_PHASE = re.compile(
@@ -97,12 +98,12 @@ _COARSE = STEP_RANK["episode"]  # step keys from here on count rounds, not steps
 # 721 batches`, `acc 0.91 (after 3 epochs)`, `loss 0.01 in 1,200 iterations`, `acc 0.91 at
 # batch 300`. Groups: the number, then the word counting steps (either order).
 _COUNT_WORD = "|".join(sorted(STEP_COUNT_WORDS, key=len, reverse=True))
-_STEP_PHRASE = re.compile(
-    rf"""%?[ \t]*[(,]?[ \t]*(?:after|in|at)[ \t]+(?:(\d{{1,3}}(?:,\d{{3}})+|\d{{1,18}})[ \t]+({_COUNT_WORD})
-         |({_COUNT_WORD})[ \t]+(\d{{1,3}}(?:,\d{{3}})+|\d{{1,18}}))\b""", re.X | re.I)
+_N = r"(\d{1,3}(?:,\d{3})+|\d{1,18})"
+_STEP_PHRASE = re.compile(rf"""%?[ \t]*[(,]?[ \t]*(?:after|in|at)[ \t]+
+                               (?:{_N}[ \t]+({_COUNT_WORD})|({_COUNT_WORD})[ \t]+{_N})\b""",
+                          re.X | re.I)
 # The same phrase opening the line (`After 721 batches, loss: 0.0007`), or ending a label
 # before its `:` or `=` (`Validation accuracy after 3 epochs: 0.91`). Group: the number.
-_N = r"(\d{1,3}(?:,\d{3})+|\d{1,18})"
 _OPENING_PHRASE = re.compile(rf"(?:after|at)[ \t]+{_N}[ \t]+(?:{_COUNT_WORD})\b[ \t]*[,:;|-]",
                              re.I)
 _LABEL_PHRASE = re.compile(
@@ -123,7 +124,8 @@ _PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
 # _LEADING_STEP).
 _PROCESS = "|".join(sorted(PROCESS_WORDS, key=len, reverse=True))
 _TAG_HEADS = frozenset(w[:3] for w in PROCESS_WORDS)
-_TAG = re.compile(rf"""[ \t]*(?:(?:\[[^\[\]]{{1,32}}\]|\([^()]{{1,64}}\)|<[^<>]{{1,32}}>)[ \t]*[:|]?[ \t]*
+_TAG = re.compile(rf"""[ \t]*(?:(?:\[[^\[\]]{{1,32}}\]|\([^()]{{1,64}}\)|<[^<>]{{1,32}}>)
+                               [ \t]*[:|]?[ \t]*
                       |\d{{1,18}}(?:[ \t]*[:|][ \t]*|[ \t]+)
                       |(?i:{_PROCESS})[ \t_-]?\d{{1,18}}[ \t]*[:|][ \t]*)+""", re.X)
 # A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
