@@ -480,3 +480,26 @@ def test_long_reports_are_not_text(line):
 ])
 def test_a_metric_word_holding_digits_names_a_measure_inside_a_word(line, expected):
     assert parse(line) == (expected, None)
+
+
+@pytest.mark.parametrize("line", [
+    # A whole number followed by a word naming things counted is a count of them, even
+    # after a metric word.
+    "Error: 3 files missing",
+    "Errors: 12 images failed to load",
+    "loss: 2 batches skipped (nan)",
+    "score: 40 tokens generated",
+    "acc: 5 samples",
+])
+def test_a_count_of_things_after_a_metric_word_is_no_value(line):
+    assert parse(line) is None
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Epoch 1 loss 3 batch 3", ({"Epoch": 1, "loss": 3}, 1)),  # `batch 3` is a pair
+    ("acc: 95 %", ({"acc": 95}, None)),
+    ("accuracy: 54 images/sec", ({"accuracy": 54}, None)),  # a rate, no count
+    ("Error: 0.5 files", ({"Error": 0.5}, None)),  # not a whole number
+])
+def test_a_value_before_a_word_that_counts_nothing_stays(line, expected):
+    assert parse(line) == expected

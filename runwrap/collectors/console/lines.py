@@ -641,6 +641,8 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
                 continue
         key, kind, _, rank, is_banner, label_measure, form = label
         if kind is METRIC:
+            if after[:1] in (" ", "\t") and text.isdigit() and _counts_things(after):
+                continue  # `Error: 3 files missing`: a number of things, not the measure
             if label_measure:
                 measure = label_measure
             if not measured and parts(key)[-1] not in _SIDE_VALUES:
@@ -897,6 +899,16 @@ def _counter(phrase: str) -> Optional[Label]:
     if singular is None or not all(phase_of(w) or w.lower() == "global" for w in words[:-1]):
         return None
     return Label(words[-1], STEP, 1, STEP_RANK[singular])
+
+
+_COUNTED = re.compile(r"[ \t]+([A-Za-z][\w-]*)(?![\w/-]|[ \t]*[:=]|[ \t]+[-+]?\.?\d)")
+
+
+def _counts_things(after: str) -> bool:
+    """True when a whole number is followed by a word naming things counted, which labels
+    no next pair (`3 files missing`, not `3 batch: 5` nor `3 batch 5`)."""
+    m = _COUNTED.match(after)
+    return m is not None and names_count(m.group(1))
 
 
 def _is_unit(after: str) -> bool:
