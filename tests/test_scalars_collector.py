@@ -200,3 +200,18 @@ def test_a_table_with_a_ruler_and_a_number_column_as_the_step(tmp_path):
     assert got == [
         (0, {"E": 0, "loss_textcat": 0.25, "CATS_SCORE": 62.5, "SCORE": 0.62}),
         (10, {"E": 5, "loss_textcat": 2.39, "CATS_SCORE": 62.5, "SCORE": 0.62})]
+
+
+@pytest.mark.parametrize("heading", ["***** Eval results *****", "--- Eval ---", "### Eval ###",
+                                     "Eval results:"])
+def test_a_block_of_rows_printed_line_by_line_takes_its_step_row_and_the_end_gives_it(
+        tmp_path, heading):
+    collector = StdoutScalars(context(tmp_path), compile_patterns([]))
+    for block in [heading, "  accuracy = 0.84", "  global_step = 343", "  loss = 0.49",
+                  "done", heading, "  accuracy = 0.9"]:  # flushed line by line
+        collector.feed_text("stdout", block, time.time())
+    collector.stop()  # the last block ends with the stream
+    got = [(r.get("_step"), {k: v for k, v in r.items() if not k.startswith("_")})
+           for r in records(tmp_path)]
+    assert got == [(343, {"eval/accuracy": 0.84}), (343, {"eval/loss": 0.49}),
+                   (343, {"eval/accuracy": 0.9})]

@@ -31,8 +31,11 @@ def _may_hold_scalars(text: str) -> bool:
     bar's or a boxed table's) are found at memchr speed; a step or metric word before a
     number (`epoch 3 loss 0.41` has no separator) costs one regex scan; a table header's
     double blanks are looked for in small blocks only (the console of a training script,
-    not a flood)."""
+    not a flood). A banner (`***** Eval results *****`, `--- Test ---`) may head a block
+    of rows or name a phase."""
     if ":" in text or "=" in text or "|" in text:
+        return True
+    if "***" in text or "---" in text or "###" in text or "~~~" in text:
         return True
     return (len(text) <= SMALL_BLOCK and "  " in text) or may_hold_bare_pairs(text)
 

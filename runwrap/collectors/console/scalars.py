@@ -195,8 +195,9 @@ class StreamRecords:
 
     @property
     def table_open(self) -> bool:
-        """True while a table header or box waits for rows the block filter would skip."""
-        return self.tables is not None and self.tables.open
+        """True while a table header or box, or a block of rows under a heading, waits for
+        rows the block filter would skip."""
+        return self.tables is not None and (self.tables.open or self.rows.open)
 
     def _csv(self, line: str) -> Optional[List[Parsed]]:
         """A CSV header and row on two lines under one label (detectron2's `copypaste: AP,
