@@ -240,25 +240,18 @@ class Agent:
         return env
 
     def _start_wrapper(self, argv: List[str]) -> "ForkedWrapper | ColdWrapper":
-        """`argv` (`python -m runwrap run ...`) running: forked by this slot's standby, or
-        started cold when the slot has none ready (its first trial, unless it takes the one
-        the agent started with; or the standby died); the slot's standby then starts, to be
-        ready for its next trial."""
+        """`argv` (`python -m runwrap run ...`) running, forked by this slot's standby: the
+        one the agent started with, else one of the slot's own, started now (its imports
+        take what a cold wrapper's would) and kept for the slot's next trials. Started cold
+        when the standby died."""
         standby = getattr(self.local, "standby", None)
         if standby is None:
             with self.lock:
                 standby, self.first = self.first, None
-        proc = standby.start(argv[3:]) if standby is not None else None  # after -m runwrap
-        if proc is not None:
-            self.local.standby = standby
-            return proc
-        self.local.standby = None
-        cold = ColdWrapper(argv, self._wrapper_env())
-        with self.lock:
-            more = self.count is None or self.started < self.count
-        if more:
-            self.local.standby = Standby(self._wrapper_env())
-        return cold
+        standby = standby or Standby(self._wrapper_env())
+        proc = standby.start(argv[3:])  # the words after `-m runwrap`
+        self.local.standby = standby if proc is not None else None
+        return proc or ColdWrapper(argv, self._wrapper_env())
 
     def _stop_reason(self, claim: Claim) -> str:
         value = claim.history[-1]
