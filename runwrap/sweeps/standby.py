@@ -4,7 +4,8 @@ Each agent slot keeps one standby (cli/standby.py): a Python process started onc
 a run needs already imported, that forks the wrapper of each of the slot's trials. A trial then
 pays a fork instead of an interpreter's start and its imports. The first slot's standby starts
 while the agent itself starts (Optuna's import, the study), so even the first trial finds it
-ready. When there is none (it died), the trial's wrapper is started cold, as `runwrap run`.
+ready. When the standby died before forking, the trial's wrapper is started cold, as
+`runwrap run`, and the slot's next trial starts a new standby.
 
 Linux's parent-death signal, which ends a trial's wrapper with its agent (wrap/orphan.py),
 follows the thread that started the process: a slot uses only the standby that it, or the
