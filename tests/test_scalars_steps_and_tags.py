@@ -37,9 +37,13 @@ parse = default_parser().parse
     ("local_rank 2 | Eval: loss 0.3", ({"eval/loss": 0.3}, None)),
     ("<rank 0> Validation loss: 0.3 acc: 0.8", ({"val/loss": 0.3, "val/acc": 0.8}, None)),
     ("Device 0: Training loss: 0.3 acc 0.8", ({"train/loss": 0.3, "train/acc": 0.8}, None)),
+    ("process 3 test loss 0.5 acc 0.9", ({"test/loss": 0.5, "test/acc": 0.9}, None)),
+    ("GPU 0 Validation loss: 0.3 acc: 0.8", ({"val/loss": 0.3, "val/acc": 0.8}, None)),
+    # pytorch/examples distributed/rpc/parameter_server.
+    ("Rank 1 training batch 12 loss 2.2841503620147705", ({"train/loss": 2.2841503620147705}, None)),
     # Not a tag: a value first, a phase word inside a key, no phase named.
     ("12.5 Train loss 0.3 acc 0.9", ({"train/loss": 0.3, "acc": 0.9}, None)),
-    ("process 3 test loss 0.5 acc 0.9", ({"test/loss": 0.5, "acc": 0.9}, None)),
+    ("Worker 3 loss 0.5 acc 0.9", ({"loss": 0.5, "acc": 0.9}, None)),
     ("rank: 0 Train loss 0.5 acc 0.9", ({"train/loss": 0.5, "acc": 0.9}, None)),
     ("[0]\ttrain-rmse:1.50\teval-rmse:2.34", ({"train-rmse": 1.5, "eval-rmse": 2.34}, 0)),
     ("7:\tlearn: 0.72\ttest: 1.03\tbest: 1.03 (7)\ttotal: 46ms",

@@ -118,8 +118,8 @@ _NUMBER_STARTS = frozenset("0123456789-+.")
 _PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
 # What a program or a launcher prints before a message to say which process printed it, not
 # what was measured: a number (mnist_hogwild prints its pid first: `18257\tTrain Epoch: 1`;
-# `0: `, `3 | `), a process word and its number before `:` or `|` (`rank 0: `, `Worker-1 |
-# `), or a tag in brackets (`[rank 3] `, `[GPU0]`, `<rank 0>`, Ray's `(pid=4242) `). The
+# `0: `, `3 | `), a process word and its number (`rank 0: `, `Worker-1 | `, `Rank 1 `), or a
+# tag in brackets (`[rank 3] `, `[GPU0]`, `<rank 0>`, Ray's `(pid=4242) `). The
 # phase named after it is the line's phase (a number may still be the line's step: see
 # _LEADING_STEP).
 _PROCESS = "|".join(sorted(PROCESS_WORDS, key=len, reverse=True))
@@ -127,7 +127,7 @@ _TAG_HEADS = frozenset(w[:3] for w in PROCESS_WORDS)
 _TAG = re.compile(rf"""[ \t]*(?:(?:\[[^\[\]]{{1,32}}\]|\([^()]{{1,64}}\)|<[^<>]{{1,32}}>)
                                [ \t]*[:|]?[ \t]*
                       |\d{{1,18}}(?:[ \t]*[:|][ \t]*|[ \t]+)
-                      |(?i:{_PROCESS})[ \t_-]?\d{{1,18}}[ \t]*[:|][ \t]*)+""", re.X)
+                      |(?i:{_PROCESS})[ \t_-]?\d{{1,18}}(?:[ \t]*[:|][ \t]*|[ \t]+))+""", re.X)
 # A clause that names the best so far (Optuna's `... Best is trial 0 with value: 0.10.`).
 _BEST_CLAUSE = re.compile(r"(?:^|[.;,|:\]] +)[Bb]est\b")
 # The arguments of a call or a printed object (`Namespace(lr=0.1)`, `Linear(in_features=9)`)
