@@ -90,8 +90,8 @@ def _be_wrapper(words: List[str], server: int, replies: int) -> NoReturn:
 
 def _exit_now(code: int) -> NoReturn:
     """Exit without the interpreter's finalization, which tears down every module the
-    standby loaded (each page it touches is copied from the standby first: ~20 ms of a
-    trial). A wrapper's run files are written with plain os.write and outlive a SIGKILL by
+    standby loaded (each page it touches copied from the standby first), a cost of its own
+    in every trial. A wrapper's run files are written with plain os.write and outlive a SIGKILL by
     design; what finalization would still do for it is done here: join the threads that are
     not daemons, run the atexit functions, flush stdout and stderr."""
     for thread in threading.enumerate():

@@ -72,7 +72,8 @@ class Standby:
         return line.decode()
 
     def close(self) -> None:
-        """End the standby (it forks no more wrappers; one running goes on) and reap it."""
+        """End the standby: it forks no more wrappers and exits once a wrapper of it still
+        running has ended; wait for that and reap it."""
         try:
             self.proc.stdin.close()  # type: ignore[union-attr]
         except OSError:
