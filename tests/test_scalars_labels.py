@@ -503,3 +503,23 @@ def test_a_count_of_things_after_a_metric_word_is_no_value(line):
 ])
 def test_a_value_before_a_word_that_counts_nothing_stays(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # A step's whole number ending a sentence keeps its point out: it is the step.
+    ("Saving checkpoint at step 100.", ({"step": 100}, 100)),
+    ("Training finished at epoch 9.", ({"epoch": 9}, 9)),
+    ("Epoch 3. Loss: 0.5", ({"Epoch": 3, "Loss": 0.5}, 3)),
+    ("Reached step 500. Evaluating...", ({"step": 500}, 500)),
+    ("episodic_return=[23.]", ({"episodic_return": 23.0}, None)),  # a numpy float, no step
+])
+def test_a_step_number_ending_a_sentence_is_the_step(line, expected):
+    assert parse(line) == expected
+
+
+def test_a_step_after_best_is_carried_to_nothing():
+    assert feed(["Epoch 7/10", "loss: 0.3", "Epoch 7: early stopping",
+                 "Restoring model weights from the end of the best epoch: 4.",
+                 "test loss: 0.25"]) == [({"loss": 0.3}, 7), ({"test/loss": 0.25}, None)]
+    assert feed(["Epoch 5/10", "Best model so far at epoch 3", "val_loss: 0.4"]) == [
+        ({"val_loss": 0.4}, 5)]

@@ -333,6 +333,13 @@ def says_training_ended(line: str) -> bool:
     return ends_training([w.lower() for w in _LETTERS.findall(line)])
 
 
+def names_best_step(line: str) -> bool:
+    """True when a line's step word follows *best* (Keras's `Restoring model weights from the
+    end of the best epoch: 4.`): it names a step past, not the one training is at."""
+    words = [w.lower() for w in _LETTERS.findall(line)]
+    return any(w in STEP_RANK and i and words[i - 1] == "best" for i, w in enumerate(words))
+
+
 def heading_phase(line: str) -> Optional[str]:
     """The phase a line names and nothing else (`Test:`, `=== Validation ===`, a label
     without a value such as `Test Error:`), or None."""
@@ -669,6 +676,11 @@ def _pairs(line: str, best: bool, trace: Optional[dict] = None, offset: int = 0
                 if at > 2 and line[at - 3:at] in (" + ", " & "):
                     continue  # `Student accuracy with CE + KD: 71.2%`: the end of a label
                 banner = banner or is_banner
+        if rank is not None and text[-1:] == "." and text[:-1].isdigit():
+            # `Saving checkpoint at step 100.`, `Epoch 3. Loss: 0.5`: a sentence's point
+            text = text[:-1]
+            if trace is not None:
+                spans[i] = (spans[i][0], spans[i][1] - 1, *spans[i][2:])
         kept_text, kept_at = text, i
         if trace is not None:
             kept_end = spans[i][1]

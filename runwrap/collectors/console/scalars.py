@@ -18,9 +18,8 @@ from typing import Callable, Dict, List, Optional, Union
 
 from runwrap.collectors.console.lines import (
     MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, dict_record,
-    heading_phase,
-    line_phase, opens_structure, parse_line, says_training_ended, starts_config_echo,
-    with_phase)
+    heading_phase, line_phase, names_best_step, opens_structure, parse_line,
+    says_training_ended, starts_config_echo, with_phase)
 from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.rows import ResultRows
 from runwrap.collectors.console.tables import Tables
@@ -336,6 +335,8 @@ class StreamRecords:
                     # `Early stopping at step 21`: what follows (a test accuracy, a summary)
                     # reports on the whole run, at no step of training.
                     self.carried = self.above = None
+                elif self.tables is not None and names_best_step(body):
+                    pass  # `... the best epoch: 4.`: a step past, carried to nothing
                 else:
                     # A wrapped line below it continues the header: rich on 80 columns puts
                     # Lightning's `train_loss: 0.08` under `Epoch 2/2 ━━━ 4/4 ...`.
