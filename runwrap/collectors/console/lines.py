@@ -166,8 +166,19 @@ def _letters(line: str) -> int:
 
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SETTINGS_HEAD = re.compile(r"[A-Za-z][A-Za-z _/-]*\Z")
+# A scalar as an array library writes it, the number first: PyTorch's `tensor(0.45,
+# grad_fn=<...>)`, NumPy's `np.float64(26.59)` and `array(0.5)`, JAX's `Array(0.15,
+# dtype=float32)` (`DeviceArray` before 0.4), TensorFlow's `tf.Tensor(0.5, shape=(),
+# dtype=float32)` and, in a printed dict, `<tf.Tensor: shape=(), dtype=float32, numpy=0.5>`.
 _TENSOR = re.compile(
-    rf"\b(?:tensor|(?:np|numpy)\.(?:float|int|uint)\d*)\(({_NUMBER})(?:,[^()]*)?\)")
+    rf"\b(?:tensor|tf\.Tensor|(?:Device)?Array|array|(?:np|numpy)\.(?:float|int|uint)\d*)"
+    rf"\(({_NUMBER})(?:,[^()]*(?:\(\)[^()]*)*)?\)"
+    rf"|<tf\.(?:Tensor|Variable)\b[^<>]*?[ \t]numpy=({_NUMBER})>")
+_TENSOR_HINTS = ("tensor(", "Tensor", "rray(", "np.", "numpy")
+
+
+def _scalar_of(m: "re.Match[str]") -> str:
+    return m.group(1) or m.group(2)
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
 # The number ending a line after `:` or `=` (not a comparison: `acc=0.93 >= 0.9`, `!= 0.5`).
 _LAST_NUMBER = re.compile(rf"(?<![<>!=])[:=][ \t]+({_NUMBER})[ \t]*%?[ \t]*\Z")
@@ -192,12 +203,14 @@ def cut_line(line: str) -> str:
     return head[:blank] if blank > 0 else ""
 
 
-# A number after blanks (`epoch 3`, `loss 0.41`): a line without it, `:` or `=` holds no value.
-_BLANK_NUMBER = re.compile(r"[ \t][-+]?\.?\d")
+# A number after blanks (`epoch 3`, `loss 0.41`) or opening an array's scalar (`loss
+# tensor(0.41)`): a line without it, `:` or `=` holds no value.
+_BLANK_NUMBER = re.compile(r"[ \t(][-+]?\.?\d")
 
 
 def may_hold_bare_pairs(text: str) -> bool:
-    """False when no line of `text` holds a number after blanks (`epoch 3`, `loss 0.41`)."""
+    """False when no line of `text` holds a number after blanks (`epoch 3`, `loss 0.41`) or
+    a parenthesis (`loss tensor(0.41)`)."""
     return _BLANK_NUMBER.search(text) is not None
 
 
@@ -506,10 +519,10 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
         # `INFO root:15 loss=0.5`, `I1207 10:00:00.123 train.py:55] ...`: a logger's prefix
         # says when and where, not what; blanks keep each number at its place on the line.
         line = " " * start + line[start:]
-    if "(" in line:
-        if "tensor(" in line or "np." in line or "numpy." in line:
-            # `valid tensor(0.4523)`, `'loss': np.float64(26.59)`: the number they hold
-            line = _TENSOR.sub(r"\1", line)
+    if "(" in line or "<tf." in line:
+        if any(hint in line for hint in _TENSOR_HINTS):
+            # `valid tensor(0.4523)`, `'loss': Array(0.15, dtype=float32)`: the number
+            line = _TENSOR.sub(_scalar_of, line)
             if trace is not None:
                 trace["bad"] = True  # the numbers moved
         if "=" in line:
