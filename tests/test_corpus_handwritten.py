@@ -21,9 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
-    # The fifth hold-out (/work/holdout.md, holdout3b): four of ten unseen scripts.
-    "dalle_train_dalle": "`0 10 loss - 7.08` gives nothing: ` - ` between a name and its "
-                         "number is not read as a separator",
+    # The fifth hold-out (/work/holdout.md, holdout3b): three of ten unseen scripts.
     "flax_nlp_seq": "`best development model score 0.5226` (several plain words before the "
                     "metric word, no colon) gives nothing",
     "hf_qa_no_trainer": "`Predict metrics: {'exact_match': …, 'f1': …}` gives `exact_match`, "

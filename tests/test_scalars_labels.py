@@ -523,3 +523,21 @@ def test_a_step_after_best_is_carried_to_nothing():
                  "test loss: 0.25"]) == [({"loss": 0.3}, 7), ({"test/loss": 0.25}, None)]
     assert feed(["Epoch 5/10", "Best model so far at epoch 3", "val_loss: 0.4"]) == [
         ({"val_loss": 0.4}, 5)]
+
+
+@pytest.mark.parametrize("line, expected", [
+    # DALLE-pytorch: print(epoch, i, f'loss - {avg_loss.item()}'); its train_vae.py
+    ("0 10 loss - 7.0802202224731445", ({"loss": 7.0802202224731445}, None)),
+    ("0 10 lr - 0.001000 loss - 0.0123", ({"lr": 0.001, "loss": 0.0123}, None)),
+    ("loss - 0.5", ({"loss": 0.5}, None)),
+    ("epoch 3 loss - 0.25", ({"epoch": 3, "loss": 0.25}, 3)),
+    ("train loss - 0.41 - val loss - 0.45", ({"train/loss": 0.41, "val/loss": 0.45}, None)),
+    ("Epoch 2 - loss - 0.3 - acc - 0.9", ({"Epoch": 2, "loss": 0.3, "acc": 0.9}, 2)),
+    ("step - 100 loss - 2.5", ({"step": 100, "loss": 2.5}, 100)),
+    ("loss -0.5", ({"loss": -0.5}, None)),  # a minus sign, against its number
+    # Names no measure takes with a bare value give nothing, as with blanks alone.
+    ("x - 3", None), ("Foo Bar - 3", None), ("Size of State Space - 3", None),
+    ("batch size - 32", None), ("time - 12.5", None),
+])
+def test_a_dash_between_blanks_sets_a_value_apart_as_blanks_do(line, expected):
+    assert parse(line) == expected

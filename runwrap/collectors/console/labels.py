@@ -67,6 +67,10 @@ def form_of(joint: str) -> int:
     """The form of `: `, `:`, ` = `, `: [`, blanks, `[`, an arrow (` ==> `), a fence (` * `)."""
     if ">" in joint or "\u2192" in joint:
         return COLON_BLANK  # `Avg Reward is ==> -813.85`: an arrow points a label to its value
+    if joint.strip() == "-" and joint[-1:] in (" ", "\t"):
+        # `loss - 7.08` (DALLE-pytorch): a dash between blanks sets a value apart as blanks
+        # do, for the names a bare value takes (a minus sign is written against its number)
+        return BLANK
     if joint[-1:] == "[" or "[" in joint or joint.strip()[:1] in _FENCES:
         return BRACKET  # `Epoch[1]`, `Epoch: [0]`; `Episode * 12 *`, `Epoch #3`: a step only
     for i, c in enumerate(joint):
