@@ -22,8 +22,6 @@ REPO = Path(__file__).resolve().parents[1]
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING = {
     # The fifth hold-out (/work/holdout.md, holdout3b): three of ten unseen scripts.
-    "flax_nlp_seq": "`best development model score 0.5226` (several plain words before the "
-                    "metric word, no colon) gives nothing",
     "hf_qa_no_trainer": "`Predict metrics: {'exact_match': …, 'f1': …}` gives `exact_match`, "
                         "`f1` without the `predict` phase",
     "jax_dpsgd": "`Test set loss, accuracy (%): (0.60, 80.64)` (names and values listed in the "

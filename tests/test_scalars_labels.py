@@ -541,3 +541,21 @@ def test_a_step_after_best_is_carried_to_nothing():
 ])
 def test_a_dash_between_blanks_sets_a_value_apart_as_blanks_do(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # Plain words before a measure ending the label name it, with blanks alone too ...
+    ("best development model score 0.5226", {"best_development_model_score": 0.5226}),  # flax
+    ("best model accuracy 0.9", {"best_model_accuracy": 0.9}),
+    ("dev score 0.5", {"dev_score": 0.5}),
+    ("final model score 0.8", {"final_model_score": 0.8}),
+    ("best model loss 0.3", {"best_model_loss": 0.3}),
+    # ... but a verb, a joining word or a count makes a sentence.
+    ("Start training from score 0.03", None),
+    ("reward is now 9", None),
+    ("Model reached accuracy 0.9", None),
+    ("We got accuracy 0.9", None),
+    ("Seed everything loss 0.3", None),
+])
+def test_plain_words_before_a_measure_name_it(line, expected):
+    assert parse(line) == (None if expected is None else (expected, None))

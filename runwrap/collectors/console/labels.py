@@ -27,6 +27,11 @@ PHASE = "phase"  # a phase word alone (`Test: [0/100]`, timm's `Train: 3 [...]`)
 
 _TRAILING = frozenset("is was are were at over for in on per of during after to".split())
 _PREPOSITIONS = frozenset("with without from by to into than and or".split())
+# Words that make a label a sentence (`Model reached accuracy 0.9`): what happened, not a name.
+_VERBS = frozenset("""
+    reached achieved got gets obtained obtain has have had hit improved improves decreased
+    increased dropped rose fell is was are were be now new current start starting
+""".split())
 _CACHE_LIMIT = 4096
 
 
@@ -161,6 +166,14 @@ def _read(phrase: str, form: int) -> Optional[Label]:
     return _words(words, form)
 
 
+def _names_a_measure(low: list) -> bool:
+    """True when plain words before a measure name it, with blanks alone before its number
+    (`best development model score`, `dev score`): no phase, count, joining word or verb."""
+    return all(w.isalpha() and not (phase_of(w) or names_count(w) or w in _TRAILING
+                                    or w in _PREPOSITIONS or w in _VERBS or w in FILLER_WORDS)
+               for w in low[:-1])
+
+
 def _one_word(word: str, form: int) -> Optional[Label]:
     if names_count(word) or names_setting(word):
         return None  # `params`, `num_workers`, `cuda`, `max_epochs`: never a metric
@@ -221,6 +234,9 @@ def _words(words: list, form: int) -> Optional[Label]:
     if form == BLANK and (any(not phase_of(w) for w in words[head + 1:]) or not all(
             w in MODIFIER_WORDS or w in FILLER_WORDS or phase_of(w) or names_metric(w)
             for w in low[:start])):
+        if head == len(low) - 1 and len(words) == len(low) and _names_a_measure(low):
+            # `best development model score 0.5226` (flax): words naming one measure
+            return Label("_".join(low), METRIC, len(words))
         return None  # `Start training from score 0.03`, `reward is now 9`: a sentence
     end = head + 1
     if form == COLON_BLANK or form == COLON:
