@@ -205,13 +205,17 @@ def test_a_standby_killed_mid_trial_ends_that_trial_killed_and_the_next_one_runs
     [standby] = [p for p in psutil.Process(agent.pid).children()
                  if "runwrap.cli.standby" in " ".join(p.cmdline()) and p.children()]
     standby.kill()
-    gate.touch()
+    # The wrapper gets SIGTERM with its standby gone, and records its run.
+    deadline = time.monotonic() + 60
+    while run_json(store, first)["status"] == "running":
+        assert time.monotonic() < deadline, "the wrapper outlived its standby"
+        time.sleep(0.05)
+    assert run_json(store, first)["status"] == "killed"
+    gate.touch()  # for the next trial
     _, err = agent.communicate(timeout=300)
     assert agent.returncode == 0, err
     done = trials(store, sweep_id)
     assert [t["state"] for t in done] == ["killed", "finished"], (done, err)
-    # The wrapper got SIGTERM with its standby gone, and recorded its run.
-    assert run_json(store, first)["status"] == "killed", err
 
 
 def test_an_agent_leaves_no_process_behind(tmp_path: Path) -> None:
