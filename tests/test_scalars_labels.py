@@ -559,3 +559,19 @@ def test_a_dash_between_blanks_sets_a_value_apart_as_blanks_do(line, expected):
 ])
 def test_plain_words_before_a_measure_name_it(line, expected):
     assert parse(line) == (None if expected is None else (expected, None))
+
+
+@pytest.mark.parametrize("line, expected", [
+    # epsilon is a measure (a privacy budget spent, an exploration rate) ...
+    ("For delta=1e-05, the current epsilon is: 0.31",  # jax's differentially_private_sgd
+     ({"delta": 1e-05, "current_epsilon": 0.31}, None)),
+    ("current epsilon: 0.31", ({"current_epsilon": 0.31}, None)),
+    ("Episode 3 epsilon 0.95 reward 12", ({"Episode": 3, "epsilon": 0.95, "reward": 12}, 3)),
+    ("Test: epsilon 0.3 loss 0.2", ({"epsilon": 0.3, "test/loss": 0.2}, None)),  # no phase's
+    # ... but an optimizer's epsilon, or anything named for an optimizer, is a setting.
+    ("Adam epsilon: 1e-08", None),
+    ("adam_epsilon=1e-08 loss=0.3", ({"loss": 0.3}, None)),
+    ("sgd momentum: 0.9", None),
+])
+def test_epsilon_is_a_measure_unless_an_optimizer_names_it(line, expected):
+    assert parse(line) == expected

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Dict, NamedTuple, Optional
 
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_WORDS, FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric, names_setting,
-    phase_of, plural_step, step_key)
+    CONFIG_WORDS, FILLER_WORDS, MODIFIER_WORDS, STEP_RANK, names_count, names_metric,
+    names_optimizer_setting, names_setting, phase_of, plural_step, step_key)
 
 # How the value follows the label.
 COLON = 1  # `loss:0.5`, `loss=0.5`, `loss = 0.5`
@@ -175,8 +175,8 @@ def _names_a_measure(low: list) -> bool:
 
 
 def _one_word(word: str, form: int) -> Optional[Label]:
-    if names_count(word) or names_setting(word):
-        return None  # `params`, `num_workers`, `cuda`, `max_epochs`: never a metric
+    if names_count(word) or names_setting(word) or names_optimizer_setting(word):
+        return None  # `params`, `num_workers`, `cuda`, `max_epochs`, `adam_eps`: no metric
     if phase_of(word):
         return Label(word, PHASE, 1)
     if names_metric(word):
@@ -188,6 +188,8 @@ def _one_word(word: str, form: int) -> Optional[Label]:
 
 def _words(words: list, form: int) -> Optional[Label]:
     low = [w.rstrip(".").lower() for w in words]
+    if any(names_optimizer_setting(w) for w in low):
+        return None  # `Adam epsilon: 1e-08`: a setting of the optimizer
     if "value" in low[:-1]:
         after = low[low.index("value") + 1:]
         if after[0] in _TRAILING and not any(names_metric(w) or phase_of(w) for w in after):

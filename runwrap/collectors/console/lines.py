@@ -390,7 +390,7 @@ def _takes_phase(key: str) -> bool:
 
 
 # Measures that belong to no phase: the learning rate is the optimizer's.
-_SIDE_VALUES = frozenset(("lr", "rate", "norm", "grad"))
+_SIDE_VALUES = frozenset(("lr", "rate", "norm", "grad", "epsilon"))
 
 
 def _has_phase(key: str) -> bool:

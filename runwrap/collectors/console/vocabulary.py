@@ -19,6 +19,7 @@ METRIC_WORDS = frozenset("""
     hits ppl perplexity psnr ssim lpips fid reward rewards return returns score scores metric
     mse mae rmse mape smape r2 corr entropy lr learning_rate grad gnorm norm top value
     spearman pearson mcc kappa chrf bpb em exact_match
+    epsilon
 """.split())
 
 # Words written before a metric that say which one it is (`avg loss`, `best acc`): part of
@@ -41,6 +42,18 @@ PHASES: Dict[str, str] = {
     "testing": "test", "eval": "eval", "evaluation": "eval", "evaluate": "eval",
     "evaluating": "eval",
 }
+# Optimizers: a label naming one names a setting of it (`Adam epsilon: 1e-08`, `adam_beta2`,
+# `sgd_momentum`), not a measure.
+OPTIMIZER_WORDS = frozenset("""
+    optimizer optim adam adamw sgd rmsprop adagrad adadelta adafactor lamb lars lion nadam
+""".split())
+
+
+def names_optimizer_setting(word: str) -> bool:
+    """True when a word of a label names an optimizer (`Adam`, `adam_epsilon`)."""
+    return any(p in OPTIMIZER_WORDS for p in parts(word))
+
+
 # Words after a measure that make its name a setting of it, not a value of it: a dict of a
 # run's arguments holds `loss_weight`, `score_threshold`, `entropy_coef` (lines.py).
 SETTING_SUFFIXES = frozenset("""
