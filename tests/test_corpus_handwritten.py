@@ -24,8 +24,6 @@ PENDING = {
     # The fifth hold-out (/work/holdout.md, holdout3b): three of ten unseen scripts.
     "hf_qa_no_trainer": "`Predict metrics: {'exact_match': …, 'f1': …}` gives `exact_match`, "
                         "`f1` without the `predict` phase",
-    "jax_dpsgd": "`Test set loss, accuracy (%): (0.60, 80.64)` (names and values listed in the "
-                 "same order) gives nothing, and `the current epsilon is: 0.31` nothing",
 }
 
 

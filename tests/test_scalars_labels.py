@@ -575,3 +575,21 @@ def test_plain_words_before_a_measure_name_it(line, expected):
 ])
 def test_epsilon_is_a_measure_unless_an_optimizer_names_it(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # Names listed together, then their values in the same order.
+    ("Test set loss, accuracy (%): (0.60, 80.64)",  # jax's differentially_private_sgd
+     ({"test/loss": 0.6, "test/accuracy": 80.64}, None)),
+    ("loss, acc: (0.5, 0.9)", ({"loss": 0.5, "acc": 0.9}, None)),
+    ("val (loss, acc) = (0.41, 0.88)", ({"val/loss": 0.41, "val/acc": 0.88}, None)),
+    ("Train loss/acc: 0.5 / 0.9", ({"train/loss": 0.5, "train/acc": 0.9}, None)),
+    ("Epoch 3: train loss, acc: 0.5, 0.9", ({"Epoch": 3, "train/loss": 0.5, "train/acc": 0.9}, 3)),
+    # Counts that differ, names that are no measures, a fraction: not a list.
+    ("loss, acc: (0.5, 0.9, 0.1)", None),
+    ("x, y: (1, 2)", None),
+    ("Accuracy: 9782/10000 (98%)", ({"Accuracy": 0.9782}, None)),
+    ("tok/sec: 1,234", ({"tok/sec": 1234}, None)),
+])
+def test_names_listed_then_values_listed_pair_up(line, expected):
+    assert parse(line) == expected

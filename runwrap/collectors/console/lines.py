@@ -538,11 +538,13 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
             best_at = start + m.end() - 4
     first_trace = None if trace is None else {}
     late = None
-    if (_VALUE_FIRST_START.match(line, start) is not None
-            or _VALUE_FIRST_AFTER.search(line, start) is not None):
+    if ("," in line or "/" in line) and ("=" in line or ":" in line):
+        late = _listed(line, start)
+    if late is None and (_VALUE_FIRST_START.match(line, start) is not None
+                         or _VALUE_FIRST_AFTER.search(line, start) is not None):
         late = _value_first(line, start, trace)
-        if late is not None:
-            line = late.line  # what the items took is blanked out for the pairs
+    if late is not None:
+        line = late.line  # what the items took is blanked out for the pairs
     if best_at <= start:
         values, step, first_step = _pairs(line, best_at == start, first_trace, 0)
     else:
@@ -847,6 +849,42 @@ class _Late(NamedTuple):
     ops: Dict[str, tuple]
     step: Optional[int]
     step_op: Optional[tuple]
+
+
+# Names listed together, then their values in the same order (jax's DP-SGD example: `Test
+# set loss, accuracy (%): (0.60, 80.64)`; `val (loss, acc) = (0.41, 0.88)`, `Train loss/acc:
+# 0.5 / 0.9`): the words before the list name each of them too.
+_LISTED = re.compile(
+    rf"""\(?([A-Za-z][\w.@-]*(?:[ \t]*[,/][ \t]*[A-Za-z][\w.@-]*)+)\)?(?:[ \t]*\([^()]*\))?"""
+    rf"""[ \t]*[:=][ \t]*\(?((?:{_NUMBER})(?:[ \t]*[,/][ \t]*(?:{_NUMBER}))+)\)?(?![\w.])""")
+_LIST_SEP = re.compile(r"[ \t]*[,/][ \t]*")
+_HEAD_WORDS = re.compile(r"((?:[A-Za-z][\w.@-]*[ \t]+){0,3})\Z")
+
+
+def _listed(line: str, start: int) -> Optional[_Late]:
+    """The values of names listed together and values listed together (see above), or None
+    when the counts differ or a name is no measure."""
+    m = _LISTED.search(line, start)
+    if m is None:
+        return None
+    names = _LIST_SEP.split(m.group(1))
+    numbers = list(re.finditer(_NUMBER, line[:m.end(2)][m.start(2):]))
+    if len(names) != len(numbers):
+        return None
+    head = _HEAD_WORDS.search(line, start, m.start()).group(1).split()  # type: ignore[union-attr]
+    values: Dict[str, Number] = {}
+    ops: Dict[str, tuple] = {}
+    for name, number in zip(names, numbers):
+        label = read_label(" ".join(head + [name]), COLON_BLANK)
+        if label is None or label.kind is not METRIC:
+            return None
+        text = number.group()
+        at = m.start(2) + number.start()
+        whole = text.isdigit() and len(text) < 19
+        values[label.key] = int(text) if whole else float(text.replace(",", ""))
+        ops[label.key] = (at, at + len(text), "," in text, whole)
+    a, b = m.start(2), m.end(2)
+    return _Late(line[:a] + " " * (b - a) + line[b:], values, ops, None, None)
 
 
 def _value_first(line: str, start: int, trace: Optional[dict]) -> Optional[_Late]:
