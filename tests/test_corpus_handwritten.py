@@ -20,11 +20,7 @@ from wrapper_harness import Terminal, only_run, runwrap
 REPO = Path(__file__).resolve().parents[1]
 
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
-PENDING = {
-    # The fifth hold-out (/work/holdout.md, holdout3b): three of ten unseen scripts.
-    "hf_qa_no_trainer": "`Predict metrics: {'exact_match': …, 'f1': …}` gives `exact_match`, "
-                        "`f1` without the `predict` phase",
-}
+PENDING: dict = {}
 
 
 @pytest.mark.parametrize("mode", MODES)

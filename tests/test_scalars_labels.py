@@ -593,3 +593,26 @@ def test_epsilon_is_a_measure_unless_an_optimizer_names_it(line, expected):
 ])
 def test_names_listed_then_values_listed_pair_up(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # transformers' run_qa_no_trainer: the prediction set's scores after the evaluation's
+    (["Evaluation metrics: {'exact_match': 81.9, 'f1': 87.7}",
+      "Predict metrics: {'exact_match': 81.99545570103523, 'f1': 87.78117348766746}"],
+     [({"eval/exact_match": 81.9, "eval/f1": 87.7}, None),
+      ({"predict/exact_match": 81.99545570103523, "predict/f1": 87.78117348766746}, None)]),
+    (["Prediction: accuracy 0.9"], [({"predict/accuracy": 0.9}, None)]),
+    (["predict: loss 0.5"], [({"predict/loss": 0.5}, None)]),
+    (["Inference metrics: {'f1': 0.9}"], [({"predict/f1": 0.9}, None)]),
+    (["Prediction accuracy: 0.91"], [({"predict/accuracy": 0.91}, None)]),
+    (["prediction loss 0.4 step 3"], [({"predict/loss": 0.4, "step": 3}, 3)]),
+    (["Prediction:", "accuracy: 0.9"], [({"predict/accuracy": 0.9}, None)]),
+    (["predict_loss: 0.3"], [({"predict_loss": 0.3}, None)]),  # a phase of its own
+    # A prediction's output and a time taken are no measures of the phase.
+    (["prediction: 3"], []), (["Inference time: 12.3 ms"], []),
+    (["Predicted: 5, Actual: 3"], [({"Predicted": 5, "Actual": 3}, None)]),
+    (["Pretraining loss: 0.5"], [({"pretraining_loss": 0.5}, None)]),
+])
+def test_prediction_and_inference_name_a_phase(lines, expected):
+    records = StreamRecords(parse)
+    assert [r for line in lines for r in records.feed(line)] == expected

@@ -111,11 +111,11 @@ _LABEL_PHRASE = re.compile(
 # The first letters of the phase words, and of MMEngine's Epoch( and Iter(.
 # A line that may name a phase at its start (line_phase reads it): it starts with the first
 # letters of one, with punctuation before one, or with a logging prefix.
-_PHASE_HEADS = frozenset(("tra", "val", "tes", "eva"))
+_PHASE_HEADS = frozenset(("tra", "val", "tes", "eva", "pre", "inf"))
 _MMENGINE = ("Epoch(", "Iter(")
 _PHASE_LEAD = frozenset(" \t*=>#-[(|<0123456789")
 _NUMBER_STARTS = frozenset("0123456789-+.")
-_PHASE_STARTS = ("tra", "val", "tes", "eva", "epoch(", "iter(")
+_PHASE_STARTS = ("tra", "val", "tes", "eva", "pre", "inf", "epoch(", "iter(")
 # What a program or a launcher prints before a message to say which process printed it, not
 # what was measured: a number (mnist_hogwild prints its pid first: `18257\tTrain Epoch: 1`;
 # `0: `, `3 | `), a process word and its number (`rank 0: `, `Worker-1 | `, `Rank 1 `), or a

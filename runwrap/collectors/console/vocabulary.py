@@ -40,7 +40,8 @@ PHASES: Dict[str, str] = {
     "train": "train", "training": "train", "val": "val", "valid": "val",
     "validation": "val", "validate": "val", "validating": "val", "test": "test",
     "testing": "test", "eval": "eval", "evaluation": "eval", "evaluate": "eval",
-    "evaluating": "eval",
+    "evaluating": "eval", "predict": "predict", "prediction": "predict",
+    "inference": "predict",
 }
 # Optimizers: a label naming one names a setting of it (`Adam epsilon: 1e-08`, `adam_beta2`,
 # `sgd_momentum`), not a measure.
