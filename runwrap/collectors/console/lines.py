@@ -538,7 +538,7 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
             best_at = start + m.end() - 4
     first_trace = None if trace is None else {}
     late = None
-    if ("," in line or "/" in line) and ("=" in line or ":" in line):
+    if ("," in line or "/" in line) and _LISTED_VALUES.search(line, start) is not None:
         late = _listed(line, start)
     if late is None and (_VALUE_FIRST_START.match(line, start) is not None
                          or _VALUE_FIRST_AFTER.search(line, start) is not None):
@@ -858,6 +858,7 @@ _LISTED = re.compile(
     rf"""\(?([A-Za-z][\w.@-]*(?:[ \t]*[,/][ \t]*[A-Za-z][\w.@-]*)+)\)?(?:[ \t]*\([^()]*\))?"""
     rf"""[ \t]*[:=][ \t]*\(?((?:{_NUMBER})(?:[ \t]*[,/][ \t]*(?:{_NUMBER}))+)\)?(?![\w.])""")
 _LIST_SEP = re.compile(r"[ \t]*[,/][ \t]*")
+_LISTED_VALUES = re.compile(rf"[:=][ \t]*\(?(?:{_NUMBER})[ \t]*[,/]")  # a first look
 _HEAD_WORDS = re.compile(r"((?:[A-Za-z][\w.@-]*[ \t]+){0,3})\Z")
 
 
