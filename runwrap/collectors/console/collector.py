@@ -55,6 +55,7 @@ class StdoutScalars(Collector):
         self._lock = threading.Lock()  # guards _pending and keeps batches in order on disk
         self._writer: Optional[StreamWriter] = None
         self._last_write = time.monotonic()
+        self._runtime = 0.0  # the last record's: lines read together may differ by a rounding
         self._wake = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._closed = False
@@ -92,11 +93,17 @@ class StdoutScalars(Collector):
     def _append(self, values: Dict[str, Any], step: Optional[int], t: float) -> None:
         if self._closed or not self.admit(values):
             return
-        record: Dict[str, Any] = {"_time": t, "_runtime": round(self._clock.runtime_at(t), 6)}
+        runtime = round(self._clock.runtime_at(t), 6)
+        record: Dict[str, Any] = {"_time": t, "_runtime": runtime}
         if step is not None:
             record["_step"] = step
         record.update(values)
         with self._lock:
+            # Lines read in one chunk share `t`; runtime_at() then differs by the microsecond
+            # the wall and monotonic clocks drift apart between calls: never backwards.
+            if runtime < self._runtime:
+                record["_runtime"] = self._runtime
+            self._runtime = record["_runtime"]
             self._pending.append(record)
             if (len(self._pending) >= FLUSH_COUNT
                     or time.monotonic() - self._last_write >= FLUSH_AGE):
