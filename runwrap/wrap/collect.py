@@ -41,11 +41,11 @@ def _wanted(options: WrapOptions, ctx: CollectorContext) -> Dict[str, Factory]:
     if not options.no_scalars:
         def scalars(ctx: CollectorContext) -> Collector:
             # start-up: loaded only on the path that needs it
-            from runwrap.collectors.console.scalars import compile_patterns
             from runwrap.collectors.console.collector import StdoutScalars
 
-            # The plan validated the patterns already; this raises UsageError if it did not.
-            return StdoutScalars(ctx, compile_patterns(options.scalars))
+            # The plan validated the patterns already; the collector compiles them (and loads
+            # the grammar) at the program's first console text.
+            return StdoutScalars(ctx, options.scalars)
         wanted["console scalars"] = scalars
     if not ctx.reads_files:
         return wanted

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Union
 
 from runwrap.collectors.base import Collector, CollectorContext, warn_once
-from runwrap.collectors.console.lines import may_hold_bare_pairs
-from runwrap.collectors.console.scalars import ScalarParser, StreamRecords
 from runwrap.store.streams import StreamWriter, encode_record, stream_path
 
 SOURCE = "stdout"
@@ -25,8 +23,11 @@ FLUSH_AGE = 0.2  # seconds since the last write before the caller writes pending
 FLUSH_TICK = 0.25  # seconds between the flusher thread's looks at pending records
 SMALL_BLOCK = 8192
 
+if TYPE_CHECKING:
+    from runwrap.collectors.console.scalars import ScalarParser, StreamRecords
 
-def _may_hold_scalars(text: str) -> bool:
+
+def _may_hold_scalars(text: str, may_hold_bare_pairs: Callable[[str], bool]) -> bool:
     """False when the default grammar cannot find a value in `text`. ':', '=' and '|' (a
     bar's or a boxed table's) are found at memchr speed; a step or metric word before a
     number (`epoch 3 loss 0.41` has no separator) costs one regex scan; a table header's
@@ -45,11 +46,18 @@ class StdoutScalars(Collector):
 
     what = "the program's console"  # in the warning past MAX_KEYS names
 
-    def __init__(self, ctx: CollectorContext, patterns: ScalarParser):
+    def __init__(self, ctx: CollectorContext, patterns: "Union[ScalarParser, Sequence[str]]"):
+        """`patterns` is a parser, or the `--scalars` patterns (none: the default grammar),
+        already validated, compiled at the first console text: the grammar's import (its
+        regular expressions) then overlaps the program's start instead of delaying it, and a
+        program that prints nothing never pays it."""
         super().__init__(ctx)
-        self._parse = patterns.parse
-        self._streams: Dict[str, StreamRecords] = {}
-        self._prefilter = not patterns.patterns  # user patterns may match anything
+        self._parser = patterns
+        self._parse: Optional[Callable] = None
+        self._bare_pairs: Callable[[str], bool] = bool
+        self._streams: Dict[str, "StreamRecords"] = {}
+        # user patterns may match anything
+        self._prefilter = not (patterns.patterns if hasattr(patterns, "patterns") else patterns)
         self._clock = ctx.clock
         self._pending: List[Dict[str, Any]] = []
         self._lock = threading.Lock()  # guards _pending and keeps batches in order on disk
@@ -68,10 +76,24 @@ class StdoutScalars(Collector):
         """Parse a block of final console lines ('\n'-separated); the wrapper calls this once
         per chunk it reads. Most console output holds no metric: with the default grammar a
         block without a separator or a step word is skipped after a few C-level searches."""
-        if self._prefilter and not _may_hold_scalars(text) and not self._table_open(stream):
+        if self._parse is None:
+            self._load()
+        if (self._prefilter and not _may_hold_scalars(text, self._bare_pairs)
+                and not self._table_open(stream)):
             return
         for line in text.split("\n"):
             self.feed_line(stream, line, t)
+
+    def _load(self) -> None:
+        # start-up: the grammar, loaded at the first console text (see __init__)
+        from runwrap.collectors.console.lines import may_hold_bare_pairs
+        from runwrap.collectors.console.scalars import compile_patterns
+
+        parser = self._parser
+        if not hasattr(parser, "parse"):
+            parser = self._parser = compile_patterns(list(parser))
+        self._bare_pairs = may_hold_bare_pairs
+        self._parse = parser.parse
 
     def _table_open(self, stream: str) -> bool:
         records = self._streams.get(stream)
@@ -83,6 +105,11 @@ class StdoutScalars(Collector):
         try:
             records = self._streams.get(stream)
             if records is None:
+                # start-up: loaded with the grammar (_load)
+                from runwrap.collectors.console.scalars import StreamRecords
+
+                if self._parse is None:
+                    self._load()
                 records = self._streams[stream] = StreamRecords(self._parse, self._prefilter)
             for values, step in records.feed(line):
                 self._append(values, step, t)
