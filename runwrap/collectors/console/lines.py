@@ -859,15 +859,25 @@ _LISTED = re.compile(
     rf"""[ \t]*[:=][ \t]*\(?((?:{_NUMBER})(?:[ \t]*[,/][ \t]*(?:{_NUMBER}))+)\)?(?![\w.])""")
 _LIST_SEP = re.compile(r"[ \t]*[,/][ \t]*")
 _LISTED_VALUES = re.compile(rf"[:=][ \t]*\(?(?:{_NUMBER})[ \t]*[,/]")  # a first look
+_LIST_REACH = 240  # characters of names before, and of values after, the `:` or `=`
 _HEAD_WORDS = re.compile(r"((?:[A-Za-z][\w.@-]*[ \t]+){0,3})\Z")
 
 
 def _listed(line: str, start: int) -> Optional[_Late]:
     """The values of names listed together and values listed together (see above), or None
     when the counts differ or a name is no measure."""
-    m = _LISTED.search(line, start)
-    if m is None:
+    # Each list is looked for within _LIST_REACH of a `:` or `=` its values follow: a search
+    # of the whole line tried the names from every word on, to the line's end (quadratic:
+    # two seconds for a line of 7,000 characters of `loss, acc` names).
+    for hit in _LISTED_VALUES.finditer(line, start):
+        end = min(len(line), hit.end() + _LIST_REACH)
+        m = _LISTED.search(line, max(start, hit.start() - _LIST_REACH), end)
+        if m is not None:
+            break
+    else:
         return None
+    if m.end() == end < len(line):
+        return None  # the values run past the reach: a number may be cut
     names = _LIST_SEP.split(m.group(1))
     numbers = list(re.finditer(_NUMBER, line[:m.end(2)][m.start(2):]))
     if len(names) != len(numbers):
