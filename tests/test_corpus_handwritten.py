@@ -24,12 +24,10 @@ PENDING: dict = {
     # The sealed hold-out holdout4 (/work/holdout.md): seven of ten unseen scripts.
     "cs231n_pytorch_notebook": "`Got 101 / 1000 correct (10.10%)` after `Checking accuracy "
                                "on validation set` gives nothing (no val accuracy)",
-    "detr_train": "`Averaged stats: class_error: 62.55  loss: 14.0079 (…)` after `Test:` "
-                  "lines gives train names: test averages merge into the train series",
     "dlwpt_p2ch12_training": "`E1 trn  0.0748 loss,  97.5% correct, 0.9755 precision, …`: "
                              "values before labels; no phase, loss/correct lost, junk precision",
     "lora_nlg_gpt2_ft": "print_args' `        - weight_decay : 0.01` rows and `myrank: 0 …` "
-                        "give keys; `average loss 3.58…` after `eval samples:` has no eval phase",
+                        "give keys",
     "pytorch_unet_train": "tqdm postfix `loss (batch)=0.202` (a label with a bracketed word) gives "
                           "nothing",
     "stylegan2_ada_training_loop": "`tick 2  kimg 8.1  time 51m 27s  sec/tick 925.6 … "

@@ -616,3 +616,38 @@ def test_names_listed_then_values_listed_pair_up(line, expected):
 def test_prediction_and_inference_name_a_phase(lines, expected):
     records = StreamRecords(parse)
     assert [r for line in lines for r in records.feed(line)] == expected
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (["Test:  [49/50]  eta: 0:00:00  class_error: 62.55  loss: 14.0079 (14.0559)",
+      "Test: Total time: 0:00:26 (0.5257 s / it)",
+      "Averaged stats: class_error: 62.55  loss: 14.0079 (14.0559)"],
+     {"test/class_error": 62.55, "test/loss": 14.0079}),
+    (["eval samples: 0 loss: tensor(3.6491, device='cuda:0')", "average loss 3.5806859589041107"],
+     {"eval/average_loss": 3.5806859589041107}),
+    (["Validation: [10/10] loss 0.4", "Mean loss: 0.41"], {"val/mean_loss": 0.41}),
+    (["INFO:root:Test [5/5] acc 0.9", "INFO:root:Overall acc 0.91"], {"test/overall_acc": 0.91}),
+    (["val batch 3 loss 0.2", "Avg loss: 0.21 | acc: 0.5"], {"val/avg_loss": 0.21, "val/acc": 0.5}),
+    (["Evaluating: loss 0.3", "Total loss: 0.9"], {"eval/total_loss": 0.9}),
+    (["[rank 0] Test: loss 0.3", "Averaged stats: loss: 0.31"], {"test/loss": 0.31}),
+    (["Test: [1/2] loss 0.3", "Test: [2/2] loss 0.2", "Summary: loss 0.25 acc 0.5"],
+     {"test/loss": 0.25, "test/acc": 0.5}),
+])
+def test_a_summary_line_after_lines_of_a_phase_takes_their_phase(lines, expected):
+    assert feed(lines)[-1] == (expected, None)
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # after training lines (no phase), after a step header, with no line before, not opening
+    # with a summary word, naming its own phase
+    (["Epoch: [0]  [199/200]  lr: 0.000100  loss: 2.0 (2.1)",
+      "Averaged stats: lr: 0.000100  loss: 2.0 (2.1)"], ({"lr": 0.0001, "loss": 2.0}, None)),
+    (["Test: loss 0.3", "Epoch 2", "Average loss 0.3"], ({"average_loss": 0.3}, 2)),
+    (["Test: loss 0.3", "step 5 loss 0.2", "Average loss 0.3"], ({"average_loss": 0.3}, None)),
+    (["Averaged stats: loss: 1.0"], ({"loss": 1.0}, None)),
+    (["Test: loss 0.3", "lr: 0.1"], ({"lr": 0.1}, None)),
+    (["Test: loss 0.3", "loss 0.2 average 0.1"], ({"loss": 0.2}, None)),
+    (["Test: loss 0.3", "Train average loss: 0.4"], ({"train/average_loss": 0.4}, None)),
+])
+def test_a_summary_line_takes_no_phase_the_line_before_did_not_have(lines, expected):
+    assert feed(lines)[-1] == expected

@@ -25,8 +25,8 @@ from runwrap.collectors.console.labels import (
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
     CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PHASE_KEYS, PROCESS_WORDS, SETTING_SUFFIXES,
-    STEP_COUNT_WORDS, STEP_RANK, ends_training, names_count, names_metric, parts, phase_of,
-    plural_step, printed_by_tracker, step_key)
+    STEP_COUNT_WORDS, STEP_RANK, SUMMARY_WORDS, ends_training, names_count, names_metric, parts,
+    phase_of, plural_step, printed_by_tracker, step_key)
 
 Number = Union[int, float]
 Parsed = Tuple[Dict[str, Number], Optional[int]]
@@ -327,6 +327,16 @@ def line_phase(line: str) -> Optional[str]:
     if m is None:
         return None
     return phase_of(m.group(1) or m.group(2))
+
+
+_SUMMARY_START = re.compile(r"[ \t*=>#\-\[(|]*([A-Za-z]+)\b")
+
+
+def opens_summary(line: str) -> bool:
+    """True for a line that opens with a summary word (`Averaged stats: …`, `average loss
+    3.58`), after a logger's prefix if it has one."""
+    m = _SUMMARY_START.match(line, prefix_end(line))
+    return m is not None and m.group(1).lower() in SUMMARY_WORDS
 
 
 def _opens_with_phase(line: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Callable, Dict, List, Optional, Union
 
 from runwrap.collectors.console.lines import (
     MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, dict_record,
-    heading_phase, line_phase, names_best_step, opens_structure, parse_line,
+    heading_phase, line_phase, names_best_step, opens_structure, opens_summary, parse_line,
     says_training_ended, starts_config_echo, with_phase)
 from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.rows import ResultRows
@@ -166,14 +166,17 @@ class StreamRecords:
     - Phases (the default grammar only): a line that names nothing but a phase (`Test:`,
       `=== Validation ===`) heads a block whose lines take that phase (`test/loss`) until a
       blank line, a header or another phase; a summary line starting `* ` takes the phase of
-      the last line that named one (` * Acc@1 75.0` after the `Test: [..]` lines).
+      the last line that named one (` * Acc@1 75.0` after the `Test: [..]` lines), and a
+      line opening with a summary word (vocabulary.SUMMARY_WORDS: `Averaged stats: loss: 14.0`,
+      `average loss 3.58`) takes the phase of the line with values just before it, if that
+      line had one.
     - A block of `key = value` rows under a heading (rows.py) is one report: a step row
       among them is the step of them all (the default grammar only; `finish` gives what a
       block still holds when the stream ends).
     """
 
     __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
-                 "block", "section", "in_echo", "csv", "dicts", "rows")
+                 "block", "section", "before", "in_echo", "csv", "dicts", "rows")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -185,6 +188,7 @@ class StreamRecords:
         self.in_traceback = False
         self.block: Optional[str] = None  # the phase a heading line gave the lines below it
         self.section: Optional[str] = None  # the phase the last line named at its start
+        self.before: Optional[str] = None  # the phase of the last line that gave values
         self.in_echo = False  # within the lines of a configuration echo
         self.csv: Optional[tuple] = None  # (label, names) of a CSV header line
         # A dict taken for arguments, by its keys: its values, step, and whether it was
@@ -249,15 +253,20 @@ class StreamRecords:
         own = line_phase(line)
         if own is not None:
             self.section, self.block = own, None
+            self.before = own
             return found
         values, step = found
         if step is not None and all(key in _STEP_RANK for key in values):
             if not self.rows.is_row(line):
                 self.block = None  # a header: a new step begins
+            self.before = None
             return found
         phase = self.block
         if phase is None and self.section is not None and line.lstrip()[:2] == "* ":
             phase = self.section
+        if phase is None and self.before is not None and opens_summary(line):
+            phase = self.before  # `Averaged stats: loss: 14.0` right after the `Test:` lines
+        self.before = phase
         return found if phase is None else (with_phase(values, phase), step)
 
     def feed(self, line: str) -> List[Parsed]:

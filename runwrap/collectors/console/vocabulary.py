@@ -43,6 +43,10 @@ PHASES: Dict[str, str] = {
     "evaluating": "eval", "predict": "predict", "prediction": "predict",
     "inference": "predict",
 }
+# Words that open a summary line (`Averaged stats: loss: 14.0`, `average loss 3.58`): such a line
+# printed right after lines of one phase (`Test: [49/50] loss: …`) closes that phase's block
+# and takes its phase.
+SUMMARY_WORDS = frozenset("average averaged averages avg mean overall summary total".split())
 # Optimizers: a label naming one names a setting of it (`Adam epsilon: 1e-08`, `adam_beta2`,
 # `sgd_momentum`), not a measure.
 OPTIMIZER_WORDS = frozenset("""
