@@ -28,8 +28,6 @@ PENDING: dict = {
                              "values before labels; no phase, loss/correct lost, junk precision",
     "lora_nlg_gpt2_ft": "print_args' `        - weight_decay : 0.01` rows and `myrank: 0 …` "
                         "give keys",
-    "pytorch_unet_train": "tqdm postfix `loss (batch)=0.202` (a label with a bracketed word) gives "
-                          "nothing",
     "stylegan2_ada_training_loop": "`tick 2  kimg 8.1  time 51m 27s  sec/tick 925.6 … "
                                    "augment 0.004` gives nothing; `synthesis.b4:0  8192 …` junk",
     "swin_transformer_main": "behind `[time name](file line): INFO` the `Train: [0/300][10/"

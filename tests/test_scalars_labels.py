@@ -651,3 +651,27 @@ def test_a_summary_line_after_lines_of_a_phase_takes_their_phase(lines, expected
 ])
 def test_a_summary_line_takes_no_phase_the_line_before_did_not_have(lines, expected):
     assert feed(lines)[-1] == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # A one-word qualifier in parentheses is part of the label (tqdm's postfix of
+    # `set_postfix(**{'loss (batch)': loss})`, Pytorch-UNet).
+    ("Epoch 1/2: 100%|██████████| 4580/4580 [00:00<00:00, 68650.96img/s, loss (batch)=0.202]",
+     ({"Epoch": 1, "loss_batch": 0.202}, 1)),
+    ("loss (batch)=0.202", ({"loss_batch": 0.202}, None)),
+    ("train: 100%|#####| 50/50 [00:03<00:00, 15.2it/s, loss (avg)=0.41, acc (top1)=0.873]",
+     ({"train/loss_avg": 0.41, "train/acc_top1": 0.873}, None)),
+    ("step 10 loss (batch)=0.5 lr=0.001", ({"step": 10, "loss_batch": 0.5, "lr": 0.001}, 10)),
+    ("Valid: 100%|████| 10/10 [00:01<00:00, 9.1it/s, dice (mean)=0.77]",
+     ({"val/dice_mean": 0.77}, None)),
+    ("loss (batch): 0.202, acc (top1): 0.9", ({"loss_batch": 0.202, "acc_top1": 0.9}, None)),
+    # Near misses: no single word, no blank before it, a one-letter name, no number after.
+    ("Accuracy (%): 93.1", ({"Accuracy": 93.1}, None)),
+    ("Validation loss (avg over 10 batches): 0.3", ({"val/loss_avg": 0.3}, None)),
+    ("[rank0] (main) loss=0.3", ({"loss": 0.3}, None)),
+    ("model (resnet50) loaded", None),
+    ("f (x)=0.5", None),
+    ("loss (batch)=nan_value", None),
+])
+def test_a_label_qualified_by_a_word_in_parentheses(line, expected):
+    assert parse(line) == expected

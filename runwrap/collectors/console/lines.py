@@ -214,6 +214,18 @@ def may_hold_bare_pairs(text: str) -> bool:
     return _BLANK_NUMBER.search(text) is not None
 
 
+# A label's qualifier, one word in parentheses after a blank, right before the `=` or `:` of
+# a number (tqdm's postfix of `set_postfix(**{'loss (batch)': loss})`: `loss (batch)=0.202`;
+# `acc (top1): 0.9`): part of the label, `loss_batch`. The line keeps its length (`loss
+# (batch)=` reads `loss_batch  =`), so every number stays at its place.
+_QUALIFIER = re.compile(r"(?<=[A-Za-z0-9_]{2}) \(([A-Za-z][A-Za-z0-9_]{0,31})\)"
+                        r"(?=[ \t]*[:=][ \t]*[-+]?\.?\d)")
+
+
+def _qualified(m: "re.Match[str]") -> str:
+    return "_" + m.group(1) + "  "
+
+
 _LABELLED = re.compile(r"[ \t]*['\"]?[ \t]*[:=]")
 
 
@@ -529,6 +541,8 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
         # `INFO root:15 loss=0.5`, `I1207 10:00:00.123 train.py:55] ...`: a logger's prefix
         # says when and where, not what; blanks keep each number at its place on the line.
         line = " " * start + line[start:]
+    if " (" in line:
+        line = _QUALIFIER.sub(_qualified, line)
     if "(" in line or "<tf." in line:
         if any(hint in line for hint in _TENSOR_HINTS):
             # `valid tensor(0.4523)`, `'loss': Array(0.15, dtype=float32)`: the number
