@@ -26,8 +26,6 @@ PENDING: dict = {
                                "on validation set` gives nothing (no val accuracy)",
     "dlwpt_p2ch12_training": "`E1 trn  0.0748 loss,  97.5% correct, 0.9755 precision, …`: "
                              "values before labels; no phase, loss/correct lost, junk precision",
-    "lora_nlg_gpt2_ft": "print_args' `        - weight_decay : 0.01` rows and `myrank: 0 …` "
-                        "give keys",
     "stylegan2_ada_training_loop": "`tick 2  kimg 8.1  time 51m 27s  sec/tick 925.6 … "
                                    "augment 0.004` gives nothing; `synthesis.b4:0  8192 …` junk",
     "swin_transformer_main": "behind `[time name](file line): INFO` the `Train: [0/300][10/"

@@ -674,4 +674,55 @@ def test_a_summary_line_takes_no_phase_the_line_before_did_not_have(lines, expec
     ("loss (batch)=nan_value", None),
 ])
 def test_a_label_qualified_by_a_word_in_parentheses(line, expected):
+
+
+def feed_all(lines):
+    records = StreamRecords(parse)
+    return [r for line in lines for r in records.feed(line)] + records.finish()
+
+
+RULE = "=" * 100
+
+
+@pytest.mark.parametrize("lines", [
+    [RULE, "        - platform : local", "        - lr : 0.0002", "        - weight_decay : 0.01",
+     "        - clip : 0.0", "        - fp16 : False", RULE],
+    [RULE, "- lr : 0.1", "- epochs : 10", "- optimizer : adam", RULE],
+    ["-" * 40, "* batch_size: 32", "* dropout: 0.1", "* name: run1", "-" * 40],
+    ["INFO:root:" + RULE, "INFO:root:  - lr : 0.1", "INFO:root:  - seed : 42",
+     "INFO:root:  - device : cuda:0", "INFO:root:" + RULE],
+    ["#" * 20, "+ lr : 0.1", "+ label_smooth : 0.1", "+ init_checkpoint : ./gpt2.bin"],
+    [RULE, "  - lr : 0.1", "  - max_step : None"],  # the stream ends in the listing
+])
+def test_an_arguments_listing_under_a_rule_is_configuration(lines):
+    assert feed_all(lines) == []
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # every value a number: read as printed; no rule before the rows; no listed row
+    ([RULE, "  - loss : 0.5", "  - acc : 0.9", RULE],
+     [({"loss": 0.5}, None), ({"acc": 0.9}, None)]),
+    (["  - lr : 0.1", "  - name : x"], [({"lr": 0.1}, None)]),
+    ([RULE, "loss: 0.5", "name: x"], [({"loss": 0.5}, None)]),
+    ([RULE, "- loss : 0.5", "step 3 acc 0.9"],
+     [({"loss": 0.5}, None), ({"step": 3, "acc": 0.9}, 3)]),
+])
+def test_rows_under_a_rule_with_numbers_only_are_read_as_printed(lines, expected):
+    assert feed_all(lines) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("myrank: 0 local_rank: 0 device_count: 1 world_size: 1", None),
+    ("myrank: 1 loss: 0.5", ({"loss": 0.5}, None)),
+    ("numworkers=4 acc=0.9", ({"acc": 0.9}, None)),
+    ("localrank: 2 step 5 loss 0.1", ({"step": 5, "loss": 0.1}, 5)),
+    ("ngpus: 8 loss 0.3", ({"loss": 0.3}, None)),
+    ("worldsize 8 lr 0.1", ({"lr": 0.1}, None)),
+    # near misses: a measure, or no count word after the glued letters
+    ("nll: 0.5", ({"nll": 0.5}, None)),
+    ("mydice: 0.8", ({"mydice": 0.8}, None)),
+    ("mrank: 0.5", ({"mrank": 0.5}, None)),
+    ("nodes_loss: 0.2", ({"nodes_loss": 0.2}, None)),
+])
+def test_a_count_word_with_a_glued_prefix_is_a_count(line, expected):
     assert parse(line) == expected

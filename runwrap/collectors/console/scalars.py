@@ -176,7 +176,8 @@ class StreamRecords:
     """
 
     __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
-                 "block", "section", "before", "in_echo", "csv", "dicts", "rows")
+                 "block", "section", "before", "in_echo", "csv", "dicts", "rows", "ruled",
+                 "listing")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -195,6 +196,8 @@ class StreamRecords:
         # printed again with other numbers (then it is a record: see _dict_again).
         self.dicts: Dict[tuple, tuple] = {}
         self.rows = ResultRows()
+        self.ruled = False  # the last line was a rule (`=====`)
+        self.listing: Optional[List[str]] = None  # the `- key : value` rows after a rule
 
     @property
     def table_open(self) -> bool:
@@ -270,6 +273,31 @@ class StreamRecords:
         return found if phase is None else (with_phase(values, phase), step)
 
     def feed(self, line: str) -> List[Parsed]:
+        if self.tables is None:
+            return self._feed(line)
+        listed = line[:1] != FRAME and _LISTED.match(line, prefix_end(line)) is not None
+        if self.listing is not None:
+            if listed and len(self.listing) < _LISTING_LIMIT:
+                self.listing.append(line)
+                return []
+            return self._end_listing() + self.feed(line)
+        if self.ruled and listed:
+            self.ruled, self.listing = False, [line]
+            return []
+        self.ruled = line[:1] != FRAME and _RULE.match(line, prefix_end(line)) is not None
+        return self._feed(line)
+
+    def _end_listing(self) -> List[Parsed]:
+        """The `- key : value` rows printed under a rule: an arguments listing, no record,
+        when a value is a word (`- scheduler : linear`, `- fp16 : False`); else read as
+        they were printed."""
+        held, self.listing = self.listing or [], None
+        values = [_LISTED.match(row, prefix_end(row)).group(1) for row in held]
+        if any(parse_number(value) is None for value in values):
+            return []
+        return [record for row in held for record in self._feed(row)]
+
+    def _feed(self, line: str) -> List[Parsed]:
         if line[:1] in _TRACKER_FIRST and printed_by_tracker(line.lstrip(FRAME)):
             return []  # `wandb:     score 22`: the tracker's own record, read from its files
         if self.in_traceback:
@@ -377,8 +405,16 @@ class StreamRecords:
 
 
     def finish(self) -> List[Parsed]:
-        """What the stream still holds back when it ends (the rows of a block)."""
-        return self.rows.release()
+        """What the stream still holds back when it ends (the rows of a block, a listing)."""
+        listed = self._end_listing() if self.listing is not None else []
+        return listed + self.rows.release()
+
+
+# A rule (`=====`, `-----`: ten or more of one mark) and a listed row under it (`        -
+# weight_decay : 0.01`, `* lr: 0.1`): print_args-style listings of arguments.
+_RULE = re.compile(r"[ \t]*([=*#~_-])\1{9,}[ \t]*\Z")
+_LISTED = re.compile(r"[ \t]*[-*+][ \t]+[A-Za-z_][\w.-]*[ \t]*:[ \t]+(\S.*?)[ \t]*\Z")
+_LISTING_LIMIT = 512
 
 
 def _is_bar(line: str) -> bool:

@@ -170,6 +170,10 @@ STEP_RANK: Dict[str, int] = {word: rank for rank, word in enumerate(STEP_KEYS)}
 
 # Words that name the process that printed a line, before its number at the line's start
 # (`rank 0: Train Epoch: 1 ...`, `Worker-1 | train loss 0.5`): a tag, not a measure.
+# Prefixes glued to a count word in one part (`myrank`, `ngpus`, `numworkers`, `worldsize`):
+# the part names that count.
+GLUED_COUNT_PREFIXES = ("my", "local", "global", "world", "num", "n")
+
 PROCESS_WORDS = frozenset("""
     rank local_rank global_rank worker process proc pid gpu device node host thread replica
     shard machine
@@ -209,12 +213,18 @@ def names_count(word: str) -> bool:
     """True when a word names a count of things, a device or a setting (`params`,
     `num_workers`, `cuda`, `batch_size`), and no measure or rate."""
     ps = parts(word)
-    if not any(p in COUNT_WORDS for p in ps):
+    if not any(p in COUNT_WORDS or _glued_count(p) for p in ps):
         return False
     if any(p in _RATE_WORDS for p in ps):
         return False
     # `batch_loss`, `lr.head`: a measure named with a count word is still a measure.
     return not any(p in METRIC_WORDS for p in ps)
+
+
+def _glued_count(part: str) -> bool:
+    """`myrank`, `ngpus`, `worldsize`: a count word with a prefix glued before it."""
+    return any(part.startswith(g) and len(part) - len(g) >= 3 and part[len(g):] in COUNT_WORDS
+               for g in GLUED_COUNT_PREFIXES)
 
 
 def names_setting(word: str) -> bool:
