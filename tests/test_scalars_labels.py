@@ -674,6 +674,7 @@ def test_a_summary_line_takes_no_phase_the_line_before_did_not_have(lines, expec
     ("loss (batch)=nan_value", None),
 ])
 def test_a_label_qualified_by_a_word_in_parentheses(line, expected):
+    assert parse(line) == expected
 
 
 def feed_all(lines):
