@@ -179,3 +179,14 @@ def test_the_cost_of_a_line_grows_no_faster_than_its_listed_names(form):
         return form.format(names="loss, acc" * n)
     small, large = _cost(line(100), 3), _cost(line(400), 3)
     assert large < 8 * small + 0.002, (small, large)
+
+
+@pytest.mark.parametrize("unit", ["(pid=1) ", '": {', "{'a': 'x', ", "{'a': True, 'b': False"])
+def test_the_cost_of_a_line_grows_no_faster_than_its_brackets(unit):
+    """Four times the calls or dicts on a line cost at most about four times as much (8x
+    allowed for noise): a masked call's blanks were matched twice over (0.35 s for an 8 KiB
+    line of `(pid=1) ` after `x(`), and each `{` looked for word values to the line's end."""
+    def line(n):
+        return "x(" + unit * n + "e"
+    small, large = _cost(line(120), 3), _cost(line(480), 3)
+    assert large < 8 * small + 0.002, (small, large)
