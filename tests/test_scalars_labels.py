@@ -727,3 +727,33 @@ def test_rows_under_a_rule_with_numbers_only_are_read_as_printed(lines, expected
 ])
 def test_a_count_word_with_a_glued_prefix_is_a_count(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # Values before their names after a step and a phase word (dlwpt p2ch12's logMetrics).
+    ("2026-12-07 12:06:49,892 INFO     pid:13637 __main__:123:logMetrics E1 trn      0.0748 "
+     "loss,  97.5% correct, 0.9755 precision, 0.9750 recall, 0.9752 f1 score",
+     ({"train/loss": 0.0748, "train/correct": 97.5, "train/precision": 0.9755,
+       "train/recall": 0.975, "train/f1_score": 0.9752}, None)),
+    ("E1 trn_neg  0.0706 loss,  97.5% correct (97547 of 100000)",
+     ({"train_neg/loss": 0.0706, "train_neg/correct": 97.5}, None)),
+    ("E3 val      0.0701 loss,  98.0% correct, 0.0965 precision",
+     ({"val/loss": 0.0701, "val/correct": 98.0, "val/precision": 0.0965}, None)),
+    ("E12 val_pos  0.2706 loss,  87.3% correct (117 of 134)",
+     ({"val_pos/loss": 0.2706, "val_pos/correct": 87.3}, None)),
+    ("E2 test 0.41 loss, 0.88 accuracy", ({"test/loss": 0.41, "test/accuracy": 0.88}, None)),
+    ("ep5 train 1.23 loss", ({"train/loss": 1.23}, None)),
+    ("E1 tst 0.5 loss, 91.0% correct", ({"test/loss": 0.5, "test/correct": 91.0}, None)),
+    ("0.07 loss, 97.5% correct, 0.9 precision",
+     ({"loss": 0.07, "correct": 97.5, "precision": 0.9}, None)),
+    # Near misses: no phase word after the step, text after it, `correct` with no percentage.
+    ("E1 LunaTrainingApp", None),
+    ("E1 Training 64/6250, done at 2020-12-28 16:38:16, 0:36:02", None),
+    ("E1 model 0.5 loss", None),
+    ("E1 LunaTrainingApp 3 files", None),
+    ("Got 97 correct", None),
+    ("97.5 correct", None),
+    ("correct: 9782", ({"correct": 9782}, None)),
+])
+def test_values_before_their_names_after_a_step_and_a_phase_word(line, expected):
+    assert parse(line) == expected

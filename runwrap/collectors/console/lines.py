@@ -25,7 +25,8 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PHASE_KEYS, PROCESS_WORDS, SETTING_SUFFIXES,
+    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PERCENT_MEASURES, PHASE_KEYS, PROCESS_WORDS,
+    SETTING_SUFFIXES,
     STEP_COUNT_WORDS, STEP_RANK, SUMMARY_WORDS, ends_training, names_count, names_metric, parts,
     phase_of, plural_step, printed_by_tracker, step_key)
 
@@ -419,10 +420,11 @@ _phased: Dict[str, bool] = {}
 
 def _takes_phase(key: str) -> bool:
     """True for a key that names a measure and no phase of its own: `loss`, `Acc@1` take the
-    phase; `val_loss`, a step key, and side values (`lr`, `time`, `data`, `eta`) do not."""
+    phase (so does `correct`, as `97.5% correct` gives it); `val_loss`, a step key, and side
+    values (`lr`, `time`, `data`, `eta`) do not."""
     found = _phased.get(key)
     if found is None:
-        found = names_metric(key) and not _has_phase(key) and not names_count(key) and (
+        found = (names_metric(key) or key in PERCENT_MEASURES) and not _has_phase(key) and not names_count(key) and (
             parts(key)[-1] not in _SIDE_VALUES)
         if len(_phased) >= 4096:
             _phased.clear()
@@ -640,6 +642,8 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
     if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE)
             or line[:3].lower() in _TAG_HEADS if first.isalpha() else first in _PHASE_LEAD):
         phase = line_phase(line)
+    if phase is None and late is not None:
+        phase = late.phase  # `E1 trn  0.0748 loss, …`
     if phase is None and ("=" in line or ":" in line) and _names_phase_key(line):
         m = _PHASE_VALUE.search(line)
         if m is not None:
@@ -869,7 +873,7 @@ def _measure_in(phrase: str, joint: str) -> Optional[Label]:
 # count `a/b` and the percentage it makes, with decimals (`eval 6664/9728 68.50%`), is that
 # phase's accuracy (a whole percentage, `eval 300/400 75%`, is a progress display's).
 # A first look for such a part, at the start (match) or after a separator (search).
-_VALUE_FIRST_AT = (r"[ \t]*(?:(?:\d+|[A-Za-z]+)[ \t]+)?[-+]?\.?\d[\d.eE+-]*%?[ \t]+[A-Za-z]"
+_VALUE_FIRST_AT = (r"[ \t]*(?:(?:\d+|[A-Za-z]+|[A-Za-z]{1,3}\d{1,9}[ \t]+[A-Za-z_]+)[ \t]+)?[-+]?\.?\d[\d.eE+-]*%?[ \t]+[A-Za-z]"
                    r"|[ \t]*[A-Za-z]+[ \t]+\d+/\d+[ \t]+[\d.]+%")
 _VALUE_FIRST_START = re.compile(_VALUE_FIRST_AT)
 _VALUE_FIRST_AFTER = re.compile(rf"[,|;:](?:{_VALUE_FIRST_AT})")
@@ -878,7 +882,10 @@ _NAME = r"[A-Za-z][\w./@-]*(?![\w=])"
 _ITEM = re.compile(rf"[ \t]*({_NUMBER})%?[ \t]+({_NAME}(?:[ \t]+{_NAME}){{0,2}})[ \t]*")
 # What the first part may open with: the step (a bare whole number), a phase word, or a
 # label of the line's step (`step 5: 1.234 loss`), which the pairs read.
-_LEAD = re.compile(r"[ \t]*(?:(\d{1,9})|[^,|;]{0,40}?\d\]?:|([A-Za-z]+))[ \t]+(?=[-+]?\.?\d)")
+# After a step written as a letter or a few and its number (dlwpt's `E1 trn  0.0748 loss`),
+# the phase word is the line's phase, with a part of the data set after `_` (`E1 val_neg`).
+_LEAD = re.compile(r"[ \t]*(?:(\d{1,9})|[^,|;]{0,40}?\d\]?:|([A-Za-z]+)"
+                   r"|[A-Za-z]{1,3}\d{1,9}[ \t]+([A-Za-z]+)(?:_([A-Za-z]+))?)[ \t]+(?=[-+]?\.?\d)")
 _TAIL = re.compile(r"[A-Za-z_]\w*=|\(")
 _PHASE_COUNT = re.compile(
     r"[ \t]*([A-Za-z]+)[ \t]+(\d{1,18})/(\d{1,18})[ \t]+(\d+\.(\d+))%[ \t]*\Z")
@@ -892,6 +899,7 @@ class _Late(NamedTuple):
     ops: Dict[str, tuple]
     step: Optional[int]
     step_op: Optional[tuple]
+    phase: Optional[str] = None
 
 
 # Names listed together, then their values in the same order (jax's DP-SGD example: `Test
@@ -947,6 +955,7 @@ def _value_first(line: str, start: int, trace: Optional[dict]) -> Optional[_Late
     ops: Dict[str, tuple] = {}
     step = step_op = None
     taken: List[Tuple[int, int]] = []
+    phase = None
     for n, part in enumerate(_PARTS_OF_LINE.finditer(line, start)):
         at, end = part.start(), part.end()
         m = _PHASE_COUNT.match(line[:end], at)
@@ -963,6 +972,12 @@ def _value_first(line: str, start: int, trace: Optional[dict]) -> Optional[_Late
         if lead is not None:
             if lead.group(2) and not phase_of(lead.group(2)):
                 continue  # `Loaded 3 files`: a sentence
+            if lead.group(3):
+                phase = phase_of(lead.group(3))
+                if phase is None:
+                    continue  # `E1 LunaTrainingApp 3 files`
+                if lead.group(4):
+                    phase = f"{phase}_{lead.group(4).lower()}"  # `E1 trn_neg`: train_neg
             at = lead.end()
         items = []
         while True:
@@ -981,16 +996,20 @@ def _value_first(line: str, start: int, trace: Optional[dict]) -> Optional[_Late
             text, name = m.group(1), " ".join(m.group(2).split())
             label = read_label(name, COLON_BLANK)
             whole = text.isdigit() and len(text) < 19
-            if label is None or label.kind is not METRIC or whole and _counts(name):
+            if line[m.end(1):m.end(1) + 1] == "%" and name.lower() in PERCENT_MEASURES:
+                key = name.lower()  # `97.5% correct`
+            elif label is None or label.kind is not METRIC or whole and _counts(name):
                 continue
-            values[label.key] = int(text) if whole else float(text.replace(",", ""))
-            ops[label.key] = (m.start(1), m.end(1), "," in text, whole)
+            else:
+                key = label.key
+            values[key] = int(text) if whole else float(text.replace(",", ""))
+            ops[key] = (m.start(1), m.end(1), "," in text, whole)
             taken.append((m.start(1), m.end(2)))
     if not taken:
         return None
     for a, b in taken:
         line = line[:a] + " " * (b - a) + line[b:]
-    return _Late(line, values, ops, step, step_op)
+    return _Late(line, values, ops, step, step_op, phase)
 
 
 def _counts(name: str) -> bool:

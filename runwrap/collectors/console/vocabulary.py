@@ -41,8 +41,11 @@ PHASES: Dict[str, str] = {
     "validation": "val", "validate": "val", "validating": "val", "test": "test",
     "testing": "test", "eval": "eval", "evaluation": "eval", "evaluate": "eval",
     "evaluating": "eval", "predict": "predict", "prediction": "predict",
-    "inference": "predict",
+    "inference": "predict", "trn": "train", "tst": "test",
 }
+# Words that name a measure when a percentage is written before them (`97.5% correct`, the
+# share of samples right), though alone they are no measure (`correct: 9782` counts).
+PERCENT_MEASURES = frozenset("correct".split())
 # Words that open a summary line (`Averaged stats: loss: 14.0`, `average loss 3.58`): such a line
 # printed right after lines of one phase (`Test: [49/50] loss: …`) closes that phase's block
 # and takes its phase.
