@@ -757,3 +757,32 @@ def test_a_count_word_with_a_glued_prefix_is_a_count(line, expected):
 ])
 def test_values_before_their_names_after_a_step_and_a_phase_word(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # A count `a / b` before `correct` is the share; a sentence naming a data set gives the
+    # next line its phase (CS231n's check_accuracy).
+    (["Checking accuracy on the val set", "Got 101 / 1000 correct (10.10%)"],
+     [({"val/correct": 0.101}, None)]),
+    (["Checking accuracy on validation set", "Got 295 / 1000 correct (29.50)"],
+     [({"val/correct": 0.295}, None)]),
+    (["Checking accuracy on test set", "Got 7012 / 10000 correct (70.12)"],
+     [({"test/correct": 0.7012}, None)]),
+    (["Evaluating on the test set...", "Got 70/100 correct"], [({"test/correct": 0.7}, None)]),
+    (["Got 3 / 4 correct"], [({"correct": 0.75}, None)]),
+    (["INFO: Checking accuracy on the val set", "INFO: Got 3 / 4 correct (75%)"],
+     [({"val/correct": 0.75}, None)]),
+    # Near misses: a line with its own step, the sentence not right before, other words,
+    # a zero count, no data set named.
+    (["Checking accuracy on the val set", "Iteration 300, loss = 1.8"],
+     [({"Iteration": 300, "loss": 1.8}, 300)]),
+    (["Checking accuracy on the val set", "Epoch 2", "Got 3 / 4 correct"],
+     [({"correct": 0.75}, 2)]),
+    (["Got 12 / 50 images (24%)"], []),
+    (["Reading 10 / 20 correct answers"], []),
+    (["Got 0 / 0 correct"], []),
+    (["Checking the set", "Got 3 / 4 correct"], [({"correct": 0.75}, None)]),
+    (["Loaded data on the train set", "step 5 loss 0.3"], [({"step": 5, "loss": 0.3}, 5)]),
+])
+def test_a_count_before_correct_and_the_sentence_naming_its_set(lines, expected):
+    assert feed_all(lines) == expected

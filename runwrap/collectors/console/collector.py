@@ -38,6 +38,8 @@ def _may_hold_scalars(text: str, may_hold_bare_pairs: Callable[[str], bool]) -> 
         return True
     if "***" in text or "---" in text or "###" in text or "~~~" in text:
         return True
+    if " set" in text or " data" in text or " split" in text:
+        return True  # `Checking accuracy on the val set` names the next line's phase
     return (len(text) <= SMALL_BLOCK and "  " in text) or may_hold_bare_pairs(text)
 
 

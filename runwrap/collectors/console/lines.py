@@ -404,6 +404,20 @@ def heading_phase(line: str) -> Optional[str]:
     return None if m is None else phase_of(m.group(1))
 
 
+# A sentence naming the data set the next line measures (CS231n's `Checking accuracy on the
+# val set`, `Evaluating on the test set...`): no digit, and it ends so.
+_SENTENCE_PHASE = re.compile(r"[A-Za-z][A-Za-z ,'-]*[ \t](?:on|over|for)[ \t]+(?:the[ \t]+)?"
+                             r"([A-Za-z]+)[ \t]+(?:set|data|dataset|split)[ \t]*[.:!]*[ \t]*\Z")
+
+
+def sentence_phase(line: str) -> Optional[str]:
+    """The phase a sentence names for the line after it (see _SENTENCE_PHASE), or None."""
+    if len(line) > 80 or "set" not in line and "data" not in line and "split" not in line:
+        return None
+    m = _SENTENCE_PHASE.match(line.strip())
+    return None if m is None else phase_of(m.group(1))
+
+
 def with_phase(values: Dict[str, Number], phase: str) -> Dict[str, Number]:
     """`values` with `phase/` before each key that names no step and no phase of its own."""
     out: Dict[str, Number] = {}
@@ -873,7 +887,8 @@ def _measure_in(phrase: str, joint: str) -> Optional[Label]:
 # count `a/b` and the percentage it makes, with decimals (`eval 6664/9728 68.50%`), is that
 # phase's accuracy (a whole percentage, `eval 300/400 75%`, is a progress display's).
 # A first look for such a part, at the start (match) or after a separator (search).
-_VALUE_FIRST_AT = (r"[ \t]*(?:(?:\d+|[A-Za-z]+|[A-Za-z]{1,3}\d{1,9}[ \t]+[A-Za-z_]+)[ \t]+)?[-+]?\.?\d[\d.eE+-]*%?[ \t]+[A-Za-z]"
+_VALUE_FIRST_AT = (r"[ \t]*(?:[A-Za-z]+[ \t]+)?\d+[ \t]*/[ \t]*\d+[ \t]+[A-Za-z]|"
+                   r"[ \t]*(?:(?:\d+|[A-Za-z]+|[A-Za-z]{1,3}\d{1,9}[ \t]+[A-Za-z_]+)[ \t]+)?[-+]?\.?\d[\d.eE+-]*%?[ \t]+[A-Za-z]"
                    r"|[ \t]*[A-Za-z]+[ \t]+\d+/\d+[ \t]+[\d.]+%")
 _VALUE_FIRST_START = re.compile(_VALUE_FIRST_AT)
 _VALUE_FIRST_AFTER = re.compile(rf"[,|;:](?:{_VALUE_FIRST_AT})")
@@ -887,6 +902,10 @@ _ITEM = re.compile(rf"[ \t]*({_NUMBER})%?[ \t]+({_NAME}(?:[ \t]+{_NAME}){{0,2}})
 _LEAD = re.compile(r"[ \t]*(?:(\d{1,9})|[^,|;]{0,40}?\d\]?:|([A-Za-z]+)"
                    r"|[A-Za-z]{1,3}\d{1,9}[ \t]+([A-Za-z]+)(?:_([A-Za-z]+))?)[ \t]+(?=[-+]?\.?\d)")
 _TAIL = re.compile(r"[A-Za-z_]\w*=|\(")
+# A count `a / b` before a word of PERCENT_MEASURES is the share (CS231n's `Got 101 / 1000
+# correct (10.10%)` -> `correct`=0.101); a word may open the part. Groups: a, b, the word.
+_COUNT_OF = re.compile(r"[ \t]*(?:[A-Za-z]+[ \t]+)?(\d{1,18})[ \t]*/[ \t]*(\d{1,18})[ \t]+"
+                       r"([A-Za-z]+)(?=[ \t]*(?:\(|\Z))")
 _PHASE_COUNT = re.compile(
     r"[ \t]*([A-Za-z]+)[ \t]+(\d{1,18})/(\d{1,18})[ \t]+(\d+\.(\d+))%[ \t]*\Z")
 
@@ -958,6 +977,13 @@ def _value_first(line: str, start: int, trace: Optional[dict]) -> Optional[_Late
     phase = None
     for n, part in enumerate(_PARTS_OF_LINE.finditer(line, start)):
         at, end = part.start(), part.end()
+        m = _COUNT_OF.match(line[:end], at)
+        if m is not None and m.group(3).lower() in PERCENT_MEASURES and int(m.group(2)):
+            if trace is not None:
+                trace["bad"] = True  # the value is a division
+            values[m.group(3).lower()] = int(m.group(1)) / int(m.group(2))
+            taken.append((m.start(1), m.end(3)))
+            continue
         m = _PHASE_COUNT.match(line[:end], at)
         if m is not None:
             if trace is not None:

@@ -19,6 +19,7 @@ from typing import Callable, Dict, List, Optional, Union
 from runwrap.collectors.console.lines import (
     MAX_LINE, Parsed, continues_config_echo, csv_cells, csv_names, cut_line, dict_record,
     heading_phase, line_phase, names_best_step, opens_structure, opens_summary, parse_line,
+    sentence_phase,
     says_training_ended, starts_config_echo, with_phase)
 from runwrap.collectors.console.prefixes import prefix_end
 from runwrap.collectors.console.rows import ResultRows
@@ -177,7 +178,7 @@ class StreamRecords:
 
     __slots__ = ("parse", "carried", "frame", "last", "tables", "above", "in_traceback",
                  "block", "section", "before", "in_echo", "csv", "dicts", "rows", "ruled",
-                 "listing")
+                 "listing", "next")
 
     def __init__(self, parse: Callable[[str], Optional[Parsed]], tables: bool = True):
         self.parse = parse
@@ -190,6 +191,7 @@ class StreamRecords:
         self.block: Optional[str] = None  # the phase a heading line gave the lines below it
         self.section: Optional[str] = None  # the phase the last line named at its start
         self.before: Optional[str] = None  # the phase of the last line that gave values
+        self.next: Optional[str] = None  # the phase a sentence gave the line after it
         self.in_echo = False  # within the lines of a configuration echo
         self.csv: Optional[tuple] = None  # (label, names) of a CSV header line
         # A dict taken for arguments, by its keys: its values, step, and whether it was
@@ -246,12 +248,15 @@ class StreamRecords:
 
     def _phase(self, line: str, found: Optional[Parsed]) -> Optional[Parsed]:
         """`found` with the phase of the block or section it belongs to (default grammar)."""
+        told, self.next = self.next, None
         if found is None:
             heading = heading_phase(line)
             if heading is not None:
                 self.block = self.section = heading
             elif not line.strip():
                 self.block = None
+            else:
+                self.next = sentence_phase(line)  # `Checking accuracy on the val set`
             return None
         own = line_phase(line)
         if own is not None:
@@ -264,7 +269,7 @@ class StreamRecords:
                 self.block = None  # a header: a new step begins
             self.before = None
             return found
-        phase = self.block
+        phase = self.block or (told if step is None else None)  # (a step: training's)
         if phase is None and self.section is not None and line.lstrip()[:2] == "* ":
             phase = self.section
         if phase is None and self.before is not None and opens_summary(line):
