@@ -22,8 +22,6 @@ REPO = Path(__file__).resolve().parents[1]
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING: dict = {
     # The sealed hold-out holdout4 (/work/holdout.md): seven of ten unseen scripts.
-    "stylegan2_ada_training_loop": "`tick 2  kimg 8.1  time 51m 27s  sec/tick 925.6 … "
-                                   "augment 0.004` gives nothing; `synthesis.b4:0  8192 …` junk",
     "swin_transformer_main": "behind `[time name](file line): INFO` the `Train: [0/300][10/"
                              "1251]`/`Test:` phase and epoch are lost; yacs YAML dump gives keys",
 }

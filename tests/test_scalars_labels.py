@@ -786,3 +786,45 @@ def test_values_before_their_names_after_a_step_and_a_phase_word(line, expected)
 ])
 def test_a_count_before_correct_and_the_sentence_naming_its_set(lines, expected):
     assert feed_all(lines) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("tick 2     kimg 8.1      time 51m 27s      sec/tick 925.6   sec/kimg 229.57  maintenance "
+     "2.0    cpumem 4.87   gpumem 11.37  augment 0.004",
+     ({"tick": 2, "kimg": 8.1, "sec/tick": 925.6, "sec/kimg": 229.57, "maintenance": 2.0,
+       "cpumem": 4.87, "gpumem": 11.37, "augment": 0.004}, 2)),
+    ("tick 2 kimg 8.1 augment 0.004", ({"tick": 2, "kimg": 8.1, "augment": 0.004}, 2)),
+    ("tick 3     kimg 12.2     time 1h 06m 44s   augment 0.005",
+     ({"tick": 3, "kimg": 12.2, "augment": 0.005}, 3)),
+    ("step 2 time 51m 27s loss 0.3", ({"step": 2, "loss": 0.3}, 2)),
+    ("iter 40  ema 0.998  beta 0.5  elapsed 3m 2s", ({"iter": 40, "ema": 0.998, "beta": 0.5}, 40)),
+    ("[12:00:01] INFO: round 3 gain 0.12 cover 40.5", ({"round": 3, "gain": 0.12,
+                                                        "cover": 40.5}, None)),
+    # near misses: two fields, a word among them, a label twice, an `=` (the fields are
+    # read as before; `tick` is a step word)
+    ("kimg 8.1 augment 0.004", None),
+    ("read 3 files in 2 dirs", None),
+    ("foo 1 bar 2 foo 3", None),
+    ("tick 2 kimg 8.1 augment=0.004", ({"tick": 2, "augment": 0.004}, 2)),
+    ("Saving 3 checkpoints to /tmp/x", None),
+    ("Epoch 3 took 12 s", ({"Epoch": 3}, 3)),
+])
+def test_a_line_of_label_value_fields_apart_by_blanks_reads_field_by_field(line, expected):
+    assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("synthesis.b4:0        8192        16       [8, 512, 4, 4]      float32", None),
+    ("synthesis.b256:1      -           -        [8, 3, 256, 256]    float32", None),
+    ("mapping.fc0:0  1024  -  [8, 512]  float32", None),
+    ("layer1.out:2    64    (8, 64)", None),
+    ("enc:1  12  3  float16", None),
+    # near misses: pairs in cells, a step or a measure named, a label before a number
+    ("loss:0.5  acc:0.9  lr:0.1", ({"loss": 0.5, "acc": 0.9, "lr": 0.1}, None)),
+    ("epoch:3  train", ({"epoch": 3}, 3)),
+    ("acc:1  -  float32", ({"acc": 1}, None)),
+    ("epoch:3  loss  0.5", ({"epoch": 3, "loss": 0.5}, 3)),
+    ("epoch:1   0.52   0.31", ({"epoch": 1}, 1)),
+])
+def test_a_table_row_opening_with_an_output_index_gives_no_pair(line, expected):
+    assert parse(line) == expected

@@ -512,10 +512,67 @@ def _plan(ops: Dict[str, tuple], step_op: Optional[tuple]) -> tuple:
     return names, itemgetter(*places), convert, step_at
 
 
+# A line of `label value` fields set apart by blanks alone, three or more, each value a number
+# or a duration (StyleGAN's `tick 2     kimg 8.1      time 51m 27s      sec/tick 925.6   …
+# augment 0.004`): each field reads as `label: value`, and a duration gives nothing.
+_FIELD = (r"[A-Za-z_][\w/.@-]*[ \t]+"
+          r"(?:[-+]?\d[\d.]*(?:e[-+]?\d+)?|(?:\d+[dhms][ \t]+)*\d+[dhms])(?![^ \t])")
+_FIELDS = re.compile(rf"[ \t]*(?:{_FIELD}[ \t]+){{2,}}{_FIELD}[ \t]*\Z")
+_ONE_FIELD = re.compile(rf"({_FIELD})")
+_DURATION = re.compile(r"[A-Za-z_][\w/.@-]*[ \t]+\d+[dhms]")
+
+
+# A table row whose first cell is a name with an output index glued to it (StyleGAN's module
+# summary: `synthesis.b4:0        8192        16       [8, 512, 4, 4]      float32`): the
+# other cells, two blanks or more apart, are bare (a number, `-`, a bracketed shape, a word),
+# one of them no number, none a label before a number; the name no step or measure. No
+# `name: value` pair.
+_BARE_CELL = r"(?:[-+]?\d[\d.]*(?:e[-+]?\d+)?|-|\[[^\[\]]*\]|\([^()]*\)|[A-Za-z_]\w*)"
+_INDEXED_ROW = re.compile(rf"[ \t]*[A-Za-z_][\w.]*:\d+(?:[ \t]{{2,}}{_BARE_CELL})+[ \t]*\Z")
+_WORD_CELL = re.compile(r"[ \t]{2,}(?:\[|\(|[A-Za-z_])")
+
+
+def _indexed_row(line: str) -> bool:
+    if _INDEXED_ROW.match(line) is None:
+        return False
+    colon = line.index(":")
+    name = line[:colon].strip()
+    if step_key(name) or names_metric(name) or _LABEL_CELL.search(line, colon):
+        return False  # `epoch:3  train`, `loss:1  -`, `x:1  loss  0.5`: pairs
+    return _WORD_CELL.search(line, colon) is not None
+
+
+_LABEL_CELL = re.compile(r"[A-Za-z_]\w*[ \t]{2,}[-+]?\d")
+
+
+def _as_fields(line: str) -> str:
+    """`line` with its `label value` fields written `label: value` when it is made of them
+    alone (see _FIELDS), the durations blanked; else `line` itself."""
+    start = line.rfind(":") + 1
+    if _FIELDS.match(line, start) is None:
+        return line
+    if start:  # the fields after a logger's prefix only
+        start = prefix_end(line)
+        if _FIELDS.match(line, start) is None:
+            return line
+    out = [line[:start]]
+    labels = set()
+    for m in _ONE_FIELD.finditer(line, start):
+        label, value = m.group(1).split(None, 1)
+        if label.lower() in labels:
+            return line  # a label twice: no fields
+        labels.add(label.lower())
+        if not _DURATION.match(m.group(1)):
+            out.append(f"{label}: {value}  ")
+    return "".join(out)
+
+
 def parse_line(line: str) -> Optional[Parsed]:
     """The metrics a console line prints and its step, or None when it prints none."""
     if "=" not in line and ":" not in line and _BLANK_NUMBER.search(line) is None:
         return None  # cheaper than the regex for plain text lines
+    if "=" not in line:
+        line = _as_fields(line)  # (so the shape is the fields' shape; _parse does it too)
     global _bypass
     if len(line) > _SHAPE_MAX or not line.isascii():
         return _parse(line, None)  # (finding the digit words of other text costs more)
@@ -569,6 +626,10 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
         line = cut_line(line)
     if "=" not in line and ":" not in line and _BLANK_NUMBER.search(line) is None:
         return None  # cheaper than the regex for plain text lines
+    if "=" not in line:
+        line = _as_fields(line)
+        if ":" in line and _indexed_row(line):
+            return None
     if printed_by_tracker(line):
         return None  # `wandb:     score 22`: a tracker's footer about its own records
     start = prefix_end(line)

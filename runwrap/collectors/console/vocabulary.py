@@ -30,9 +30,9 @@ MODIFIER_WORDS = frozenset("""
 """.split())
 
 # Step keys, finest first: when a line names several, the finest is its step.
-STEP_KEYS = ("global_step", "step", "iteration", "iter", "episode", "epoch", "trial")
+STEP_KEYS = ("global_step", "step", "iteration", "iter", "episode", "tick", "epoch", "trial")
 _STEP_PLURALS = {"steps": "step", "iterations": "iteration", "iters": "iter",
-                 "episodes": "episode", "epochs": "epoch", "trials": "trial"}
+                 "episodes": "episode", "ticks": "tick", "epochs": "epoch", "trials": "trial"}
 
 # Phases of training, and the one name each is recorded under: `Test:` at the start of a line
 # and `Validation acc` alike give keys under `test/` and `val/`.
