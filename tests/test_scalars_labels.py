@@ -828,3 +828,26 @@ def test_a_line_of_label_value_fields_apart_by_blanks_reads_field_by_field(line,
 ])
 def test_a_table_row_opening_with_an_output_index_gives_no_pair(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    # Swin-Transformer's logger prefix, `[time name](file line): LEVEL `, and a phase word
+    # before two counters `[epoch/epochs][batch/batches]`.
+    ("Train: [0/300][10/1251]\teta 0:09:07 lr 0.000001\t wd 0.0500\ttime 0.4397 (0.4412)\t"
+     "loss 6.8931 (6.9522)\tgrad_norm 4.3545 (4.3622)\tmem 8541MB",
+     ({"lr": 1e-06, "train/loss": 6.8931, "grad_norm": 4.3545}, 0)),
+    ("[2026-12-07 12:00:06 swin_tiny_patch4_window7_224](main.py 191): INFO Train: "
+     "[3/300][10/1251]\tloss 6.8931 (6.9522)", ({"train/loss": 6.8931}, 3)),
+    ("INFO Train: [7/300][100/1251]\tloss 6.8931 (6.9522)", ({"train/loss": 6.8931}, 7)),
+    ("Validation: [2/10][5/50] loss 0.3", ({"val/loss": 0.3}, 2)),
+    ("train [4/10][5/50] loss 0.3", ({"train/loss": 0.3}, 4)),
+    ("[2026-12-07 12:00:06 swin](main.py 191): INFO Accuracy of the network on the 50000 test "
+     "images: 49.4%", ({"test/accuracy": 49.4}, None)),
+    # Near misses: one counter (a batch of the test), no phase word, no line in the parentheses.
+    ("Test: [0/49]\tTime 0.328 (0.328)\tLoss 2.5013 (2.5013)", ({"test/Loss": 2.5013}, None)),
+    ("Model: [3/4][1/2] loss 0.3", ({"loss": 0.3}, None)),
+    ("[2026-12-07 12:00:06 swin](main.py): INFO loss 0.5", ({"info_loss": 0.5}, None)),
+    ("(main.py 191) loss 0.5", ({"loss": 0.5}, None)),
+])
+def test_a_file_and_line_in_parentheses_and_a_phase_before_two_counters(line, expected):
+    assert parse(line) == expected

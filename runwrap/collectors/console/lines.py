@@ -91,6 +91,10 @@ _DEFAULT: Optional["re.Pattern[str]"] = None  # compiled at the first line parse
 _LEADING_STEP = re.compile(r"""\[(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})\]|(\d{1,18}):[ \t]
                                |\[[ \t]*(\d{1,18})[ \t]*/[ \t]*\d{1,18}[ \t]*\](?=[ \t\[:]|\Z)""",
                            re.X)
+# A phase word, then two counters in brackets (Swin-Transformer's `Train: [0/300][10/1251]`):
+# the outer one is the line's step, as with no word before them. Groups: the word, the step.
+_PHASE_COUNTERS = re.compile(
+    r"([A-Za-z]+):?[ \t]*\[[ \t]*(\d{1,18})[ \t]*/[ \t]*\d{1,18}[ \t]*\]\[[ \t]*\d{1,18}[ \t]*/")
 # A phase named at the start of a line: `Test: [0/100]`, `Validation Results - Epoch: 1`,
 # `Train Epoch: 1`, `Epoch(val) [1][10/10]` (MMEngine), `* Test set: Average loss`.
 _LINE_PHASE = re.compile(
@@ -712,6 +716,12 @@ def _parse(line: str, trace: Optional[dict], words: bool = True) -> Optional[Par
                     step = int(m.group(g).replace(",", ""))
                     if trace is not None:
                         step_op = (m.start(g), m.end(g), True, True)
+            elif first.isalpha():
+                m = _PHASE_COUNTERS.match(line, start)
+                if m is not None and phase_of(m.group(1)) is not None:
+                    step = int(m.group(2))  # `Train: [0/300][10/1251]`: epoch 0
+                    if trace is not None:
+                        step_op = (m.start(2), m.end(2), False, True)
     first = line[:1]
     phase = None
     if (line[:3].lower() in _PHASE_HEADS or line.startswith(_MMENGINE)

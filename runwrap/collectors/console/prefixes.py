@@ -15,7 +15,8 @@ A prefix is a run of items at the start of a line, each with the separator after
   `fairseq_cli.train`, `train.py:42`, `__main__:train:42`), when a separator a logger
   writes follows it (` - `, ` | `, `:` glued to the message, `:` then a blank);
 - any of these in brackets (`[2024-01-01 12:00:00,123]`, `[__main__]`, `[logging.py:96:log]`,
-  `[titan]`, `[12/07 10:00:00 d2.utils.events]:`).
+  `[titan]`, `[12/07 10:00:00 d2.utils.events]:`); a file and its line in parentheses before
+  a `:` (Swin-Transformer's `[2024-01-01 12:00:00 swin_tiny](main.py 191): INFO `).
 
 A terminal's echo of keys pressed while the program runs opens a line the same way: a
 terminal echoes a control key in caret notation (`^C`, `^@` for the NUL `script` sends, `^[[A`
@@ -55,7 +56,7 @@ _ITEM = re.compile(
          |\[(?i:{_LEVEL})\])
        |((?:{_LEVEL})\b)
        |\[({_NAME}|{_PLACE}|Rank[ \t]\d+)\]
-       |({_PLACE}\]?(?=[ \t]))
+       |({_PLACE}\]?(?=[ \t])|\({_NAME}[ \t]\d+\)(?=:))
        |({_NAME}(?=[ \t]*[-|][ \t]|:|[ \t]+(?:\[|(?:{_LEVEL})\b)))""",
     re.X | re.ASCII)
 # A logger's name between colons (`INFO:__main__:`), in the place of group 5 of _ITEM.
