@@ -22,8 +22,6 @@ REPO = Path(__file__).resolve().parents[1]
 # "case" (both modes) or "case/mode": why the grammar does not get it right yet.
 PENDING: dict = {
     # The sealed hold-out holdout4 (/work/holdout.md): seven of ten unseen scripts.
-    "swin_transformer_main": "the yacs YAML dump of the configuration (`  BASE_LR: 0.000125`) "
-                             "gives keys; `mlp_ratio=4.0` in print(model)'s extra_repr a key",
 }
 
 

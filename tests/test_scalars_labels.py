@@ -851,3 +851,30 @@ def test_a_table_row_opening_with_an_output_index_gives_no_pair(line, expected):
 ])
 def test_a_file_and_line_in_parentheses_and_a_phase_before_two_counters(line, expected):
     assert parse(line) == expected
+
+
+@pytest.mark.parametrize("lines", [
+    # yacs' config.dump() (Swin-Transformer logs it after one line): sections in capitals,
+    # then their indented keys, and keys of the top level, are configuration.
+    ["INFO AMP_ENABLE: true", "AMP_OPT_LEVEL: ''", "AUG:", "  COLOR_JITTER: 0.4", "  MIXUP: 0.8",
+     "PRINT_FREQ: 10", "TRAIN:", "  BASE_LR: 0.000125", "  WEIGHT_DECAY: 0.05"],
+    ["MODEL:", "  DROP_PATH_RATE: 0.2", "  SWIN:", "    MLP_RATIO: 4.0", "SEED: 0"],
+    ["SOLVER:", "  BASE_LR: 0.02", "  MAX_ITER: 90000", "  MOMENTUM: 0.9"],
+    ["DATA:", "  BATCH_SIZE: 128", "  IMG_SIZE: 224", "SAVE_FREQ: 1", "LOCAL_RANK: 0"],
+    ["OPTIMIZER:", "  EPS: 1.0e-08", "  BETAS:", "  - 0.9", "  - 0.999"],
+])
+def test_a_yaml_dump_in_capitals_is_configuration(lines):
+    assert feed_all(lines) == []
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # Near misses: a phase heading, a heading of results, a metric key ends the dump.
+    (["TEST:", "  acc: 0.9"], [({"test/acc": 0.9}, None)]),
+    (["RESULTS:", "  ACC: 0.9"], [({"ACC": 0.9}, None)]),
+    (["AUG:", "  MIXUP: 0.8", "LOSS: 0.5"], [({"LOSS": 0.5}, None)]),
+    (["LOSS:", "  0.5"], []),
+    # (a key of the top level naming a measure ends the dump, `BASE_LR` among them: a limit)
+    (["AUG:", "  MIXUP: 0.8", "BASE_LR: 0.1"], [({"BASE_LR": 0.1}, None)]),
+])
+def test_a_yaml_dump_does_not_take_phases_results_or_metrics(lines, expected):
+    assert feed_all(lines) == expected

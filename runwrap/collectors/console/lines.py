@@ -25,7 +25,7 @@ from runwrap.collectors.console.labels import (
     label_for, read_label)
 from runwrap.collectors.console.labels import cache as labels_cache
 from runwrap.collectors.console.vocabulary import (
-    CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PERCENT_MEASURES, PHASE_KEYS, PROCESS_WORDS,
+    FILLER_WORDS, CONFIG_SECTIONS, CONFIG_WORDS, METRIC_WORDS, PERCENT_MEASURES, PHASE_KEYS, PROCESS_WORDS,
     SETTING_SUFFIXES,
     STEP_COUNT_WORDS, STEP_RANK, SUMMARY_WORDS, ends_training, names_count, names_metric, parts,
     phase_of, plural_step, printed_by_tracker, step_key)
@@ -1187,6 +1187,12 @@ _ECHO_LINE = re.compile(r"(?:[ \t]|#|[\[\]{}(),]+\Z|\Z|[A-Za-z_][\w.]*(?:[ \t]*(
                         r"(?i:overrid\w*):)")
 
 
+# A section of a YAML dump whose keys are capitals (yacs' CfgNode.dump(): `AUG:`, `TRAIN:`),
+# and within the dump a key of its top level (`PRINT_FREQ: 10`).
+_YAML_SECTION = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*:\Z")
+_YAML_TOP = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*:(?:[ \t]|\Z)")
+
+
 def starts_config_echo(line: str) -> bool:
     """True when `line` announces a configuration printed on the lines after it."""
     text = line.rstrip()
@@ -1195,6 +1201,10 @@ def starts_config_echo(line: str) -> bool:
     words = [w.lower() for w in _ECHO_WORDS.findall(text)]
     if len(words) == 1 and text[0] != " " and words[0] in CONFIG_SECTIONS:
         return True
+    head = text[:-1]
+    if (_YAML_SECTION.match(text) and phase_of(head) is None and not names_metric(head)
+            and head.lower() not in FILLER_WORDS):
+        return True  # yacs' `config.dump()`: `AUG:`, then `  MIXUP: 0.8` ...
     return any(w in CONFIG_WORDS for w in words) or (
         len(words) <= 3 and any(names_count(w) for w in words))  # `Parameter counts:`
 
@@ -1214,7 +1224,10 @@ _OPENING_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
 
 def continues_config_echo(line: str) -> bool:
     """True when `line` reads as a line of a configuration echo."""
-    return _ECHO_LINE.match(line) is not None
+    if _ECHO_LINE.match(line) is not None:
+        return True
+    m = _YAML_TOP.match(line)
+    return m is not None and not names_metric(line[:m.end()].rstrip(": \t"))
 
 
 _CSV_NAME = re.compile(r"[A-Za-z][\w@/.-]*\Z")
